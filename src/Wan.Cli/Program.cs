@@ -1,0 +1,2 @@
+Console.Error.WriteLine("wan: the generate command is not implemented yet");
+return 2;

@@ -1,0 +1,24 @@
+using Wan.Runtime.Tensors;
+
+namespace Wan.Runtime.Backends;
+
+/// <summary>
+/// What an attention op fuses around softmax(q·kᵀ·scale + bias)·v.
+/// </summary>
+/// <param name="Heads">number of heads; head_dim = row width / Heads.</param>
+/// <param name="Scale">logit scale (1/√dh for Wan, 1 for T5).</param>
+/// <param name="ValidKeys">only keys [0, ValidKeys) are attended to (key-length mask).</param>
+/// <param name="QNorm">RMSNorm weight [H·dh] applied to q over all heads before RoPE, or null.</param>
+/// <param name="KNorm">RMSNorm weight [H·dh] applied to k over all heads before RoPE, or null.</param>
+/// <param name="NormEps">epsilon of the Q/K RMSNorm.</param>
+/// <param name="Rope">rotary table applied to q and k (self-attention only, Lq = Lk), or null.</param>
+/// <param name="Bias">additive logit bias [H, Lq, Lk], or null.</param>
+public sealed record AttentionSpec(
+    int Heads,
+    float Scale,
+    int ValidKeys,
+    Tensor? QNorm = null,
+    Tensor? KNorm = null,
+    float NormEps = 1e-6f,
+    RopeTable? Rope = null,
+    Tensor? Bias = null);

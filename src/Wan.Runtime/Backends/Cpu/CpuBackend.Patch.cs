@@ -1,0 +1,110 @@
+using Wan.Runtime.Tensors;
+
+namespace Wan.Runtime.Backends.Cpu;
+
+public sealed partial class CpuBackend
+{
+    public Tensor TimestepSinusoid(double t, int dim)
+    {
+        if (dim <= 0 || dim % 2 != 0)
+        {
+            throw new ArgumentException($"timestep sinusoid dim {dim} must be even and positive");
+        }
+        int half = dim / 2;
+        var y = new float[dim];
+        for (int j = 0; j < half; j++)
+        {
+            double angle = t * Math.Pow(10000.0, -(double)j / half);
+            y[j] = (float)Math.Cos(angle);
+            y[half + j] = (float)Math.Sin(angle);
+        }
+        return new CpuTensor(this, new Shape(1, dim), y);
+    }
+
+    public Tensor Patchify(Tensor latent, Tensor weight, Tensor bias, (int T, int H, int W) patch)
+    {
+        if (latent.Shape.Rank != 4 || weight.Shape.Rank != 5)
+        {
+            throw new ArgumentException($"patchify: latent {latent.Shape} must be [C,F,H,W] and weight {weight.Shape} [D,C,pt,ph,pw]");
+        }
+        int c = latent.Shape[0], f = latent.Shape[1], h = latent.Shape[2], w = latent.Shape[3];
+        int d = weight.Shape[0];
+        if (weight.Shape != new Shape(d, c, patch.T, patch.H, patch.W))
+        {
+            throw new ArgumentException($"patchify: weight {weight.Shape} does not match {c} channels and patch {patch}");
+        }
+        if (f % patch.T != 0 || h % patch.H != 0 || w % patch.W != 0)
+        {
+            throw new ArgumentException($"patchify: latent {latent.Shape} is not divisible by patch {patch}");
+        }
+        Vector(bias, d, "patch bias");
+        int gf = f / patch.T, gh = h / patch.H, gw = w / patch.W, tokens = gf * gh * gw;
+        int k = c * patch.T * patch.H * patch.W;
+        // Gather each token's patch in weight order (c, kt, kh, kw), then one GEMM with the flattened weight.
+        var src = Cpu(latent).Data;
+        var cols = new float[(long)tokens * k];
+        for (int tf = 0; tf < gf; tf++)
+        {
+            for (int th = 0; th < gh; th++)
+            {
+                for (int tw = 0; tw < gw; tw++)
+                {
+                    int token = (tf * gh + th) * gw + tw;
+                    int i = token * k;
+                    for (int ch = 0; ch < c; ch++)
+                    {
+                        for (int kt = 0; kt < patch.T; kt++)
+                        {
+                            for (int kh = 0; kh < patch.H; kh++)
+                            {
+                                for (int kw = 0; kw < patch.W; kw++)
+                                {
+                                    cols[i++] = src[((ch * f + tf * patch.T + kt) * h + th * patch.H + kh) * w + tw * patch.W + kw];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        using var colTensor = new CpuTensor(this, new Shape(tokens, k), cols);
+        using var flatWeight = Reshape(weight, new Shape(d, k));
+        return Linear(colTensor, flatWeight, bias);
+    }
+
+    public Tensor Unpatchify(Tensor tokens, int channels, (int F, int H, int W) grid, (int T, int H, int W) patch)
+    {
+        int per = patch.T * patch.H * patch.W * channels;
+        if (tokens.Shape != new Shape(grid.F * grid.H * grid.W, per))
+        {
+            throw new ArgumentException($"unpatchify: tokens {tokens.Shape} must be [{grid.F * grid.H * grid.W}, {per}]");
+        }
+        int f = grid.F * patch.T, h = grid.H * patch.H, w = grid.W * patch.W;
+        var src = Cpu(tokens).Data;
+        var dst = new float[(long)channels * f * h * w];
+        for (int tf = 0; tf < grid.F; tf++)
+        {
+            for (int th = 0; th < grid.H; th++)
+            {
+                for (int tw = 0; tw < grid.W; tw++)
+                {
+                    int i = ((tf * grid.H + th) * grid.W + tw) * per;
+                    for (int kt = 0; kt < patch.T; kt++)
+                    {
+                        for (int kh = 0; kh < patch.H; kh++)
+                        {
+                            for (int kw = 0; kw < patch.W; kw++)
+                            {
+                                for (int ch = 0; ch < channels; ch++)
+                                {
+                                    dst[((ch * f + tf * patch.T + kt) * h + th * patch.H + kh) * w + tw * patch.W + kw] = src[i++];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return new CpuTensor(this, new Shape(channels, f, h, w), dst);
+    }
+}

@@ -1,0 +1,71 @@
+using Wan.Runtime.Tensors;
+
+namespace Wan.Runtime.Backends;
+
+/// <summary>
+/// Rotations for the 3D RoPE: pair j (elements 2j, 2j+1 of every head, adjacent-pair layout) of
+/// token i is rotated by angle[i, j]. Cos and Sin are [L, head_dim/2] tensors on the backend.
+/// </summary>
+public sealed class RopeTable : IDisposable
+{
+    public RopeTable(Tensor cos, Tensor sin)
+    {
+        if (cos.Shape != sin.Shape || cos.Shape.Rank != 2)
+        {
+            throw new ArgumentException($"rope cos {cos.Shape} and sin {sin.Shape} must be equal [L, head_dim/2]");
+        }
+        Cos = cos;
+        Sin = sin;
+    }
+
+    public Tensor Cos { get; }
+    public Tensor Sin { get; }
+    public int Length => Cos.Shape[0];
+    public int Pairs => Cos.Shape[1];
+
+    /// <summary>
+    /// Wan's 3D split: the head_dim/2 pairs are divided [c − 2⌊c/3⌋, ⌊c/3⌋, ⌊c/3⌋] among (frame,
+    /// height, width); in a section of n pairs, pair j turns by pos · 10000^(−j/n). Float64 math.
+    /// </summary>
+    public static RopeTable Wan3D(IBackend backend, int headDim, (int F, int H, int W) grid)
+    {
+        if (headDim % 2 != 0)
+        {
+            throw new ArgumentException($"head_dim {headDim} must be even for RoPE");
+        }
+        int c = headDim / 2;
+        int[] sections = [c - 2 * (c / 3), c / 3, c / 3];
+        int length = grid.F * grid.H * grid.W;
+        var cos = new float[length * c];
+        var sin = new float[length * c];
+        for (int f = 0; f < grid.F; f++)
+        {
+            for (int h = 0; h < grid.H; h++)
+            {
+                for (int w = 0; w < grid.W; w++)
+                {
+                    int token = (f * grid.H + h) * grid.W + w;
+                    int[] pos = [f, h, w];
+                    int pair = 0;
+                    for (int s = 0; s < 3; s++)
+                    {
+                        for (int j = 0; j < sections[s]; j++, pair++)
+                        {
+                            double angle = pos[s] * Math.Pow(10000.0, -(double)j / sections[s]);
+                            cos[token * c + pair] = (float)Math.Cos(angle);
+                            sin[token * c + pair] = (float)Math.Sin(angle);
+                        }
+                    }
+                }
+            }
+        }
+        var shape = new Shape(length, c);
+        return new RopeTable(backend.FromHost(cos, shape), backend.FromHost(sin, shape));
+    }
+
+    public void Dispose()
+    {
+        Cos.Dispose();
+        Sin.Dispose();
+    }
+}

@@ -1,0 +1,146 @@
+using System.Text.Json;
+
+namespace Wan.Runtime.Weights;
+
+/// <summary>
+/// The weights of one model component: a directory holding either one <c>*.safetensors</c> file or
+/// shards listed by a <c>*.safetensors.index.json</c> (<c>{"weight_map": {tensor: shard}}</c>).
+/// Every shard is mapped and every index entry checked against its shard when opened.
+/// </summary>
+public sealed class SafetensorsCheckpoint : ITensorSource
+{
+    private readonly List<SafetensorsFile> _files;
+    private readonly Dictionary<string, SafetensorsFile> _owner;
+
+    private SafetensorsCheckpoint(string location, List<SafetensorsFile> files, Dictionary<string, SafetensorsFile> owner)
+    {
+        Location = location;
+        _files = files;
+        _owner = owner;
+    }
+
+    public string Location { get; }
+    public IEnumerable<string> Names => _owner.Keys;
+    public IReadOnlyList<SafetensorsFile> Files => _files;
+
+    /// <summary>Opens a directory (index or single file) or one <c>.safetensors</c> / <c>.index.json</c> path.</summary>
+    public static SafetensorsCheckpoint Open(string path)
+    {
+        if (File.Exists(path))
+        {
+            return path.EndsWith(".index.json", StringComparison.Ordinal) ? OpenIndex(path) : OpenSingle(path);
+        }
+        if (!Directory.Exists(path))
+        {
+            throw new DirectoryNotFoundException($"{path}: weights not found (no such file or directory)");
+        }
+        var indexes = Directory.GetFiles(path, "*.safetensors.index.json");
+        if (indexes.Length > 1)
+        {
+            throw new SafetensorsFormatException(path, $"more than one index: {string.Join(", ", indexes.Select(System.IO.Path.GetFileName))}");
+        }
+        if (indexes.Length == 1)
+        {
+            return OpenIndex(indexes[0]);
+        }
+        var files = Directory.GetFiles(path, "*.safetensors");
+        return files.Length switch
+        {
+            1 => OpenSingle(files[0]),
+            0 => throw new FileNotFoundException($"{path}: no *.safetensors file or *.safetensors.index.json in this directory"),
+            _ => throw new SafetensorsFormatException(path, $"{files.Length} safetensors files but no *.safetensors.index.json to say which tensor is where"),
+        };
+    }
+
+    private static SafetensorsCheckpoint OpenSingle(string file)
+    {
+        var f = SafetensorsFile.Open(file);
+        return new SafetensorsCheckpoint(file, [f], f.Names.ToDictionary(n => n, _ => f, StringComparer.Ordinal));
+    }
+
+    private static SafetensorsCheckpoint OpenIndex(string indexPath)
+    {
+        var weightMap = ReadWeightMap(indexPath);
+        var dir = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(indexPath))!;
+        var byShard = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
+        var owner = new Dictionary<string, SafetensorsFile>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var (tensor, shard) in weightMap)
+            {
+                if (!byShard.TryGetValue(shard, out var file))
+                {
+                    var shardPath = System.IO.Path.Combine(dir, shard);
+                    if (shard.Contains('/') || shard.Contains('\\') || !File.Exists(shardPath))
+                    {
+                        throw new SafetensorsFormatException(indexPath, $"index names shard '{shard}' (for '{tensor}'), which does not exist");
+                    }
+                    file = SafetensorsFile.Open(shardPath);
+                    byShard.Add(shard, file);
+                }
+                if (!file.Contains(tensor))
+                {
+                    throw new SafetensorsFormatException(indexPath, $"index places tensor '{tensor}' in '{shard}', which does not contain it");
+                }
+                owner.Add(tensor, file);
+            }
+        }
+        catch
+        {
+            foreach (var f in byShard.Values)
+            {
+                f.Dispose();
+            }
+            throw;
+        }
+        return new SafetensorsCheckpoint(indexPath, [.. byShard.Values], owner);
+    }
+
+    private static List<(string Tensor, string Shard)> ReadWeightMap(string indexPath)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(indexPath));
+            if (doc.RootElement.ValueKind != JsonValueKind.Object
+                || !doc.RootElement.TryGetProperty("weight_map", out var map)
+                || map.ValueKind != JsonValueKind.Object)
+            {
+                throw new SafetensorsFormatException(indexPath, "index has no 'weight_map' object");
+            }
+            var result = new List<(string, string)>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var p in map.EnumerateObject())
+            {
+                if (p.Value.ValueKind != JsonValueKind.String)
+                {
+                    throw new SafetensorsFormatException(indexPath, $"weight_map entry '{p.Name}' is not a file name");
+                }
+                if (!seen.Add(p.Name))
+                {
+                    throw new SafetensorsFormatException(indexPath, $"weight_map lists '{p.Name}' twice");
+                }
+                result.Add((p.Name, p.Value.GetString()!));
+            }
+            return result;
+        }
+        catch (JsonException e)
+        {
+            throw new SafetensorsFormatException(indexPath, $"index is not valid JSON ({e.Message})");
+        }
+    }
+
+    public bool Contains(string name) => _owner.ContainsKey(name);
+
+    public SafetensorsTensor Get(string name) =>
+        _owner.TryGetValue(name, out var f)
+            ? f.Get(name)
+            : throw new KeyNotFoundException($"{Location}: no tensor named '{name}'");
+
+    public void Dispose()
+    {
+        foreach (var f in _files)
+        {
+            f.Dispose();
+        }
+    }
+}

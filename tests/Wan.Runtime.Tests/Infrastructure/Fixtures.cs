@@ -1,0 +1,79 @@
+namespace Wan.Runtime.Tests.Infrastructure;
+
+/// <summary>
+/// Discovers every fixture set under the fixtures root: env WAN_FIXTURES, else ../shared/fixtures
+/// from the repository root. Golden tests take their cases from here; when no set is found they
+/// get one case that fails, so a missing oracle can never look like a pass.
+/// </summary>
+public static class Fixtures
+{
+    public static string Root
+    {
+        get
+        {
+            var env = Environment.GetEnvironmentVariable("WAN_FIXTURES");
+            if (!string.IsNullOrEmpty(env))
+            {
+                return Path.GetFullPath(env);
+            }
+            return Path.GetFullPath(Path.Combine(RepositoryRoot, "..", "shared", "fixtures"));
+        }
+    }
+
+    public static string RepositoryRoot
+    {
+        get
+        {
+            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "Wan.Runtime.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+            throw new InvalidOperationException($"Wan.Runtime.sln not found above {AppContext.BaseDirectory}");
+        }
+    }
+
+    private static readonly Lazy<IReadOnlyList<FixtureSet>> LazySets = new(() =>
+        Directory.Exists(Root)
+            ? [.. Directory.GetDirectories(Root).Where(d => File.Exists(Path.Combine(d, "fixture.json"))).Order(StringComparer.Ordinal).Select(FixtureSet.Load)]
+            : []);
+
+    public static IReadOnlyList<FixtureSet> Sets => LazySets.Value;
+
+    /// <summary>Test cases for every fixture case of the given kinds, named set/case.</summary>
+    public static IEnumerable<TestCaseData> CasesOfKind(params string[] kinds)
+    {
+        if (Sets.Count == 0)
+        {
+            yield return new TestCaseData(new object?[] { null }).SetName($"NoFixtureSetFound({Root})");
+            yield break;
+        }
+        foreach (var set in Sets)
+        {
+            foreach (var c in set.Cases.Where(c => kinds.Contains(c.Kind)))
+            {
+                yield return new TestCaseData(c).SetName($"{set.Name}/{c.Name}");
+            }
+        }
+    }
+
+    /// <summary>Test cases for every fixture set (for set-level tests such as the converter).</summary>
+    public static IEnumerable<TestCaseData> AllSets()
+    {
+        if (Sets.Count == 0)
+        {
+            yield return new TestCaseData(new object?[] { null }).SetName($"NoFixtureSetFound({Root})");
+            yield break;
+        }
+        foreach (var set in Sets)
+        {
+            yield return new TestCaseData(set).SetName(set.Name);
+        }
+    }
+
+    /// <summary>Fails the test when discovery found nothing (the null case above).</summary>
+    public static T Require<T>(T? value) where T : class =>
+        value ?? throw new AssertionException($"no fixture set found under {Root} (set WAN_FIXTURES or place sets in ../shared/fixtures)");
+}

@@ -1,0 +1,2 @@
+Console.Error.WriteLine("wan-convert: no command is implemented yet");
+return 2;
