@@ -1,0 +1,28 @@
+using Wan.Runtime.Tensors;
+
+namespace Wan.Runtime.Models.Dit;
+
+/// <summary>
+/// A prompt prepared for one DiT expert: the cross-attention keys and values of every block,
+/// computed once per generation and reused at every denoising step (the text KV cache).
+/// </summary>
+public sealed class DitTextContext : IDisposable
+{
+    internal DitTextContext(WanTransformer owner, IReadOnlyList<(Tensor Keys, Tensor Values)> perBlock)
+    {
+        Owner = owner;
+        PerBlock = perBlock;
+    }
+
+    internal WanTransformer Owner { get; }
+    internal IReadOnlyList<(Tensor Keys, Tensor Values)> PerBlock { get; }
+
+    public void Dispose()
+    {
+        foreach (var (k, v) in PerBlock)
+        {
+            k.Dispose();
+            v.Dispose();
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using Wan.Runtime.Backends;
+using Wan.Runtime.Config;
+using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
+
+namespace Wan.Runtime.Models.Dit;
+
+/// <summary>
+/// The Wan DiT (diffusers WanTransformer3DModel): patch embedding, time and text embeddings,
+/// <see cref="DitConfig.Layers"/> blocks, the modulated head and unpatchify. Written once against
+/// <see cref="IBackend"/>. Latents are unbatched [C, F, H, W].
+/// </summary>
+public sealed class WanTransformer : IDisposable
+{
+    private readonly IBackend _b;
+    private readonly Tensor _patchWeight, _patchBias;
+    private readonly DitLinear _time1, _time2, _timeProj, _text1, _text2, _head;
+    private readonly Tensor _headModulation; // [2, D]: shift, scale
+    private readonly WanTransformerBlock[] _blocks;
+
+    private WanTransformer(IBackend backend, DitConfig config, WeightLoader w)
+    {
+        _b = backend;
+        Config = config;
+        var c = config;
+        int d = c.Dim;
+        _patchWeight = w.Load("patch_embedding.weight", d, c.InChannels, c.Patch.T, c.Patch.H, c.Patch.W);
+        _patchBias = w.Load("patch_embedding.bias", d);
+        _time1 = DitLinear.Load(w, "condition_embedder.time_embedder.linear_1", d, c.FreqDim);
+        _time2 = DitLinear.Load(w, "condition_embedder.time_embedder.linear_2", d, d);
+        _timeProj = DitLinear.Load(w, "condition_embedder.time_proj", 6 * d, d);
+        _text1 = DitLinear.Load(w, "condition_embedder.text_embedder.linear_1", d, c.TextDim);
+        _text2 = DitLinear.Load(w, "condition_embedder.text_embedder.linear_2", d, d);
+        _head = DitLinear.Load(w, "proj_out", c.OutChannels * c.Patch.T * c.Patch.H * c.Patch.W, d);
+        _headModulation = w.LoadReshaped("scale_shift_table", new Shape(1, 2, d), new Shape(2, d));
+        _blocks = [.. Enumerable.Range(0, c.Layers).Select(i => new WanTransformerBlock(w, c, i))];
+    }
+
+    public DitConfig Config { get; }
+
+    /// <summary>Loads an expert from a diffusers directory (config.json + safetensors, sharded or not).</summary>
+    public static WanTransformer Load(IBackend backend, string directory)
+    {
+        var config = DitConfig.Load(Path.Combine(directory, "config.json"));
+        using var weights = SafetensorsCheckpoint.Open(directory);
+        return new WanTransformer(backend, config, new WeightLoader(backend, weights));
+    }
+
+    /// <summary>
+    /// Embeds the text context [Lc, text_dim] (the T5 output of the valid tokens): zero-padded to
+    /// 512 rows, text MLP, then every block's cross-attention K/V. Padded rows are attended to.
+    /// </summary>
+    public DitTextContext PrepareText(Tensor context)
+    {
+        int rows = context.Shape.Rank == 2 ? context.Shape[0] : -1;
+        if (rows < 0 || context.Shape[1] != Config.TextDim || rows > DitConfig.TextLength)
+        {
+            throw new ArgumentException($"text context {context.Shape} must be [L <= {DitConfig.TextLength}, {Config.TextDim}]");
+        }
+        var padded = new float[DitConfig.TextLength * Config.TextDim];
+        _b.ToHost(context).CopyTo(padded, 0);
+        using var ctx = _b.FromHost(padded, new Shape(DitConfig.TextLength, Config.TextDim));
+        using var h1 = _text1.Apply(_b, ctx);
+        using var g = _b.GeluTanh(h1);
+        using var embedded = _text2.Apply(_b, g);
+        return new DitTextContext(this, [.. _blocks.Select(block => block.TextKeyValues(_b, embedded))]);
+    }
+
+    /// <summary>
+    /// The flow prediction for latent [in_channels, F, H, W] at timestep t (used as a real number:
+    /// no rounding happens here). <paramref name="seqLen"/> mirrors the official argument: tokens
+    /// past the real ones are padding excluded from attention, so they never change the output.
+    /// </summary>
+    public Tensor Forward(Tensor latent, double t, DitTextContext text, int? seqLen = null)
+    {
+        if (!ReferenceEquals(text.Owner, this))
+        {
+            throw new ArgumentException("the text context was prepared by another DiT expert");
+        }
+        var c = Config;
+        if (latent.Shape.Rank != 4 || latent.Shape[0] != c.InChannels)
+        {
+            throw new ArgumentException($"latent {latent.Shape} must be [{c.InChannels}, F, H, W]");
+        }
+        var grid = (F: latent.Shape[1] / c.Patch.T, H: latent.Shape[2] / c.Patch.H, W: latent.Shape[3] / c.Patch.W);
+        int tokens = grid.F * grid.H * grid.W;
+        if (seqLen is { } s && s < tokens)
+        {
+            throw new ArgumentException($"seq_len {s} is shorter than the {tokens} tokens of latent {latent.Shape}");
+        }
+        if (Math.Max(grid.F, Math.Max(grid.H, grid.W)) > c.RopeMaxSeqLen)
+        {
+            throw new ArgumentException($"latent grid {grid} exceeds the RoPE table of {c.RopeMaxSeqLen} positions");
+        }
+
+        using var x = _b.Patchify(latent, _patchWeight, _patchBias, c.Patch);
+        using var e = TimeEmbedding(t);
+        using var e0Flat = TimeProjection(e);
+        using var e0 = _b.Reshape(e0Flat, new Shape(6, c.Dim));
+        using var rope = RopeTable.Wan3D(_b, c.HeadDim, grid);
+        for (int i = 0; i < _blocks.Length; i++)
+        {
+            _blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope);
+        }
+
+        using var shiftTable = _b.SliceRows(_headModulation, 0, 1);
+        using var scaleTable = _b.SliceRows(_headModulation, 1, 1);
+        using var shift = _b.Add(shiftTable, e);
+        using var scale = _b.Add(scaleTable, e);
+        using var normed = _b.ModulatedLayerNorm(x, shift, scale, c.Eps);
+        using var head = _head.Apply(_b, normed);
+        return _b.Unpatchify(head, c.OutChannels, grid, c.Patch);
+    }
+
+    /// <summary>e = Linear(SiLU(Linear(sinusoid(t)))) [1, D]; it also drives the head modulation.</summary>
+    public Tensor TimeEmbedding(double t)
+    {
+        using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
+        using var h = _time1.Apply(_b, sinusoid);
+        using var a = _b.Silu(h);
+        return _time2.Apply(_b, a);
+    }
+
+    /// <summary>e0 = Linear(SiLU(e)) [1, 6D]: the per-block modulation before the blocks' own tables.</summary>
+    public Tensor TimeProjection(Tensor timeEmbedding)
+    {
+        using var a = _b.Silu(timeEmbedding);
+        return _timeProj.Apply(_b, a);
+    }
+
+    public void Dispose()
+    {
+        _patchWeight.Dispose();
+        _patchBias.Dispose();
+        foreach (var l in new[] { _time1, _time2, _timeProj, _text1, _text2, _head })
+        {
+            l.Dispose();
+        }
+        _headModulation.Dispose();
+        foreach (var blk in _blocks)
+        {
+            blk.Dispose();
+        }
+    }
+}

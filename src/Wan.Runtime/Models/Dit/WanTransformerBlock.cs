@@ -1,0 +1,106 @@
+using Wan.Runtime.Backends;
+using Wan.Runtime.Config;
+using Wan.Runtime.Tensors;
+
+namespace Wan.Runtime.Models.Dit;
+
+/// <summary>
+/// One DiT block: adaLN-modulated self-attention with 3D RoPE, cross-attention to the text, and an
+/// adaLN-modulated GELU FFN, each added to the fp32 residual stream (diffusers names).
+/// </summary>
+internal sealed class WanTransformerBlock : IDisposable
+{
+    private readonly DitConfig _c;
+    private readonly Tensor _modulation; // [6, D]: shift/scale/gate for attention, shift/scale/gate for the FFN
+    private readonly DitLinear _q1, _k1, _v1, _o1, _q2, _k2, _v2, _o2, _ffnIn, _ffnOut;
+    private readonly Tensor _normQ1, _normK1, _normQ2, _normK2;
+    private readonly Tensor? _crossNormWeight, _crossNormBias;
+
+    public WanTransformerBlock(WeightLoader w, DitConfig c, int index)
+    {
+        _c = c;
+        int d = c.Dim;
+        var p = $"blocks.{index}.";
+        _modulation = w.LoadReshaped(p + "scale_shift_table", new Shape(1, 6, d), new Shape(6, d));
+        _q1 = DitLinear.Load(w, p + "attn1.to_q", d, d);
+        _k1 = DitLinear.Load(w, p + "attn1.to_k", d, d);
+        _v1 = DitLinear.Load(w, p + "attn1.to_v", d, d);
+        _o1 = DitLinear.Load(w, p + "attn1.to_out.0", d, d);
+        _normQ1 = w.Load(p + "attn1.norm_q.weight", d);
+        _normK1 = w.Load(p + "attn1.norm_k.weight", d);
+        _q2 = DitLinear.Load(w, p + "attn2.to_q", d, d);
+        _k2 = DitLinear.Load(w, p + "attn2.to_k", d, d);
+        _v2 = DitLinear.Load(w, p + "attn2.to_v", d, d);
+        _o2 = DitLinear.Load(w, p + "attn2.to_out.0", d, d);
+        _normQ2 = w.Load(p + "attn2.norm_q.weight", d);
+        _normK2 = w.Load(p + "attn2.norm_k.weight", d);
+        if (c.CrossAttnNorm)
+        {
+            _crossNormWeight = w.Load(p + "norm2.weight", d);
+            _crossNormBias = w.Load(p + "norm2.bias", d);
+        }
+        _ffnIn = DitLinear.Load(w, p + "ffn.net.0.proj", c.FfnDim, d);
+        _ffnOut = DitLinear.Load(w, p + "ffn.net.2", d, c.FfnDim);
+    }
+
+    /// <summary>
+    /// x [L, D] += the block's three residual branches. <paramref name="timeProjection"/> is e0 [6, D];
+    /// <paramref name="textKeys"/>/<paramref name="textValues"/> are this block's cross-attention K/V of the context.
+    /// </summary>
+    public void Forward(IBackend b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope)
+    {
+        using var mod = b.Add(_modulation, timeProjection);
+        using var shiftMsa = b.SliceRows(mod, 0, 1);
+        using var scaleMsa = b.SliceRows(mod, 1, 1);
+        using var gateMsa = b.SliceRows(mod, 2, 1);
+        using var shiftFfn = b.SliceRows(mod, 3, 1);
+        using var scaleFfn = b.SliceRows(mod, 4, 1);
+        using var gateFfn = b.SliceRows(mod, 5, 1);
+        int tokens = x.Shape[0];
+
+        using (var h = b.ModulatedLayerNorm(x, shiftMsa, scaleMsa, _c.Eps))
+        using (var q = _q1.Apply(b, h))
+        using (var k = _k1.Apply(b, h))
+        using (var v = _v1.Apply(b, h))
+        using (var a = b.Attention(q, k, v, new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), tokens, _normQ1, _normK1, _c.Eps, rope)))
+        using (var o = _o1.Apply(b, a))
+        {
+            b.GatedAddInPlace(x, o, gateMsa);
+        }
+
+        using (var h = b.LayerNorm(x, _crossNormWeight, _crossNormBias, _c.Eps))
+        using (var q = _q2.Apply(b, h))
+        using (var a = b.Attention(q, text.Keys, text.Values, new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), text.Keys.Shape[0], _normQ2, null, _c.Eps)))
+        using (var o = _o2.Apply(b, a))
+        {
+            b.AddInPlace(x, o);
+        }
+
+        using (var h = b.ModulatedLayerNorm(x, shiftFfn, scaleFfn, _c.Eps))
+        using (var f1 = _ffnIn.Apply(b, h))
+        using (var g = b.GeluTanh(f1))
+        using (var f2 = _ffnOut.Apply(b, g))
+        {
+            b.GatedAddInPlace(x, f2, gateFfn);
+        }
+    }
+
+    /// <summary>
+    /// The cross-attention keys (RMS-normalised) and values of the padded text context [512, D]:
+    /// they depend only on the prompt, so a generation computes them once per expert and branch.
+    /// </summary>
+    public (Tensor Keys, Tensor Values) TextKeyValues(IBackend b, Tensor context)
+    {
+        using var k = _k2.Apply(b, context);
+        return (b.RmsNorm(k, _normK2, _c.Eps), _v2.Apply(b, context));
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in new IDisposable?[] { _modulation, _q1, _k1, _v1, _o1, _q2, _k2, _v2, _o2, _ffnIn, _ffnOut,
+                     _normQ1, _normK1, _normQ2, _normK2, _crossNormWeight, _crossNormBias })
+        {
+            d?.Dispose();
+        }
+    }
+}
