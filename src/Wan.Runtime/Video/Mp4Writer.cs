@@ -1,0 +1,77 @@
+using System.Diagnostics;
+
+namespace Wan.Runtime.Video;
+
+/// <summary>
+/// MP4/H.264 through the ffmpeg program (found on PATH at run time): raw RGB frames are piped to
+/// ffmpeg, which writes a temporary file renamed into place when it exits successfully.
+/// </summary>
+public static class Mp4Writer
+{
+    /// <summary>The ffmpeg executable on PATH, or null.</summary>
+    public static string? FindFfmpeg()
+    {
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, "ffmpeg");
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    public static void Write(VideoFrames video, string path, CancellationToken cancellation = default)
+    {
+        var ffmpeg = FindFfmpeg() ?? throw new FileNotFoundException(
+            $"{path}: writing MP4 needs the ffmpeg program, which is not on PATH (install the Debian package 'ffmpeg', or write .y4m, .gif or a .png frame directory instead)");
+        var temp = AtomicOutput.TempPathFor(path);
+        var psi = new ProcessStartInfo(ffmpeg)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[]
+                 {
+                     "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+                     "-s", $"{video.Width}x{video.Height}", "-r", video.Fps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                     "-i", "-", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", "-movflags", "+faststart", "-f", "mp4", temp,
+                 })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        try
+        {
+            using var process = Process.Start(psi) ?? throw new InvalidOperationException($"{ffmpeg} could not be started");
+            var stderr = process.StandardError.ReadToEndAsync(cancellation);
+            try
+            {
+                using (var stdin = process.StandardInput.BaseStream)
+                {
+                    for (int f = 0; f < video.Frames; f++)
+                    {
+                        cancellation.ThrowIfCancellationRequested();
+                        stdin.Write(video.Frame(f));
+                    }
+                }
+                process.WaitForExit();
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill();
+                throw;
+            }
+            if (process.ExitCode != 0)
+            {
+                throw new IOException($"{path}: ffmpeg failed with exit code {process.ExitCode}: {stderr.Result.Trim()}");
+            }
+            File.Move(temp, path, true);
+        }
+        finally
+        {
+            File.Delete(temp);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+namespace Wan.Runtime.Video;
+
+/// <summary>
+/// Decoded video as 8-bit RGB: frame-major [T, H, W, 3]. Built from the VAE output [3, T, H, W]
+/// in [-1, 1] by clamping (as the official wrapper does) and mapping to 0..255 with rounding.
+/// </summary>
+public sealed class VideoFrames
+{
+    public VideoFrames(int frames, int height, int width, byte[] rgb, int fps = 16)
+    {
+        if (frames <= 0 || height <= 0 || width <= 0 || rgb.Length != (long)frames * height * width * 3)
+        {
+            throw new ArgumentException($"{rgb.Length} bytes do not hold {frames} RGB frames of {width}x{height}");
+        }
+        if (fps <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(fps), fps, "frames per second must be positive");
+        }
+        Frames = frames;
+        Height = height;
+        Width = width;
+        Rgb = rgb;
+        Fps = fps;
+    }
+
+    public int Frames { get; }
+    public int Height { get; }
+    public int Width { get; }
+    public int Fps { get; }
+    public byte[] Rgb { get; }
+    public int FrameBytes => Height * Width * 3;
+
+    public ReadOnlySpan<byte> Frame(int index) => Rgb.AsSpan(index * FrameBytes, FrameBytes);
+
+    /// <summary>From [3, T, H, W] floats in [-1, 1] (values outside are clamped).</summary>
+    public static VideoFrames FromChannelsFirst(ReadOnlySpan<float> video, int frames, int height, int width, int fps = 16)
+    {
+        long plane = (long)frames * height * width;
+        if (video.Length != 3 * plane)
+        {
+            throw new ArgumentException($"{video.Length} values are not [3, {frames}, {height}, {width}]");
+        }
+        var rgb = new byte[3 * plane];
+        for (int c = 0; c < 3; c++)
+        {
+            for (long i = 0; i < plane; i++)
+            {
+                float v = Math.Clamp(video[(int)(c * plane + i)], -1f, 1f);
+                rgb[i * 3 + c] = (byte)MathF.Round((v + 1f) * 127.5f);
+            }
+        }
+        return new VideoFrames(frames, height, width, rgb, fps);
+    }
+}
