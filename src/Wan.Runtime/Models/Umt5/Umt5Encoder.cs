@@ -1,0 +1,132 @@
+using Wan.Runtime.Backends;
+using Wan.Runtime.Config;
+using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
+
+namespace Wan.Runtime.Models.Umt5;
+
+/// <summary>
+/// The umT5 text encoder of Wan2.2 (wan/modules/t5.py; transformers UMT5EncoderModel): token
+/// embedding (not scaled), pre-norm layers with per-layer relative-position bias, final RMS norm.
+/// Weights use the transformers names of <c>text_encoder/</c>.
+/// </summary>
+public sealed class Umt5Encoder : IDisposable
+{
+    private const string TokenEmbeddingName = "shared.weight";
+    private const string FinalNormName = "encoder.final_layer_norm.weight";
+
+    private readonly IBackend _backend;
+    private readonly SafetensorsCheckpoint _checkpoint;
+    private readonly Umt5Block[] _blocks;
+    private readonly Tensor _finalNorm;
+
+    private Umt5Encoder(IBackend backend, Umt5Config config, SafetensorsCheckpoint checkpoint, Umt5Block[] blocks, Tensor finalNorm)
+    {
+        _backend = backend;
+        Config = config;
+        _checkpoint = checkpoint;
+        _blocks = blocks;
+        _finalNorm = finalNorm;
+    }
+
+    public Umt5Config Config { get; }
+    public IReadOnlyList<Umt5Block> Blocks => _blocks;
+
+    /// <summary>Reads <c>config.json</c> and the (possibly sharded) safetensors weights of a <c>text_encoder</c> directory.</summary>
+    public static Umt5Encoder Load(IBackend backend, string textEncoderDirectory)
+    {
+        if (!Directory.Exists(textEncoderDirectory))
+        {
+            throw new DirectoryNotFoundException($"{textEncoderDirectory}: umT5 text encoder directory not found");
+        }
+        var config = Umt5Config.Load(textEncoderDirectory);
+        var checkpoint = SafetensorsCheckpoint.Open(textEncoderDirectory);
+        var loader = new Umt5WeightLoader(backend, checkpoint);
+        try
+        {
+            // The token embedding stays in the mapped file (see Embed); only its shape is checked here.
+            loader.View(TokenEmbeddingName, config.VocabSize, config.DModel);
+            var extraLayer = $"encoder.block.{config.NumLayers}.layer.0.layer_norm.weight";
+            if (checkpoint.Contains(extraLayer))
+            {
+                throw new InvalidDataException($"{checkpoint.Location}: holds '{extraLayer}', more layers than num_layers = {config.NumLayers} in config.json");
+            }
+            var blocks = new Umt5Block[config.NumLayers];
+            for (int i = 0; i < blocks.Length; i++)
+            {
+                blocks[i] = Umt5Block.Load(loader, config, i);
+            }
+            var finalNorm = loader.Load(FinalNormName, config.DModel);
+            return new Umt5Encoder(backend, config, checkpoint, blocks, finalNorm);
+        }
+        catch
+        {
+            loader.DisposeLoaded();
+            checkpoint.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Encodes the valid token ids (eos included) → [L, d_model], the Wan text context.</summary>
+    /// <remarks>
+    /// The pipeline pads to 512 ids and masks the padded keys; the valid rows of that run equal this
+    /// unpadded run (padding is only ever a masked key), so no padding is done here.
+    /// </remarks>
+    public Tensor Encode(ReadOnlySpan<int> ids) => Encode(ids, ids.Length);
+
+    /// <summary>
+    /// Encodes ids of which only the first <paramref name="validTokens"/> are real: later keys are
+    /// masked out, every position still gets an output row → [ids.Length, d_model].
+    /// </summary>
+    public Tensor Encode(ReadOnlySpan<int> ids, int validTokens)
+    {
+        if (validTokens < 1 || validTokens > ids.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(validTokens), $"umT5 encode: {validTokens} valid tokens of {ids.Length} ids (need 1..{ids.Length})");
+        }
+        using var x = Embed(ids);
+        foreach (var block in _blocks)
+        {
+            using var bias = block.PositionBias(ids.Length, ids.Length);
+            block.ForwardInPlace(x, bias, validTokens);
+        }
+        return FinalNorm(x);
+    }
+
+    /// <summary>
+    /// Token embedding rows [ids.Length, d_model], gathered from the mapped checkpoint: the table
+    /// (256384 × 4096 for umT5-XXL) never enters backend memory, only the rows a prompt uses.
+    /// </summary>
+    public Tensor Embed(ReadOnlySpan<int> ids)
+    {
+        if (ids.IsEmpty)
+        {
+            throw new ArgumentException("umT5 encode: no token ids (a tokenized prompt holds at least the eos id)", nameof(ids));
+        }
+        int dim = Config.DModel;
+        var table = _checkpoint.Get(TokenEmbeddingName);
+        var rows = new float[checked(ids.Length * dim)];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if ((uint)ids[i] >= (uint)Config.VocabSize)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ids), $"umT5 encode: token id {ids[i]} at position {i} is outside the vocabulary of {Config.VocabSize}");
+            }
+            table.ReadFloats((long)ids[i] * dim, rows.AsSpan(i * dim, dim));
+        }
+        return _backend.FromHost(rows, new Shape(ids.Length, dim));
+    }
+
+    /// <summary>The final RMS norm (<c>encoder.final_layer_norm</c>) of the residual stream.</summary>
+    public Tensor FinalNorm(Tensor x) => _backend.RmsNorm(x, _finalNorm, Config.LayerNormEpsilon);
+
+    public void Dispose()
+    {
+        foreach (var block in _blocks)
+        {
+            block.Dispose();
+        }
+        _finalNorm.Dispose();
+        _checkpoint.Dispose();
+    }
+}
