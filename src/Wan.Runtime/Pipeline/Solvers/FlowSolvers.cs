@@ -1,0 +1,40 @@
+namespace Wan.Runtime.Pipeline.Solvers;
+
+/// <summary>Creates a solver by name with the schedule the official Wan loop pairs with it.</summary>
+public static class FlowSolvers
+{
+    /// <summary>
+    /// The timestep shift of the original Wan2.2 T2V-A14B config (<c>sample_shift</c> = 12.0). diffusers'
+    /// converted configs say <c>flow_shift</c> 3.0, which is not what the original samples with.
+    /// </summary>
+    public const double T2VA14BShift = 12.0;
+
+    /// <summary>Sampling steps of the original T2V-A14B config (<c>sample_steps</c>).</summary>
+    public const int T2VA14BSteps = 40;
+
+    /// <summary>Length of Wan's training timestep grid.</summary>
+    public const int WanTrainTimesteps = 1000;
+
+    public static IReadOnlyList<string> Names { get; } = ["unipc", "dpm++", "euler"];
+
+    /// <summary>
+    /// A fresh solver. <paramref name="name"/>: "unipc" (the official default), "dpm++" or "euler".
+    /// <paramref name="schedule"/> defaults to what the official loop uses: the training grid for UniPC,
+    /// the sampling sigmas (starting at sigma 1) for DPM++ and Euler.
+    /// </summary>
+    public static IFlowSolver Create(string name, int steps, double shift = T2VA14BShift,
+        int numTrainTimesteps = WanTrainTimesteps, FlowScheduleKind? schedule = null)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name switch
+        {
+            "unipc" => new FlowUniPcSolver(Schedule(FlowScheduleKind.TrainingGrid)),
+            "dpm++" => new FlowDpmSolver(Schedule(FlowScheduleKind.SamplingSigmas)),
+            "euler" => new FlowEulerSolver(Schedule(FlowScheduleKind.SamplingSigmas)),
+            _ => throw new ArgumentException($"unknown solver '{name}'; expected one of {string.Join(", ", Names)}", nameof(name)),
+        };
+
+        FlowSchedule Schedule(FlowScheduleKind official) =>
+            FlowSchedule.Create(schedule ?? official, steps, shift, numTrainTimesteps);
+    }
+}
