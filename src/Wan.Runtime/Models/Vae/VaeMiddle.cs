@@ -1,0 +1,18 @@
+using Wan.Runtime.Tensors;
+
+namespace Wan.Runtime.Models.Vae;
+
+/// <summary>The mid block shared by encoder and decoder: residual block, attention, residual block.</summary>
+internal sealed class VaeMiddle(VaeResidualBlock first, VaeAttentionBlock attention, VaeResidualBlock second)
+{
+    /// <summary>Diffusers names: mid_block.resnets.{0,1}, mid_block.attentions.0.</summary>
+    public static VaeMiddle Load(VaeWeights w, string prefix, int dim) =>
+        new(VaeResidualBlock.Load(w, prefix + ".resnets.0", dim, dim),
+            VaeAttentionBlock.Load(w, prefix + ".attentions.0", dim),
+            VaeResidualBlock.Load(w, prefix + ".resnets.1", dim, dim));
+
+    public Tensor Forward(Tensor x, FrameCache cache) =>
+        first.Forward(x, cache)
+            .Then(attention.Forward)
+            .Then(t => second.Forward(t, cache));
+}

@@ -1,0 +1,168 @@
+using Wan.Runtime.Backends;
+using Wan.Runtime.Config;
+using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
+
+namespace Wan.Runtime.Models.Vae;
+
+/// <summary>
+/// The Wan2.1 causal 3D VAE (diffusers AutoencoderKLWan layout), run chunk by chunk as the official
+/// Wan2_1_VAE does: decoding one latent frame at a time, encoding video chunks of 1, 4, 4, ... frames,
+/// with per-layer frame caches so memory does not grow with the number of frames.
+/// Latents are the scaled ones the DiT works on: scaled = (mu − mean) / std.
+/// </summary>
+public sealed class WanVae : IDisposable
+{
+    private readonly IBackend _backend;
+    private readonly VaeWeights _weights;
+    private readonly VaeDecoder _decoder;
+    private readonly VaeEncoder _encoder;
+    private readonly CausalConv3d _quantConv, _postQuantConv;
+    private readonly Tensor _std, _mean, _invStd, _negMeanInvStd;
+
+    private WanVae(IBackend backend, VaeConfig config, VaeWeights weights)
+    {
+        _backend = backend;
+        Config = config;
+        _weights = weights;
+        int z = config.ZDim;
+        _decoder = VaeDecoder.Load(weights, config);
+        _encoder = VaeEncoder.Load(weights, config);
+        _quantConv = CausalConv3d.Load(weights, "quant_conv", 2 * z, 2 * z, (1, 1, 1));
+        _postQuantConv = CausalConv3d.Load(weights, "post_quant_conv", z, z, (1, 1, 1));
+        var mean = config.LatentsMean.ToArray();
+        var std = config.LatentsStd.ToArray();
+        // The official wrapper keeps 1/std (float32): encoding multiplies by it, decoding divides by it.
+        var invStd = std.Select(s => 1f / s).ToArray();
+        _std = weights.Own(backend.FromHost(invStd.Select(i => 1f / i).ToArray(), new Shape(z)));
+        _mean = weights.Own(backend.FromHost(mean, new Shape(z)));
+        _invStd = weights.Own(backend.FromHost(invStd, new Shape(z)));
+        _negMeanInvStd = weights.Own(backend.FromHost(mean.Select((m, c) => -m * invStd[c]).ToArray(), new Shape(z)));
+    }
+
+    public VaeConfig Config { get; }
+
+    /// <summary>Loads a diffusers <c>vae/</c> directory: config.json and the safetensors weights.</summary>
+    public static WanVae Load(IBackend backend, string vaeDirectory)
+    {
+        if (!Directory.Exists(vaeDirectory))
+        {
+            throw new DirectoryNotFoundException($"{vaeDirectory}: VAE directory not found");
+        }
+        var config = VaeConfig.Load(Path.Combine(vaeDirectory, "config.json"));
+        using var source = SafetensorsCheckpoint.Open(vaeDirectory);
+        var weights = new VaeWeights(backend, source);
+        try
+        {
+            return new WanVae(backend, config, weights);
+        }
+        catch
+        {
+            weights.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Video frames decoded from <paramref name="latentFrames"/> latent frames: 1 + 4·(F − 1).</summary>
+    public int VideoFrames(int latentFrames) => 1 + Config.TemporalScale * (latentFrames - 1);
+
+    /// <summary>
+    /// Decodes scaled latents z [z_dim, F, H, W] lazily, one latent frame per step: yields the video
+    /// frames [3, n, 8H, 8W] of each step before the raw clamp (n = 1 for the first, 4 after).
+    /// The caller owns every yielded tensor.
+    /// </summary>
+    public IEnumerable<Tensor> DecodeChunks(Tensor z)
+    {
+        if (z.Shape.Rank != 4 || z.Shape[0] != Config.ZDim || z.Shape[1] < 1)
+        {
+            throw new ArgumentException($"VAE decode: latent {z.Shape} must be [{Config.ZDim}, F ≥ 1, H, W]");
+        }
+        return DecodeSteps(z);
+    }
+
+    private IEnumerable<Tensor> DecodeSteps(Tensor z)
+    {
+        using var latent = _backend.ChannelAffine(z, _std, _mean)
+            .Then(t => _postQuantConv.Forward(t, cache: null));
+        using var cache = new FrameCache();
+        for (int f = 0; f < latent.Shape[1]; f++)
+        {
+            using var frame = _backend.SliceFrames(latent, f, 1);
+            yield return _decoder.Forward(frame, cache);
+        }
+    }
+
+    /// <summary>Decodes z [z_dim, F, H, W] into the whole raw video [3, 1 + 4(F − 1), 8H, 8W] (before the clamp).</summary>
+    public Tensor Decode(Tensor z)
+    {
+        int frames = 0;
+        var chunks = new List<(float[] Data, Shape Shape)>();
+        foreach (var chunk in DecodeChunks(z))
+        {
+            using (chunk)
+            {
+                chunks.Add((_backend.ToHost(chunk), chunk.Shape));
+                frames += chunk.Shape[1];
+            }
+        }
+        var first = chunks[0].Shape;
+        int channels = first[0], plane = first[2] * first[3];
+        var video = new float[(long)channels * frames * plane];
+        int offset = 0;
+        foreach (var (data, shape) in chunks)
+        {
+            int n = shape[1];
+            for (int c = 0; c < channels; c++)
+            {
+                data.AsSpan(c * n * plane, n * plane).CopyTo(video.AsSpan((c * frames + offset) * plane));
+            }
+            offset += n;
+        }
+        return _backend.FromHost(video, new Shape(channels, frames, first[2], first[3]));
+    }
+
+    /// <summary>
+    /// Encodes a video [3, T, H, W] in [−1, 1] (T = 1 + 4k, H and W multiples of 8) into the
+    /// unscaled posterior: mean and log-variance [z_dim, 1 + k, H/8, W/8].
+    /// </summary>
+    public VaeLatentDistribution EncodeDistribution(Tensor video)
+    {
+        int scale = Config.SpatialScale, step = Config.TemporalScale;
+        if (video.Shape.Rank != 4 || video.Shape[0] != Config.InChannels)
+        {
+            throw new ArgumentException($"VAE encode: video {video.Shape} must be [{Config.InChannels}, T, H, W]");
+        }
+        int t = video.Shape[1], h = video.Shape[2], w = video.Shape[3];
+        if (t < 1 || (t - 1) % step != 0)
+        {
+            throw new ArgumentException($"VAE encode: video has {t} frames, expected 1 + {step}·k");
+        }
+        if (h == 0 || w == 0 || h % scale != 0 || w % scale != 0)
+        {
+            throw new ArgumentException($"VAE encode: frame size {h}×{w} must be a positive multiple of {scale}");
+        }
+        Tensor? encoded = null;
+        using (var cache = new FrameCache())
+        {
+            for (int start = 0; start < t; start += start == 0 ? 1 : step)
+            {
+                using var chunk = _backend.SliceFrames(video, start, start == 0 ? 1 : step);
+                var part = _encoder.Forward(chunk, cache);
+                encoded = encoded is null ? part : encoded.Then(e => part.Then(p => _backend.ConcatFrames(e, p)));
+            }
+        }
+        using var moments = encoded!.Then(e => _quantConv.Forward(e, cache: null));
+        return new VaeLatentDistribution(
+            _backend.SliceChannels(moments, 0, Config.ZDim),
+            _backend.SliceChannels(moments, Config.ZDim, Config.ZDim));
+    }
+
+    /// <summary>Encodes a video [3, T, H, W] into the scaled latent (mu − mean)/std [z_dim, 1 + (T−1)/4, H/8, W/8].</summary>
+    public Tensor Encode(Tensor video)
+    {
+        using var distribution = EncodeDistribution(video);
+        return _backend.ChannelAffine(distribution.Mean, _invStd, _negMeanInvStd);
+    }
+
+    public void Dispose() => _weights.Dispose();
+}
