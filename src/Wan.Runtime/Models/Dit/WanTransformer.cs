@@ -68,10 +68,10 @@ public sealed class WanTransformer : IDisposable
 
     /// <summary>
     /// The flow prediction for latent [in_channels, F, H, W] at timestep t (used as a real number:
-    /// no rounding happens here). <paramref name="seqLen"/> mirrors the official argument: tokens
+    /// no rounding happens here). Cancellation is checked between blocks. <paramref name="seqLen"/> mirrors the official argument: tokens
     /// past the real ones are padding excluded from attention, so they never change the output.
     /// </summary>
-    public Tensor Forward(Tensor latent, double t, DitTextContext text, int? seqLen = null)
+    public Tensor Forward(Tensor latent, double t, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default)
     {
         if (!ReferenceEquals(text.Owner, this))
         {
@@ -100,6 +100,7 @@ public sealed class WanTransformer : IDisposable
         using var rope = RopeTable.Wan3D(_b, c.HeadDim, grid);
         for (int i = 0; i < _blocks.Length; i++)
         {
+            cancellation.ThrowIfCancellationRequested();
             _blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope);
         }
 

@@ -1,0 +1,61 @@
+using BenchmarkDotNet.Attributes;
+using Wan.Kernels;
+using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Tensors;
+
+namespace Wan.Bench;
+
+/// <summary>
+/// The CPU backend's linear op against the bare OpenBLAS sgemm ceiling on the same shapes (the
+/// baseline). Shapes: 768 tokens (256x256, 9 frames) through the Wan2.1-1.3B projections.
+/// </summary>
+[Config(typeof(BenchConfig))]
+public class GemmBench : IWorkload
+{
+    private CpuBackend _backend = null!;
+    private Tensor _x = null!, _w = null!, _bias = null!;
+    private float[] _a = null!, _b = null!, _c = null!;
+
+    [Params("768x1536x1536", "768x1536x8960", "768x8960x1536")]
+    public string Shape { get; set; } = "768x1536x1536";
+
+    private (int N, int K, int M) Dims
+    {
+        get
+        {
+            var p = Shape.Split('x').Select(int.Parse).ToArray();
+            return (p[0], p[1], p[2]);
+        }
+    }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var (n, k, m) = Dims;
+        var r = new Random(1);
+        float[] Rand(int count) => [.. Enumerable.Range(0, count).Select(_ => (float)r.NextDouble() - 0.5f)];
+        _backend = new CpuBackend();
+        _a = Rand(n * k);
+        _b = Rand(m * k);
+        _c = new float[n * m];
+        _x = _backend.FromHost(_a, new Shape(n, k));
+        _w = _backend.FromHost(_b, new Shape(m, k));
+        _bias = _backend.FromHost(Rand(m), new Shape(m));
+    }
+
+    [Benchmark(Baseline = true)]
+    public void OpenBlasSgemm()
+    {
+        var (n, k, m) = Dims;
+        Blas.Sgemm(false, true, n, m, k, 1f, _a, k, _b, k, 0f, _c, m);
+    }
+
+    [Benchmark]
+    public Tensor CpuLinear() => _backend.Linear(_x, _w, _bias);
+
+    public (double Amount, string Unit) Work(string method)
+    {
+        var (n, k, m) = Dims;
+        return (2.0 * n * k * m / 1e9, "GFLOP");
+    }
+}

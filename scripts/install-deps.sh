@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the native packages Wan.Runtime needs on Debian 12 (idempotent; needs root or sudo):
+#   libopenblas0          CPU backend GEMMs (cblas_sgemm, loaded as libopenblas.so.0)
+#   ffmpeg                MP4 output and the ffprobe checks in the tests
+#   g++, libboost-context-dev   build the emulated CUDA device (kernels compiled by g++, threads as fibers)
+#   libnvrtc11.2, libcuda1, libcublas11 (non-free)   NVRTC kernel compilation and the CUDA bindings;
+#                         installed by .ci/install-cuda-libs.sh, which enables contrib/non-free
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(libopenblas0 ffmpeg g++ libboost-context-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ -f .ci/install-cuda-libs.sh ]; then
+  bash .ci/install-cuda-libs.sh
+fi
+command -v dotnet >/dev/null || { echo "the .NET 10 SDK (dotnet) is required: https://dot.net" >&2; exit 1; }

@@ -1,0 +1,54 @@
+using Spectre.Console;
+using Wan.Runtime.Backends;
+using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Pipeline;
+using Wan.Runtime.Video;
+
+namespace Wan.Cli;
+
+/// <summary>Loads the model on the chosen device, runs the pipeline with a live progress bar, writes the video.</summary>
+internal static class GenerateRunner
+{
+    public static int Run(string modelDir, string device, GenerationRequest request, string outputPath, CancellationToken cancellation)
+    {
+        using var backend = CreateBackend(device);
+        var console = AnsiConsole.Console;
+        console.MarkupLine($"[grey]device:[/] {Markup.Escape(backend.Name)}   [grey]model:[/] {Markup.Escape(modelDir)}");
+        using var pipeline = WanPipeline.Load(backend, modelDir);
+        GenerationResult? result = null;
+        console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var text = ctx.AddTask("encoding text", maxValue: 1);
+                var denoise = ctx.AddTask("denoising", maxValue: request.Steps);
+                var decode = ctx.AddTask("decoding", maxValue: 1);
+                result = pipeline.Generate(request, p =>
+                {
+                    switch (p.Stage)
+                    {
+                        case GenerationStage.EncodingText:
+                            text.Value = 1;
+                            break;
+                        case GenerationStage.Denoising:
+                            denoise.Description = $"step {p.Step}/{p.StepCount} t={p.Timestep} {Markup.Escape(p.Expert ?? "")} ({p.StageElapsed.TotalSeconds:F1} s)";
+                            denoise.Value = p.Step;
+                            break;
+                        case GenerationStage.Decoding:
+                            decode.Value = 1;
+                            break;
+                    }
+                }, cancellation);
+            });
+        VideoOutput.Write(result!.Video, outputPath, cancellation);
+        console.MarkupLine($"wrote [green]{Markup.Escape(outputPath)}[/]: {result.Video.Frames} frames {result.Video.Width}x{result.Video.Height} " +
+                           $"(text {result.TextEncoding.TotalSeconds:F1} s, denoising {result.Denoising.TotalSeconds:F1} s, decoding {result.Decoding.TotalSeconds:F1} s)");
+        return 0;
+    }
+
+    private static IBackend CreateBackend(string device) => device switch
+    {
+        "cpu" or "auto" => new CpuBackend(),
+        _ => throw new NotSupportedException("--device cuda: the CUDA backend cannot run the whole pipeline yet; use --device cpu"),
+    };
+}

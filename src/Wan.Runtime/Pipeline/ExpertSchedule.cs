@@ -1,0 +1,15 @@
+namespace Wan.Runtime.Pipeline;
+
+/// <summary>
+/// Which DiT expert and guidance scale a timestep uses. Wan2.2 A14B runs the high-noise expert
+/// (<c>transformer</c>) with <see cref="GuidanceHigh"/> while t ≥ boundary_ratio × num_train_timesteps,
+/// then the low-noise expert (<c>transformer_2</c>) with <see cref="GuidanceLow"/>. A single-expert
+/// model (Wan2.1: no boundary) runs <c>transformer</c> at every step with <see cref="GuidanceLow"/>
+/// (pass one scale as both to be unambiguous).
+/// </summary>
+public sealed record ExpertSchedule(double? BoundaryRatio, int NumTrainTimesteps, double GuidanceLow, double GuidanceHigh)
+{
+    public bool IsHighNoise(long timestep) => BoundaryRatio is { } b && timestep >= b * NumTrainTimesteps;
+
+    public double Guidance(long timestep) => IsHighNoise(timestep) ? GuidanceHigh : GuidanceLow;
+}

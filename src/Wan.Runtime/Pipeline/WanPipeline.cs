@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using Wan.Runtime.Backends;
+using Wan.Runtime.Config;
+using Wan.Runtime.Models.Dit;
+using Wan.Runtime.Models.Umt5;
+using Wan.Runtime.Models.Vae;
+using Wan.Runtime.Pipeline.Solvers;
+using Wan.Runtime.Tensors;
+using Wan.Runtime.Text;
+using Wan.Runtime.Video;
+
+namespace Wan.Runtime.Pipeline;
+
+/// <summary>
+/// Text to video with Wan: tokenizer → umT5 → denoising with classifier-free guidance and the
+/// two-expert switch → VAE decode → 8-bit RGB frames. Loads a diffusers-layout model directory.
+/// Each stage is public so that callers (and the golden tests) can run them on their own inputs.
+/// </summary>
+public sealed class WanPipeline : IDisposable
+{
+    private readonly IBackend _backend;
+
+    private WanPipeline(IBackend backend, ModelIndexConfig index, Umt5Tokenizer tokenizer, Umt5Encoder textEncoder,
+        WanTransformer highNoise, WanTransformer? lowNoise, WanVae vae)
+    {
+        _backend = backend;
+        Index = index;
+        Tokenizer = tokenizer;
+        TextEncoder = textEncoder;
+        HighNoise = highNoise;
+        LowNoise = lowNoise;
+        Vae = vae;
+    }
+
+    public ModelIndexConfig Index { get; }
+    public Umt5Tokenizer Tokenizer { get; }
+    public Umt5Encoder TextEncoder { get; }
+
+    /// <summary><c>transformer</c>: the high-noise expert (or the only one).</summary>
+    public WanTransformer HighNoise { get; }
+
+    /// <summary><c>transformer_2</c>: the low-noise expert, null for single-expert models.</summary>
+    public WanTransformer? LowNoise { get; }
+
+    public WanVae Vae { get; }
+
+    public static WanPipeline Load(IBackend backend, string modelDirectory)
+    {
+        if (!Directory.Exists(modelDirectory))
+        {
+            throw new DirectoryNotFoundException($"{modelDirectory}: model directory not found");
+        }
+        var index = ModelIndexConfig.Load(modelDirectory);
+        var owned = new List<IDisposable>();
+        T Own<T>(T component) where T : IDisposable
+        {
+            owned.Add(component);
+            return component;
+        }
+        try
+        {
+            var tokenizer = Umt5Tokenizer.Load(Path.Combine(modelDirectory, "tokenizer"));
+            var textEncoder = Own(Umt5Encoder.Load(backend, Path.Combine(modelDirectory, "text_encoder")));
+            var high = Own(WanTransformer.Load(backend, Path.Combine(modelDirectory, "transformer")));
+            var low = index.HasSecondExpert ? Own(WanTransformer.Load(backend, Path.Combine(modelDirectory, "transformer_2"))) : null;
+            var vae = Own(WanVae.Load(backend, Path.Combine(modelDirectory, "vae")));
+            return new WanPipeline(backend, index, tokenizer, textEncoder, high, low, vae);
+        }
+        catch
+        {
+            owned.ForEach(d => d.Dispose());
+            throw;
+        }
+    }
+
+    /// <summary>Token ids of a prompt after the Wan cleaning (eos included, truncated to 512).</summary>
+    public int[] Tokenize(string prompt) => Tokenizer.Encode(WanPromptCleaner.Clean(prompt)).Ids;
+
+    /// <summary>The text context [L, text_dim] for token ids (T5 output of the valid tokens).</summary>
+    public Tensor EncodeText(ReadOnlySpan<int> ids) => TextEncoder.Encode(ids);
+
+    /// <summary>
+    /// The denoising loop: for each step, the expert for the timestep predicts the flow for the
+    /// prompt and for the negative prompt, v = uncond + g·(cond − uncond), and the solver steps.
+    /// Returns the final latent; <paramref name="progress"/> sees the latent after every step.
+    /// </summary>
+    public float[] Denoise(Tensor context, Tensor negativeContext, float[] noise, int[] latentShape, IFlowSolver solver,
+        ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var shape = new Shape(latentShape);
+        if (noise.Length != shape.ElementCount)
+        {
+            throw new ArgumentException($"initial latent has {noise.Length} values, shape {shape} needs {shape.ElementCount}");
+        }
+        var latent = (float[])noise.Clone();
+        var texts = new Dictionary<WanTransformer, (DitTextContext Cond, DitTextContext Uncond)>();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            for (int i = 0; i < solver.StepCount; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var stepClock = Stopwatch.StartNew();
+                long t = solver.Timesteps[i];
+                bool high = experts.IsHighNoise(t);
+                var dit = high || LowNoise is null ? HighNoise : LowNoise;
+                if (!texts.TryGetValue(dit, out var text))
+                {
+                    text = (dit.PrepareText(context), dit.PrepareText(negativeContext));
+                    texts.Add(dit, text);
+                }
+                var g = (float)experts.Guidance(t);
+                using var x = _backend.FromHost(latent, shape);
+                using var cond = dit.Forward(x, t, text.Cond, cancellation: cancellation);
+                using var uncond = dit.Forward(x, t, text.Uncond, cancellation: cancellation);
+                var v = _backend.ToHost(uncond);
+                var c = _backend.ToHost(cond);
+                for (int j = 0; j < v.Length; j++)
+                {
+                    v[j] += g * (c[j] - v[j]);
+                }
+                solver.Step(v, i, latent);
+                progress?.Invoke(new GenerationProgress(GenerationStage.Denoising, i + 1, solver.StepCount,
+                    LowNoise is null ? "transformer" : high ? "transformer (high noise)" : "transformer_2 (low noise)",
+                    t, clock.Elapsed, stepClock.Elapsed, latent));
+            }
+            return latent;
+        }
+        finally
+        {
+            foreach (var (cond, uncond) in texts.Values)
+            {
+                cond.Dispose();
+                uncond.Dispose();
+            }
+        }
+    }
+
+    /// <summary>VAE decode of a latent [16, F, H, W] → video [3, 1+4(F−1), 8H, 8W] before the clamp.</summary>
+    public float[] DecodeRaw(float[] latent, int[] latentShape, CancellationToken cancellation = default)
+    {
+        using var z = _backend.FromHost(latent, new Shape(latentShape));
+        cancellation.ThrowIfCancellationRequested();
+        using var video = Vae.Decode(z);
+        return _backend.ToHost(video);
+    }
+
+    /// <summary>The whole text-to-video job.</summary>
+    public GenerationResult Generate(GenerationRequest request, Action<GenerationProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        var latentShape = request.LatentShape();
+        var count = latentShape.Aggregate(1, (a, b) => a * b);
+        var noise = request.Noise ?? NoiseGenerator.StandardNormal(request.Seed, count);
+        if (noise.Length != count)
+        {
+            throw new ArgumentException($"the given noise has {noise.Length} values; [{string.Join(", ", latentShape)}] needs {count}");
+        }
+        var solver = FlowSolvers.Create(request.Solver, request.Steps, request.Shift);
+        var experts = new ExpertSchedule(Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, request.GuidanceLow, request.GuidanceHigh);
+
+        var clock = Stopwatch.StartNew();
+        var negative = string.IsNullOrWhiteSpace(request.NegativePrompt) ? WanDefaults.NegativePrompt : request.NegativePrompt;
+        using var context = EncodeText(Tokenize(request.Prompt));
+        cancellation.ThrowIfCancellationRequested();
+        using var negativeContext = EncodeText(Tokenize(negative));
+        var textTime = clock.Elapsed;
+        progress?.Invoke(new GenerationProgress(GenerationStage.EncodingText, 0, request.Steps, null, 0, clock.Elapsed, textTime, default));
+
+        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation);
+        var denoiseTime = clock.Elapsed - textTime;
+
+        var decodeClock = Stopwatch.StartNew();
+        var raw = DecodeRaw(latent, latentShape, cancellation);
+        var frames = VideoFrames.FromChannelsFirst(raw, request.Frames, request.Height, request.Width, request.Fps);
+        progress?.Invoke(new GenerationProgress(GenerationStage.Decoding, request.Steps, request.Steps, null, 0, clock.Elapsed, decodeClock.Elapsed, default));
+        return new GenerationResult(latent, latentShape, frames, textTime, denoiseTime, decodeClock.Elapsed);
+    }
+
+    public void Dispose()
+    {
+        TextEncoder.Dispose();
+        HighNoise.Dispose();
+        LowNoise?.Dispose();
+        Vae.Dispose();
+    }
+}

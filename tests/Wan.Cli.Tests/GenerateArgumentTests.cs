@@ -1,0 +1,65 @@
+namespace Wan.Cli.Tests;
+
+/// <summary>Bad arguments give one clear line on stderr and a non-zero exit code, before any model is loaded.</summary>
+public class GenerateArgumentTests
+{
+    private static readonly string ExistingDir = Path.GetTempPath();
+
+    private static string[] Args(params string[] overrides)
+    {
+        var args = new Dictionary<string, string>
+        {
+            ["--model"] = ExistingDir,
+            ["--prompt"] = "a cat",
+            ["--output"] = Path.Combine(Path.GetTempPath(), "wan-cli-test.y4m"),
+            ["--frames"] = "9",
+            ["--height"] = "64",
+            ["--width"] = "64",
+        };
+        for (int i = 0; i < overrides.Length; i += 2)
+        {
+            args[overrides[i]] = overrides[i + 1];
+        }
+        return ["generate", .. args.SelectMany(kv => new[] { kv.Key, kv.Value })];
+    }
+
+    [TestCase("--frames", "8", "frames must be 4k+1")]
+    [TestCase("--height", "100", "multiples of 16")]
+    [TestCase("--width", "0", "multiples of 16")]
+    [TestCase("--steps", "0", "steps must be at least 1")]
+    [TestCase("--guidance", "3,x", "--guidance '3,x'")]
+    [TestCase("--output", "/tmp/video.avi", "unknown video format")]
+    [TestCase("--model", "/nonexistent/model", "/nonexistent/model")]
+    public void BadValueGivesOneClearLine(string option, string value, string expected)
+    {
+        var (code, _, err) = CliProcess.Run(Args(option, value));
+        Assert.That(code, Is.Not.Zero);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), err);
+        Assert.That(lines[0], Does.StartWith("wan: ").And.Contain(expected));
+    }
+
+    [Test]
+    public void UnknownSolverIsRejectedByTheParser()
+    {
+        var (code, _, err) = CliProcess.Run(Args("--solver", "ddim"));
+        Assert.That(code, Is.Not.Zero);
+        Assert.That(err, Does.Contain("ddim"));
+    }
+
+    [Test]
+    public void ModelDirectoryWithoutModelIndexNamesTheFile()
+    {
+        var dir = Directory.CreateTempSubdirectory("wan-empty-model-").FullName;
+        try
+        {
+            var (code, _, err) = CliProcess.Run(Args("--model", dir, "--device", "cpu"));
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(err.Trim(), Does.Contain(Path.Combine(dir, "model_index.json")).And.Contain("not found"));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
