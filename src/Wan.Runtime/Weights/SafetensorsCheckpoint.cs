@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace Wan.Runtime.Weights;
@@ -32,7 +33,7 @@ public sealed class SafetensorsCheckpoint : ITensorSource
         }
         if (!Directory.Exists(path))
         {
-            throw new DirectoryNotFoundException($"{path}: weights not found (no such file or directory)");
+            throw new FileNotFoundException($"{path}: weights not found (no such file or directory)", path);
         }
         var indexes = Directory.GetFiles(path, "*.safetensors.index.json");
         if (indexes.Length > 1)
@@ -98,35 +99,54 @@ public sealed class SafetensorsCheckpoint : ITensorSource
 
     private static List<(string Tensor, string Shard)> ReadWeightMap(string indexPath)
     {
+        string text;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(indexPath));
-            if (doc.RootElement.ValueKind != JsonValueKind.Object
-                || !doc.RootElement.TryGetProperty("weight_map", out var map)
-                || map.ValueKind != JsonValueKind.Object)
-            {
-                throw new SafetensorsFormatException(indexPath, "index has no 'weight_map' object");
-            }
-            var result = new List<(string, string)>();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var p in map.EnumerateObject())
-            {
-                if (p.Value.ValueKind != JsonValueKind.String)
-                {
-                    throw new SafetensorsFormatException(indexPath, $"weight_map entry '{p.Name}' is not a file name");
-                }
-                if (!seen.Add(p.Name))
-                {
-                    throw new SafetensorsFormatException(indexPath, $"weight_map lists '{p.Name}' twice");
-                }
-                result.Add((p.Name, p.Value.GetString()!));
-            }
-            return result;
+            text = new UTF8Encoding(false, true).GetString(File.ReadAllBytes(indexPath));
+        }
+        catch (DecoderFallbackException)
+        {
+            throw new SafetensorsFormatException(indexPath, "index is not valid UTF-8");
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            return ReadWeightMap(indexPath, doc.RootElement);
         }
         catch (JsonException e)
         {
             throw new SafetensorsFormatException(indexPath, $"index is not valid JSON ({e.Message})");
         }
+        catch (InvalidOperationException e)
+        {
+            // JsonElement.GetString and JsonProperty.Name throw this for escapes such as a lone "\ud800".
+            throw new SafetensorsFormatException(indexPath, $"index contains an invalid string ({e.Message})");
+        }
+    }
+
+    private static List<(string Tensor, string Shard)> ReadWeightMap(string indexPath, JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object
+            || !root.TryGetProperty("weight_map", out var map)
+            || map.ValueKind != JsonValueKind.Object)
+        {
+            throw new SafetensorsFormatException(indexPath, "index has no 'weight_map' object");
+        }
+        var result = new List<(string, string)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var p in map.EnumerateObject())
+        {
+            if (p.Value.ValueKind != JsonValueKind.String)
+            {
+                throw new SafetensorsFormatException(indexPath, $"weight_map entry '{p.Name}' is not a file name");
+            }
+            if (!seen.Add(p.Name))
+            {
+                throw new SafetensorsFormatException(indexPath, $"weight_map lists '{p.Name}' twice");
+            }
+            result.Add((p.Name, p.Value.GetString()!));
+        }
+        return result;
     }
 
     public bool Contains(string name) => _owner.ContainsKey(name);

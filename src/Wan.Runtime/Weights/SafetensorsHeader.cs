@@ -38,32 +38,46 @@ internal static class SafetensorsHeader
 
         using (doc)
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            try
             {
-                throw new SafetensorsFormatException(path, $"header must be a JSON object, found {doc.RootElement.ValueKind}");
+                return ReadRoot(path, doc.RootElement, dataLength);
             }
-
-            var tensors = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            var seen = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var prop in doc.RootElement.EnumerateObject())
+            catch (InvalidOperationException e)
             {
-                if (!seen.Add(prop.Name))
-                {
-                    throw new SafetensorsFormatException(path, $"duplicate entry '{prop.Name}' in the header");
-                }
-                if (prop.Name == "__metadata__")
-                {
-                    ReadMetadata(path, prop.Value, metadata);
-                }
-                else
-                {
-                    tensors.Add(prop.Name, ReadTensor(path, prop.Name, prop.Value, dataLength));
-                }
+                // JsonElement.GetString and JsonProperty.Name throw this for escapes such as a lone "\ud800".
+                throw new SafetensorsFormatException(path, $"header contains an invalid string ({e.Message})");
             }
-            CheckNoOverlap(path, tensors.Values);
-            return (tensors, metadata);
         }
+    }
+
+    private static (Dictionary<string, TensorInfo> Tensors, Dictionary<string, string> Metadata) ReadRoot(
+        string path, JsonElement root, long dataLength)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            throw new SafetensorsFormatException(path, $"header must be a JSON object, found {root.ValueKind}");
+        }
+
+        var tensors = new Dictionary<string, TensorInfo>(StringComparer.Ordinal);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var prop in root.EnumerateObject())
+        {
+            if (!seen.Add(prop.Name))
+            {
+                throw new SafetensorsFormatException(path, $"duplicate entry '{prop.Name}' in the header");
+            }
+            if (prop.Name == "__metadata__")
+            {
+                ReadMetadata(path, prop.Value, metadata);
+            }
+            else
+            {
+                tensors.Add(prop.Name, ReadTensor(path, prop.Name, prop.Value, dataLength));
+            }
+        }
+        CheckNoOverlap(path, tensors.Values);
+        return (tensors, metadata);
     }
 
     private static void ReadMetadata(string path, JsonElement value, Dictionary<string, string> metadata)
@@ -91,6 +105,18 @@ internal static class SafetensorsHeader
         if (e.ValueKind != JsonValueKind.Object)
         {
             throw new SafetensorsFormatException(path, Where("entry is not an object"));
+        }
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var k in e.EnumerateObject())
+        {
+            if (!keys.Add(k.Name))
+            {
+                throw new SafetensorsFormatException(path, Where($"duplicate key '{k.Name}'"));
+            }
+            if (k.Name is not ("dtype" or "shape" or "data_offsets"))
+            {
+                throw new SafetensorsFormatException(path, Where($"unexpected key '{k.Name}'"));
+            }
         }
         if (!e.TryGetProperty("dtype", out var dtypeEl) || dtypeEl.ValueKind != JsonValueKind.String)
         {
@@ -140,13 +166,6 @@ internal static class SafetensorsHeader
         {
             throw new SafetensorsFormatException(path, Where(
                 $"data_offsets [{begin}, {end}] hold {end - begin} bytes but shape [{string.Join(", ", dims)}] x {dtypeName} needs {expected}"));
-        }
-        foreach (var k in e.EnumerateObject())
-        {
-            if (k.Name is not ("dtype" or "shape" or "data_offsets"))
-            {
-                throw new SafetensorsFormatException(path, Where($"unexpected key '{k.Name}'"));
-            }
         }
         return new TensorInfo(name, dtype, new Shape(dims), begin, end - begin);
     }

@@ -17,6 +17,7 @@ public sealed class SafetensorsWriter : IDisposable
     private readonly FileStream _stream;
     private readonly IReadOnlyList<(string Name, DType DType, Shape Shape)> _entries;
     private readonly long[] _sizes;
+    private readonly Dictionary<string, int> _indexOf = new(StringComparer.Ordinal);
     private int _current;
     private long _writtenInCurrent;
     private bool _committed;
@@ -27,12 +28,11 @@ public sealed class SafetensorsWriter : IDisposable
         _path = path;
         _entries = entries;
         _sizes = [.. entries.Select(e => checked(e.Shape.ElementCount * e.DType.SizeOf()))];
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var e in entries)
+        for (int i = 0; i < entries.Count; i++)
         {
-            if (!names.Add(e.Name) || e.Name == "__metadata__")
+            if (entries[i].Name == "__metadata__" || !_indexOf.TryAdd(entries[i].Name, i))
             {
-                throw new ArgumentException($"{path}: tensor name '{e.Name}' is duplicated or reserved");
+                throw new ArgumentException($"{path}: tensor name '{entries[i].Name}' is duplicated or reserved");
             }
         }
         var header = BuildHeader(metadata);
@@ -97,6 +97,7 @@ public sealed class SafetensorsWriter : IDisposable
     /// <summary>Appends bytes of the current tensor (and moves on when it is full).</summary>
     public void Write(ReadOnlySpan<byte> data)
     {
+        ThrowIfCommitted();
         while (data.Length > 0)
         {
             if (_current >= _entries.Count)
@@ -117,16 +118,27 @@ public sealed class SafetensorsWriter : IDisposable
         }
     }
 
-    /// <summary>Writes a whole tensor, checking that it is the next one declared.</summary>
+    /// <summary>
+    /// Writes a whole tensor, checking that it is the next one declared. Empty tensors hold no bytes, so
+    /// writing one (with no data) is accepted anywhere and does nothing.
+    /// </summary>
     public void WriteTensor(string name, ReadOnlySpan<byte> data)
     {
-        if (CurrentTensor != name || _writtenInCurrent != 0)
+        if (!_indexOf.TryGetValue(name, out var index))
+        {
+            throw new ArgumentException($"{_path}: tensor '{name}' was not declared", nameof(name));
+        }
+        if (data.Length != _sizes[index])
+        {
+            throw new ArgumentException($"{_path}: tensor '{name}' needs {_sizes[index]} bytes, got {data.Length}", nameof(data));
+        }
+        if (data.Length == 0)
+        {
+            return;
+        }
+        if (index != _current || _writtenInCurrent != 0)
         {
             throw new InvalidOperationException($"{_path}: expected data for '{CurrentTensor}', got '{name}'");
-        }
-        if (data.Length != _sizes[_current])
-        {
-            throw new ArgumentException($"{_path}: tensor '{name}' needs {_sizes[_current]} bytes, got {data.Length}");
         }
         Write(data);
     }
@@ -145,6 +157,7 @@ public sealed class SafetensorsWriter : IDisposable
     /// <summary>Flushes to disk and gives the file its final name. Fails if any declared data is missing.</summary>
     public void Commit()
     {
+        ThrowIfCommitted();
         if (_current < _entries.Count)
         {
             throw new InvalidOperationException($"{_path}: tensor '{_entries[_current].Name}' and later ones were not written");
@@ -153,6 +166,14 @@ public sealed class SafetensorsWriter : IDisposable
         _stream.Dispose();
         File.Move(_tempPath, _path, true);
         _committed = true;
+    }
+
+    private void ThrowIfCommitted()
+    {
+        if (_committed)
+        {
+            throw new InvalidOperationException($"{_path}: already committed");
+        }
     }
 
     public void Dispose()
