@@ -1,0 +1,98 @@
+using System.Text;
+
+namespace Wan.Runtime.Text;
+
+/// <summary>
+/// The umT5 tokenizer: sentencepiece normalization and unigram segmentation of
+/// <c>tokenizer/spiece.model</c>, then the T5 conventions (eos appended, truncation to
+/// maxLength - 1 pieces + eos, right padding with the pad id, attention mask). Thread-safe.
+/// </summary>
+public sealed class Umt5Tokenizer
+{
+    public const string ModelFileName = "spiece.model";
+
+    private readonly SentencePieceNormalizer normalizer;
+    private readonly UnigramSegmenter segmenter;
+
+    public Umt5Tokenizer(SentencePieceModel model)
+    {
+        Model = model;
+        if (model.TrainerSpec.EosId < 0)
+        {
+            throw new InvalidDataException($"sentencepiece model {model.Source}: no eos id (trainer_spec.eos_id {model.TrainerSpec.EosId})");
+        }
+        if (model.TrainerSpec.PadId < 0)
+        {
+            throw new InvalidDataException($"sentencepiece model {model.Source}: no pad id (trainer_spec.pad_id {model.TrainerSpec.PadId})");
+        }
+        try
+        {
+            segmenter = new UnigramSegmenter(model);
+            normalizer = new SentencePieceNormalizer(model.NormalizerSpec, model.TrainerSpec.TreatWhitespaceAsSuffix, UserDefinedPieces(model));
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith("sentencepiece model", StringComparison.Ordinal))
+        {
+            throw new InvalidDataException($"sentencepiece model {model.Source}: {e.Message}", e);
+        }
+    }
+
+    public SentencePieceModel Model { get; }
+    public int EosId => Model.TrainerSpec.EosId;
+    public int PadId => Model.TrainerSpec.PadId;
+    public int UnknownId => Model.UnknownId;
+    public int VocabularySize => Model.Pieces.Count;
+
+    /// <summary>Loads <c>spiece.model</c> from a tokenizer directory (original google/umt5-xxl or diffusers tokenizer/).</summary>
+    public static Umt5Tokenizer Load(string tokenizerDirectory)
+    {
+        var path = Path.Combine(tokenizerDirectory, ModelFileName);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"umT5 tokenizer: {path} does not exist", path);
+        }
+        return new Umt5Tokenizer(SentencePieceModel.Load(path));
+    }
+
+    /// <summary>The sentencepiece ids of <paramref name="text"/>, without eos.</summary>
+    public int[] EncodePieces(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var normalized = normalizer.Normalize(Encoding.UTF8.GetBytes(text));
+        return [.. segmenter.Segment(normalized)];
+    }
+
+    /// <summary>
+    /// Tokenizes as the T5 tokenizer does with padding to <paramref name="maxLength"/> and
+    /// truncation: at most maxLength - 1 pieces, then eos.
+    /// </summary>
+    public TokenizedText Encode(string text, int maxLength = 512)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxLength, 1);
+        var pieces = EncodePieces(text);
+        var truncated = pieces.Length > maxLength - 1;
+        var kept = truncated ? maxLength - 1 : pieces.Length;
+        var ids = new int[kept + 1];
+        pieces.AsSpan(0, kept).CopyTo(ids);
+        ids[kept] = EosId;
+
+        var padded = new int[maxLength];
+        Array.Fill(padded, PadId);
+        ids.CopyTo(padded, 0);
+        var mask = new int[maxLength];
+        Array.Fill(mask, 1, 0, ids.Length);
+        return new TokenizedText(ids, padded, mask, truncated);
+    }
+
+    private static PieceTrie? UserDefinedPieces(SentencePieceModel model)
+    {
+        var entries = new List<(byte[], int)>();
+        for (var id = 0; id < model.Pieces.Count; id++)
+        {
+            if (model.Pieces[id].Type == SentencePieceType.UserDefined)
+            {
+                entries.Add((Encoding.UTF8.GetBytes(model.Pieces[id].Piece), id));
+            }
+        }
+        return entries.Count == 0 ? null : new PieceTrie(entries);
+    }
+}
