@@ -5,8 +5,8 @@ namespace Wan.Runtime.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
-    /// <summary>Most floats an im2col tile may hold (16 MiB): large frames are convolved in row bands.</summary>
-    private const int ConvColumnBudget = 1 << 22;
+    /// <summary>Most floats an im2col tile may hold (32 MiB): large frames are convolved in row bands.</summary>
+    internal const int ConvColumnBudget = 1 << 23;
 
     public Tensor Conv3d(Tensor x, Tensor weight, Tensor? bias, Conv3dSpec spec)
     {
