@@ -11,25 +11,26 @@ public static class KernelSources
 {
     private const string Prefix = "kernels/cuda/";
 
-    private static readonly Lazy<IReadOnlyList<KernelSource>> All = new(Load);
+    private static readonly Lazy<IReadOnlyList<KernelSource>> LazyKernels = new(() => Load(".cu"));
+    private static readonly Lazy<IReadOnlyList<KernelSource>> LazyHeaders = new(() => Load(".cuh"));
 
     /// <summary>The translation units (.cu), ordered by name.</summary>
-    public static IReadOnlyList<KernelSource> Kernels => [.. All.Value.Where(s => s.Name.EndsWith(".cu", StringComparison.Ordinal))];
+    public static IReadOnlyList<KernelSource> Kernels => LazyKernels.Value;
 
     /// <summary>The headers (.cuh), ordered by name.</summary>
-    public static IReadOnlyList<KernelSource> Headers => [.. All.Value.Where(s => s.Name.EndsWith(".cuh", StringComparison.Ordinal))];
+    public static IReadOnlyList<KernelSource> Headers => LazyHeaders.Value;
 
     public static KernelSource Kernel(string name) =>
         Kernels.FirstOrDefault(s => s.Name == name)
         ?? throw new ArgumentException($"no embedded kernel source '{name}' (have: {string.Join(", ", Kernels.Select(s => s.Name))})", nameof(name));
 
-    private static IReadOnlyList<KernelSource> Load()
+    private static IReadOnlyList<KernelSource> Load(string extension)
     {
         var assembly = typeof(KernelSources).Assembly;
         return
         [
             .. assembly.GetManifestResourceNames()
-                .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal))
+                .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(extension, StringComparison.Ordinal))
                 .Order(StringComparer.Ordinal)
                 .Select(n => new KernelSource(n[Prefix.Length..], Read(assembly, n))),
         ];

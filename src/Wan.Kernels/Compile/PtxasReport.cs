@@ -3,10 +3,6 @@ using System.Text.RegularExpressions;
 
 namespace Wan.Kernels.Compile;
 
-/// <summary>What ptxas allotted one kernel (entry function) for one architecture.</summary>
-public sealed record KernelResources(string Kernel, string Arch, int Registers, int StaticSharedBytes,
-    int StackFrameBytes, int SpillStoreBytes, int SpillLoadBytes);
-
 /// <summary>
 /// Reads the per-kernel resource lines that <c>--ptxas-options=-v</c> leaves in the NVRTC log
 /// (compile with <see cref="CompileOptions.PtxasVerbose"/>):
