@@ -1,17 +1,10 @@
 namespace Wan.Kernels.Interop;
 
-/// <summary>A cuBLAS call failed: carries the function and the CUBLAS_STATUS_ name.</summary>
-public sealed class CublasException : Exception
+/// <summary>A cuBLAS call failed (CodeName: the CUBLAS_STATUS_ name).</summary>
+public sealed class CublasException : NativeCallException
 {
     public CublasException(string function, int code, string codeName)
-        : base($"{function} failed: {codeName} ({code})")
+        : base(function, code, codeName, detail: null)
     {
-        Function = function;
-        Code = code;
-        CodeName = codeName;
     }
-
-    public string Function { get; }
-    public int Code { get; }
-    public string CodeName { get; }
 }

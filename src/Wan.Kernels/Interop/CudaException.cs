@@ -1,17 +1,10 @@
 namespace Wan.Kernels.Interop;
 
-/// <summary>A CUDA driver API call failed: carries the function and the CUresult's name.</summary>
-public class CudaException : Exception
+/// <summary>A CUDA driver API call failed (CodeName: the CUresult's name, e.g. CUDA_ERROR_OUT_OF_MEMORY).</summary>
+public class CudaException : NativeCallException
 {
     public CudaException(string function, int code, string codeName, string? detail = null)
-        : base($"{function} failed: {codeName} ({code}){(detail is null ? "" : ": " + detail)}")
+        : base(function, code, codeName, detail is null ? null : ": " + detail)
     {
-        Function = function;
-        Code = code;
-        CodeName = codeName;
     }
-
-    public string Function { get; }
-    public int Code { get; }
-    public string CodeName { get; }
 }
