@@ -11,10 +11,17 @@ namespace Wan.Kernels.Interop;
 internal static class NativeLibraries
 {
     public const string OpenBlas = "wan-openblas";
+    public const string CudaDriver = "wan-cuda";
+    public const string Nvrtc = "wan-nvrtc";
+    public const string Cublas = "wan-cublas";
 
     private static readonly Dictionary<string, (string[] Sonames, string Package)> Known = new()
     {
         [OpenBlas] = (["libopenblas.so.0", "libopenblasp-r0.3.21.so"], "libopenblas0"),
+        // CUDA 12 first, then the CUDA 11 libraries Debian bookworm ships (see .ci/install-cuda-libs.sh).
+        [CudaDriver] = (["libcuda.so.1"], "libcuda1"),
+        [Nvrtc] = (["libnvrtc.so.12", "libnvrtc.so.11.2"], "libnvrtc11.2"),
+        [Cublas] = (["libcublas.so.12", "libcublas.so.11"], "libcublas11"),
     };
 
     private static int _registered;
@@ -27,6 +34,9 @@ internal static class NativeLibraries
             NativeLibrary.SetDllImportResolver(typeof(NativeLibraries).Assembly, Resolve);
         }
     }
+
+    /// <summary>Loads one of our logical libraries (e.g. <see cref="Nvrtc"/>) the way the bindings do.</summary>
+    public static IntPtr Load(string name) => Resolve(name, typeof(NativeLibraries).Assembly, null);
 
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
     {

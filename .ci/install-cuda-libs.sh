@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs the NVIDIA user-space libraries Wan.Kernels binds to (driver API, NVRTC, cuBLAS) from
+# Debian bookworm contrib/non-free. Idempotent: safe to run on every CI start.
+# No GPU is needed: NVRTC compiles kernels without one, and libcuda1 lets the tests check the
+# bound entry points and the "no CUDA device" path.
+set -euo pipefail
+
+sources=/etc/apt/sources.list.d/debian.sources
+packages=(libnvrtc11.2 libcuda1 libcublas11 libcublaslt11)
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-cuda-libs.sh: must run as root (apt-get)" >&2
+    exit 1
+fi
+
+# The NVIDIA packages live in contrib/non-free; add those components to every deb822 stanza that lacks them.
+if [ -f "$sources" ]; then
+    if grep -Eq '^Components:' "$sources" && grep -E '^Components:' "$sources" | grep -Evq '\bcontrib\b.*\bnon-free\b|\bnon-free\b.*\bcontrib\b'; then
+        sed -i -E '/^Components:/{/\bcontrib\b/!s/$/ contrib/}; /^Components:/{/\bnon-free\b/!s/$/ non-free/}' "$sources"
+        echo "install-cuda-libs.sh: added contrib non-free to $sources"
+    fi
+else
+    echo "install-cuda-libs.sh: $sources not found; expecting contrib/non-free to be configured elsewhere" >&2
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-cuda-libs.sh: ${packages[*]} already installed"
+    exit 0
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "install-cuda-libs.sh: installed ${missing[*]}"

@@ -1,0 +1,46 @@
+using System.Reflection;
+
+namespace Wan.Kernels.Compile;
+
+/// <summary>
+/// The kernel sources embedded in this assembly (kernels/cuda/**: see Wan.Kernels.csproj): every .cu
+/// is a translation unit NVRTC compiles into one module; every .cuh is offered to each of them as an
+/// includable header under its path relative to kernels/cuda.
+/// </summary>
+public static class KernelSources
+{
+    private const string Prefix = "kernels/cuda/";
+
+    private static readonly Lazy<IReadOnlyList<KernelSource>> LazyKernels = new(() => Load(".cu"));
+    private static readonly Lazy<IReadOnlyList<KernelSource>> LazyHeaders = new(() => Load(".cuh"));
+
+    /// <summary>The translation units (.cu), ordered by name.</summary>
+    public static IReadOnlyList<KernelSource> Kernels => LazyKernels.Value;
+
+    /// <summary>The headers (.cuh), ordered by name.</summary>
+    public static IReadOnlyList<KernelSource> Headers => LazyHeaders.Value;
+
+    public static KernelSource Kernel(string name) =>
+        Kernels.FirstOrDefault(s => s.Name == name)
+        ?? throw new ArgumentException($"no embedded kernel source '{name}' (have: {string.Join(", ", Kernels.Select(s => s.Name))})", nameof(name));
+
+    private static IReadOnlyList<KernelSource> Load(string extension)
+    {
+        var assembly = typeof(KernelSources).Assembly;
+        return
+        [
+            .. assembly.GetManifestResourceNames()
+                .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal) && n.EndsWith(extension, StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal)
+                .Select(n => new KernelSource(n[Prefix.Length..], Read(assembly, n))),
+        ];
+    }
+
+    private static string Read(Assembly assembly, string resource)
+    {
+        using var stream = assembly.GetManifestResourceStream(resource)
+            ?? throw new InvalidOperationException($"embedded kernel source {resource} cannot be opened");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

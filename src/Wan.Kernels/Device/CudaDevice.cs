@@ -1,0 +1,344 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Wan.Kernels.Compile;
+using Wan.Kernels.Handles;
+using Wan.Kernels.Interop;
+using static Wan.Kernels.Interop.NativeCheck;
+
+namespace Wan.Kernels.Device;
+
+/// <summary>
+/// The real GPU through the driver API: the device's primary context, one stream that every copy,
+/// launch and GEMM is queued on, every embedded kernel source compiled by NVRTC (through the
+/// <see cref="KernelCache"/>) and loaded as one module each, and cuBLAS for GEMMs.
+/// Every entry point makes the context current first, so any thread may call it (one at a time).
+/// </summary>
+public sealed unsafe partial class CudaDevice : IDevice
+{
+    private const int DefaultMaxDynamicShared = 48 * 1024;
+
+    private readonly CudaContextHandle _context;
+    private readonly CudaStreamHandle _stream;
+    private readonly CublasHandle _blas;
+    private readonly IReadOnlyList<(string Source, CudaModuleHandle Module)> _modules;
+    private readonly Dictionary<string, IntPtr> _functions = [];
+    private readonly Dictionary<IntPtr, int> _dynamicSharedLimit = [];
+
+    /// <summary>Opens GPU <paramref name="ordinal"/>; throws <see cref="NoCudaDeviceException"/> on a machine without one.</summary>
+    public CudaDevice(int ordinal = 0, KernelCache? cache = null, CompileOptions? options = null)
+    {
+        var device = OpenDevice(ordinal);
+        var major = Attribute(device, CudaDriver.AttributeComputeCapabilityMajor);
+        var minor = Attribute(device, CudaDriver.AttributeComputeCapabilityMinor);
+        ComputeCapability = (major, minor);
+        Target = NvrtcCompiler.TargetFor(major, minor);
+        Name = $"{DeviceName(device)} (sm_{major}{minor})";
+        MaxDynamicSharedBytes = Attribute(device, CudaDriver.AttributeMaxSharedMemoryPerBlockOptin);
+
+        _context = CudaContextHandle.RetainPrimary(device);
+        var owned = new List<IDisposable> { _context };
+        try
+        {
+            _context.MakeCurrent();
+            _stream = CudaStreamHandle.Create(_context);
+            owned.Add(_stream);
+            _blas = CublasHandle.Create(_context, _stream);
+            owned.Add(_blas);
+            _modules = LoadModules(cache ?? KernelCache.CreateDefault(), options ?? CompileOptions.Default, owned);
+        }
+        catch
+        {
+            owned.Reverse();
+            owned.ForEach(o => o.Dispose());
+            throw;
+        }
+    }
+
+    public string Name { get; }
+
+    public (int Major, int Minor) ComputeCapability { get; }
+
+    /// <summary>What the kernels were compiled to: CUBIN for this GPU, or PTX when NVRTC is older than the GPU.</summary>
+    public CompileTarget Target { get; }
+
+    /// <summary>The most dynamic shared memory one block may opt into on this GPU.</summary>
+    public int MaxDynamicSharedBytes { get; }
+
+    /// <summary>
+    /// Whether a CUDA device can be opened here; when not, <paramref name="reason"/> says why
+    /// (library not installed, no GPU, driver error). Never throws.
+    /// </summary>
+    public static bool IsAvailable(out string reason)
+    {
+        try
+        {
+            OpenDevice(0);
+            reason = "";
+            return true;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or CudaException)
+        {
+            reason = e.Message;
+            return false;
+        }
+    }
+
+    public DeviceBuffer Allocate(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        _context.MakeCurrent();
+        return new CudaBuffer(this, CudaMemoryHandle.Allocate(_context, bytes), bytes);
+    }
+
+    public CudaPinnedBuffer AllocatePinned(long bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(bytes, int.MaxValue);
+        _context.MakeCurrent();
+        return new CudaPinnedBuffer(PinnedHostMemoryHandle.Allocate(_context, bytes), bytes);
+    }
+
+    public void CopyToDevice(ReadOnlySpan<byte> source, DeviceBuffer destination, long destinationOffset = 0)
+    {
+        var address = Resolve(destination, destinationOffset, source.Length, nameof(destination));
+        _context.MakeCurrent();
+        fixed (byte* p = source)
+        {
+            // The span may be pageable managed memory: wait, so it is not read after we return.
+            Check(CudaDriver.cuMemcpyHtoDAsync(address, p, (nuint)source.Length, RawStream));
+            Check(CudaDriver.cuStreamSynchronize(RawStream));
+        }
+    }
+
+    public void CopyToHost(DeviceBuffer source, long sourceOffset, Span<byte> destination)
+    {
+        var address = Resolve(source, sourceOffset, destination.Length, nameof(source));
+        _context.MakeCurrent();
+        fixed (byte* p = destination)
+        {
+            Check(CudaDriver.cuMemcpyDtoHAsync(p, address, (nuint)destination.Length, RawStream));
+            Check(CudaDriver.cuStreamSynchronize(RawStream));
+        }
+    }
+
+    public void Memset(DeviceBuffer buffer, byte value)
+    {
+        var address = Resolve(buffer, 0, buffer.Bytes, nameof(buffer));
+        _context.MakeCurrent();
+        Check(CudaDriver.cuMemsetD8Async(address, value, (nuint)buffer.Bytes, RawStream));
+    }
+
+    public void Launch(string kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, void** args)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(kernel);
+        CheckDim(kernel, grid, nameof(grid));
+        CheckDim(kernel, block, nameof(block));
+        if (dynamicSharedBytes < 0 || dynamicSharedBytes > Math.Max(MaxDynamicSharedBytes, DefaultMaxDynamicShared))
+        {
+            throw new ArgumentOutOfRangeException(nameof(dynamicSharedBytes),
+                $"kernel {kernel}: {dynamicSharedBytes} bytes of dynamic shared memory; this GPU allows 0..{MaxDynamicSharedBytes}");
+        }
+        _context.MakeCurrent();
+        var function = Function(kernel);
+        AllowDynamicShared(function, dynamicSharedBytes);
+        Check(CudaDriver.cuLaunchKernel(function, (uint)grid.X, (uint)grid.Y, (uint)grid.Z,
+            (uint)block.X, (uint)block.Y, (uint)block.Z, (uint)dynamicSharedBytes, RawStream, args, null));
+    }
+
+    public void Synchronize()
+    {
+        _context.MakeCurrent();
+        Check(CudaDriver.cuStreamSynchronize(RawStream));
+    }
+
+    /// <summary>Milliseconds the GPU spent on the work <paramref name="queue"/> puts on the stream (events around it).</summary>
+    public float Time(Action queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        _context.MakeCurrent();
+        using var start = CudaEventHandle.Create(_context);
+        using var end = CudaEventHandle.Create(_context);
+        Check(CudaDriver.cuEventRecord(start.DangerousGetHandle(), RawStream));
+        queue();
+        _context.MakeCurrent();
+        Check(CudaDriver.cuEventRecord(end.DangerousGetHandle(), RawStream));
+        Check(CudaDriver.cuEventSynchronize(end.DangerousGetHandle()));
+        float milliseconds;
+        Check(CudaDriver.cuEventElapsedTime(&milliseconds, start.DangerousGetHandle(), end.DangerousGetHandle()));
+        return milliseconds;
+    }
+
+    /// <summary>
+    /// Records the work <paramref name="queue"/> puts on the stream into a graph instead of running it.
+    /// Nothing inside may wait for the GPU (copies to the host, Synchronize): capture forbids it.
+    /// </summary>
+    public CudaGraph CaptureGraph(Action queue)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        _context.MakeCurrent();
+        Check(CudaDriver.cuStreamBeginCapture(RawStream, CudaDriver.StreamCaptureModeThreadLocal));
+        CudaGraphHandle graph;
+        try
+        {
+            queue();
+        }
+        finally
+        {
+            _context.MakeCurrent();
+            graph = CudaGraphHandle.EndCapture(_context, _stream);
+        }
+        using (graph)
+        {
+            return new CudaGraph(this, CudaGraphExecHandle.Instantiate(_context, graph));
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> with the context current and the raw stream.</summary>
+    internal void OnStream(Action<IntPtr> action)
+    {
+        _context.MakeCurrent();
+        action(RawStream);
+    }
+
+    public void Dispose()
+    {
+        if (_context.IsClosed)
+        {
+            return;
+        }
+        // Let queued work finish before its modules go away. A failure here was already reported to
+        // the call that queued the work (or will be at the next context use); Dispose must not throw.
+        if (CudaDriver.cuCtxSetCurrent(_context.DangerousGetHandle()) == CuResult.Success)
+        {
+            _ = CudaDriver.cuStreamSynchronize(RawStream);
+        }
+        foreach (var (_, module) in _modules)
+        {
+            module.Dispose();
+        }
+        _blas.Dispose();
+        _stream.Dispose();
+        _context.Dispose();
+    }
+
+    public override string ToString() => Name;
+
+    private IntPtr RawStream => _stream.DangerousGetHandle();
+
+    private static int OpenDevice(int ordinal)
+    {
+        Check(CudaDriver.cuInit(0));
+        int count;
+        Check(CudaDriver.cuDeviceGetCount(&count));
+        if (ordinal < 0 || ordinal >= count)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ordinal), $"CUDA device {ordinal} does not exist: the driver sees {count} device(s)");
+        }
+        int device;
+        Check(CudaDriver.cuDeviceGet(&device, ordinal));
+        return device;
+    }
+
+    private static int Attribute(int device, int attribute)
+    {
+        int value;
+        Check(CudaDriver.cuDeviceGetAttribute(&value, attribute, device));
+        return value;
+    }
+
+    private static string DeviceName(int device)
+    {
+        var buffer = stackalloc byte[256];
+        Check(CudaDriver.cuDeviceGetName(buffer, 256, device));
+        return Marshal.PtrToStringUTF8((IntPtr)buffer) ?? $"CUDA device {device}";
+    }
+
+    private IReadOnlyList<(string, CudaModuleHandle)> LoadModules(KernelCache cache, CompileOptions options, List<IDisposable> owned)
+    {
+        var headers = KernelSources.Headers;
+        var images = KernelSources.Kernels
+            .AsParallel().AsOrdered()
+            .Select(source => cache.GetOrCompile(source, headers, Target, options))
+            .ToList();
+        var modules = new List<(string, CudaModuleHandle)>();
+        foreach (var image in images)
+        {
+            var module = CudaModuleHandle.Load(_context, image.Image);
+            owned.Add(module);
+            modules.Add((image.Source, module));
+        }
+        return modules;
+    }
+
+    private IntPtr Function(string kernel)
+    {
+        lock (_functions)
+        {
+            if (_functions.TryGetValue(kernel, out var cached))
+            {
+                return cached;
+            }
+            var name = Encoding.UTF8.GetBytes(kernel + "\0");
+            foreach (var (_, module) in _modules)
+            {
+                IntPtr function;
+                CuResult found;
+                fixed (byte* p = name)
+                {
+                    found = CudaDriver.cuModuleGetFunction(&function, module.DangerousGetHandle(), p);
+                }
+                if (found == CuResult.NotFound)
+                {
+                    continue;
+                }
+                Check(found, $"cuModuleGetFunction({kernel})");
+                _functions[kernel] = function;
+                return function;
+            }
+            throw new ArgumentException(
+                $"kernel '{kernel}' is not an extern \"C\" kernel of any loaded module ({string.Join(", ", _modules.Select(m => m.Source))})",
+                nameof(kernel));
+        }
+    }
+
+    /// <summary>Above 48 KiB a kernel must opt into dynamic shared memory (once per size increase).</summary>
+    private void AllowDynamicShared(IntPtr function, int bytes)
+    {
+        if (bytes <= DefaultMaxDynamicShared)
+        {
+            return;
+        }
+        lock (_dynamicSharedLimit)
+        {
+            if (_dynamicSharedLimit.TryGetValue(function, out var limit) && limit >= bytes)
+            {
+                return;
+            }
+            Check(CudaDriver.cuFuncSetAttribute(function, CudaDriver.FunctionAttributeMaxDynamicSharedSizeBytes, bytes));
+            _dynamicSharedLimit[function] = bytes;
+        }
+    }
+
+    private ulong Resolve(DeviceBuffer buffer, long offset, long bytes, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(buffer, parameter);
+        if (buffer is not CudaBuffer cuda || !ReferenceEquals(buffer.Device, this))
+        {
+            throw new ArgumentException($"{parameter} belongs to another device ({buffer.Device.Name}), not {Name}", parameter);
+        }
+        ObjectDisposedException.ThrowIf(cuda.IsDisposed, buffer);
+        if (offset < 0 || bytes < 0 || offset + bytes > buffer.Bytes)
+        {
+            throw new ArgumentOutOfRangeException(parameter, $"bytes [{offset}, {offset + bytes}) are outside the {buffer.Bytes}-byte buffer");
+        }
+        return buffer.Address + (ulong)offset;
+    }
+
+    private static void CheckDim(string kernel, Dim3 dim, string parameter)
+    {
+        if (dim.X <= 0 || dim.Y <= 0 || dim.Z <= 0)
+        {
+            throw new ArgumentOutOfRangeException(parameter, $"kernel {kernel}: {parameter} {dim} must be positive in every dimension");
+        }
+    }
+}

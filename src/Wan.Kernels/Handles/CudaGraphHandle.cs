@@ -1,0 +1,22 @@
+using Wan.Kernels.Interop;
+using static Wan.Kernels.Interop.NativeCheck;
+
+namespace Wan.Kernels.Handles;
+
+/// <summary>A captured graph (cuStreamEndCapture); instantiate it to launch it.</summary>
+internal sealed unsafe class CudaGraphHandle : CudaChildHandle
+{
+    private CudaGraphHandle(IntPtr raw, CudaContextHandle context) : base(raw, context)
+    {
+    }
+
+    /// <summary>Ends the capture on <paramref name="stream"/> and takes ownership of the graph.</summary>
+    public static CudaGraphHandle EndCapture(CudaContextHandle context, CudaStreamHandle stream)
+    {
+        IntPtr graph;
+        Check(CudaDriver.cuStreamEndCapture(stream.DangerousGetHandle(), &graph));
+        return new CudaGraphHandle(graph, context);
+    }
+
+    protected override bool Destroy(IntPtr raw) => CudaDriver.cuGraphDestroy(raw) == CuResult.Success;
+}

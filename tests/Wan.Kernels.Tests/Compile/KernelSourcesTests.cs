@@ -1,0 +1,38 @@
+using Wan.Kernels.Compile;
+
+namespace Wan.Kernels.Tests.Compile;
+
+public class KernelSourcesTests
+{
+    [Test]
+    public void EveryKernelFileOfTheRepositoryIsEmbedded()
+    {
+        var root = Path.Combine(RepositoryRoot(), "kernels", "cuda");
+        var onDisk = Directory.EnumerateFiles(root, "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".cu", StringComparison.Ordinal) || f.EndsWith(".cuh", StringComparison.Ordinal))
+            .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
+            .Order(StringComparer.Ordinal);
+        var embedded = KernelSources.Kernels.Concat(KernelSources.Headers).Select(s => s.Name).Order(StringComparer.Ordinal);
+        Assert.That(embedded, Is.EqualTo(onDisk));
+        Assert.That(KernelSources.Kernel("smoke.cu").Text, Is.EqualTo(File.ReadAllText(Path.Combine(root, "smoke.cu"))));
+    }
+
+    [Test]
+    public void UnknownKernelNameIsNamedInTheError()
+    {
+        var e = Assert.Throws<ArgumentException>(() => KernelSources.Kernel("nope.cu"))!;
+        Assert.That(e.Message, Does.Contain("nope.cu").And.Contain("smoke.cu"));
+    }
+
+    internal static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Wan.Runtime.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+        throw new InvalidOperationException($"Wan.Runtime.sln not found above {AppContext.BaseDirectory}");
+    }
+}

@@ -1,0 +1,242 @@
+using System.Runtime.InteropServices;
+using Wan.Kernels.Compile;
+using Wan.Kernels.Device;
+using Wan.Runtime.Tensors;
+
+namespace Wan.Kernels.Tests.Gpu;
+
+/// <summary>CudaDevice on a real GPU: copies, launches, cuBLAS GEMMs, graphs, timing. Ignored (with the reason) without one.</summary>
+[Category("Gpu")]
+public unsafe class CudaDeviceTests
+{
+    private CudaDevice? _device;
+    private string _cacheDirectory = "";
+
+    private CudaDevice Device => _device ?? throw new InvalidOperationException("device not opened");
+
+    [OneTimeSetUp]
+    public void Open()
+    {
+        if (!CudaDevice.IsAvailable(out var reason))
+        {
+            TestContext.Progress.WriteLine($"Gpu tests skipped: {reason}");
+            Assert.Ignore($"no usable CUDA device: {reason}");
+        }
+        _cacheDirectory = Directory.CreateTempSubdirectory("wan-gpu-test-cache-").FullName;
+        _device = new CudaDevice(cache: new KernelCache(_cacheDirectory));
+        TestContext.Progress.WriteLine($"Gpu tests on {Device.Name}, kernels as {Device.Target}");
+    }
+
+    [OneTimeTearDown]
+    public void Close()
+    {
+        _device?.Dispose();
+        if (_cacheDirectory.Length > 0)
+        {
+            Directory.Delete(_cacheDirectory, recursive: true);
+        }
+    }
+
+    [Test]
+    public void CopiesRoundTripAtAnOffsetAndMemsetFills()
+    {
+        var random = new Random();
+        var data = new byte[4099];
+        random.NextBytes(data);
+        using var buffer = Device.Allocate(5003);
+        Device.Memset(buffer, 0xA5);
+        Device.CopyToDevice(data, buffer, 777);
+        var back = new byte[5003];
+        Device.CopyToHost(buffer, 0, back);
+        Assert.Multiple(() =>
+        {
+            Assert.That(back.AsSpan(777, data.Length).ToArray(), Is.EqualTo(data));
+            Assert.That(back[..777], Has.All.EqualTo((byte)0xA5));
+            Assert.That(back[(777 + data.Length)..], Has.All.EqualTo((byte)0xA5));
+        });
+        Assert.That(() => Device.CopyToHost(buffer, 5000, new byte[4]), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
+
+    [Test]
+    public void PinnedBufferIsTheHostSideOfACopy()
+    {
+        using var pinned = Device.AllocatePinned(1031);
+        new Random().NextBytes(pinned.Span);
+        var expected = pinned.Span.ToArray();
+        using var buffer = Device.Allocate(1031);
+        Device.CopyToDevice(pinned.Span, buffer);
+        pinned.Span.Fill(0);
+        Device.CopyToHost(buffer, 0, pinned.Span);
+        Assert.That(pinned.Span.ToArray(), Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void SmokeAxpyMatchesTheHostLoop()
+    {
+        var n = 1000 + new Random().Next(1, 500);
+        var x = RandomFloats(n);
+        var y = RandomFloats(n);
+        using var dx = Upload(x);
+        using var dy = Upload(y);
+        Axpy(n, 0.75f, dx, dy);
+        var result = Download(dy, n);
+        var expected = x.Zip(y, (xi, yi) => 0.75f * xi + yi).ToArray();
+        Assert.That(RelativeL2(result, expected), Is.LessThan(1e-6));
+    }
+
+    [Test]
+    public void CapturedGraphReplaysAndIsTimed()
+    {
+        const int n = 3001;
+        var x = RandomFloats(n);
+        var y = RandomFloats(n);
+        using var dx = Upload(x);
+        using var dy = Upload(y);
+        using var graph = Device.CaptureGraph(() => Axpy(n, 0.5f, dx, dy));
+        var milliseconds = Device.Time(() =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                graph.Launch();
+            }
+        });
+        var expected = x.Zip(y, (xi, yi) => 0.5f * xi + (0.5f * xi + (0.5f * xi + yi))).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(RelativeL2(Download(dy, n), expected), Is.LessThan(1e-6), "capture must not run the work; three replays must");
+            Assert.That(milliseconds, Is.GreaterThan(0f));
+        });
+    }
+
+    [Test]
+    public void UnknownKernelIsNamed()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Device.Launch("no_such_kernel", new Dim3(1), new Dim3(1), 0, null))!;
+        Assert.That(e.Message, Does.Contain("no_such_kernel").And.Contain("smoke.cu"));
+    }
+
+    [TestCase(false, false, GemmType.F32, GemmType.F32, 0.5f, 1e-5)]
+    [TestCase(true, false, GemmType.F32, GemmType.F32, 0f, 1e-5)]
+    [TestCase(false, true, GemmType.F32, GemmType.F32, 0.5f, 1e-5)]
+    [TestCase(true, true, GemmType.F32, GemmType.F32, 0f, 1e-5)]
+    [TestCase(false, true, GemmType.BF16, GemmType.F32, 0f, 1e-5)]
+    [TestCase(false, true, GemmType.F16, GemmType.F32, 0.5f, 1e-5)]
+    [TestCase(false, true, GemmType.BF16, GemmType.BF16, 0.5f, 8e-3)]
+    [TestCase(true, false, GemmType.F16, GemmType.F16, 0f, 1e-3)]
+    public void StridedBatchedGemmMatchesTheNaiveLoop(bool transA, bool transB, GemmType input, GemmType output, float beta, double tolerance)
+    {
+        var random = new Random();
+        int m = 37 + random.Next(8), n = 29 + random.Next(8), k = 45 + random.Next(8), batch = 3;
+        int lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 2, ldc = n + 5;
+        long strideA = (long)lda * (transA ? k : m) + 7, strideB = (long)ldb * (transB ? n : k) + 1, strideC = (long)ldc * m + 4;
+        var a = Round(RandomFloats((int)(strideA * batch)), input);
+        var b = Round(RandomFloats((int)(strideB * batch)), input);
+        var c = Round(RandomFloats((int)(strideC * batch)), output);
+        const float alpha = 1.25f;
+
+        var expected = (float[])c.Clone();
+        for (var bi = 0; bi < batch; bi++)
+        {
+            for (var i = 0; i < m; i++)
+            {
+                for (var j = 0; j < n; j++)
+                {
+                    double sum = 0;
+                    for (var p = 0; p < k; p++)
+                    {
+                        var av = a[bi * strideA + (transA ? (long)p * lda + i : (long)i * lda + p)];
+                        var bv = b[bi * strideB + (transB ? (long)j * ldb + p : (long)p * ldb + j)];
+                        sum += (double)av * bv;
+                    }
+                    var at = bi * strideC + (long)i * ldc + j;
+                    // beta = 0: cuBLAS must not read C, so the output region is poisoned with NaN.
+                    expected[at] = beta == 0 ? (float)(alpha * sum) : (float)(alpha * sum + beta * c[at]);
+                    c[at] = beta == 0 ? float.NaN : c[at];
+                }
+            }
+        }
+
+        using var da = Upload(a, input);
+        using var db = Upload(b, input);
+        using var dc = Upload(c, output);
+        Device.Gemm(new GemmDesc(transA, transB, m, n, k, alpha, da.Address, lda, strideA, db.Address, ldb, strideB,
+            beta, dc.Address, ldc, strideC, batch, input, output));
+        var result = Download(dc, c.Length, output);
+        var error = RelativeL2(result, expected);
+        TestContext.Progress.WriteLine($"cuBLAS GEMM {m}x{n}x{k}x{batch} {input}->{output} tA={transA} tB={transB}: rel L2 {error:E2} (tol {tolerance:E0})");
+        Assert.That(error, Is.LessThan(tolerance));
+    }
+
+    [Test]
+    public void GemmRejectsBadDescriptions()
+    {
+        using var buffer = Device.Allocate(4096);
+        var good = new GemmDesc(false, false, 4, 4, 4, 1f, buffer.Address, 4, 16, buffer.Address, 4, 16, 0f, buffer.Address, 4, 16, 1, GemmType.F32, GemmType.F32);
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => Device.Gemm(good with { Lda = 3 }), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("leading dimension of A"));
+            Assert.That(() => Device.Gemm(good with { OutputType = GemmType.BF16 }), Throws.ArgumentException.With.Message.Contains("F32 inputs"));
+            Assert.That(() => Device.Gemm(good with { BatchCount = 0 }), Throws.TypeOf<ArgumentOutOfRangeException>());
+        });
+    }
+
+    private void Axpy(int n, float a, DeviceBuffer x, DeviceBuffer y)
+    {
+        var xAddress = x.Address;
+        var yAddress = y.Address;
+        var args = stackalloc void*[] { &n, &a, &xAddress, &yAddress };
+        Device.Launch("wan_smoke_axpy", new Dim3((n + 127) / 128), new Dim3(128), 0, args);
+    }
+
+    private static float[] RandomFloats(int count)
+    {
+        var random = new Random();
+        return [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1))];
+    }
+
+    private static float[] Round(float[] values, GemmType type) => type switch
+    {
+        GemmType.BF16 => [.. values.Select(HalfConversions.RoundToBF16)],
+        GemmType.F16 => [.. values.Select(HalfConversions.RoundToF16)],
+        _ => values,
+    };
+
+    private DeviceBuffer Upload(float[] values, GemmType type = GemmType.F32)
+    {
+        byte[] bytes = type switch
+        {
+            GemmType.BF16 => MemoryMarshal.AsBytes(values.Select(HalfConversions.FloatToBF16).ToArray().AsSpan()).ToArray(),
+            GemmType.F16 => MemoryMarshal.AsBytes(values.Select(v => (Half)v).ToArray().AsSpan()).ToArray(),
+            _ => MemoryMarshal.AsBytes(values.AsSpan()).ToArray(),
+        };
+        var buffer = Device.Allocate(bytes.Length);
+        Device.CopyToDevice(bytes, buffer);
+        return buffer;
+    }
+
+    private float[] Download(DeviceBuffer buffer, int count, GemmType type = GemmType.F32)
+    {
+        var size = type == GemmType.F32 ? 4 : 2;
+        var bytes = new byte[count * size];
+        Device.CopyToHost(buffer, 0, bytes);
+        return type switch
+        {
+            GemmType.BF16 => [.. MemoryMarshal.Cast<byte, ushort>(bytes).ToArray().Select(HalfConversions.BF16ToFloat)],
+            GemmType.F16 => [.. MemoryMarshal.Cast<byte, Half>(bytes).ToArray().Select(h => (float)h)],
+            _ => MemoryMarshal.Cast<byte, float>(bytes).ToArray(),
+        };
+    }
+
+    private static double RelativeL2(float[] actual, float[] expected)
+    {
+        Assert.That(actual, Has.Length.EqualTo(expected.Length));
+        double difference = 0, norm = 0;
+        for (var i = 0; i < actual.Length; i++)
+        {
+            var d = (double)actual[i] - expected[i];
+            difference += d * d;
+            norm += (double)expected[i] * expected[i];
+        }
+        return double.IsFinite(difference) ? Math.Sqrt(difference / Math.Max(norm, 1e-30)) : double.PositiveInfinity;
+    }
+}
