@@ -22,7 +22,7 @@ internal static class GenerateRunner
             {
                 var text = ctx.AddTask("encoding text", maxValue: 1);
                 var denoise = ctx.AddTask("denoising", maxValue: request.Steps);
-                var decode = ctx.AddTask("decoding", maxValue: 1);
+                var decode = ctx.AddTask("decoding", maxValue: request.LatentShape()[1]);
                 result = pipeline.Generate(request, p =>
                 {
                     switch (p.Stage)
@@ -35,7 +35,8 @@ internal static class GenerateRunner
                             denoise.Value = p.Step;
                             break;
                         case GenerationStage.Decoding:
-                            decode.Value = 1;
+                            decode.Description = $"decoding latent frame {p.Step}/{p.StepCount}";
+                            decode.Value = p.Step;
                             break;
                     }
                 }, cancellation);

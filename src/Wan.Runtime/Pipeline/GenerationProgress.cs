@@ -8,8 +8,10 @@ public enum GenerationStage
 }
 
 /// <summary>
-/// Reported after each unit of work: text encoding, every denoising step (with the latent after
-/// the step), and VAE decoding. Timings are wall-clock.
+/// Reported after each unit of work: text encoding (Step 0), every denoising step (Step = steps
+/// done of StepCount, with the expert, the timestep and the latent after the step), and every
+/// decoded latent frame (Step = latent frames done of StepCount). Timings are wall-clock:
+/// Elapsed since the stage began, StageElapsed for this unit.
 /// </summary>
 public sealed record GenerationProgress(
     GenerationStage Stage,

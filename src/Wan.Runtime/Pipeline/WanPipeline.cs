@@ -137,11 +137,13 @@ public sealed class WanPipeline : IDisposable
     }
 
     /// <summary>VAE decode of a latent [16, F, H, W] → video [3, 1+4(F−1), 8H, 8W] before the clamp.</summary>
-    public float[] DecodeRaw(float[] latent, int[] latentShape, CancellationToken cancellation = default)
+    public float[] DecodeRaw(float[] latent, int[] latentShape, Action<GenerationProgress>? progress = null,
+        CancellationToken cancellation = default)
     {
+        var clock = Stopwatch.StartNew();
         using var z = _backend.FromHost(latent, new Shape(latentShape));
-        cancellation.ThrowIfCancellationRequested();
-        using var video = Vae.Decode(z);
+        using var video = Vae.Decode(z, (done, total) => progress?.Invoke(new GenerationProgress(
+            GenerationStage.Decoding, done, total, null, 0, clock.Elapsed, clock.Elapsed, default)), cancellation);
         return _backend.ToHost(video);
     }
 
@@ -171,9 +173,8 @@ public sealed class WanPipeline : IDisposable
         var denoiseTime = clock.Elapsed - textTime;
 
         var decodeClock = Stopwatch.StartNew();
-        var raw = DecodeRaw(latent, latentShape, cancellation);
+        var raw = DecodeRaw(latent, latentShape, progress, cancellation);
         var frames = VideoFrames.FromChannelsFirst(raw, request.Frames, request.Height, request.Width, request.Fps);
-        progress?.Invoke(new GenerationProgress(GenerationStage.Decoding, request.Steps, request.Steps, null, 0, clock.Elapsed, decodeClock.Elapsed, default));
         return new GenerationResult(latent, latentShape, frames, textTime, denoiseTime, decodeClock.Elapsed);
     }
 

@@ -92,8 +92,12 @@ public sealed class WanVae : IDisposable
         }
     }
 
-    /// <summary>Decodes z [z_dim, F, H, W] into the whole raw video [3, 1 + 4(F − 1), 8H, 8W] (before the clamp).</summary>
-    public Tensor Decode(Tensor z)
+    /// <summary>
+    /// Decodes z [z_dim, F, H, W] into the whole raw video [3, 1 + 4(F − 1), 8H, 8W] (before the clamp).
+    /// <paramref name="latentFrameDone"/> is told (done, total) after each latent frame; cancellation is
+    /// checked between latent frames.
+    /// </summary>
+    public Tensor Decode(Tensor z, Action<int, int>? latentFrameDone = null, CancellationToken cancellation = default)
     {
         int frames = 0;
         var chunks = new List<(float[] Data, Shape Shape)>();
@@ -101,6 +105,8 @@ public sealed class WanVae : IDisposable
         {
             using (chunk)
             {
+                cancellation.ThrowIfCancellationRequested();
+                latentFrameDone?.Invoke(chunks.Count + 1, z.Shape[1]);
                 chunks.Add((_backend.ToHost(chunk), chunk.Shape));
                 frames += chunk.Shape[1];
             }
