@@ -10,6 +10,8 @@ namespace Wan.Runtime.Text;
 /// </summary>
 internal sealed class DartsDoubleArray
 {
+    private const uint NoLabel = 1u << 31;
+
     private readonly uint[] units;
 
     public DartsDoubleArray(ReadOnlySpan<byte> blob)
@@ -35,11 +37,13 @@ internal sealed class DartsDoubleArray
     {
         var longestLength = 0;
         var longestValue = 0;
-        var nodePos = Offset(Unit(0));
+        var nodePos = Offset(units[0]);
         for (var i = 0; i < key.Length; i++)
         {
             nodePos ^= key[i];
-            var unit = Unit(nodePos);
+            // A position past the array cannot hold this label (Darts pads blocks, so a
+            // well-formed array only gets here for keys it does not contain).
+            var unit = nodePos < (uint)units.Length ? units[nodePos] : NoLabel;
             if (Label(unit) != key[i])
             {
                 break;

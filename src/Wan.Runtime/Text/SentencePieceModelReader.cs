@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Google.Protobuf;
 
 namespace Wan.Runtime.Text;
@@ -50,15 +51,15 @@ internal static class SentencePieceModelReader
                 {
                     case PiecesField:
                         Expect(tag, WireFormat.WireType.LengthDelimited, "pieces");
-                        pieces.Add(ReadPiece(input.ReadBytes().ToByteArray(), pieces.Count));
+                        pieces.Add(ReadPiece(Nested(input), pieces.Count));
                         break;
                     case TrainerSpecField:
                         Expect(tag, WireFormat.WireType.LengthDelimited, "trainer_spec");
-                        trainer = ReadTrainerSpec(input.ReadBytes().ToByteArray(), trainer);
+                        trainer = ReadTrainerSpec(Nested(input), trainer);
                         break;
                     case NormalizerSpecField:
                         Expect(tag, WireFormat.WireType.LengthDelimited, "normalizer_spec");
-                        normalizer = ReadNormalizerSpec(input.ReadBytes().ToByteArray(), normalizer);
+                        normalizer = ReadNormalizerSpec(Nested(input), normalizer);
                         break;
                     default:
                         input.SkipLastField();
@@ -77,12 +78,11 @@ internal static class SentencePieceModelReader
         return new SentencePieceModel(source, pieces, trainer, normalizer);
     }
 
-    private static SentencePiece ReadPiece(byte[] message, int index)
+    private static SentencePiece ReadPiece(CodedInputStream input, int index)
     {
         var piece = "";
         var score = 0f;
         var type = SentencePieceType.Normal;
-        var input = new CodedInputStream(message);
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
@@ -113,9 +113,8 @@ internal static class SentencePieceModelReader
         return new SentencePiece(piece, score, type);
     }
 
-    private static SentencePieceTrainerSpec ReadTrainerSpec(byte[] message, SentencePieceTrainerSpec spec)
+    private static SentencePieceTrainerSpec ReadTrainerSpec(CodedInputStream input, SentencePieceTrainerSpec spec)
     {
-        var input = new CodedInputStream(message);
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
@@ -150,9 +149,8 @@ internal static class SentencePieceModelReader
         return spec;
     }
 
-    private static SentencePieceNormalizerSpec ReadNormalizerSpec(byte[] message, SentencePieceNormalizerSpec spec)
+    private static SentencePieceNormalizerSpec ReadNormalizerSpec(CodedInputStream input, SentencePieceNormalizerSpec spec)
     {
-        var input = new CodedInputStream(message);
         uint tag;
         while ((tag = input.ReadTag()) != 0)
         {
@@ -181,6 +179,15 @@ internal static class SentencePieceModelReader
             }
         }
         return spec;
+    }
+
+    /// <summary>A reader over the embedded message that is the next field, sharing its bytes (no copy).</summary>
+    private static CodedInputStream Nested(CodedInputStream input)
+    {
+        var message = input.ReadBytes();
+        return MemoryMarshal.TryGetArray(message.Memory, out var segment)
+            ? new CodedInputStream(segment.Array!, segment.Offset, segment.Count)
+            : new CodedInputStream(message.ToByteArray());
     }
 
     private static int ReadVarint32(CodedInputStream input, uint tag, string field)
