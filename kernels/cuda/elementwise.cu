@@ -6,6 +6,7 @@
 //   gated_add_T(x, y, gate, n, d): x[i] += gate[i % d] · y[i]  (x [n/d, d], gate [d]; gated residual)
 //   add_row_vector_T(y, v, n, d):  y[i] += v[i % d]            (bias over the rows of y [n/d, d])
 //   copy_16bit / copy_32bit(src, dst, n): dst[i] = src[i], bit copies of any 2-/4-byte type
+//   convert_S_to_T(x, y, n):     y[i] = x[i] in another storage type (f32 <-> bf16/f16, round to nearest even)
 // Pointers are element pointers to n contiguous elements (gate, v: d elements); n is 64-bit.
 // Mapping: 1-D grid-stride loop, any grid and 1-D block; element i = blockIdx.x·blockDim.x +
 // threadIdx.x + k·gridDim.x·blockDim.x.
@@ -58,6 +59,12 @@ __device__ __forceinline__ void add_row_vector_impl(T* __restrict__ y, const T* 
     WAN_GRID_STRIDE(i, n) { y[i] = from_float<T>(to_float(y[i]) + to_float(v[i % d])); }
 }
 
+template <class S, class T>
+__device__ __forceinline__ void convert_impl(const S* __restrict__ x, T* __restrict__ y, long long n)
+{
+    WAN_GRID_STRIDE(i, n) { y[i] = from_float<T>(to_float(x[i])); }
+}
+
 template <class T>
 __device__ __forceinline__ void copy_impl(const T* __restrict__ src, T* __restrict__ dst, long long n)
 {
@@ -86,3 +93,12 @@ extern "C" __global__ void copy_16bit(const unsigned short* src, unsigned short*
 extern "C" __global__ void copy_32bit(const unsigned* src, unsigned* dst, long long n) { copy_impl(src, dst, n); }
 WAN_REGISTER_KERNEL(copy_16bit);
 WAN_REGISTER_KERNEL(copy_32bit);
+
+#define WAN_CONVERT(S, s_suffix, T, t_suffix)                                                                                    \
+    extern "C" __global__ void convert_##s_suffix##_to_##t_suffix(const S* x, T* y, long long n) { convert_impl<S, T>(x, y, n); } \
+    WAN_REGISTER_KERNEL(convert_##s_suffix##_to_##t_suffix)
+
+WAN_CONVERT(float, f32, wan_bf16, bf16);
+WAN_CONVERT(float, f32, wan_f16, f16);
+WAN_CONVERT(wan_bf16, bf16, float, f32);
+WAN_CONVERT(wan_f16, f16, float, f32);

@@ -2,7 +2,10 @@ using System.Runtime.InteropServices;
 
 namespace Wan.Kernels.Device;
 
-/// <summary>Emulated device memory: an aligned host allocation; the address is a host pointer.</summary>
+/// <summary>
+/// Emulated device memory: an aligned host allocation; the address is a host pointer. Fresh memory is
+/// filled with 0xFF bytes (NaN in fp32, bf16 and fp16) so a kernel that leaves outputs unwritten shows.
+/// </summary>
 internal sealed unsafe class EmulatedBuffer : DeviceBuffer
 {
     private const int Alignment = 256; // cudaMalloc's alignment: kernels may rely on it for vector loads
@@ -22,6 +25,7 @@ internal sealed unsafe class EmulatedBuffer : DeviceBuffer
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
         var memory = NativeMemory.AlignedAlloc((nuint)Math.Max(bytes, 1), Alignment);
+        NativeMemory.Fill(memory, (nuint)bytes, 0xFF);
         return new EmulatedBuffer(device, memory, bytes);
     }
 

@@ -78,6 +78,26 @@ public static unsafe class ElementwiseOps
         device.Launch(size == 2 ? "copy_16bit" : "copy_32bit", GridStride.Grid(count), GridStride.Block, 0, args);
     }
 
+    /// <summary>y = x converted between fp32 and a 16-bit type (either direction), rounding to nearest even.</summary>
+    public static void Convert(IDevice device, ElementType from, ElementType to, DeviceBuffer x, DeviceBuffer y, long count)
+    {
+        const string op = "convert";
+        if ((from == ElementType.F32) == (to == ElementType.F32))
+        {
+            throw new ArgumentException($"{op}: converts between F32 and a 16-bit type, not {from} to {to}");
+        }
+        OperandChecks.NonNegative(count, op, nameof(count));
+        OperandChecks.Holds(x, count, from, op, nameof(x));
+        OperandChecks.Holds(y, count, to, op, nameof(y));
+        if (count == 0)
+        {
+            return;
+        }
+        ulong px = x.Address, py = y.Address;
+        void** args = stackalloc void*[] { &px, &py, &count };
+        device.Launch($"{op}_{from.KernelSuffix()}_to_{to.KernelSuffix()}", GridStride.Grid(count), GridStride.Block, 0, args);
+    }
+
     private static void Unary(IDevice device, string op, ElementType type, DeviceBuffer x, DeviceBuffer y, long count)
     {
         OperandChecks.NonNegative(count, op, nameof(count));
