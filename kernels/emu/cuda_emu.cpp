@@ -9,7 +9,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
-#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -140,7 +139,6 @@ struct Thread
 
 struct Block
 {
-    const char* kernel = nullptr;
     Entry entry = nullptr;
     void** args = nullptr;
     std::vector<Thread> threads;
@@ -462,7 +460,6 @@ void run_block(Block& b)
 
 struct Launch
 {
-    const char* kernel;
     Entry entry;
     dim3 grid;
     dim3 block;
@@ -480,7 +477,6 @@ void run_blocks(Launch& launch)
     grid_dim = launch.grid;
     block_dim = launch.block;
     Block b;
-    b.kernel = launch.kernel;
     b.entry = launch.entry;
     b.args = launch.args;
     current_block = &b;
@@ -690,7 +686,6 @@ extern "C" __attribute__((visibility("default"))) int emu_launch(const char* ker
     }
     static WorkerPool pool;
     Launch launch;
-    launch.kernel = found->first.c_str();
     launch.entry = found->second;
     launch.grid = g;
     launch.block = b;

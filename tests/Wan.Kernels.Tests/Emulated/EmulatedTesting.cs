@@ -9,7 +9,12 @@ namespace Wan.Kernels.Tests.Emulated;
 /// </summary>
 internal static class EmulatedTesting
 {
-    private static readonly Lazy<EmulatedDevice> SharedDevice = new(() => new EmulatedDevice());
+    private static readonly Lazy<EmulatedDevice> SharedDevice = new(() =>
+    {
+        var device = new EmulatedDevice();
+        TestContext.Progress.WriteLine($"emulated device: {device.LibraryPath}");
+        return device;
+    });
 
     public static EmulatedDevice Emulator => SharedDevice.Value;
 
