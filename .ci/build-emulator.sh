@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Builds the emulated CUDA device (kernels/cuda/*.cu + kernels/emu) with g++:
+#   artifacts/emu/libwan_emu.so         always
+#   artifacts/emu/libwan_emu_asan.so    with --asan (AddressSanitizer build)
+# Needs g++, make and Boost.Context (Debian: g++ make libboost-context-dev). Incremental.
+# The ASan run of the emulated tests:
+#   .ci/build-emulator.sh --asan && .ci/test-emulator-asan.sh
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+out="${WAN_EMULATOR_OUT:-$root/artifacts/emu}"
+jobs="${WAN_EMULATOR_JOBS:-2}"
+make --no-print-directory -s -j"$jobs" -f "$root/kernels/emu/Makefile" OUT="$out" VARIANT=release
+if [[ "${1:-}" == "--asan" ]]; then
+  make --no-print-directory -s -j"$jobs" -f "$root/kernels/emu/Makefile" OUT="$out" VARIANT=asan
+fi

@@ -1,0 +1,214 @@
+// CUDA emulation header: lets g++ compile the kernels of kernels/cuda/*.cu unchanged (as C++).
+//
+// Model: one OS thread runs one thread block at a time; every CUDA thread of the block is a
+// Boost.Context fiber on that OS thread. __syncthreads and the warp collectives switch fibers
+// cooperatively, so `__shared__` can be `static thread_local` (shared by the block's fibers, private
+// to the OS thread). Blocks of a grid run on a small pool of OS threads. Built-in variables
+// (threadIdx, ...) are thread_local values the scheduler sets before it resumes a fiber.
+//
+// NVRTC never sees this file: kernels/cuda/common.cuh includes it only when no CUDA compiler is
+// compiling. Definitions here deliberately shadow nothing from <math.h>: CUDA-only names (rsqrtf,
+// __expf, min/max on scalars, ...) are added, C library names are reused.
+#pragma once
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <type_traits>
+#include <utility>
+
+#define __global__
+#define __device__
+#define __host__
+#define __forceinline__ inline __attribute__((always_inline))
+#define __shared__ static thread_local
+#define __align__(n) __attribute__((aligned(n)))
+#define __launch_bounds__(...)
+
+struct uint3
+{
+    unsigned x, y, z;
+};
+
+struct dim3
+{
+    unsigned x = 1, y = 1, z = 1;
+};
+
+namespace cuda_emu
+{
+// Set by the scheduler before it resumes a fiber (block values: once per block).
+extern thread_local uint3 thread_idx;
+extern thread_local uint3 block_idx;
+extern thread_local dim3 block_dim;
+extern thread_local dim3 grid_dim;
+
+// Block barrier: returns when every thread of the block waits at the same barrier.
+void sync_block(const char* file, int line);
+
+enum class WarpOp : int
+{
+    Sync,
+    ShflIdx,
+    ShflUp,
+    ShflDown,
+    ShflXor,
+    All,
+    Any,
+    Ballot,
+};
+
+// A warp collective over the lanes of `mask`: every lane of the mask must arrive with the same mask.
+// Returns this lane's result (the shuffled value's bits, the vote, or the ballot).
+uint64_t warp_collective(WarpOp op, unsigned mask, uint64_t value, int param, int width, const char* file, int line);
+
+// Full-warp gather: each lane contributes `bytes` (<= 64) bytes; returns all 32 contributions,
+// lane l's at offset 64 * l. Valid until this lane's next warp collective.
+const unsigned char* warp_exchange(const void* payload, size_t bytes, const char* file, int line);
+
+// Lanes of this thread's warp that have not exited.
+unsigned active_mask();
+
+// The block's dynamic shared memory (the launch's sharedMemBytes, filled with 0xFF before the block).
+void* dynamic_shared();
+
+[[noreturn]] void trap(const char* file, int line);
+
+// Kernel registry: launch(args) calls the kernel with the cuLaunchKernel argument array.
+using Entry = void (*)(void** args);
+bool register_kernel(const char* name, Entry entry);
+
+template <class... A, size_t... I>
+inline void invoke(void (*kernel)(A...), void** args, std::index_sequence<I...>)
+{
+    kernel(*static_cast<std::remove_cv_t<std::remove_reference_t<A>>*>(args[I])...);
+}
+
+template <class... A>
+inline void invoke(void (*kernel)(A...), void** args)
+{
+    invoke(kernel, args, std::index_sequence_for<A...>{});
+}
+
+template <class T>
+inline uint64_t to_bits(T v)
+{
+    static_assert(sizeof(T) <= 8, "warp shuffles move at most 8 bytes");
+    uint64_t bits = 0;
+    memcpy(&bits, &v, sizeof(T));
+    return bits;
+}
+
+template <class T>
+inline T from_bits(uint64_t bits)
+{
+    T v;
+    memcpy(&v, &bits, sizeof(T));
+    return v;
+}
+
+template <class T>
+inline T shuffle(WarpOp op, unsigned mask, T v, int param, int width, const char* file, int line)
+{
+    return from_bits<T>(warp_collective(op, mask, to_bits(v), param, width, file, line));
+}
+
+template <class T>
+inline T atomic_update(T* address, T (*update)(T, T), T operand)
+{
+    static_assert(sizeof(T) == 4 || sizeof(T) == 8, "atomics on 4- or 8-byte values");
+    using Bits = std::conditional_t<sizeof(T) == 4, uint32_t, uint64_t>;
+    Bits* p = reinterpret_cast<Bits*>(address);
+    Bits expected = __atomic_load_n(p, __ATOMIC_RELAXED);
+    for (;;)
+    {
+        T old;
+        memcpy(&old, &expected, sizeof(T));
+        T next = update(old, operand);
+        Bits desired;
+        memcpy(&desired, &next, sizeof(T));
+        if (__atomic_compare_exchange_n(p, &expected, desired, false, __ATOMIC_SEQ_CST, __ATOMIC_RELAXED))
+        {
+            return old;
+        }
+    }
+}
+} // namespace cuda_emu
+
+#define threadIdx (::cuda_emu::thread_idx)
+#define blockIdx (::cuda_emu::block_idx)
+#define blockDim (::cuda_emu::block_dim)
+#define gridDim (::cuda_emu::grid_dim)
+static constexpr int warpSize = 32;
+
+#define __syncthreads() ::cuda_emu::sync_block(__FILE__, __LINE__)
+#define __syncwarp(...) ::cuda_emu::warp_collective(::cuda_emu::WarpOp::Sync, __VA_ARGS__ + 0 ? __VA_ARGS__ + 0 : 0xffffffffu, 0, 0, 32, __FILE__, __LINE__)
+#define __shfl_sync(mask, v, lane, ...) ::cuda_emu::shuffle(::cuda_emu::WarpOp::ShflIdx, mask, v, lane, (__VA_ARGS__ + 0) ? (__VA_ARGS__ + 0) : 32, __FILE__, __LINE__)
+#define __shfl_up_sync(mask, v, delta, ...) ::cuda_emu::shuffle(::cuda_emu::WarpOp::ShflUp, mask, v, delta, (__VA_ARGS__ + 0) ? (__VA_ARGS__ + 0) : 32, __FILE__, __LINE__)
+#define __shfl_down_sync(mask, v, delta, ...) ::cuda_emu::shuffle(::cuda_emu::WarpOp::ShflDown, mask, v, delta, (__VA_ARGS__ + 0) ? (__VA_ARGS__ + 0) : 32, __FILE__, __LINE__)
+#define __shfl_xor_sync(mask, v, lanes, ...) ::cuda_emu::shuffle(::cuda_emu::WarpOp::ShflXor, mask, v, lanes, (__VA_ARGS__ + 0) ? (__VA_ARGS__ + 0) : 32, __FILE__, __LINE__)
+#define __all_sync(mask, pred) ((int)::cuda_emu::warp_collective(::cuda_emu::WarpOp::All, mask, (pred) ? 1 : 0, 0, 32, __FILE__, __LINE__))
+#define __any_sync(mask, pred) ((int)::cuda_emu::warp_collective(::cuda_emu::WarpOp::Any, mask, (pred) ? 1 : 0, 0, 32, __FILE__, __LINE__))
+#define __ballot_sync(mask, pred) ((unsigned)::cuda_emu::warp_collective(::cuda_emu::WarpOp::Ballot, mask, (pred) ? 1 : 0, 0, 32, __FILE__, __LINE__))
+#define __activemask() ::cuda_emu::active_mask()
+#define __trap() ::cuda_emu::trap(__FILE__, __LINE__)
+
+// Registers an extern "C" kernel under its own name (common.cuh defines it empty under NVRTC).
+#define WAN_REGISTER_KERNEL(name) \
+    static const bool wan_registered_##name = ::cuda_emu::register_kernel(#name, [](void** args) { ::cuda_emu::invoke(&name, args); })
+
+// Dynamic shared memory (NVRTC: extern __shared__ array of the launch's sharedMemBytes).
+#define WAN_DYNAMIC_SHARED(type, name) type* name = static_cast<type*>(::cuda_emu::dynamic_shared())
+
+// ---- math and bit intrinsics the kernels use (fp32 math: CUDA's fast variants map to libm) ----
+static inline float rsqrtf(float x) { return 1.0f / sqrtf(x); }
+// glibc's <math.h> declares __expf & co. itself (its internal names): map them as macros instead.
+#define __expf expf
+#define __logf logf
+#define __sinf sinf
+#define __cosf cosf
+#define __tanhf tanhf
+static inline float __fdividef(float a, float b) { return a / b; }
+static inline float __frcp_rn(float x) { return 1.0f / x; }
+static inline float __fmaf_rn(float a, float b, float c) { return fmaf(a, b, c); }
+static inline float __saturatef(float x) { return x < 0.0f ? 0.0f : (x > 1.0f ? 1.0f : x); }
+static inline unsigned __float_as_uint(float x) { return ::cuda_emu::from_bits<unsigned>(::cuda_emu::to_bits(x)); }
+static inline float __uint_as_float(unsigned x) { return ::cuda_emu::from_bits<float>(::cuda_emu::to_bits(x)); }
+static inline int __float_as_int(float x) { return ::cuda_emu::from_bits<int>(::cuda_emu::to_bits(x)); }
+static inline float __int_as_float(int x) { return ::cuda_emu::from_bits<float>(::cuda_emu::to_bits(x)); }
+static inline int __popc(unsigned x) { return __builtin_popcount(x); }
+static inline int __ffs(int x) { return __builtin_ffs(x); }
+static inline int __clz(int x) { return x == 0 ? 32 : __builtin_clz(static_cast<unsigned>(x)); }
+template <class T>
+static inline T __ldg(const T* p) { return *p; }
+
+static inline int min(int a, int b) { return a < b ? a : b; }
+static inline int max(int a, int b) { return a > b ? a : b; }
+static inline unsigned min(unsigned a, unsigned b) { return a < b ? a : b; }
+static inline unsigned max(unsigned a, unsigned b) { return a > b ? a : b; }
+static inline long long min(long long a, long long b) { return a < b ? a : b; }
+static inline long long max(long long a, long long b) { return a > b ? a : b; }
+static inline float min(float a, float b) { return fminf(a, b); }
+static inline float max(float a, float b) { return fmaxf(a, b); }
+
+// ---- atomics (blocks run on several OS threads, so these are real atomics) ----
+static inline float atomicAdd(float* p, float v) { return ::cuda_emu::atomic_update<float>(p, [](float a, float b) { return a + b; }, v); }
+static inline int atomicAdd(int* p, int v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }
+static inline unsigned atomicAdd(unsigned* p, unsigned v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }
+static inline unsigned long long atomicAdd(unsigned long long* p, unsigned long long v) { return __atomic_fetch_add(p, v, __ATOMIC_SEQ_CST); }
+static inline int atomicMax(int* p, int v) { return ::cuda_emu::atomic_update<int>(p, [](int a, int b) { return a > b ? a : b; }, v); }
+static inline unsigned atomicMax(unsigned* p, unsigned v) { return ::cuda_emu::atomic_update<unsigned>(p, [](unsigned a, unsigned b) { return a > b ? a : b; }, v); }
+static inline int atomicMin(int* p, int v) { return ::cuda_emu::atomic_update<int>(p, [](int a, int b) { return a < b ? a : b; }, v); }
+static inline unsigned atomicMin(unsigned* p, unsigned v) { return ::cuda_emu::atomic_update<unsigned>(p, [](unsigned a, unsigned b) { return a < b ? a : b; }, v); }
+static inline int atomicExch(int* p, int v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
+static inline unsigned atomicExch(unsigned* p, unsigned v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
+static inline float atomicExch(float* p, float v) { return ::cuda_emu::atomic_update<float>(p, [](float, float b) { return b; }, v); }
+template <class T>
+static inline T atomicCAS(T* p, T compare, T value)
+{
+    static_assert(std::is_integral_v<T>, "atomicCAS on integers");
+    __atomic_compare_exchange_n(p, &compare, value, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return compare;
+}

@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Wan.Kernels.Interop;
+
+/// <summary>
+/// The emulated device's native library (libwan_emu.so: kernels/cuda/*.cu compiled by g++ against
+/// kernels/emu/cuda_emu.h, built by .ci/build-emulator.sh). Found at $WAN_EMULATOR_LIB, next to the
+/// assembly, or in artifacts/emu/ of an enclosing checkout. Loaded by path once per process and never
+/// unloaded (an ASan build cannot be); its one entry point is called through a function pointer
+/// because the assembly's DllImport resolver belongs to the system libraries.
+/// </summary>
+internal static unsafe class EmulatorLibrary
+{
+    public const string PathVariable = "WAN_EMULATOR_LIB";
+    public const string FileName = "libwan_emu.so";
+    public const string BuildScript = ".ci/build-emulator.sh";
+
+    private const int ErrorCapacity = 2048;
+
+    private static readonly Lazy<(string Path, IntPtr Launch)> Loaded = new(Load);
+
+    /// <summary>The path the library was loaded from (loads it on first use).</summary>
+    public static string LoadedPath => Loaded.Value.Path;
+
+    /// <summary>Runs a registered kernel synchronously; returns null on success, else the emulator's error text.</summary>
+    public static string? Launch(string kernel, ReadOnlySpan<uint> grid, ReadOnlySpan<uint> block, uint sharedBytes, void** args)
+    {
+        var launch = (delegate* unmanaged<byte*, uint*, uint*, uint, void**, byte*, int, int>)Loaded.Value.Launch;
+        int nameBytes = Encoding.UTF8.GetByteCount(kernel);
+        Span<byte> name = nameBytes < 256 ? stackalloc byte[nameBytes + 1] : new byte[nameBytes + 1];
+        Encoding.UTF8.GetBytes(kernel, name);
+        name[^1] = 0;
+        Span<byte> error = stackalloc byte[ErrorCapacity];
+        int code;
+        fixed (byte* pName = name, pError = error)
+        fixed (uint* pGrid = grid, pBlock = block)
+        {
+            code = launch(pName, pGrid, pBlock, sharedBytes, args, pError, ErrorCapacity);
+        }
+        return code == 0 ? null : Encoding.UTF8.GetString(error[..Math.Max(0, error.IndexOf((byte)0))]);
+    }
+
+    private static (string, IntPtr) Load()
+    {
+        var path = Locate();
+        var handle = NativeLibrary.Load(path);
+        if (!NativeLibrary.TryGetExport(handle, "emu_launch", out var launch))
+        {
+            throw new EntryPointNotFoundException($"{path} does not export emu_launch: rebuild it with {BuildScript}");
+        }
+        return (path, launch);
+    }
+
+    private static string Locate()
+    {
+        var configured = Environment.GetEnvironmentVariable(PathVariable);
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return File.Exists(configured)
+                ? Path.GetFullPath(configured)
+                : throw new DllNotFoundException($"{PathVariable}={configured}: no such file (build it with {BuildScript})");
+        }
+        var searched = new List<string> { Path.Combine(AppContext.BaseDirectory, FileName) };
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            searched.Add(Path.Combine(dir.FullName, "artifacts", "emu", FileName));
+        }
+        return searched.FirstOrDefault(File.Exists)
+            ?? throw new DllNotFoundException(
+                $"emulator library {FileName} not found (searched {string.Join(", ", searched.Take(3))}, ...): build it with {BuildScript} " +
+                $"(needs g++, make, libboost-context-dev) or set {PathVariable}");
+    }
+}

@@ -1,0 +1,182 @@
+using Wan.Kernels.Device;
+using Wan.Kernels.Ops;
+using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
+
+namespace Wan.Runtime.Backends.Cuda;
+
+/// <summary>
+/// The CUDA backend, written once against <see cref="IDevice"/>: the real GPU (CudaDevice) or the
+/// emulated one run the same launchers (Wan.Kernels.Ops) and kernels. Every tensor it creates is
+/// stored in <see cref="Storage"/> (F32, BF16 or F16); kernels compute in fp32. The device is the
+/// caller's: disposing the backend does not dispose it.
+/// </summary>
+public sealed partial class CudaBackend : IBackend
+{
+    public CudaBackend(IDevice device, DType storage = DType.BF16)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        if (storage is not (DType.F32 or DType.BF16 or DType.F16))
+        {
+            throw new ArgumentOutOfRangeException(nameof(storage), storage, "CUDA tensors are stored as F32, BF16 or F16");
+        }
+        Device = device;
+        Storage = storage;
+        Element = storage switch
+        {
+            DType.F32 => ElementType.F32,
+            DType.F16 => ElementType.F16,
+            _ => ElementType.BF16,
+        };
+    }
+
+    public IDevice Device { get; }
+
+    /// <summary>Storage dtype of every tensor of this backend.</summary>
+    public DType Storage { get; }
+
+    public string Name => $"cuda {Storage} on {Device.Name}";
+
+    internal ElementType Element { get; }
+
+    internal GemmType GemmStorage => Element switch
+    {
+        ElementType.F32 => GemmType.F32,
+        ElementType.F16 => GemmType.F16,
+        _ => GemmType.BF16,
+    };
+
+    public Tensor FromHost(ReadOnlySpan<float> data, Shape shape)
+    {
+        if (data.Length != shape.ElementCount)
+        {
+            throw new ArgumentException($"{data.Length} values do not fill shape {shape}");
+        }
+        var tensor = Allocate(shape);
+        Device.CopyToDevice(CudaHostConversion.Encode(data, Storage), tensor.Buffer);
+        return tensor;
+    }
+
+    public Tensor LoadWeight(SafetensorsTensor source)
+    {
+        if (!source.DType.IsFloat())
+        {
+            throw new InvalidDataException($"{source.FilePath}: weight '{source.Name}' has dtype {source.DType}, expected a float type");
+        }
+        return FromHost(source.ToFloatArray(), source.Shape);
+    }
+
+    public float[] ToHost(Tensor tensor)
+    {
+        var t = Cuda(tensor);
+        var bytes = new byte[t.ElementCount * t.DType.SizeOf()];
+        Device.CopyToHost(t.Buffer, 0, bytes);
+        return CudaHostConversion.Decode(bytes, t.DType);
+    }
+
+    public Tensor Reshape(Tensor x, Shape shape)
+    {
+        var t = Cuda(x);
+        if (shape.ElementCount != t.ElementCount)
+        {
+            throw new ArgumentException($"cannot reshape {x.Shape} to {shape}");
+        }
+        return new CudaTensor(this, shape, t.DType, t.Storage.Retain());
+    }
+
+    public Tensor SliceRows(Tensor x, int start, int count)
+    {
+        var t = Cuda(x);
+        if (t.Shape.Rank != 2)
+        {
+            throw new ArgumentException($"slice rows: expected a 2-D tensor, got {x.Shape}");
+        }
+        int rows = t.Shape[0], cols = t.Shape[1];
+        if (start < 0 || count < 0 || start + count > rows)
+        {
+            throw new ArgumentOutOfRangeException(nameof(start), $"rows [{start}, {start + count}) outside {x.Shape}");
+        }
+        var y = Allocate(new Shape(count, cols));
+        ElementwiseOps.Copy(Device, Element, t.Buffer, (long)start * cols, y.Buffer, 0, (long)count * cols);
+        return y;
+    }
+
+    public Tensor Embedding(Tensor table, ReadOnlySpan<int> ids)
+    {
+        var t = Cuda(table);
+        if (t.Shape.Rank != 2)
+        {
+            throw new ArgumentException($"embedding: table must be [vocab, dim], got {table.Shape}");
+        }
+        int vocab = t.Shape[0], dim = t.Shape[1];
+        foreach (var id in ids)
+        {
+            if ((uint)id >= (uint)vocab)
+            {
+                throw new ArgumentOutOfRangeException(nameof(ids), $"token id {id} outside the vocabulary of {vocab}");
+            }
+        }
+        var y = Allocate(new Shape(ids.Length, dim));
+        using var deviceIds = Device.Allocate(4L * ids.Length);
+        Device.CopyToDevice(System.Runtime.InteropServices.MemoryMarshal.AsBytes(ids), deviceIds);
+        GatherOps.GatherRows(Device, Element, t.Buffer, vocab, deviceIds, y.Buffer, ids.Length, dim);
+        return y;
+    }
+
+    /// <summary>Computed on the host in float64 (a [1, dim] table, as the reference does), then uploaded.</summary>
+    public Tensor TimestepSinusoid(double t, int dim)
+    {
+        if (dim <= 0 || dim % 2 != 0)
+        {
+            throw new ArgumentException($"timestep sinusoid dim {dim} must be even and positive");
+        }
+        int half = dim / 2;
+        var y = new float[dim];
+        for (int j = 0; j < half; j++)
+        {
+            double angle = t * Math.Pow(10000.0, -(double)j / half);
+            y[j] = (float)Math.Cos(angle);
+            y[half + j] = (float)Math.Sin(angle);
+        }
+        return FromHost(y, new Shape(1, dim));
+    }
+
+    public void Dispose() { }
+
+    internal CudaTensor Allocate(Shape shape) =>
+        new(this, shape, Storage, new CudaStorage(Device.Allocate(shape.ElementCount * Storage.SizeOf())));
+
+    internal CudaTensor AllocateLike(Tensor t) => Allocate(t.Shape);
+
+    internal CudaTensor Cuda(Tensor t) =>
+        t as CudaTensor is { } c && ReferenceEquals(c.Backend, this)
+            ? c
+            : throw new ArgumentException($"tensor {t} does not belong to this CUDA backend ({Name})");
+
+    /// <summary>Views a tensor as [rows, last dim].</summary>
+    internal static (int Rows, int Cols) Matrix(Tensor t, string what)
+    {
+        if (t.Shape.Rank < 1)
+        {
+            throw new ArgumentException($"{what}: expected at least 1 dimension, got {t.Shape}");
+        }
+        int cols = t.Shape[-1];
+        return (cols == 0 ? 0 : checked((int)(t.ElementCount / cols)), cols);
+    }
+
+    internal static void SameShape(Tensor a, Tensor b, string op)
+    {
+        if (a.Shape != b.Shape)
+        {
+            throw new ArgumentException($"{op}: shapes {a.Shape} and {b.Shape} differ");
+        }
+    }
+
+    internal static void Vector(Tensor v, int length, string what)
+    {
+        if (v.ElementCount != length)
+        {
+            throw new ArgumentException($"{what}: expected {length} elements, got {v.Shape}");
+        }
+    }
+}
