@@ -6,6 +6,8 @@
 // Grid/block: 1-D; one thread per element, i = blockIdx.x * blockDim.x + threadIdx.x; threads with
 // i >= n do nothing, so any grid with gridDim.x * blockDim.x >= n is valid.
 
+#include "common.cuh"
+
 extern "C" __global__ void wan_smoke_axpy(int n, float a, const float* __restrict__ x, float* __restrict__ y)
 {
     const int i = blockIdx.x * blockDim.x + threadIdx.x;
@@ -13,3 +15,5 @@ extern "C" __global__ void wan_smoke_axpy(int n, float a, const float* __restric
         y[i] = a * x[i] + y[i];
     }
 }
+
+WAN_REGISTER_KERNEL(wan_smoke_axpy);
