@@ -85,6 +85,6 @@ public static class Differ
             return null;
         }
         var rel = norm > 0 ? Math.Sqrt(err / norm) : Math.Sqrt(err);
-        return new DiffEntry(component, name, $"{dtype}values differ", rel, maxAbs);
+        return new DiffEntry(component, name, err == 0 ? $"{dtype}values equal" : $"{dtype}values differ", rel, maxAbs);
     }
 }
