@@ -2,8 +2,13 @@ using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Weights;
 
-/// <summary>A safetensors file or sharded checkpoint directory as an <see cref="IWeightSource"/> (memory-mapped, zero-copy).</summary>
-public sealed unsafe class SafetensorsSource : IWeightSource
+/// <summary>
+/// A safetensors file or sharded checkpoint directory as an <see cref="IWeightSource"/>. The header
+/// comes from the runtime's validating reader; tensor bytes are streamed with ordinary file reads rather
+/// than through the mapping, so converting a multi-GB checkpoint does not pull it all into the
+/// process's resident set.
+/// </summary>
+public sealed class SafetensorsSource : IWeightSource
 {
     private readonly SafetensorsCheckpoint _checkpoint;
     private readonly List<string> _names;
@@ -29,7 +34,19 @@ public sealed unsafe class SafetensorsSource : IWeightSource
     public Stream OpenRead(string name)
     {
         var t = _checkpoint.Get(name);
-        return new UnmanagedMemoryStream(t.Pointer, t.Info.ByteLength);
+        var file = new FileStream(t.FilePath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        try
+        {
+            Span<byte> length = stackalloc byte[8];
+            file.ReadExactly(length);
+            var dataStart = 8 + (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(length);
+            return new BoundedReadStream(file, dataStart - 8 + t.Info.DataOffset, t.Info.ByteLength, $"{t.FilePath}: tensor '{name}'");
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
     }
 
     public void Dispose() => _checkpoint.Dispose();
