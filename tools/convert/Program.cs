@@ -1,2 +1,12 @@
-Console.Error.WriteLine("wan-convert: no command is implemented yet");
-return 2;
+using System.CommandLine;
+using Wan.Convert.Cli;
+
+var root = new RootCommand("wan-convert: Wan checkpoints between the original and the diffusers layout, synthetic models, inspection")
+{
+    ToDiffusersCommand.Create(),
+    SynthCommand.Create(),
+    InspectCommand.Create(),
+    VerifyCommand.Create(),
+    DiffCommand.Create(),
+};
+return root.Parse(args).Invoke();
