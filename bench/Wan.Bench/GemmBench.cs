@@ -2,18 +2,22 @@ using BenchmarkDotNet.Attributes;
 using Wan.Kernels;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
 
 namespace Wan.Bench;
 
 /// <summary>
 /// The CPU backend's linear op against the bare OpenBLAS sgemm ceiling on the same shapes (the
-/// baseline). Shapes: 768 tokens (256x256, 9 frames) through the Wan2.1-1.3B projections.
+/// baseline): with a float32 weight in memory, and with the weight memory-mapped as BF16 and
+/// converted block by block (the real-size path). Shapes: 768 tokens (256x256, 9 frames) through
+/// the Wan2.1-1.3B projections.
 /// </summary>
 [Config(typeof(BenchConfig))]
 public class GemmBench : IWorkload
 {
     private CpuBackend _backend = null!;
-    private Tensor _x = null!, _w = null!, _bias = null!;
+    private Tensor _x = null!, _w = null!, _bias = null!, _mappedW = null!;
+    private string _bf16Path = null!;
     private float[] _a = null!, _b = null!, _c = null!;
 
     [Params("768x1536x1536", "768x1536x8960", "768x8960x1536")]
@@ -41,6 +45,16 @@ public class GemmBench : IWorkload
         _x = _backend.FromHost(_a, new Shape(n, k));
         _w = _backend.FromHost(_b, new Shape(m, k));
         _bias = _backend.FromHost(Rand(m), new Shape(m));
+        _bf16Path = BenchData.WriteBf16("gemm_weight", _b, new Shape(m, k));
+        using var file = SafetensorsFile.Open(_bf16Path);
+        _mappedW = _backend.LoadWeight(file.Get("gemm_weight"));
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _backend.Dispose();
+        File.Delete(_bf16Path);
     }
 
     [Benchmark(Baseline = true)]
@@ -52,6 +66,9 @@ public class GemmBench : IWorkload
 
     [Benchmark]
     public Tensor CpuLinear() => _backend.Linear(_x, _w, _bias);
+
+    [Benchmark]
+    public Tensor CpuLinearMappedBf16() => _backend.Linear(_x, _mappedW, _bias);
 
     public (double Amount, string Unit) Work(string method)
     {

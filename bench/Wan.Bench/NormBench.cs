@@ -4,7 +4,7 @@ using Wan.Runtime.Tensors;
 
 namespace Wan.Bench;
 
-/// <summary>Memory-bound row ops of the DiT block on [tokens, 1536] (read once, write once).</summary>
+/// <summary>The norms of the DiT block on [tokens, 1536]: memory-bound (read once, write once).</summary>
 [Config(typeof(BenchConfig))]
 public class NormBench : IWorkload
 {
@@ -31,7 +31,7 @@ public class NormBench : IWorkload
     public Tensor RmsNorm() => _b.RmsNorm(_x, _w, 1e-6f);
 
     [Benchmark]
-    public Tensor GeluTanh() => _b.GeluTanh(_x);
+    public Tensor LayerNorm() => _b.LayerNorm(_x, _w, _shift, 1e-6f);
 
     public (double Amount, string Unit) Work(string method) => (2.0 * Tokens * Dim * sizeof(float) / 1e9, "GB");
 }

@@ -1,3 +1,9 @@
 using BenchmarkDotNet.Running;
+using Wan.Bench.Profile;
 
+if (args.Length > 0 && args[0] == "profile-step")
+{
+    return ProfileStepCommand.Run(args[1..]);
+}
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

@@ -38,11 +38,11 @@ public sealed class ThroughputColumn : IColumn
         }
         var (amount, unit) = workload.Work(benchmarkCase.Descriptor.WorkloadMethod.Name);
         double seconds = stats.Mean / 1e9;
-        return $"{amount / seconds / 1e9:F1} {unit}/s";
+        return $"{amount / seconds:F1} {unit}/s";
     }
 }
 
-/// <summary>What one invocation of a benchmark method does: (amount, "GFLOP" or "GB").</summary>
+/// <summary>What one invocation of a benchmark method does: (amount in GFLOP or GB, "GFLOP" or "GB").</summary>
 public interface IWorkload
 {
     (double Amount, string Unit) Work(string method);

@@ -1,4 +1,5 @@
 using Wan.Kernels;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Runtime.Backends.Cpu;
@@ -54,41 +55,60 @@ public sealed partial class CpuBackend
 
         var vs = Cpu(v).Data;
         var output = new float[(long)lq * dim];
-        var scores = new float[AttentionQueryBlock * keys];
-        for (int h = 0; h < heads; h++)
+        int blocks = (lq + AttentionQueryBlock - 1) / AttentionQueryBlock;
+        void Block(int item, float[] scores)
         {
-            for (int q0 = 0; q0 < lq; q0 += AttentionQueryBlock)
+            int h = item / blocks, q0 = item % blocks * AttentionQueryBlock;
+            int rows = Math.Min(AttentionQueryBlock, lq - q0);
+            Blas.Sgemm(false, true, rows, keys, dh, spec.Scale,
+                qs.AsSpan(q0 * dim + h * dh), dim, ks.AsSpan(h * dh), dim, 0f, scores, keys);
+            for (int r = 0; r < rows; r++)
             {
-                int rows = Math.Min(AttentionQueryBlock, lq - q0);
-                Blas.Sgemm(false, true, rows, keys, dh, spec.Scale,
-                    qs.AsSpan(q0 * dim + h * dh), dim, ks.AsSpan(h * dh), dim, 0f, scores, keys);
-                for (int r = 0; r < rows; r++)
+                var row = scores.AsSpan(r * keys, keys);
+                if (bias is not null)
                 {
-                    var row = scores.AsSpan(r * keys, keys);
-                    if (bias is not null)
-                    {
-                        System.Numerics.Tensors.TensorPrimitives.Add(row, bias.AsSpan((h * lq + q0 + r) * lk, keys), row);
-                    }
-                    SoftmaxInPlace(row);
+                    TensorPrimitives.Add(row, bias.AsSpan((h * lq + q0 + r) * lk, keys), row);
                 }
-                Blas.Sgemm(false, false, rows, dh, keys, 1f, scores, keys, vs.AsSpan(h * dh), dim, 0f,
-                    output.AsSpan(q0 * dim + h * dh), dim);
+                SoftmaxInPlace(row);
             }
+            Blas.Sgemm(false, false, rows, dh, keys, 1f, scores, keys, vs.AsSpan(h * dh), dim, 0f,
+                output.AsSpan(q0 * dim + h * dh), dim);
         }
+        ForAttentionBlocks(heads * blocks, (long)AttentionQueryBlock * keys * dh, AttentionQueryBlock * keys, Block);
         return new CpuTensor(this, new Shape(lq, dim), output);
     }
 
+    /// <summary>
+    /// Runs the (head, query block) items: one per core, each with its own scores buffer and a
+    /// single-threaded sgemm (the blocks are too small for OpenBLAS's own threading to pay).
+    /// </summary>
+    private static void ForAttentionBlocks(int items, long workPerItem, int scoresLength, Action<int, float[]> body)
+    {
+        if (Environment.ProcessorCount == 1 || items < 2 || items * workPerItem < 1 << 20)
+        {
+            var scores = new float[scoresLength];
+            for (int i = 0; i < items; i++)
+            {
+                body(i, scores);
+            }
+            return;
+        }
+        using (SingleThreadedBlas.Enter())
+        {
+            Parallel.For(0, items, () => new float[scoresLength], (i, _, scores) =>
+            {
+                body(i, scores);
+                return scores;
+            }, _ => { });
+        }
+    }
+
+    /// <summary>Softmax of one row in place, vectorised (exp through TensorPrimitives).</summary>
     internal static void SoftmaxInPlace(Span<float> row)
     {
-        float max = System.Numerics.Tensors.TensorPrimitives.Max(row);
-        double sum = 0;
-        for (int i = 0; i < row.Length; i++)
-        {
-            float e = MathF.Exp(row[i] - max);
-            row[i] = e;
-            sum += e;
-        }
-        System.Numerics.Tensors.TensorPrimitives.Multiply(row, (float)(1.0 / sum), row);
+        TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), row);
+        TensorPrimitives.Exp(row, row);
+        TensorPrimitives.Multiply(row, 1f / TensorPrimitives.Sum(row), row);
     }
 
     /// <summary>Rotates adjacent pairs (2j, 2j+1) of every head of rows [L, dim]; copies first when the input is shared.</summary>

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Wan.Kernels;
 using Wan.Runtime.Tensors;
 
@@ -16,7 +17,15 @@ public sealed partial class CpuBackend
         var dims = x.Shape.ToArray();
         dims[^1] = m;
         var y = new float[(long)n * m];
-        Blas.Sgemm(false, true, n, m, k, 1f, Cpu(x).Data, k, Cpu(weight).Data, k, 0f, y, m);
+        var xs = Cpu(x).Data;
+        if (weight is MappedCpuTensor mapped)
+        {
+            LinearMapped(xs, n, k, Mapped(mapped), m, y);
+        }
+        else
+        {
+            Blas.Sgemm(false, true, n, m, k, 1f, xs, k, Cpu(weight).Data, k, 0f, y, m);
+        }
         if (bias is not null)
         {
             Vector(bias, m, "linear bias");
@@ -24,5 +33,38 @@ public sealed partial class CpuBackend
             ForRows(n, m, r => System.Numerics.Tensors.TensorPrimitives.Add(y.AsSpan(r * m, m), b, y.AsSpan(r * m, m)));
         }
         return new CpuTensor(this, new Shape(dims), y);
+    }
+
+    /// <summary>
+    /// y[:, rows] = x · W[rows]ᵀ for blocks of weight rows: F32 weights are multiplied in place in
+    /// the mapping, BF16/F16 blocks are converted into one bounded scratch buffer first.
+    /// </summary>
+    private void LinearMapped(float[] x, int n, int k, MappedCpuTensor weight, int m, float[] y)
+    {
+        int blockRows = Math.Clamp(_linearScratchFloats / Math.Max(k, 1), 1, m);
+        if (weight.DType == DType.F32)
+        {
+            for (int r0 = 0; r0 < m; r0 += blockRows)
+            {
+                int rows = Math.Min(blockRows, m - r0);
+                Blas.Sgemm(false, true, n, rows, k, 1f, x, k, weight.F32Span((long)r0 * k, rows * k), k, 0f, y.AsSpan(r0), m);
+            }
+            return;
+        }
+        var scratch = ArrayPool<float>.Shared.Rent(blockRows * k);
+        try
+        {
+            for (int r0 = 0; r0 < m; r0 += blockRows)
+            {
+                int rows = Math.Min(blockRows, m - r0);
+                var block = scratch.AsSpan(0, rows * k);
+                weight.ReadFloats((long)r0 * k, block);
+                Blas.Sgemm(false, true, n, rows, k, 1f, x, k, block, k, 0f, y.AsSpan(r0), m);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
+        }
     }
 }

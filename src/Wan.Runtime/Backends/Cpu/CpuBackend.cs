@@ -4,8 +4,9 @@ using Wan.Runtime.Weights;
 namespace Wan.Runtime.Backends.Cpu;
 
 /// <summary>
-/// The reference backend: float32 everywhere, weights converted from their stored dtype when
-/// loaded, GEMMs through OpenBLAS, row-parallel vector work through TensorPrimitives.
+/// The reference backend: float32 arithmetic, big weights left memory-mapped in their stored dtype
+/// and converted block by block where they are used, GEMMs through OpenBLAS, row-parallel vector
+/// work through TensorPrimitives.
 /// </summary>
 public sealed partial class CpuBackend : IBackend
 {
@@ -20,16 +21,48 @@ public sealed partial class CpuBackend : IBackend
         return new CpuTensor(this, shape, data.ToArray());
     }
 
+    /// <summary>Default for the eager-conversion limit: 256 Ki elements (1 MiB of float32).</summary>
+    public const long DefaultEagerWeightElements = 1 << 18;
+
+    /// <summary>Default scratch for one converted block of a mapped Linear weight: 4 Mi floats (16 MiB), ≥ 300 rows even for k = 13824.</summary>
+    public const int DefaultLinearScratchFloats = 1 << 22;
+
+    private readonly MappedFiles _mappedFiles = new();
+    private readonly long _eagerWeightElements;
+    private readonly int _linearScratchFloats;
+
+    /// <param name="eagerWeightElements">
+    /// Weights up to this many elements (and every 1-D weight: norms, biases) are converted to float32
+    /// when loaded; larger ones stay memory-mapped in their stored dtype.
+    /// </param>
+    /// <param name="linearScratchFloats">
+    /// Floats of scratch a Linear over a mapped BF16/F16 weight converts at a time: the bound on its
+    /// working memory beyond input and output. Big enough that each block's GEMM stays efficient.
+    /// </param>
+    public CpuBackend(long eagerWeightElements = DefaultEagerWeightElements, int linearScratchFloats = DefaultLinearScratchFloats)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(eagerWeightElements);
+        ArgumentOutOfRangeException.ThrowIfLessThan(linearScratchFloats, 1);
+        _eagerWeightElements = eagerWeightElements;
+        _linearScratchFloats = linearScratchFloats;
+    }
+
     public Tensor LoadWeight(SafetensorsTensor source)
     {
         if (!source.DType.IsFloat())
         {
             throw new InvalidDataException($"{source.FilePath}: weight '{source.Name}' has dtype {source.DType}, expected a float type");
         }
-        return new CpuTensor(this, source.Shape, source.ToFloatArray());
+        if (source.ElementCount <= _eagerWeightElements || source.Shape.Rank <= 1 || !StoredFloats.IsSupported(source.DType))
+        {
+            return new CpuTensor(this, source.Shape, source.ToFloatArray());
+        }
+        var (file, view) = _mappedFiles.Acquire(source);
+        return new MappedCpuTensor(this, source.Shape, file, view);
     }
 
-    public float[] ToHost(Tensor tensor) => (float[])Cpu(tensor).Data.Clone();
+    public float[] ToHost(Tensor tensor) =>
+        tensor is MappedCpuTensor mapped ? Mapped(mapped).ToFloatArray() : (float[])Cpu(tensor).Data.Clone();
 
     public Tensor Reshape(Tensor x, Shape shape)
     {
@@ -37,7 +70,7 @@ public sealed partial class CpuBackend : IBackend
         {
             throw new ArgumentException($"cannot reshape {x.Shape} to {shape}");
         }
-        return new CpuTensor(this, shape, Cpu(x).Data);
+        return x is MappedCpuTensor mapped ? Mapped(mapped).Reshaped(shape) : new CpuTensor(this, shape, Cpu(x).Data);
     }
 
     public Tensor SliceRows(Tensor x, int start, int count)
@@ -47,31 +80,58 @@ public sealed partial class CpuBackend : IBackend
         {
             throw new ArgumentOutOfRangeException(nameof(start), $"rows [{start}, {start + count}) outside {x.Shape}");
         }
+        if (x is MappedCpuTensor mapped)
+        {
+            var rowsRead = new float[(long)count * cols];
+            Mapped(mapped).ReadFloats((long)start * cols, rowsRead);
+            return new CpuTensor(this, new Shape(count, cols), rowsRead);
+        }
         return new CpuTensor(this, new Shape(count, cols), Cpu(x).Data.AsSpan(start * cols, count * cols).ToArray());
     }
 
+    /// <summary>Gathers rows of the table; a mapped table is read row by row, never converted whole.</summary>
     public Tensor Embedding(Tensor table, ReadOnlySpan<int> ids)
     {
         var (vocab, dim) = Matrix(table, nameof(table));
-        var src = Cpu(table).Data;
-        var dst = new float[ids.Length * dim];
+        var mapped = table is MappedCpuTensor m ? Mapped(m) : null;
+        var src = mapped is null ? Cpu(table).Data : [];
+        var dst = new float[(long)ids.Length * dim];
         for (int i = 0; i < ids.Length; i++)
         {
             if ((uint)ids[i] >= (uint)vocab)
             {
                 throw new ArgumentOutOfRangeException(nameof(ids), $"token id {ids[i]} outside the vocabulary of {vocab}");
             }
-            src.AsSpan(ids[i] * dim, dim).CopyTo(dst.AsSpan(i * dim, dim));
+            var row = dst.AsSpan(i * dim, dim);
+            if (mapped is not null)
+            {
+                mapped.ReadFloats((long)ids[i] * dim, row);
+            }
+            else
+            {
+                src.AsSpan(ids[i] * dim, dim).CopyTo(row);
+            }
         }
         return new CpuTensor(this, new Shape(ids.Length, dim), dst);
     }
 
-    public void Dispose() { }
+    /// <summary>Unmaps every weight file still open; mapped weights of this backend are unusable afterwards.</summary>
+    public void Dispose() => _mappedFiles.Dispose();
 
-    internal CpuTensor Cpu(Tensor t) =>
-        t as CpuTensor is { } c && ReferenceEquals(c.Backend, this)
-            ? c
-            : throw new ArgumentException($"tensor {t} does not belong to this CPU backend");
+    /// <summary>
+    /// The float32 data of a tensor of this backend. A mapped weight is converted into a transient
+    /// copy: right for the small weights of norms, convs and patchify; ops that take big weights
+    /// (Linear, Embedding, SliceRows) stream them through <see cref="Mapped"/> instead.
+    /// </summary>
+    internal CpuTensor Cpu(Tensor t) => t switch
+    {
+        CpuTensor c when ReferenceEquals(c.Backend, this) => c,
+        MappedCpuTensor m when ReferenceEquals(m.Backend, this) => new CpuTensor(this, m.Shape, m.ToFloatArray()),
+        _ => throw new ArgumentException($"tensor {t} does not belong to this CPU backend"),
+    };
+
+    internal MappedCpuTensor Mapped(MappedCpuTensor t) =>
+        ReferenceEquals(t.Backend, this) ? t : throw new ArgumentException($"tensor {t} does not belong to this CPU backend");
 
     /// <summary>Views a tensor as [rows, last dim].</summary>
     internal static (int Rows, int Cols) Matrix(Tensor t, string what)
