@@ -1,5 +1,7 @@
 using Wan.Kernels.Device;
+using Wan.Kernels.Roofline;
 using Wan.Runtime.Backends.Cuda;
+using Wan.Runtime.Config;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Tests.Infrastructure;
@@ -54,6 +56,11 @@ public sealed class CudaDitGoldenTests(DType storage)
         using var output = dit.Forward(latent, t, text, seqLen);
         Assert.That(device.Gemms, Is.EqualTo(ForwardGemms(layers)), "Forward reuses the text K/V cache: no per-step text projections");
         TestContext.Out.WriteLine($"{c} {storage}: one forward = {device.Launches} kernel launches + {device.Gemms} GEMMs ({layers} layers)");
+        var cfg = dit.Config;
+        var shape = new DitShape(cfg.Dim, cfg.FfnDim, cfg.Heads, layers, DitConfig.TextLength, cfg.FreqDim, cfg.InChannels * cfg.Patch.T * cfg.Patch.H * cfg.Patch.W);
+        var roofline = RooflineTable.PerForward(shape, c.Params.GetProperty("num_tokens").GetInt32());
+        Assert.That(roofline.Where(r => r.Kind == "kernel").Sum(r => r.LaunchesPerForward), Is.EqualTo(device.Launches),
+            "the roofline table lists every kernel launch of a forward");
         Assert.That(output.Shape, Is.EqualTo(golden.Get("out").Shape));
         Metrics.AssertClose(backend.ToHost(output), golden.Get("out").ToFloatArray(), tolerance, $"{c} {storage} out");
 
