@@ -26,11 +26,13 @@ public sealed class CudaDitGoldenTests(DType storage)
     private static int ForwardGemms(int layers) => 5 + 8 * layers;
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "dit" } })]
-    public void ForwardMatchesReference(FixtureCase? fixtureCase)
+    public void ForwardMatchesReference(FixtureCase? fixtureCase) => Check(Emulator, storage, Fixtures.Require(fixtureCase));
+
+    /// <summary>The golden check on any device (the emulated one here, a GPU in <see cref="GpuDitGoldenTests"/>).</summary>
+    internal static void Check(IDevice target, DType storage, FixtureCase c)
     {
-        var c = Fixtures.Require(fixtureCase);
         using var golden = c.OpenGolden();
-        using var device = new CountingDevice(Emulator);
+        using var device = new CountingDevice(target);
         using var backend = new CudaBackend(device, storage);
         var subfolder = c.Params.GetProperty("diffusers_subfolder").GetString()!;
         using var dit = WanTransformer.Load(backend, Path.Combine(c.Set.Diffusers, subfolder));
