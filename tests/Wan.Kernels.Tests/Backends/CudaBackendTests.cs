@@ -143,12 +143,39 @@ public sealed class CudaBackendTests(DType storage)
     }
 
     [Test]
-    public void OpsWithoutAKernelSaySo()
+    public void PatchifyIsTheStridedConv3d()
     {
-        using var x = _cuda.FromHost(new float[8], new Shape(2, 4));
-        Assert.That(() => _cuda.Attention(x, x, x, new AttentionSpec(1, 1f, 2)), Throws.TypeOf<NotSupportedException>().With.Message.Contains("no CUDA kernel"));
-        Assert.That(() => _cuda.Patchify(x, x, x, (1, 2, 2)), Throws.TypeOf<NotSupportedException>().With.Message.Contains("no CUDA kernel"));
-        Assert.That(() => _cuda.Unpatchify(x, 1, (1, 1, 2), (1, 2, 2)), Throws.TypeOf<NotSupportedException>().With.Message.Contains("no CUDA kernel"));
+        var patch = (T: 1 + _random.Next(2), H: 2, W: 1 + _random.Next(3));
+        int c = 5, d = 19 + _random.Next(9);
+        var (cl, gl) = Pair(c, 3 * patch.T, 5 * patch.H, 7 * patch.W);
+        var (cw, gw) = Pair(d, c, patch.T, patch.H, patch.W);
+        var (cb, gb) = Pair(d);
+        var y = _cuda.Patchify(gl, gw, gb, patch);
+        Assert.That(y.Shape, Is.EqualTo(new Shape(3 * 5 * 7, d)));
+        // The GEMM rounds once and the bias add once more.
+        AssertClose(_cuda.ToHost(y), _cpu.ToHost(_cpu.Patchify(cl, cw, cb, patch)), 2 * Tolerance(storage), $"patchify {patch} {storage}");
+        Assert.That(() => _cuda.Patchify(gl, gb, gb, patch), Throws.ArgumentException.With.Message.Contains("patchify"));
+    }
+
+    [Test]
+    public void UnpatchifyRestoresTheVideoLayout()
+    {
+        var patch = (T: 1 + _random.Next(2), H: 2, W: 1 + _random.Next(3));
+        var grid = (F: 2, H: 3 + _random.Next(3), W: 5);
+        int c = 3;
+        var (ct, gt) = Pair(grid.F * grid.H * grid.W, patch.T * patch.H * patch.W * c);
+        var y = _cuda.Unpatchify(gt, c, grid, patch);
+        Assert.That(y.Shape, Is.EqualTo(new Shape(c, grid.F * patch.T, grid.H * patch.H, grid.W * patch.W)));
+        Assert.That(_cuda.ToHost(y), Is.EqualTo(_cpu.ToHost(_cpu.Unpatchify(ct, c, grid, patch))));
+        Assert.That(() => _cuda.Unpatchify(gt, c + 1, grid, patch), Throws.ArgumentException.With.Message.Contains("unpatchify"));
+    }
+
+    [Test]
+    public void VaeOpsWithoutAKernelSaySo()
+    {
+        using var x = _cuda.FromHost(new float[8], new Shape(2, 1, 2, 2));
+        Assert.That(() => _cuda.UpsampleNearest2x(x), Throws.TypeOf<NotSupportedException>().With.Message.Contains("no CUDA kernel"));
+        Assert.That(() => _cuda.ConcatFrames(x, x), Throws.TypeOf<NotSupportedException>().With.Message.Contains("no CUDA kernel"));
     }
 
     [Test]

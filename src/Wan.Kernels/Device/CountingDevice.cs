@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+
+namespace Wan.Kernels.Device;
+
+/// <summary>
+/// An <see cref="IDevice"/> decorator that counts kernel launches (per kernel name) and GEMMs, for
+/// launch-count reports and tests such as "the text K/V projections do not run per step". It
+/// forwards everything to the wrapped device, which it does not own: disposing it leaves that
+/// device open.
+/// </summary>
+public sealed unsafe class CountingDevice(IDevice inner) : IDevice
+{
+    private readonly ConcurrentDictionary<string, int> _launches = new(StringComparer.Ordinal);
+    private int _gemms;
+
+    public IDevice Inner { get; } = inner ?? throw new ArgumentNullException(nameof(inner));
+
+    public string Name => Inner.Name;
+
+    /// <summary>Kernel launches since the last <see cref="Reset"/>, all kernels together.</summary>
+    public int Launches => _launches.Values.Sum();
+
+    /// <summary>GEMM calls since the last <see cref="Reset"/>.</summary>
+    public int Gemms => Volatile.Read(ref _gemms);
+
+    /// <summary>Launches per kernel name since the last <see cref="Reset"/>.</summary>
+    public IReadOnlyDictionary<string, int> LaunchesByKernel => new Dictionary<string, int>(_launches, StringComparer.Ordinal);
+
+    public void Reset()
+    {
+        _launches.Clear();
+        Interlocked.Exchange(ref _gemms, 0);
+    }
+
+    public DeviceBuffer Allocate(long bytes) => Inner.Allocate(bytes);
+
+    public void CopyToDevice(ReadOnlySpan<byte> source, DeviceBuffer destination, long destinationOffset = 0) =>
+        Inner.CopyToDevice(source, destination, destinationOffset);
+
+    public void CopyToHost(DeviceBuffer source, long sourceOffset, Span<byte> destination) => Inner.CopyToHost(source, sourceOffset, destination);
+
+    public void Memset(DeviceBuffer buffer, byte value) => Inner.Memset(buffer, value);
+
+    public void Launch(string kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, void** args)
+    {
+        Inner.Launch(kernel, grid, block, dynamicSharedBytes, args);
+        _launches.AddOrUpdate(kernel, 1, (_, n) => n + 1);
+    }
+
+    public void Gemm(in GemmDesc gemm)
+    {
+        Inner.Gemm(gemm);
+        Interlocked.Increment(ref _gemms);
+    }
+
+    public void Synchronize() => Inner.Synchronize();
+
+    /// <summary>Does not dispose <see cref="Inner"/>: the caller owns it.</summary>
+    public void Dispose() { }
+}

@@ -1,0 +1,68 @@
+using Wan.Kernels.Ops;
+using Wan.Runtime.Tensors;
+
+namespace Wan.Runtime.Backends.Cuda;
+
+public sealed partial class CudaBackend
+{
+    /// <summary>
+    /// The Q/K pre-pass (RMSNorm over all heads, then RoPE: one kernel per operand that needs it)
+    /// followed by one attention kernel (tensor cores for 16-bit storage, the scalar kernel for fp32).
+    /// </summary>
+    public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec)
+    {
+        var (lq, dim) = Matrix(q, "attention q");
+        var (lk, kdim) = Matrix(k, "attention k");
+        SameShape(k, v, "attention k/v");
+        if (kdim != dim || spec.Heads <= 0 || dim % spec.Heads != 0)
+        {
+            throw new ArgumentException($"attention: q {q.Shape}, k {k.Shape} with {spec.Heads} heads");
+        }
+        if (spec.ValidKeys < 1 || spec.ValidKeys > lk)
+        {
+            throw new ArgumentOutOfRangeException(nameof(spec), $"attention: {spec.ValidKeys} valid keys of {lk}");
+        }
+        int heads = spec.Heads, dh = dim / heads;
+        if (!AttentionOps.Supports(Element, dh))
+        {
+            throw new NotSupportedException($"attention: head_dim {dh} has no {Storage} kernel");
+        }
+        if (spec.QNorm is not null)
+        {
+            Vector(spec.QNorm, dim, "attention q norm");
+        }
+        if (spec.KNorm is not null)
+        {
+            Vector(spec.KNorm, dim, "attention k norm");
+        }
+        if (spec.Rope is { } rope && (rope.Length < Math.Max(lq, lk) || rope.Pairs * 2 != dh))
+        {
+            throw new ArgumentException($"attention: rope table [{rope.Length}, {rope.Pairs}] does not cover {Math.Max(lq, lk)} tokens of head_dim {dh}");
+        }
+        if (spec.Bias is not null && spec.Bias.Shape != new Shape(heads, lq, lk))
+        {
+            throw new ArgumentException($"attention bias {spec.Bias.Shape} must be [{heads}, {lq}, {lk}]");
+        }
+
+        using var preparedQ = Prepare(q, spec.QNorm, spec, lq, dim, dh);
+        using var preparedK = Prepare(k, spec.KNorm, spec, lk, dim, dh);
+        var y = Allocate(new Shape(lq, dim));
+        AttentionOps.Attention(Device, Element, Cuda(preparedQ ?? q).Buffer, Cuda(preparedK ?? k).Buffer, Cuda(v).Buffer,
+            spec.Bias is null ? null : Cuda(spec.Bias).Buffer, y.Buffer, lq, lk, spec.ValidKeys, heads, dh, spec.Scale);
+        return y;
+    }
+
+    /// <summary>The normalized and rotated copy of q or k, or null when the spec asks for neither.</summary>
+    private CudaTensor? Prepare(Tensor x, Tensor? norm, AttentionSpec spec, int rows, int dim, int dh)
+    {
+        if (norm is null && spec.Rope is null)
+        {
+            return null;
+        }
+        var y = Allocate(new Shape(rows, dim));
+        AttentionOps.Prepare(Device, Element, Cuda(x).Buffer, norm is null ? null : Cuda(norm).Buffer,
+            spec.Rope is null ? null : Cuda(spec.Rope.Cos).Buffer, spec.Rope is null ? null : Cuda(spec.Rope.Sin).Buffer,
+            y.Buffer, rows, dim, dh, spec.NormEps);
+        return y;
+    }
+}
