@@ -4,7 +4,7 @@
 #   artifacts/emu/libwan_emu_asan.so    with --asan (AddressSanitizer build)
 # Needs g++, make and Boost.Context (Debian: g++ make libboost-context-dev). Incremental.
 # The ASan run of the emulated tests:
-#   .ci/build-emulator.sh --asan && .ci/test-emulator-asan.sh
+#   kernels/emu/test-asan.sh (builds the ASan variant itself)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${WAN_EMULATOR_OUT:-$root/artifacts/emu}"

@@ -7,8 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet build src/Wan.Cli -c Release -v quiet -nologo | grep -E "error|warn" || true
-dotnet build tools/convert -c Release -v quiet -nologo | grep -E "error|warn" || true
+for project in src/Wan.Cli tools/convert; do
+  if ! dotnet build "$project" -c Release -v quiet -nologo > out-build.log 2>&1; then
+    grep -E "error" out-build.log >&2 || tail -n 30 out-build.log >&2
+    echo "building $project failed" >&2
+    exit 1
+  fi
+done
+rm -f out-build.log
 wan=(dotnet src/Wan.Cli/bin/Release/net10.0/wan.dll)
 convert=(dotnet tools/convert/bin/Release/net10.0/wan-convert.dll)
 

@@ -20,7 +20,5 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
-if [ -f .ci/install-cuda-libs.sh ]; then
-  bash .ci/install-cuda-libs.sh
-fi
+$sudo bash .ci/install-cuda-libs.sh
 command -v dotnet >/dev/null || { echo "the .NET 10 SDK (dotnet) is required: https://dot.net" >&2; exit 1; }

@@ -23,6 +23,9 @@ internal sealed class DeviceSelection : IDisposable
 
     public PipelineBackends Backends { get; private set; }
 
+    /// <summary>Why --device auto chose the CPU, when it did.</summary>
+    public string? Note { get; private set; }
+
     public static DeviceSelection Create(string device, string precision)
     {
         var storage = precision switch
@@ -32,10 +35,6 @@ internal sealed class DeviceSelection : IDisposable
             "fp32" => DType.F32,
             _ => throw new ArgumentException($"--precision {precision}: expected one of {string.Join(", ", Precisions)}"),
         };
-        if (device == "auto")
-        {
-            device = CudaDevice.IsAvailable(out _) ? "cuda" : "cpu";
-        }
         var cpu = new CpuBackend();
         var selection = new DeviceSelection(PipelineBackends.All(cpu));
         selection._owned.Add(cpu);
@@ -44,6 +43,7 @@ internal sealed class DeviceSelection : IDisposable
             IDevice? gpu = device switch
             {
                 "cpu" => null,
+                "auto" => TryCuda(selection),
                 "cuda" => new CudaDevice(),
                 "cuda-emulated" => new EmulatedDevice(),
                 _ => throw new ArgumentException($"--device {device}: expected one of {string.Join(", ", Devices)}"),
@@ -61,6 +61,25 @@ internal sealed class DeviceSelection : IDisposable
         {
             selection.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>A GPU when one is usable (driver, device and NVRTC all present), else null with the reason noted.</summary>
+    private static CudaDevice? TryCuda(DeviceSelection selection)
+    {
+        if (!CudaDevice.IsAvailable(out var reason))
+        {
+            selection.Note = $"no GPU ({reason}): running on the CPU";
+            return null;
+        }
+        try
+        {
+            return new CudaDevice();
+        }
+        catch (Exception e) when (e is DllNotFoundException or Wan.Kernels.Interop.NativeCallException)
+        {
+            selection.Note = $"the GPU cannot be used ({e.Message}): running on the CPU";
+            return null;
         }
     }
 

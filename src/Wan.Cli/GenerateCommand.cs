@@ -78,7 +78,7 @@ internal static class GenerateCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
                                           or Wan.Runtime.Config.ConfigException or NotSupportedException or DllNotFoundException
-                                          or Wan.Kernels.Interop.NativeCallException)
+                                          or Wan.Kernels.Interop.NativeCallException or Wan.Kernels.Device.EmulatedLaunchException)
             {
                 Console.Error.WriteLine($"wan: {e.Message}");
                 return 2;

@@ -11,6 +11,10 @@ internal static class GenerateRunner
     {
         using var devices = DeviceSelection.Create(device, precision);
         var console = AnsiConsole.Console;
+        if (devices.Note is { } note)
+        {
+            console.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
+        }
         console.MarkupLine($"[grey]device:[/] {Markup.Escape(devices.Backends.ToString())}   [grey]model:[/] {Markup.Escape(modelDir)}");
         using var pipeline = WanPipeline.Load(devices.Backends, modelDir);
         GenerationResult? result = null;

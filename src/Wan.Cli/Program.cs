@@ -3,4 +3,12 @@ using Wan.Cli;
 
 var root = new RootCommand("wan: text-to-video with Wan2.2 (diffusers layout), on the CPU reference backend or CUDA");
 root.Add(GenerateCommand.Create());
-return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    // One line and exit code 2 for every bad argument, as for the errors the command itself finds.
+    var messages = parse.Errors.Select(e => string.Join(" ", e.Message.Split(['\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+    Console.Error.WriteLine($"wan: {string.Join("; ", messages)} (see 'wan generate --help')");
+    return 2;
+}
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

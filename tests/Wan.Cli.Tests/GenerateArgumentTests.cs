@@ -1,3 +1,5 @@
+using Wan.Runtime.Tests.Infrastructure;
+
 namespace Wan.Cli.Tests;
 
 /// <summary>Bad arguments give one clear line on stderr and a non-zero exit code, before any model is loaded.</summary>
@@ -33,18 +35,39 @@ public class GenerateArgumentTests
     public void BadValueGivesOneClearLine(string option, string value, string expected)
     {
         var (code, _, err) = CliProcess.Run(Args(option, value));
-        Assert.That(code, Is.Not.Zero);
+        Assert.That(code, Is.EqualTo(2));
         var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.That(lines, Has.Length.EqualTo(1), err);
         Assert.That(lines[0], Does.StartWith("wan: ").And.Contain(expected));
     }
 
-    [Test]
-    public void UnknownSolverIsRejectedByTheParser()
+    [TestCase("--solver", "ddim")]
+    [TestCase("--device", "tpu")]
+    [TestCase("--frames", "many")]
+    public void ParserErrorsAreOneLineToo(string option, string value)
     {
-        var (code, _, err) = CliProcess.Run(Args("--solver", "ddim"));
-        Assert.That(code, Is.Not.Zero);
-        Assert.That(err, Does.Contain("ddim"));
+        var (code, stdout, err) = CliProcess.Run(Args(option, value));
+        Assert.That(code, Is.EqualTo(2));
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), err);
+        Assert.That(lines[0], Does.StartWith("wan: ").And.Contain(value));
+        Assert.That(stdout, Is.Empty, "no help text dumped on a bad argument");
+    }
+
+    [Test]
+    public void MissingRequiredOptionIsOneLine()
+    {
+        var (code, _, err) = CliProcess.Run("generate", "--prompt", "a cat");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(err.Trim(), Does.StartWith("wan: ").And.Contain("--model"));
+    }
+
+    [Test]
+    public void CudaWithoutAGpuNamesTheDriverError()
+    {
+        var (code, _, err) = CliProcess.Run(Args("--model", Path.Combine(Fixtures.Root, "missing"), "--device", "cuda"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(err.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), err);
     }
 
     [Test]

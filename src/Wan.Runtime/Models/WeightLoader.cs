@@ -4,34 +4,76 @@ using Wan.Runtime.Weights;
 
 namespace Wan.Runtime.Models;
 
-/// <summary>Loads named weights onto a backend, checking each one's shape against what the model expects.</summary>
-public sealed class WeightLoader(IBackend backend, ITensorSource source)
+/// <summary>
+/// Loads a component's named weights onto a backend: each one checked for presence, float dtype and
+/// the shape the config implies (errors name the checkpoint, the component and the weight), fp8
+/// weights dequantized with their stored scales, and every tensor remembered so that a load that
+/// fails half-way — or a model that owns all its weights through the loader — can release them.
+/// </summary>
+public sealed class WeightLoader(IBackend backend, ITensorSource source, string component) : IDisposable
 {
+    private readonly List<Tensor> _loaded = [];
+
     public IBackend Backend { get; } = backend;
     public ITensorSource Source { get; } = source;
 
-    public Tensor Load(string name, params int[] expectedShape)
+    /// <summary>The stored tensor's view, after checking that it exists, is a float type and has the expected shape.</summary>
+    public SafetensorsTensor View(string name, params int[] expectedShape)
     {
         if (!Source.Contains(name))
         {
-            throw new InvalidDataException($"{Source.Location}: missing weight '{name}'");
+            throw new InvalidDataException($"{Source.Location}: {component} weight '{name}' is missing");
         }
         var view = Source.Get(name);
         var expected = new Shape(expectedShape);
         if (view.Shape != expected)
         {
-            throw new InvalidDataException($"{Source.Location}: weight '{name}' has shape {view.Shape}, the config expects {expected}");
+            throw new InvalidDataException($"{Source.Location}: {component} weight '{name}' has shape {view.Shape}, the config expects {expected}");
         }
-        return Backend.LoadWeight(view);
+        if (!view.DType.IsFloat())
+        {
+            throw new InvalidDataException($"{Source.Location}: {component} weight '{name}' has dtype {view.DType}, expected a float type");
+        }
+        return view;
+    }
+
+    /// <summary>The weight, checked and loaded into the backend (fp8: dequantized with its scale).</summary>
+    public Tensor Load(string name, params int[] expectedShape)
+    {
+        var view = View(name, expectedShape);
+        return Own(ScaledFp8.IsFp8(view.DType)
+            ? Backend.FromHost(ScaledFp8.Dequantize(Source, view), view.Shape)
+            : Backend.LoadWeight(view));
     }
 
     /// <summary>
     /// A weight stored with extra unit dimensions (e.g. modulation [1, 6, D]) loaded in the shape the
-    /// model uses; the reshaped view keeps the storage alive on every backend, so the loaded tensor is released.
+    /// model uses; the reshaped view keeps the storage alive on every backend.
     /// </summary>
     public Tensor LoadReshaped(string name, Shape stored, Shape wanted)
     {
-        using var storedTensor = Load(name, stored.ToArray());
-        return Backend.Reshape(storedTensor, wanted);
+        var storedTensor = Load(name, stored.ToArray());
+        _loaded.Remove(storedTensor);
+        using (storedTensor)
+        {
+            return Own(Backend.Reshape(storedTensor, wanted));
+        }
+    }
+
+    /// <summary>Takes ownership of a tensor built at load time (e.g. scaling constants).</summary>
+    public Tensor Own(Tensor t)
+    {
+        _loaded.Add(t);
+        return t;
+    }
+
+    /// <summary>Releases every tensor loaded or owned through this loader.</summary>
+    public void Dispose()
+    {
+        foreach (var t in _loaded)
+        {
+            t.Dispose();
+        }
+        _loaded.Clear();
     }
 }

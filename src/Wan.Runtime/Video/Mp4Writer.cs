@@ -61,7 +61,14 @@ public static class Mp4Writer
             catch (OperationCanceledException)
             {
                 process.Kill();
+                process.WaitForExit();
                 throw;
+            }
+            catch (IOException)
+            {
+                // ffmpeg closed its input early (bad option, disk full, ...): its own message says why.
+                process.WaitForExit();
+                throw new IOException($"{path}: ffmpeg stopped reading frames (exit code {process.ExitCode}): {stderr.Result.Trim()}");
             }
             if (process.ExitCode != 0)
             {

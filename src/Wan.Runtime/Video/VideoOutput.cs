@@ -35,6 +35,10 @@ public static class VideoOutput
         var full = Path.GetFullPath(path);
         var dir = Path.ChangeExtension(full, null);
         var stem = Path.GetFileName(dir);
+        if (Directory.Exists(dir) && !HoldsOnlyFrames(dir, stem))
+        {
+            throw new IOException($"{path}: the frame directory {dir} exists and holds other files; choose another name");
+        }
         var temp = AtomicOutput.TempPathFor(dir);
         Directory.CreateDirectory(temp);
         try
@@ -47,7 +51,7 @@ public static class VideoOutput
             }
             if (Directory.Exists(dir))
             {
-                Directory.Delete(dir, true);
+                RemovePreviousFrames(dir, stem);
             }
             Directory.Move(temp, dir);
         }
@@ -58,5 +62,22 @@ public static class VideoOutput
                 Directory.Delete(temp, true);
             }
         }
+    }
+
+    /// <summary>True when every entry is a frame of an earlier run (stem_NNNN.png): only then may it be replaced.</summary>
+    private static bool HoldsOnlyFrames(string dir, string stem) =>
+        Directory.EnumerateFileSystemEntries(dir).All(e => File.Exists(e) && IsFrameName(Path.GetFileName(e), stem));
+
+    private static bool IsFrameName(string name, string stem) =>
+        name.Length == stem.Length + 9 && name.StartsWith(stem + "_", StringComparison.Ordinal)
+        && name.EndsWith(".png", StringComparison.Ordinal) && name.AsSpan(stem.Length + 1, 4).ToString().All(char.IsAsciiDigit);
+
+    private static void RemovePreviousFrames(string dir, string stem)
+    {
+        if (!HoldsOnlyFrames(dir, stem))
+        {
+            throw new IOException($"{dir}: the frame directory gained other files while writing; it was left as it is");
+        }
+        Directory.Delete(dir, true);
     }
 }

@@ -42,7 +42,7 @@ public class Umt5LoadTests
         var model = new Umt5TestModel(seed: 2);
         const string name = "encoder.block.1.layer.0.SelfAttention.q.weight";
         model.Weights[name] = ([Umt5TestModel.DModel, Umt5TestModel.DModel], new float[Umt5TestModel.DModel * Umt5TestModel.DModel]);
-        Assert.That(LoadError(model), Does.Contain($"'{name}' has shape [24, 24], expected [15, 24]"));
+        Assert.That(LoadError(model), Does.Contain($"'{name}' has shape [24, 24], the config expects [15, 24]"));
     }
 
     [Test]
@@ -50,7 +50,7 @@ public class Umt5LoadTests
     {
         var model = new Umt5TestModel(seed: 3);
         model.Config["vocab_size"] = Umt5TestModel.Vocab + 1;
-        Assert.That(LoadError(model), Does.Contain("'shared.weight' has shape [53, 24], expected [54, 24]"));
+        Assert.That(LoadError(model), Does.Contain("'shared.weight' has shape [53, 24], the config expects [54, 24]"));
     }
 
     [Test]

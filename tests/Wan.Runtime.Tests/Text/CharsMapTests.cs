@@ -60,6 +60,7 @@ public class CharsMapTests
     }
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    [Category("Golden")]
     public void FixtureNfkcRulesApply(FixtureSet? set)
     {
         var s = Fixtures.Require(set);

@@ -46,6 +46,7 @@ public class SentencePieceModelReaderTests
     }
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    [Category("Golden")]
     public void TruncatedRealModelIsRejectedNamingTheFile(FixtureSet? set)
     {
         var s = Fixtures.Require(set);

@@ -55,6 +55,7 @@ public class Umt5TokenizerTests
         Assert.That(() => Letters().Encode("a", 0), Throws.TypeOf<ArgumentOutOfRangeException>());
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    [Category("Golden")]
     public void FixtureModelLoadsWithT5Layout(FixtureSet? set)
     {
         var s = Fixtures.Require(set);

@@ -71,6 +71,22 @@ public class VideoWriterTests
         Assert.That(DecodePng(File.ReadAllBytes(files[1]), 7, 9), Is.EqualTo(video.Frame(1).ToArray()));
     }
 
+    [Test]
+    public void PngDirectoryWithOtherFilesIsNeverReplaced()
+    {
+        var dir = Path.Combine(_dir, "clip");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "notes.txt"), "keep me");
+        var ex = Assert.Throws<IOException>(() => VideoOutput.Write(RandomVideo(frames: 1, height: 4, width: 4), Path.Combine(_dir, "clip.png")));
+        Assert.That(ex!.Message, Does.Contain("holds other files"));
+        Assert.That(File.ReadAllText(Path.Combine(dir, "notes.txt")), Is.EqualTo("keep me"));
+
+        File.Delete(Path.Combine(dir, "notes.txt"));
+        File.WriteAllText(Path.Combine(dir, "clip_0007.png"), "an earlier run");
+        VideoOutput.Write(RandomVideo(frames: 2, height: 4, width: 4), Path.Combine(_dir, "clip.png"));
+        Assert.That(Directory.GetFiles(dir).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "clip_0000.png", "clip_0001.png" }));
+    }
+
     [TestCase(".mp4")]
     [TestCase(".gif")]
     [TestCase(".y4m")]

@@ -17,6 +17,7 @@ public sealed class WanTransformer : IDisposable
     private readonly DitLinear _time1, _time2, _timeProj, _text1, _text2, _head;
     private readonly Tensor _headModulation; // [2, D]: shift, scale
     private readonly WanTransformerBlock[] _blocks;
+    private ((int F, int H, int W) Grid, RopeTable Table)? _rope;
 
     private WanTransformer(IBackend backend, DitConfig config, WeightLoader w)
     {
@@ -43,7 +44,16 @@ public sealed class WanTransformer : IDisposable
     {
         var config = DitConfig.Load(Path.Combine(directory, "config.json"));
         using var weights = SafetensorsCheckpoint.Open(directory);
-        return new WanTransformer(backend, config, new WeightLoader(backend, weights));
+        var loader = new WeightLoader(backend, weights, "DiT");
+        try
+        {
+            return new WanTransformer(backend, config, loader);
+        }
+        catch
+        {
+            loader.Dispose();
+            throw;
+        }
     }
 
     /// <summary>
@@ -98,7 +108,7 @@ public sealed class WanTransformer : IDisposable
         using var e = TimeEmbedding(t);
         using var e0Flat = TimeProjection(e);
         using var e0 = _b.Reshape(e0Flat, new Shape(6, c.Dim));
-        using var rope = RopeTable.Wan3D(_b, c.HeadDim, grid);
+        var rope = Rope(grid);
         for (int i = 0; i < _blocks.Length; i++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -112,6 +122,19 @@ public sealed class WanTransformer : IDisposable
         using var normed = _b.ModulatedLayerNorm(x, shift, scale, c.Eps);
         using var head = _head.Apply(_b, normed);
         return _b.Unpatchify(head, c.OutChannels, grid, c.Patch);
+    }
+
+    /// <summary>The rotary table of a latent grid: built once and reused while the resolution stays the same.</summary>
+    private RopeTable Rope((int F, int H, int W) grid)
+    {
+        if (_rope is { } cached && cached.Grid == grid)
+        {
+            return cached.Table;
+        }
+        _rope?.Table.Dispose();
+        var table = RopeTable.Wan3D(_b, Config.HeadDim, grid);
+        _rope = (grid, table);
+        return table;
     }
 
     /// <summary>e = Linear(SiLU(Linear(sinusoid(t)))) [1, D]; it also drives the head modulation.</summary>
@@ -139,6 +162,7 @@ public sealed class WanTransformer : IDisposable
             l.Dispose();
         }
         _headModulation.Dispose();
+        _rope?.Table.Dispose();
         foreach (var blk in _blocks)
         {
             blk.Dispose();

@@ -5,8 +5,10 @@ using Wan.Runtime.Tensors;
 namespace Wan.Runtime.Models.Dit;
 
 /// <summary>
-/// One DiT block: adaLN-modulated self-attention with 3D RoPE, cross-attention to the text, and an
-/// adaLN-modulated GELU FFN, each added to the fp32 residual stream (diffusers names).
+/// One DiT block: adaLN-modulated self-attention with 3D RoPE, cross-attention to the text (after an
+/// affine LayerNorm when cross_attn_norm, else on x itself, as the original's nn.Identity), and an
+/// adaLN-modulated GELU FFN, each added to the residual stream (fp32 on the CPU; the storage type on
+/// CUDA) — diffusers names.
 /// </summary>
 internal sealed class WanTransformerBlock : IDisposable
 {
@@ -68,8 +70,8 @@ internal sealed class WanTransformerBlock : IDisposable
             b.GatedAddInPlace(x, o, gateMsa);
         }
 
-        using (var h = b.LayerNorm(x, _crossNormWeight, _crossNormBias, _c.Eps))
-        using (var q = _q2.Apply(b, h))
+        using (var h = _c.CrossAttnNorm ? b.LayerNorm(x, _crossNormWeight, _crossNormBias, _c.Eps) : null)
+        using (var q = _q2.Apply(b, h ?? x))
         using (var a = b.Attention(q, text.Keys, text.Values, new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), text.Keys.Shape[0], _normQ2, null, _c.Eps)))
         using (var o = _o2.Apply(b, a))
         {

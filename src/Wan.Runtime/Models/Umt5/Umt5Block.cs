@@ -30,7 +30,7 @@ public sealed class Umt5Block : IDisposable
         (_ffnNorm, _wi0, _wi1, _wo) = (ffnNorm, wi0, wi1, wo);
     }
 
-    internal static Umt5Block Load(Umt5WeightLoader loader, Umt5Config c, int index)
+    internal static Umt5Block Load(WeightLoader loader, Umt5Config c, int index)
     {
         var attention = $"encoder.block.{index}.layer.0.";
         var ffn = $"encoder.block.{index}.layer.1.";

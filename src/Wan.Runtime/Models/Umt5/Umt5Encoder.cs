@@ -41,7 +41,7 @@ public sealed class Umt5Encoder : IDisposable
         }
         var config = Umt5Config.Load(textEncoderDirectory);
         var checkpoint = SafetensorsCheckpoint.Open(textEncoderDirectory);
-        var loader = new Umt5WeightLoader(backend, checkpoint);
+        var loader = new WeightLoader(backend, checkpoint, "umT5");
         try
         {
             // The token embedding stays in the mapped file (see Embed); only its shape is checked here.
@@ -61,7 +61,7 @@ public sealed class Umt5Encoder : IDisposable
         }
         catch
         {
-            loader.DisposeLoaded();
+            loader.Dispose();
             checkpoint.Dispose();
             throw;
         }

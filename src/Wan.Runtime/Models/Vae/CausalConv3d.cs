@@ -23,7 +23,7 @@ internal sealed class CausalConv3d
         (_kt, _kh, _kw) = (weight.Shape[2], weight.Shape[3], weight.Shape[4]);
     }
 
-    public static CausalConv3d Load(VaeWeights weights, string prefix, int cout, int cin, (int T, int H, int W) kernel) =>
+    public static CausalConv3d Load(WeightLoader weights, string prefix, int cout, int cin, (int T, int H, int W) kernel) =>
         new(weights.Backend,
             weights.Load(prefix + ".weight", cout, cin, kernel.T, kernel.H, kernel.W),
             weights.Load(prefix + ".bias", cout));

@@ -21,7 +21,7 @@ internal sealed class VaeAttentionBlock
     }
 
     /// <summary>Diffusers names: norm.gamma [C,1,1], to_qkv [3C,C,1,1] (q, k, v channel thirds), proj [C,C,1,1].</summary>
-    public static VaeAttentionBlock Load(VaeWeights w, string prefix, int c) =>
+    public static VaeAttentionBlock Load(WeightLoader w, string prefix, int c) =>
         new(w.Backend, c,
             w.Load(prefix + ".norm.gamma", c, 1, 1),
             w.Load(prefix + ".to_qkv.weight", 3 * c, c, 1, 1),

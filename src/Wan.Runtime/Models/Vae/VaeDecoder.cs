@@ -24,7 +24,7 @@ internal sealed class VaeDecoder
         (_convIn, _middle, _stages, _normOut, _convOut) = (convIn, middle, stages, normOut, convOut);
     }
 
-    public static VaeDecoder Load(VaeWeights w, VaeConfig config)
+    public static VaeDecoder Load(WeightLoader w, VaeConfig config)
     {
         // Widths from deep to shallow: the deepest width, then every stage's width in reverse.
         var dims = new[] { config.DimMult[^1] }.Concat(config.DimMult.Reverse()).Select(m => m * config.BaseDim).ToArray();

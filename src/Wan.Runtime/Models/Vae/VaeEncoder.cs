@@ -24,7 +24,7 @@ internal sealed class VaeEncoder
         (_convIn, _downBlocks, _middle, _normOut, _convOut) = (convIn, downBlocks, middle, normOut, convOut);
     }
 
-    public static VaeEncoder Load(VaeWeights w, VaeConfig config)
+    public static VaeEncoder Load(WeightLoader w, VaeConfig config)
     {
         var dims = new[] { 1 }.Concat(config.DimMult).Select(m => m * config.BaseDim).ToArray();
         var convIn = CausalConv3d.Load(w, "encoder.conv_in", dims[0], config.InChannels, (3, 3, 3));

@@ -6,7 +6,7 @@ namespace Wan.Runtime.Models.Vae;
 internal sealed class VaeMiddle(VaeResidualBlock first, VaeAttentionBlock attention, VaeResidualBlock second)
 {
     /// <summary>Diffusers names: mid_block.resnets.{0,1}, mid_block.attentions.0.</summary>
-    public static VaeMiddle Load(VaeWeights w, string prefix, int dim) =>
+    public static VaeMiddle Load(WeightLoader w, string prefix, int dim) =>
         new(VaeResidualBlock.Load(w, prefix + ".resnets.0", dim, dim),
             VaeAttentionBlock.Load(w, prefix + ".attentions.0", dim),
             VaeResidualBlock.Load(w, prefix + ".resnets.1", dim, dim));

@@ -29,7 +29,7 @@ internal sealed class VaeResample
     }
 
     /// <summary>A transition of a stage with <paramref name="dim"/> channels (upsamplers output dim/2).</summary>
-    public static VaeResample Load(VaeWeights w, string prefix, int dim, VaeResampleMode mode)
+    public static VaeResample Load(WeightLoader w, string prefix, int dim, VaeResampleMode mode)
     {
         bool up = mode is VaeResampleMode.Upsample2d or VaeResampleMode.Upsample3d;
         int outDim = up ? dim / 2 : dim;

@@ -18,7 +18,7 @@ internal sealed class VaeResidualBlock
     }
 
     /// <summary>Diffusers names: norm1.gamma, conv1, norm2.gamma, conv2, conv_shortcut.</summary>
-    public static VaeResidualBlock Load(VaeWeights w, string prefix, int cin, int cout) =>
+    public static VaeResidualBlock Load(WeightLoader w, string prefix, int cin, int cout) =>
         new(w.Backend,
             w.Load(prefix + ".norm1.gamma", cin, 1, 1, 1),
             CausalConv3d.Load(w, prefix + ".conv1", cout, cin, (3, 3, 3)),

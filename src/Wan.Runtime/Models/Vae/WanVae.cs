@@ -14,13 +14,13 @@ namespace Wan.Runtime.Models.Vae;
 public sealed class WanVae : IDisposable
 {
     private readonly IBackend _backend;
-    private readonly VaeWeights _weights;
+    private readonly WeightLoader _weights;
     private readonly VaeDecoder _decoder;
     private readonly VaeEncoder _encoder;
     private readonly CausalConv3d _quantConv, _postQuantConv;
     private readonly Tensor _std, _mean, _invStd, _negMeanInvStd;
 
-    private WanVae(IBackend backend, VaeConfig config, VaeWeights weights)
+    private WanVae(IBackend backend, VaeConfig config, WeightLoader weights)
     {
         _backend = backend;
         Config = config;
@@ -51,7 +51,7 @@ public sealed class WanVae : IDisposable
         }
         var config = VaeConfig.Load(Path.Combine(vaeDirectory, "config.json"));
         using var source = SafetensorsCheckpoint.Open(vaeDirectory);
-        var weights = new VaeWeights(backend, source);
+        var weights = new WeightLoader(backend, source, "VAE");
         try
         {
             return new WanVae(backend, config, weights);
