@@ -30,6 +30,13 @@ public static class TensorTranscoder
         DType target, TargetPrecision precision, SafetensorsWriter writer)
     {
         var info = source.Describe(sourceName);
+        if (info.DType is DType.F8E4M3 or DType.F8E5M2)
+        {
+            // Its codes only mean something with the NAME_scale beside them; re-quantizing or widening
+            // them here would silently drop that scale.
+            throw new InvalidOperationException(
+                $"{source.Location}: tensor '{sourceName}' is already fp8; convert from the bf16/fp32 checkpoint instead");
+        }
         if (target == info.DType)
         {
             CopyRaw(source, sourceName, writer);
