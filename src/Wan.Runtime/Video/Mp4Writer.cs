@@ -1,5 +1,7 @@
 using System.Diagnostics;
 
+using Wan.Runtime.IO;
+
 namespace Wan.Runtime.Video;
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Wan.Runtime.IO;
+
 namespace Wan.Runtime.Video;
 
 /// <summary>Writes a video in the format its path names: .mp4 (ffmpeg), .y4m, .gif, or a directory of PNG frames.</summary>

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using Wan.Runtime.IO;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Runtime.Weights;
@@ -37,7 +38,7 @@ public sealed class SafetensorsWriter : IDisposable
         }
         var header = BuildHeader(metadata);
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        _tempPath = path + ".partial-" + Environment.ProcessId;
+        _tempPath = AtomicOutput.TempPathFor(path);
         _stream = new FileStream(_tempPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20);
         Span<byte> len = stackalloc byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(len, (ulong)header.Length);

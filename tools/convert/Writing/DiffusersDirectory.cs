@@ -1,3 +1,4 @@
+using Wan.Runtime.IO;
 using Wan.Convert.Configs;
 using Wan.Convert.Weights;
 
@@ -26,11 +27,7 @@ public static class DiffusersDirectory
         {
             throw new IOException($"{full}: destination already exists; remove it or choose another path");
         }
-        var temp = $"{full}.partial-{Environment.ProcessId}";
-        if (Directory.Exists(temp))
-        {
-            Directory.Delete(temp, true);
-        }
+        var temp = AtomicOutput.TempPathFor(full);
         Directory.CreateDirectory(temp);
         try
         {
