@@ -171,25 +171,37 @@ public sealed unsafe partial class CudaDevice : IDevice
     /// <summary>
     /// Records the work <paramref name="queue"/> puts on the stream into a graph instead of running it.
     /// Nothing inside may wait for the GPU (copies to the host, Synchronize): capture forbids it.
+    /// When <paramref name="queue"/> throws, the capture is ended and its partial graph destroyed, and
+    /// that exception is the one the caller sees.
     /// </summary>
     public CudaGraph CaptureGraph(Action queue)
     {
         ArgumentNullException.ThrowIfNull(queue);
         _context.MakeCurrent();
         Check(CudaDriver.cuStreamBeginCapture(RawStream, CudaDriver.StreamCaptureModeThreadLocal));
-        CudaGraphHandle graph;
         try
         {
             queue();
         }
-        finally
+        catch
         {
-            _context.MakeCurrent();
-            graph = CudaGraphHandle.EndCapture(_context, _stream);
+            AbandonCapture();
+            throw;
         }
-        using (graph)
+        _context.MakeCurrent();
+        using var graph = CudaGraphHandle.EndCapture(_context, _stream);
+        return new CudaGraph(this, CudaGraphExecHandle.Instantiate(_context, graph));
+    }
+
+    /// <summary>
+    /// Takes the stream out of capture mode after the queued work failed. A failure to end the capture
+    /// (an invalidated capture has no graph) is a consequence of that error, so it is not reported.
+    /// </summary>
+    private void AbandonCapture()
+    {
+        if (CudaDriver.cuCtxSetCurrent(_context.DangerousGetHandle()) == CuResult.Success)
         {
-            return new CudaGraph(this, CudaGraphExecHandle.Instantiate(_context, graph));
+            CudaGraphHandle.TryEndCapture(_context, _stream)?.Dispose();
         }
     }
 

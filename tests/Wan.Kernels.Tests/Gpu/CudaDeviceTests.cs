@@ -109,6 +109,28 @@ public unsafe class CudaDeviceTests
     }
 
     [Test]
+    public void FailedCaptureRethrowsTheOriginalErrorAndLeavesTheStreamUsable()
+    {
+        const int n = 1537;
+        var x = RandomFloats(n);
+        var y = RandomFloats(n);
+        using var dx = Upload(x);
+        using var dy = Upload(y);
+        var thrown = new InvalidOperationException("queued work failed");
+        var caught = Assert.Throws<InvalidOperationException>(() => Device.CaptureGraph(() =>
+        {
+            Axpy(n, 0.5f, dx, dy);
+            throw thrown;
+        }));
+        Assert.That(caught, Is.SameAs(thrown), "the queue's exception, not one from ending the capture");
+
+        // Out of capture mode: a direct launch runs and a synchronous copy is allowed again.
+        Axpy(n, 0.25f, dx, dy);
+        var expected = x.Zip(y, (xi, yi) => 0.25f * xi + yi).ToArray();
+        Assert.That(RelativeL2(Download(dy, n), expected), Is.LessThan(1e-6), "the captured launch must not have run");
+    }
+
+    [Test]
     public void UnknownKernelIsNamed()
     {
         var e = Assert.Throws<ArgumentException>(() => Device.Launch("no_such_kernel", new Dim3(1), new Dim3(1), 0, null))!;
