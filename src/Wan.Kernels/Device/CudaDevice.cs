@@ -83,9 +83,14 @@ public sealed unsafe partial class CudaDevice : IDevice
         }
     }
 
+    /// <summary>Device memory; zero bytes give an empty buffer, as on the emulated device (nothing is allocated).</summary>
     public DeviceBuffer Allocate(long bytes)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        if (bytes == 0)
+        {
+            return CudaBuffer.Empty(this);
+        }
         _context.MakeCurrent();
         return new CudaBuffer(this, CudaMemoryHandle.Allocate(_context, bytes), bytes);
     }
@@ -101,6 +106,10 @@ public sealed unsafe partial class CudaDevice : IDevice
     public void CopyToDevice(ReadOnlySpan<byte> source, DeviceBuffer destination, long destinationOffset = 0)
     {
         var address = Resolve(destination, destinationOffset, source.Length, nameof(destination));
+        if (source.IsEmpty)
+        {
+            return;
+        }
         _context.MakeCurrent();
         fixed (byte* p = source)
         {
@@ -113,6 +122,10 @@ public sealed unsafe partial class CudaDevice : IDevice
     public void CopyToHost(DeviceBuffer source, long sourceOffset, Span<byte> destination)
     {
         var address = Resolve(source, sourceOffset, destination.Length, nameof(source));
+        if (destination.IsEmpty)
+        {
+            return;
+        }
         _context.MakeCurrent();
         fixed (byte* p = destination)
         {
@@ -124,16 +137,18 @@ public sealed unsafe partial class CudaDevice : IDevice
     public void Memset(DeviceBuffer buffer, byte value)
     {
         var address = Resolve(buffer, 0, buffer.Bytes, nameof(buffer));
+        if (buffer.Bytes == 0)
+        {
+            return;
+        }
         _context.MakeCurrent();
         Check(CudaDriver.cuMemsetD8Async(address, value, (nuint)buffer.Bytes, RawStream));
     }
 
     public void Launch(string kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, void** args)
     {
-        ArgumentException.ThrowIfNullOrEmpty(kernel);
-        CheckDim(kernel, grid, nameof(grid));
-        CheckDim(kernel, block, nameof(block));
-        if (dynamicSharedBytes < 0 || dynamicSharedBytes > Math.Max(MaxDynamicSharedBytes, DefaultMaxDynamicShared))
+        LaunchDimensions.Check(kernel, grid, block, dynamicSharedBytes);
+        if (dynamicSharedBytes > Math.Max(MaxDynamicSharedBytes, DefaultMaxDynamicShared))
         {
             throw new ArgumentOutOfRangeException(nameof(dynamicSharedBytes),
                 $"kernel {kernel}: {dynamicSharedBytes} bytes of dynamic shared memory; this GPU allows 0..{MaxDynamicSharedBytes}");
@@ -344,13 +359,5 @@ public sealed unsafe partial class CudaDevice : IDevice
             throw new ArgumentOutOfRangeException(parameter, $"bytes [{offset}, {offset + bytes}) are outside the {buffer.Bytes}-byte buffer");
         }
         return buffer.Address + (ulong)offset;
-    }
-
-    private static void CheckDim(string kernel, Dim3 dim, string parameter)
-    {
-        if (dim.X <= 0 || dim.Y <= 0 || dim.Z <= 0)
-        {
-            throw new ArgumentOutOfRangeException(parameter, $"kernel {kernel}: {parameter} {dim} must be positive in every dimension");
-        }
     }
 }

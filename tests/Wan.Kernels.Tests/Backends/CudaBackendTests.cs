@@ -135,6 +135,22 @@ public sealed class CudaBackendTests(DType storage)
     }
 
     [Test]
+    public void EmptyTensorsNeedNoDeviceMemory()
+    {
+        int vocab = 11, d = 23;
+        var (_, gtable) = Pair(vocab, d);
+        using var none = _cuda.Embedding(gtable, []);
+        using var noRows = _cuda.SliceRows(gtable, vocab, 0);
+        Assert.Multiple(() =>
+        {
+            Assert.That(none.Shape, Is.EqualTo(new Shape(0, d)));
+            Assert.That(_cuda.ToHost(none), Is.Empty);
+            Assert.That(noRows.Shape, Is.EqualTo(new Shape(0, d)));
+            Assert.That(_cuda.ToHost(noRows), Is.Empty);
+        });
+    }
+
+    [Test]
     public void TimestepSinusoidMatchesTheReferenceInStorage()
     {
         double t = 999 * _random.NextDouble();

@@ -58,6 +58,17 @@ public unsafe class CudaDeviceTests
     }
 
     [Test]
+    public void ZeroByteBuffersAreEmptyAndCopyNothing()
+    {
+        using var empty = Device.Allocate(0);
+        Device.CopyToDevice([], empty);
+        Device.CopyToHost(empty, 0, []);
+        Device.Memset(empty, 0);
+        Assert.That(empty.Bytes, Is.Zero);
+        Assert.That(() => Device.CopyToDevice(new byte[1], empty), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
+
+    [Test]
     public void PinnedBufferIsTheHostSideOfACopy()
     {
         using var pinned = Device.AllocatePinned(1031);
