@@ -9,8 +9,9 @@ namespace Wan.Kernels.Device;
 
 /// <summary>
 /// The real GPU through the driver API: the device's primary context, one stream that every copy,
-/// launch and GEMM is queued on, every embedded kernel source compiled by NVRTC (through the
-/// <see cref="KernelCache"/>) and loaded as one module each, and cuBLAS for GEMMs.
+/// launch and GEMM is queued on, the kernel sources (the runtime's, <see cref="KernelSources.Kernels"/>,
+/// unless told otherwise) compiled by NVRTC up front (through the <see cref="KernelCache"/>, in
+/// parallel) and loaded as one module each, and cuBLAS for GEMMs.
 /// Every entry point makes the context current first, so any thread may call it (one at a time).
 /// </summary>
 public sealed unsafe partial class CudaDevice : IDevice
@@ -24,8 +25,12 @@ public sealed unsafe partial class CudaDevice : IDevice
     private readonly Dictionary<string, IntPtr> _functions = [];
     private readonly Dictionary<IntPtr, int> _dynamicSharedLimit = [];
 
-    /// <summary>Opens GPU <paramref name="ordinal"/>; throws <see cref="NoCudaDeviceException"/> on a machine without one.</summary>
-    public CudaDevice(int ordinal = 0, KernelCache? cache = null, CompileOptions? options = null)
+    /// <summary>
+    /// Opens GPU <paramref name="ordinal"/> with the modules of <paramref name="kernels"/> (default: the
+    /// runtime's; tests add <see cref="KernelSources.TestKernels"/>); throws
+    /// <see cref="NoCudaDeviceException"/> on a machine without one.
+    /// </summary>
+    public CudaDevice(int ordinal = 0, KernelCache? cache = null, CompileOptions? options = null, IReadOnlyList<KernelSource>? kernels = null)
     {
         var device = OpenDevice(ordinal);
         var major = Attribute(device, CudaDriver.AttributeComputeCapabilityMajor);
@@ -44,7 +49,7 @@ public sealed unsafe partial class CudaDevice : IDevice
             owned.Add(_stream);
             _blas = CublasHandle.Create(_context, _stream);
             owned.Add(_blas);
-            _modules = LoadModules(cache ?? KernelCache.CreateDefault(), options ?? CompileOptions.Default, owned);
+            _modules = LoadModules(kernels ?? KernelSources.Kernels, cache ?? KernelCache.CreateDefault(), options ?? CompileOptions.Default, owned);
         }
         catch
         {
@@ -280,10 +285,10 @@ public sealed unsafe partial class CudaDevice : IDevice
         return Marshal.PtrToStringUTF8((IntPtr)buffer) ?? $"CUDA device {device}";
     }
 
-    private IReadOnlyList<(string, CudaModuleHandle)> LoadModules(KernelCache cache, CompileOptions options, List<IDisposable> owned)
+    private IReadOnlyList<(string, CudaModuleHandle)> LoadModules(IReadOnlyList<KernelSource> kernels, KernelCache cache, CompileOptions options, List<IDisposable> owned)
     {
         var headers = KernelSources.Headers;
-        var images = KernelSources.Kernels
+        var images = kernels
             .AsParallel().AsOrdered()
             .Select(source => cache.GetOrCompile(source, headers, Target, options))
             .ToList();

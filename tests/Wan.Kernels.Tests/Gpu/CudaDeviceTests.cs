@@ -23,7 +23,7 @@ public unsafe class CudaDeviceTests
             Assert.Ignore($"no usable CUDA device: {reason}");
         }
         _cacheDirectory = Directory.CreateTempSubdirectory("wan-gpu-test-cache-").FullName;
-        _device = new CudaDevice(cache: new KernelCache(_cacheDirectory));
+        _device = new CudaDevice(cache: new KernelCache(_cacheDirectory), kernels: KernelSources.AllKernels);
         TestContext.Progress.WriteLine($"Gpu tests on {Device.Name}, kernels as {Device.Target}");
     }
 
@@ -145,7 +145,15 @@ public unsafe class CudaDeviceTests
     public void UnknownKernelIsNamed()
     {
         var e = Assert.Throws<ArgumentException>(() => Device.Launch("no_such_kernel", new Dim3(1), new Dim3(1), 0, null))!;
-        Assert.That(e.Message, Does.Contain("no_such_kernel").And.Contain("smoke.cu"));
+        Assert.That(e.Message, Does.Contain("no_such_kernel").And.Contain("test/smoke.cu"));
+    }
+
+    [Test]
+    public void TestKernelsAreLoadedOnlyOnRequest()
+    {
+        using var runtime = new CudaDevice(cache: new KernelCache(_cacheDirectory));
+        var e = Assert.Throws<ArgumentException>(() => runtime.Launch("wan_smoke_axpy", new Dim3(1), new Dim3(1), 0, null))!;
+        Assert.That(e.Message, Does.Contain("attention.cu").And.Not.Contain("smoke.cu"));
     }
 
     [TestCase(false, false, GemmType.F32, GemmType.F32, 0.5f, 1e-5)]
