@@ -8,8 +8,18 @@ set -euo pipefail
 sources=/etc/apt/sources.list.d/debian.sources
 packages=(libnvrtc11.2 libcuda1 libcublas11 libcublaslt11)
 
+# Checked first: an up-to-date machine needs no root and changes nothing.
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+    echo "install-cuda-libs.sh: ${packages[*]} already installed"
+    exit 0
+fi
+
 if [ "$(id -u)" -ne 0 ]; then
-    echo "install-cuda-libs.sh: must run as root (apt-get)" >&2
+    echo "install-cuda-libs.sh: ${missing[*]} missing; installing them needs root (apt-get)" >&2
     exit 1
 fi
 
@@ -21,15 +31,6 @@ if [ -f "$sources" ]; then
     fi
 else
     echo "install-cuda-libs.sh: $sources not found; expecting contrib/non-free to be configured elsewhere" >&2
-fi
-
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -eq 0 ]; then
-    echo "install-cuda-libs.sh: ${packages[*]} already installed"
-    exit 0
 fi
 
 export DEBIAN_FRONTEND=noninteractive

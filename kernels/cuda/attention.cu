@@ -8,9 +8,10 @@
 // anyway. The pre-pass reads each row once, normalizes and rotates it in fp32 and writes the result
 // in the storage type, which the attention kernel then reads as Q and K tiles:
 //   attention_prepare_T(x, w, cos, sin, y, rows, dim, head_dim, eps): y = rope(x·rsqrt(mean(x²)+eps)·w)
-//     w [dim] or null (no norm), cos/sin [≥ rows, head_dim/2] in the storage type or null (no RoPE),
-//     adjacent pairs (2j, 2j+1) of every head turn by angle[row, j]. One block per row, 1-D block
-//     of a multiple of 32 threads. y may alias x.
+//     w [dim] or null (no norm), cos/sin [≥ rows, head_dim/2] or null (no RoPE); the tables are fp32
+//     whatever the storage type (the reference rotates by unrounded angles). Adjacent pairs
+//     (2j, 2j+1) of every head turn by angle[row, j]. One block per row, 1-D block of a multiple of
+//     32 threads. y may alias x.
 //
 // flash_attention_{bf16,f16}_d{16,...,128}(q, k, v, bias, o, lq, lk, valid_keys, dim, scale):
 //   tensor cores (mma.sync m16n8k16, 16-bit operands, fp32 accumulation), flash-attention-2 tiling.
@@ -70,7 +71,7 @@ __device__ __forceinline__ float quad_sum(float v)
 }
 
 template <class T>
-__device__ __forceinline__ void attention_prepare_impl(const T* x, const T* __restrict__ w, const T* __restrict__ cos_table, const T* __restrict__ sin_table,
+__device__ __forceinline__ void attention_prepare_impl(const T* x, const T* __restrict__ w, const float* __restrict__ cos_table, const float* __restrict__ sin_table,
                                                        T* y, int dim, int head_dim, float eps)
 {
     const long long row = blockIdx.x;
@@ -101,7 +102,7 @@ __device__ __forceinline__ void attention_prepare_impl(const T* x, const T* __re
         if (cos_table != nullptr)
         {
             long long j = row * pairs + p % pairs;
-            float co = to_float(cos_table[j]), si = to_float(sin_table[j]);
+            float co = cos_table[j], si = sin_table[j];
             float ra = a * co - b * si;
             b = a * si + b * co;
             a = ra;
@@ -348,7 +349,7 @@ __device__ __forceinline__ void attention_f32_impl(const float* q, const float* 
 }
 
 #define WAN_ATTENTION_PREPARE(T, suffix)                                                                                         \
-    extern "C" __global__ void attention_prepare_##suffix(const T* x, const T* w, const T* cos_table, const T* sin_table, T* y,   \
+    extern "C" __global__ void attention_prepare_##suffix(const T* x, const T* w, const float* cos_table, const float* sin_table, T* y, \
                                                           int rows, int dim, int head_dim, float eps)                            \
     {                                                                                                                            \
         if (static_cast<int>(blockIdx.x) < rows) attention_prepare_impl<T>(x, w, cos_table, sin_table, y, dim, head_dim, eps);   \

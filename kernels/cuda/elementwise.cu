@@ -1,12 +1,17 @@
 // Elementwise kernels over flat row-major tensors, fp32 math on fp32/bf16/fp16 storage (the suffix):
-//   gelu_tanh_T(x, y, n):        y[i] = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
-//   silu_T(x, y, n):             y[i] = x / (1 + e^-x)
+//   gelu_tanh_T(x, y, n):        y[i] = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))   (y may alias x)
+//   silu_T(x, y, n):             y[i] = x / (1 + e^-x)                                (y may alias x)
 //   add_T(a, b, y, n):           y[i] = a[i] + b[i]          (y may alias a or b)
 //   mul_T(a, b, y, n):           y[i] = a[i] · b[i]          (y may alias a or b)
-//   gated_add_T(x, y, gate, n, d): x[i] += gate[i % d] · y[i]  (x [n/d, d], gate [d]; gated residual)
-//   add_row_vector_T(y, v, n, d):  y[i] += v[i % d]            (bias over the rows of y [n/d, d])
-//   copy_16bit / copy_32bit(src, dst, n): dst[i] = src[i], bit copies of any 2-/4-byte type
-//   convert_S_to_T(x, y, n):     y[i] = x[i] in another storage type (f32 <-> bf16/f16, round to nearest even)
+//   gated_add_T(x, y, gate, n, d): x[i] += gate[i % d] · y[i]  (x [n/d, d], gate [d]; gated residual;
+//                                y may alias x, gate must not overlap x)
+//   add_row_vector_T(y, v, n, d):  y[i] += v[i % d]            (bias over the rows of y [n/d, d]; v must not overlap y)
+//   copy_16bit / copy_32bit(src, dst, n): dst[i] = src[i], bit copies of any 2-/4-byte type (no overlap)
+//   convert_S_to_T(x, y, n):     y[i] = x[i] in another storage type (f32 <-> bf16/f16, round to nearest
+//                                even; no overlap)
+// Aliasing is safe where allowed because element i is read and then written by the same thread;
+// __restrict__ marks exactly the operands that must not overlap an output (the launchers in
+// Wan.Kernels.Ops.ElementwiseOps check it).
 // Pointers are element pointers to n contiguous elements (gate, v: d elements); n is 64-bit.
 // Mapping: 1-D grid-stride loop, any grid and 1-D block; element i = blockIdx.x·blockDim.x +
 // threadIdx.x + k·gridDim.x·blockDim.x.
@@ -24,13 +29,13 @@ __device__ __forceinline__ float gelu_tanh(float x)
 __device__ __forceinline__ float silu(float x) { return x / (1.0f + expf(-x)); }
 
 template <class T>
-__device__ __forceinline__ void gelu_tanh_impl(const T* __restrict__ x, T* __restrict__ y, long long n)
+__device__ __forceinline__ void gelu_tanh_impl(const T* x, T* y, long long n)
 {
     WAN_GRID_STRIDE(i, n) { y[i] = from_float<T>(gelu_tanh(to_float(x[i]))); }
 }
 
 template <class T>
-__device__ __forceinline__ void silu_impl(const T* __restrict__ x, T* __restrict__ y, long long n)
+__device__ __forceinline__ void silu_impl(const T* x, T* y, long long n)
 {
     WAN_GRID_STRIDE(i, n) { y[i] = from_float<T>(silu(to_float(x[i]))); }
 }
@@ -48,13 +53,13 @@ __device__ __forceinline__ void mul_impl(const T* a, const T* b, T* y, long long
 }
 
 template <class T>
-__device__ __forceinline__ void gated_add_impl(T* __restrict__ x, const T* __restrict__ y, const T* __restrict__ gate, long long n, int d)
+__device__ __forceinline__ void gated_add_impl(T* x, const T* y, const T* __restrict__ gate, long long n, int d)
 {
     WAN_GRID_STRIDE(i, n) { x[i] = from_float<T>(fmaf(to_float(gate[i % d]), to_float(y[i]), to_float(x[i]))); }
 }
 
 template <class T>
-__device__ __forceinline__ void add_row_vector_impl(T* __restrict__ y, const T* __restrict__ v, long long n, int d)
+__device__ __forceinline__ void add_row_vector_impl(T* y, const T* __restrict__ v, long long n, int d)
 {
     WAN_GRID_STRIDE(i, n) { y[i] = from_float<T>(to_float(y[i]) + to_float(v[i % d])); }
 }

@@ -87,8 +87,9 @@ public sealed class KernelCache
         {
             file = File.ReadAllBytes(path);
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
+            // A fresh machine has no cache directory yet: that is a miss, Write creates it.
             return null;
         }
         if (file.Length < HeaderBytes || !file.AsSpan(0, 8).SequenceEqual(Magic))

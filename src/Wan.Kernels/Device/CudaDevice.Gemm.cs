@@ -12,7 +12,7 @@ public sealed unsafe partial class CudaDevice
     /// </summary>
     public void Gemm(in GemmDesc gemm)
     {
-        Validate(gemm);
+        gemm.Validate();
         if (gemm.M == 0 || gemm.N == 0)
         {
             return;
@@ -36,27 +36,4 @@ public sealed unsafe partial class CudaDevice
         GemmType.BF16 => Cublas.DataTypeR16BF,
         _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown GEMM storage type"),
     };
-
-    private static void Validate(GemmDesc g)
-    {
-        if (g.M < 0 || g.N < 0 || g.K < 0 || g.BatchCount < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(g), $"GEMM {g.M}x{g.N}x{g.K} x{g.BatchCount}: sizes must be >= 0 and the batch >= 1");
-        }
-        if (g.InputType != g.OutputType && g.OutputType != GemmType.F32 || g.InputType == GemmType.F32 && g.OutputType != GemmType.F32)
-        {
-            throw new ArgumentException($"GEMM {g.InputType} inputs cannot produce {g.OutputType} output (cuBLAS: same type, or F32 from F16/BF16)", nameof(g));
-        }
-        CheckLeading("A", g.Lda, g.TransA ? g.M : g.K);
-        CheckLeading("B", g.Ldb, g.TransB ? g.K : g.N);
-        CheckLeading("C", g.Ldc, g.N);
-
-        void CheckLeading(string operand, int ld, int columns)
-        {
-            if (ld < Math.Max(1, columns))
-            {
-                throw new ArgumentOutOfRangeException(nameof(g), $"GEMM {g.M}x{g.N}x{g.K}: leading dimension of {operand} is {ld}, the row-major rows have {columns} elements");
-            }
-        }
-    }
 }

@@ -9,8 +9,9 @@ namespace Wan.Kernels.Device;
 
 /// <summary>
 /// The real GPU through the driver API: the device's primary context, one stream that every copy,
-/// launch and GEMM is queued on, every embedded kernel source compiled by NVRTC (through the
-/// <see cref="KernelCache"/>) and loaded as one module each, and cuBLAS for GEMMs.
+/// launch and GEMM is queued on, the kernel sources (the runtime's, <see cref="KernelSources.Kernels"/>,
+/// unless told otherwise) compiled by NVRTC up front (through the <see cref="KernelCache"/>, in
+/// parallel) and loaded as one module each, and cuBLAS for GEMMs.
 /// Every entry point makes the context current first, so any thread may call it (one at a time).
 /// </summary>
 public sealed unsafe partial class CudaDevice : IDevice
@@ -24,8 +25,12 @@ public sealed unsafe partial class CudaDevice : IDevice
     private readonly Dictionary<string, IntPtr> _functions = [];
     private readonly Dictionary<IntPtr, int> _dynamicSharedLimit = [];
 
-    /// <summary>Opens GPU <paramref name="ordinal"/>; throws <see cref="NoCudaDeviceException"/> on a machine without one.</summary>
-    public CudaDevice(int ordinal = 0, KernelCache? cache = null, CompileOptions? options = null)
+    /// <summary>
+    /// Opens GPU <paramref name="ordinal"/> with the modules of <paramref name="kernels"/> (default: the
+    /// runtime's; tests add <see cref="KernelSources.TestKernels"/>); throws
+    /// <see cref="NoCudaDeviceException"/> on a machine without one.
+    /// </summary>
+    public CudaDevice(int ordinal = 0, KernelCache? cache = null, CompileOptions? options = null, IReadOnlyList<KernelSource>? kernels = null)
     {
         var device = OpenDevice(ordinal);
         var major = Attribute(device, CudaDriver.AttributeComputeCapabilityMajor);
@@ -44,7 +49,7 @@ public sealed unsafe partial class CudaDevice : IDevice
             owned.Add(_stream);
             _blas = CublasHandle.Create(_context, _stream);
             owned.Add(_blas);
-            _modules = LoadModules(cache ?? KernelCache.CreateDefault(), options ?? CompileOptions.Default, owned);
+            _modules = LoadModules(kernels ?? KernelSources.Kernels, cache ?? KernelCache.CreateDefault(), options ?? CompileOptions.Default, owned);
         }
         catch
         {
@@ -83,9 +88,14 @@ public sealed unsafe partial class CudaDevice : IDevice
         }
     }
 
+    /// <summary>Device memory; zero bytes give an empty buffer, as on the emulated device (nothing is allocated).</summary>
     public DeviceBuffer Allocate(long bytes)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        if (bytes == 0)
+        {
+            return CudaBuffer.Empty(this);
+        }
         _context.MakeCurrent();
         return new CudaBuffer(this, CudaMemoryHandle.Allocate(_context, bytes), bytes);
     }
@@ -101,6 +111,10 @@ public sealed unsafe partial class CudaDevice : IDevice
     public void CopyToDevice(ReadOnlySpan<byte> source, DeviceBuffer destination, long destinationOffset = 0)
     {
         var address = Resolve(destination, destinationOffset, source.Length, nameof(destination));
+        if (source.IsEmpty)
+        {
+            return;
+        }
         _context.MakeCurrent();
         fixed (byte* p = source)
         {
@@ -113,6 +127,10 @@ public sealed unsafe partial class CudaDevice : IDevice
     public void CopyToHost(DeviceBuffer source, long sourceOffset, Span<byte> destination)
     {
         var address = Resolve(source, sourceOffset, destination.Length, nameof(source));
+        if (destination.IsEmpty)
+        {
+            return;
+        }
         _context.MakeCurrent();
         fixed (byte* p = destination)
         {
@@ -124,16 +142,18 @@ public sealed unsafe partial class CudaDevice : IDevice
     public void Memset(DeviceBuffer buffer, byte value)
     {
         var address = Resolve(buffer, 0, buffer.Bytes, nameof(buffer));
+        if (buffer.Bytes == 0)
+        {
+            return;
+        }
         _context.MakeCurrent();
         Check(CudaDriver.cuMemsetD8Async(address, value, (nuint)buffer.Bytes, RawStream));
     }
 
     public void Launch(string kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, void** args)
     {
-        ArgumentException.ThrowIfNullOrEmpty(kernel);
-        CheckDim(kernel, grid, nameof(grid));
-        CheckDim(kernel, block, nameof(block));
-        if (dynamicSharedBytes < 0 || dynamicSharedBytes > Math.Max(MaxDynamicSharedBytes, DefaultMaxDynamicShared))
+        LaunchDimensions.Check(kernel, grid, block, dynamicSharedBytes);
+        if (dynamicSharedBytes > Math.Max(MaxDynamicSharedBytes, DefaultMaxDynamicShared))
         {
             throw new ArgumentOutOfRangeException(nameof(dynamicSharedBytes),
                 $"kernel {kernel}: {dynamicSharedBytes} bytes of dynamic shared memory; this GPU allows 0..{MaxDynamicSharedBytes}");
@@ -171,25 +191,37 @@ public sealed unsafe partial class CudaDevice : IDevice
     /// <summary>
     /// Records the work <paramref name="queue"/> puts on the stream into a graph instead of running it.
     /// Nothing inside may wait for the GPU (copies to the host, Synchronize): capture forbids it.
+    /// When <paramref name="queue"/> throws, the capture is ended and its partial graph destroyed, and
+    /// that exception is the one the caller sees.
     /// </summary>
     public CudaGraph CaptureGraph(Action queue)
     {
         ArgumentNullException.ThrowIfNull(queue);
         _context.MakeCurrent();
         Check(CudaDriver.cuStreamBeginCapture(RawStream, CudaDriver.StreamCaptureModeThreadLocal));
-        CudaGraphHandle graph;
         try
         {
             queue();
         }
-        finally
+        catch
         {
-            _context.MakeCurrent();
-            graph = CudaGraphHandle.EndCapture(_context, _stream);
+            AbandonCapture();
+            throw;
         }
-        using (graph)
+        _context.MakeCurrent();
+        using var graph = CudaGraphHandle.EndCapture(_context, _stream);
+        return new CudaGraph(this, CudaGraphExecHandle.Instantiate(_context, graph));
+    }
+
+    /// <summary>
+    /// Takes the stream out of capture mode after the queued work failed. A failure to end the capture
+    /// (an invalidated capture has no graph) is a consequence of that error, so it is not reported.
+    /// </summary>
+    private void AbandonCapture()
+    {
+        if (CudaDriver.cuCtxSetCurrent(_context.DangerousGetHandle()) == CuResult.Success)
         {
-            return new CudaGraph(this, CudaGraphExecHandle.Instantiate(_context, graph));
+            CudaGraphHandle.TryEndCapture(_context, _stream)?.Dispose();
         }
     }
 
@@ -253,10 +285,10 @@ public sealed unsafe partial class CudaDevice : IDevice
         return Marshal.PtrToStringUTF8((IntPtr)buffer) ?? $"CUDA device {device}";
     }
 
-    private IReadOnlyList<(string, CudaModuleHandle)> LoadModules(KernelCache cache, CompileOptions options, List<IDisposable> owned)
+    private IReadOnlyList<(string, CudaModuleHandle)> LoadModules(IReadOnlyList<KernelSource> kernels, KernelCache cache, CompileOptions options, List<IDisposable> owned)
     {
         var headers = KernelSources.Headers;
-        var images = KernelSources.Kernels
+        var images = kernels
             .AsParallel().AsOrdered()
             .Select(source => cache.GetOrCompile(source, headers, Target, options))
             .ToList();
@@ -332,13 +364,5 @@ public sealed unsafe partial class CudaDevice : IDevice
             throw new ArgumentOutOfRangeException(parameter, $"bytes [{offset}, {offset + bytes}) are outside the {buffer.Bytes}-byte buffer");
         }
         return buffer.Address + (ulong)offset;
-    }
-
-    private static void CheckDim(string kernel, Dim3 dim, string parameter)
-    {
-        if (dim.X <= 0 || dim.Y <= 0 || dim.Z <= 0)
-        {
-            throw new ArgumentOutOfRangeException(parameter, $"kernel {kernel}: {parameter} {dim} must be positive in every dimension");
-        }
     }
 }

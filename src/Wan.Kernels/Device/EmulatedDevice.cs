@@ -49,11 +49,7 @@ public sealed unsafe class EmulatedDevice : IDevice
     public void Launch(string kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, void** args)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ArgumentOutOfRangeException.ThrowIfNegative(dynamicSharedBytes);
-        if (grid.X < 1 || grid.Y < 1 || grid.Z < 1 || block.X < 1 || block.Y < 1 || block.Z < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(grid), $"kernel '{kernel}': grid {grid} and block {block} must be positive");
-        }
+        LaunchDimensions.Check(kernel, grid, block, dynamicSharedBytes);
         ReadOnlySpan<uint> g = [(uint)grid.X, (uint)grid.Y, (uint)grid.Z];
         ReadOnlySpan<uint> b = [(uint)block.X, (uint)block.Y, (uint)block.Z];
         var error = EmulatorLibrary.Launch(kernel, g, b, (uint)dynamicSharedBytes, args);

@@ -9,7 +9,7 @@ internal static class EmulatedGemm
 {
     public static void Run(in GemmDesc g)
     {
-        Validate(g);
+        g.Validate();
         if (g.M == 0 || g.N == 0)
         {
             return;
@@ -46,21 +46,4 @@ internal static class EmulatedGemm
 
     private static int Extent(int rows, int cols, int ld) =>
         rows == 0 || cols == 0 ? 0 : checked((rows - 1) * ld + cols);
-
-    private static void Validate(in GemmDesc g)
-    {
-        if (g.M < 0 || g.N < 0 || g.K < 0 || g.BatchCount < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(g), $"gemm: M {g.M}, N {g.N}, K {g.K} must be >= 0 and batch count {g.BatchCount} >= 1");
-        }
-        int minLda = Math.Max(1, g.TransA ? g.M : g.K), minLdb = Math.Max(1, g.TransB ? g.K : g.N), minLdc = Math.Max(1, g.N);
-        if (g.Lda < minLda || g.Ldb < minLdb || g.Ldc < minLdc)
-        {
-            throw new ArgumentOutOfRangeException(nameof(g), $"gemm: leading dimensions lda {g.Lda}, ldb {g.Ldb}, ldc {g.Ldc} below the row widths {minLda}, {minLdb}, {minLdc}");
-        }
-        if (g.A == 0 || g.B == 0 || g.C == 0)
-        {
-            throw new ArgumentException("gemm: a null operand address");
-        }
-    }
 }

@@ -10,7 +10,7 @@ public interface IDevice : IDisposable
     /// <summary>Human-readable name, e.g. "NVIDIA H100 (sm_90)" or "emulated (g++ fibers)".</summary>
     string Name { get; }
 
-    /// <summary>Allocates device memory (contents undefined).</summary>
+    /// <summary>Allocates device memory (contents undefined); zero bytes give an empty buffer on every device.</summary>
     DeviceBuffer Allocate(long bytes);
 
     void CopyToDevice(ReadOnlySpan<byte> source, DeviceBuffer destination, long destinationOffset = 0);

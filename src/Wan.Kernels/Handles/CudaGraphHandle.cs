@@ -18,5 +18,14 @@ internal sealed unsafe class CudaGraphHandle : CudaChildHandle
         return new CudaGraphHandle(graph, context);
     }
 
+    /// <summary>Ends the capture on <paramref name="stream"/>; null when the driver reports an error or no graph.</summary>
+    public static CudaGraphHandle? TryEndCapture(CudaContextHandle context, CudaStreamHandle stream)
+    {
+        IntPtr graph;
+        return CudaDriver.cuStreamEndCapture(stream.DangerousGetHandle(), &graph) == CuResult.Success && graph != IntPtr.Zero
+            ? new CudaGraphHandle(graph, context)
+            : null;
+    }
+
     protected override bool Destroy(IntPtr raw) => CudaDriver.cuGraphDestroy(raw) == CuResult.Success;
 }

@@ -37,7 +37,7 @@ public static unsafe class AttentionOps
     /// <summary>
     /// y = RoPE(x · rsqrt(mean(x²) + eps) · normWeight) per row of x [rows, dim]: the norm when
     /// <paramref name="normWeight"/> [dim] is given, the rotation when <paramref name="cos"/>/<paramref name="sin"/>
-    /// [≥ rows, headDim/2] (storage type) are. y may alias x.
+    /// [≥ rows, headDim/2] (always fp32, whatever the storage type) are. y may alias x.
     /// </summary>
     public static void Prepare(IDevice device, ElementType type, DeviceBuffer x, DeviceBuffer? normWeight, DeviceBuffer? cos, DeviceBuffer? sin,
         DeviceBuffer y, int rows, int dim, int headDim, float eps)
@@ -62,8 +62,8 @@ public static unsafe class AttentionOps
         }
         if (cos is not null && sin is not null)
         {
-            OperandChecks.Holds(cos, (long)rows * (headDim / 2), type, op, nameof(cos));
-            OperandChecks.Holds(sin, (long)rows * (headDim / 2), type, op, nameof(sin));
+            OperandChecks.Holds(cos, (long)rows * (headDim / 2), ElementType.F32, op, nameof(cos));
+            OperandChecks.Holds(sin, (long)rows * (headDim / 2), ElementType.F32, op, nameof(sin));
         }
         if (rows == 0)
         {

@@ -4,7 +4,10 @@ namespace Wan.Kernels.Ops;
 
 /// <summary>
 /// Launchers of kernels/cuda/elementwise.cu (activations, adds, bias, copies): grid-stride kernels
-/// over <c>count</c> contiguous elements. Outputs may alias inputs.
+/// over <c>count</c> contiguous elements. The output may be the same buffer as an elementwise input
+/// (unary ops, add, mul; y in gated_add): element i is read and written by the same thread. Operands
+/// that many threads read (gate, the bias row) and copy/convert sources must not overlap the output;
+/// that is checked here, and the kernels mark them <c>__restrict__</c>.
 /// </summary>
 public static unsafe class ElementwiseOps
 {
@@ -32,6 +35,7 @@ public static unsafe class ElementwiseOps
         OperandChecks.Holds(x, count, type, op, nameof(x));
         OperandChecks.Holds(y, count, type, op, nameof(y));
         OperandChecks.Holds(gate, d, type, op, nameof(gate));
+        OperandChecks.Disjoint(gate, 0, d * type.Size(), x, 0, count * type.Size(), op, nameof(gate), nameof(x));
         if (count == 0)
         {
             return;
@@ -50,6 +54,7 @@ public static unsafe class ElementwiseOps
         long count = rows * d;
         OperandChecks.Holds(y, count, type, op, nameof(y));
         OperandChecks.Holds(v, d, type, op, nameof(v));
+        OperandChecks.Disjoint(v, 0, d * type.Size(), y, 0, count * type.Size(), op, nameof(v), nameof(y));
         if (count == 0)
         {
             return;
@@ -68,6 +73,8 @@ public static unsafe class ElementwiseOps
         OperandChecks.NonNegative(count, op, nameof(count));
         OperandChecks.Holds(source, count, type, op, nameof(source), sourceOffset);
         OperandChecks.Holds(destination, count, type, op, nameof(destination), destinationOffset);
+        OperandChecks.Disjoint(source, sourceOffset * type.Size(), count * type.Size(),
+            destination, destinationOffset * type.Size(), count * type.Size(), op, nameof(source), nameof(destination));
         if (count == 0)
         {
             return;
@@ -89,6 +96,7 @@ public static unsafe class ElementwiseOps
         OperandChecks.NonNegative(count, op, nameof(count));
         OperandChecks.Holds(x, count, from, op, nameof(x));
         OperandChecks.Holds(y, count, to, op, nameof(y));
+        OperandChecks.Disjoint(x, 0, count * from.Size(), y, 0, count * to.Size(), op, nameof(x), nameof(y));
         if (count == 0)
         {
             return;

@@ -18,6 +18,16 @@ internal static class OperandChecks
         }
     }
 
+    /// <summary>The byte ranges [start, start + bytes) of the two buffers do not overlap in device memory.</summary>
+    public static void Disjoint(DeviceBuffer a, long aStart, long aBytes, DeviceBuffer b, long bStart, long bBytes, string op, string aName, string bName)
+    {
+        ulong a0 = a.Address + (ulong)aStart, b0 = b.Address + (ulong)bStart;
+        if (aBytes > 0 && bBytes > 0 && a0 < b0 + (ulong)bBytes && b0 < a0 + (ulong)aBytes)
+        {
+            throw new ArgumentException($"{op}: {aName} and {bName} overlap; the kernel reads {aName} while writing {bName}");
+        }
+    }
+
     public static void Positive(long value, string op, string what)
     {
         if (value <= 0)

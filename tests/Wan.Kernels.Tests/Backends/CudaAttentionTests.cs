@@ -49,6 +49,14 @@ public sealed class CudaAttentionTests(DType storage)
         Compare(tokens, tokens, tokens, 2, headDim, 1f / MathF.Sqrt(headDim), qkNorm: true, rope: true, bias: false, $"self d{headDim}");
     }
 
+    /// <summary>A table uploaded in the storage dtype (already rounded) is widened for the fp32 pre-pass.</summary>
+    [Test]
+    public void SelfAttentionWithAStorageTypedRopeTable()
+    {
+        int tokens = 67 + _random.Next(20);
+        Compare(tokens, tokens, tokens, 2, 64, 0.125f, qkNorm: true, rope: true, bias: false, "self, storage-typed rope", storageTypedRope: true);
+    }
+
     [Test]
     public void CrossAttentionMasksKeysPastTheValidLength()
     {
@@ -102,9 +110,10 @@ public sealed class CudaAttentionTests(DType storage)
             Throws.ArgumentException.With.Message.Contains("attention bias"));
     }
 
-    private void Compare(int lq, int lk, int valid, int heads, int headDim, float scale, bool qkNorm, bool rope, bool bias, string what)
+    private void Compare(int lq, int lk, int valid, int heads, int headDim, float scale, bool qkNorm, bool rope, bool bias, string what,
+        bool storageTypedRope = false)
     {
-        var inputs = Inputs(lq, lk, heads, headDim, qkNorm, rope, bias);
+        var inputs = Inputs(lq, lk, heads, headDim, qkNorm, rope, bias, storageTypedRope);
         var expected = _cpu.ToHost(Run(_cpu, inputs, heads, scale, valid, Side.Cpu));
         var actual = _cuda.ToHost(Run(_cuda, inputs, heads, scale, valid, Side.Cuda));
         AssertClose(actual, expected, AttentionTolerance(storage), $"attention {what} lq={lq} lk={lk} valid={valid} {storage}");
@@ -120,18 +129,28 @@ public sealed class CudaAttentionTests(DType storage)
         return backend.Attention(x.Q.On(side), x.K.On(side), x.V.On(side), spec);
     }
 
-    private AttentionInputs Inputs(int lq, int lk, int heads, int headDim, bool qkNorm, bool rope, bool bias)
+    /// <summary>RoPE tables go up in fp32 (<see cref="CudaBackend.FromHostF32"/>), or rounded to the storage dtype with FromHost.</summary>
+    private AttentionInputs Inputs(int lq, int lk, int heads, int headDim, bool qkNorm, bool rope, bool bias, bool storageTypedRope = false)
     {
         int dim = heads * headDim;
         RopeTable? cpuRope = null, cudaRope = null;
         if (rope)
         {
             var angles = Uniform(_random, lq * headDim / 2, -3f, 3f);
-            var cos = Representable(Array.ConvertAll(angles, MathF.Cos), storage);
-            var sin = Representable(Array.ConvertAll(angles, MathF.Sin), storage);
+            var cos = Array.ConvertAll(angles, MathF.Cos);
+            var sin = Array.ConvertAll(angles, MathF.Sin);
             var shape = new Shape(lq, headDim / 2);
+            if (storageTypedRope)
+            {
+                cos = Representable(cos, storage);
+                sin = Representable(sin, storage);
+                cudaRope = new RopeTable(_cuda.FromHost(cos, shape), _cuda.FromHost(sin, shape));
+            }
+            else
+            {
+                cudaRope = new RopeTable(_cuda.FromHostF32(cos, shape), _cuda.FromHostF32(sin, shape));
+            }
             cpuRope = new RopeTable(_cpu.FromHost(cos, shape), _cpu.FromHost(sin, shape));
-            cudaRope = new RopeTable(_cuda.FromHost(cos, shape), _cuda.FromHost(sin, shape));
         }
         return new AttentionInputs(
             Pair(lq, dim), Pair(lk, dim), Pair(lk, dim),

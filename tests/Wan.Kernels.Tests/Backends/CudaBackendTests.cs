@@ -135,6 +135,41 @@ public sealed class CudaBackendTests(DType storage)
     }
 
     [Test]
+    public void Fp32TablesKeepTheirValuesAndAreNoStorageOperand()
+    {
+        var values = Uniform(_random, 3 * 41);
+        using var table = _cuda.FromHostF32(values, new Shape(3, 41));
+        using var other = _cuda.FromHost(values, new Shape(3, 41));
+        using var view = _cuda.Reshape(table, new Shape(123));
+        Assert.Multiple(() =>
+        {
+            Assert.That(table.DType, Is.EqualTo(DType.F32));
+            Assert.That(_cuda.ToHost(table), Is.EqualTo(values), "no rounding to the storage dtype");
+            Assert.That(_cuda.ToHost(view), Is.EqualTo(values));
+        });
+        if (storage != DType.F32)
+        {
+            Assert.That(() => _cuda.Add(table, other), Throws.ArgumentException.With.Message.Contains($"stored as F32; this op takes {storage}"));
+        }
+    }
+
+    [Test]
+    public void EmptyTensorsNeedNoDeviceMemory()
+    {
+        int vocab = 11, d = 23;
+        var (_, gtable) = Pair(vocab, d);
+        using var none = _cuda.Embedding(gtable, []);
+        using var noRows = _cuda.SliceRows(gtable, vocab, 0);
+        Assert.Multiple(() =>
+        {
+            Assert.That(none.Shape, Is.EqualTo(new Shape(0, d)));
+            Assert.That(_cuda.ToHost(none), Is.Empty);
+            Assert.That(noRows.Shape, Is.EqualTo(new Shape(0, d)));
+            Assert.That(_cuda.ToHost(noRows), Is.Empty);
+        });
+    }
+
+    [Test]
     public void TimestepSinusoidMatchesTheReferenceInStorage()
     {
         double t = 999 * _random.NextDouble();

@@ -45,6 +45,22 @@ public class KernelCacheTests
         });
     }
 
+    [Test]
+    public void MissingCacheDirectoryIsAMissAndIsCreated()
+    {
+        var directory = Path.Combine(_directory, "not", "yet", "there");
+        var cache = new KernelCache(directory);
+        var first = cache.GetOrCompile(Source, [Header], CompileTarget.Cubin(80), CompileOptions.Default);
+        var second = cache.GetOrCompile(Source, [Header], CompileTarget.Cubin(80), CompileOptions.Default);
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.FromCache, Is.False);
+            Assert.That(first.Image, Is.Not.Empty);
+            Assert.That(second.FromCache, Is.True, "the first request created the directory and stored the entry");
+            Assert.That(Directory.GetFiles(directory), Has.Length.EqualTo(1));
+        });
+    }
+
     [TestCase("flip")]
     [TestCase("truncate")]
     [TestCase("empty")]

@@ -12,16 +12,28 @@ public class KernelSourcesTests
             .Where(f => f.EndsWith(".cu", StringComparison.Ordinal) || f.EndsWith(".cuh", StringComparison.Ordinal))
             .Select(f => Path.GetRelativePath(root, f).Replace('\\', '/'))
             .Order(StringComparer.Ordinal);
-        var embedded = KernelSources.Kernels.Concat(KernelSources.Headers).Select(s => s.Name).Order(StringComparer.Ordinal);
+        var embedded = KernelSources.AllKernels.Concat(KernelSources.Headers).Select(s => s.Name).Order(StringComparer.Ordinal);
         Assert.That(embedded, Is.EqualTo(onDisk));
-        Assert.That(KernelSources.Kernel("smoke.cu").Text, Is.EqualTo(File.ReadAllText(Path.Combine(root, "smoke.cu"))));
+        Assert.That(KernelSources.Kernel("test/smoke.cu").Text, Is.EqualTo(File.ReadAllText(Path.Combine(root, "test", "smoke.cu"))));
+    }
+
+    [Test]
+    public void TestKernelsAreKeptApartFromTheRuntimeOnes()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(KernelSources.TestKernels.Select(s => s.Name), Is.EquivalentTo(new[] { "test/probes.cu", "test/smoke.cu" }));
+            Assert.That(KernelSources.Kernels.Select(s => s.Name), Has.None.StartsWith("test/"));
+            Assert.That(KernelSources.Kernels.Select(s => s.Name), Does.Contain("attention.cu"));
+            Assert.That(KernelSources.AllKernels, Has.Count.EqualTo(KernelSources.Kernels.Count + KernelSources.TestKernels.Count));
+        });
     }
 
     [Test]
     public void UnknownKernelNameIsNamedInTheError()
     {
         var e = Assert.Throws<ArgumentException>(() => KernelSources.Kernel("nope.cu"))!;
-        Assert.That(e.Message, Does.Contain("nope.cu").And.Contain("smoke.cu"));
+        Assert.That(e.Message, Does.Contain("nope.cu").And.Contain("test/smoke.cu"));
     }
 
     internal static string RepositoryRoot()

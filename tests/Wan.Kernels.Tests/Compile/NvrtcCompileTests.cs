@@ -11,7 +11,7 @@ public class NvrtcCompileTests
     private static readonly int[] Architectures = [80, 90];
 
     public static IEnumerable<TestCaseData> KernelsTimesArchitectures() =>
-        KernelSources.Kernels.SelectMany(k => Architectures.Select(a => new TestCaseData(k.Name, a).SetName($"Compiles({k.Name}, sm_{a})")));
+        KernelSources.AllKernels.SelectMany(k => Architectures.Select(a => new TestCaseData(k.Name, a).SetName($"Compiles({k.Name}, sm_{a})")));
 
     [TestCaseSource(nameof(KernelsTimesArchitectures))]
     public void CompilesWithoutWarningsAndReportsResources(string kernel, int arch)
@@ -80,7 +80,7 @@ public class NvrtcCompileTests
     [Test]
     public void PtxTargetProducesPtxText()
     {
-        var compiled = NvrtcCompiler.Compile(KernelSources.Kernel("smoke.cu"), KernelSources.Headers, new CompileTarget(80, Ptx: true), CompileOptions.Default);
+        var compiled = NvrtcCompiler.Compile(KernelSources.Kernel("test/smoke.cu"), KernelSources.Headers, new CompileTarget(80, Ptx: true), CompileOptions.Default);
         var text = System.Text.Encoding.ASCII.GetString(compiled.Image);
         Assert.Multiple(() =>
         {

@@ -67,12 +67,21 @@ public sealed class EmulatedGemmTests
     }
 
     [Test]
-    public void LeadingDimensionsBelowTheRowWidthAreRefused()
+    public void DescriptionsCuBlasRefusesAreRefused()
     {
         using var buffer = Emulator.Allocate(4096);
-        var desc = new GemmDesc(false, false, 4, 4, 8, 1f, buffer.Address, 4, 0, buffer.Address, 4, 0, 0f, buffer.Address, 4, 0, 1, GemmType.F32, GemmType.F32);
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Emulator.Gemm(desc));
-        Assert.That(error!.Message, Does.Contain("lda"));
+        var good = new GemmDesc(false, false, 4, 4, 8, 1f, buffer.Address, 8, 0, buffer.Address, 4, 0, 0f, buffer.Address, 4, 0, 1, GemmType.F32, GemmType.F32);
+        Emulator.Gemm(good);
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => Emulator.Gemm(good with { Lda = 7 }), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("leading dimension of A is 7"));
+            Assert.That(() => Emulator.Gemm(good with { TransB = true }), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("leading dimension of B is 4"));
+            Assert.That(() => Emulator.Gemm(good with { OutputType = GemmType.BF16 }), Throws.ArgumentException.With.Message.Contains("F32 inputs cannot produce BF16"));
+            Assert.That(() => Emulator.Gemm(good with { InputType = GemmType.F16, OutputType = GemmType.BF16 }), Throws.ArgumentException.With.Message.Contains("F16 inputs cannot produce BF16"));
+            Assert.That(() => Emulator.Gemm(good with { BatchCount = 0 }), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("batch"));
+            Assert.That(() => Emulator.Gemm(good with { B = 0 }), Throws.ArgumentException.With.Message.Contains("null operand"));
+        });
+        Assert.DoesNotThrow(() => Emulator.Gemm(good with { K = 0, A = 0, B = 0, Lda = 1 }), "with K = 0, A and B are never read");
     }
 
     /// <summary>NaN in the C region (β = 0 must not read it), the original values in the padding.</summary>

@@ -117,8 +117,21 @@ public sealed unsafe class SchedulerTests
         void** args = stackalloc void*[1];
         var unknown = Assert.Throws<EmulatedLaunchException>(() => Emulator.Launch("no_such_kernel", new Dim3(1), new Dim3(32), 0, args));
         Assert.That(unknown!.Message, Does.Contain("no_such_kernel").And.Contain("not registered"));
-        var tooLarge = Assert.Throws<EmulatedLaunchException>(() => Emulator.Launch("probe_divergent_barrier", new Dim3(1), new Dim3(2048), 0, args));
-        Assert.That(tooLarge!.Message, Does.Contain("invalid block"));
+    }
+
+    /// <summary>The launch limits both devices share (a GPU refuses the same configurations).</summary>
+    [TestCase(1, 1, 1, 2048, 1, 1, "block")]
+    [TestCase(1, 1, 1, 32, 32, 2, "block")]
+    [TestCase(1, 1, 1, 1, 1, 65, "block")]
+    [TestCase(1, 1, 1, 0, 1, 1, "block")]
+    [TestCase(0, 1, 1, 32, 1, 1, "grid")]
+    [TestCase(1, 65536, 1, 32, 1, 1, "grid")]
+    [TestCase(1, 1, -3, 32, 1, 1, "grid")]
+    public void LaunchConfigurationsBeyondTheCudaLimitsAreRefused(int gx, int gy, int gz, int bx, int by, int bz, string what)
+    {
+        void** args = stackalloc void*[1];
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => Emulator.Launch("probe_divergent_barrier", new Dim3(gx, gy, gz), new Dim3(bx, by, bz), 0, args));
+        Assert.That(error!.Message, Does.Contain("probe_divergent_barrier").And.Contain($"{what} Dim3"));
     }
 
     [Test]

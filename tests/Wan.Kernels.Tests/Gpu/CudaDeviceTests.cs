@@ -23,7 +23,7 @@ public unsafe class CudaDeviceTests
             Assert.Ignore($"no usable CUDA device: {reason}");
         }
         _cacheDirectory = Directory.CreateTempSubdirectory("wan-gpu-test-cache-").FullName;
-        _device = new CudaDevice(cache: new KernelCache(_cacheDirectory));
+        _device = new CudaDevice(cache: new KernelCache(_cacheDirectory), kernels: KernelSources.AllKernels);
         TestContext.Progress.WriteLine($"Gpu tests on {Device.Name}, kernels as {Device.Target}");
     }
 
@@ -55,6 +55,17 @@ public unsafe class CudaDeviceTests
             Assert.That(back[(777 + data.Length)..], Has.All.EqualTo((byte)0xA5));
         });
         Assert.That(() => Device.CopyToHost(buffer, 5000, new byte[4]), Throws.TypeOf<ArgumentOutOfRangeException>());
+    }
+
+    [Test]
+    public void ZeroByteBuffersAreEmptyAndCopyNothing()
+    {
+        using var empty = Device.Allocate(0);
+        Device.CopyToDevice([], empty);
+        Device.CopyToHost(empty, 0, []);
+        Device.Memset(empty, 0);
+        Assert.That(empty.Bytes, Is.Zero);
+        Assert.That(() => Device.CopyToDevice(new byte[1], empty), Throws.TypeOf<ArgumentOutOfRangeException>());
     }
 
     [Test]
@@ -109,10 +120,40 @@ public unsafe class CudaDeviceTests
     }
 
     [Test]
+    public void FailedCaptureRethrowsTheOriginalErrorAndLeavesTheStreamUsable()
+    {
+        const int n = 1537;
+        var x = RandomFloats(n);
+        var y = RandomFloats(n);
+        using var dx = Upload(x);
+        using var dy = Upload(y);
+        var thrown = new InvalidOperationException("queued work failed");
+        var caught = Assert.Throws<InvalidOperationException>(() => Device.CaptureGraph(() =>
+        {
+            Axpy(n, 0.5f, dx, dy);
+            throw thrown;
+        }));
+        Assert.That(caught, Is.SameAs(thrown), "the queue's exception, not one from ending the capture");
+
+        // Out of capture mode: a direct launch runs and a synchronous copy is allowed again.
+        Axpy(n, 0.25f, dx, dy);
+        var expected = x.Zip(y, (xi, yi) => 0.25f * xi + yi).ToArray();
+        Assert.That(RelativeL2(Download(dy, n), expected), Is.LessThan(1e-6), "the captured launch must not have run");
+    }
+
+    [Test]
     public void UnknownKernelIsNamed()
     {
         var e = Assert.Throws<ArgumentException>(() => Device.Launch("no_such_kernel", new Dim3(1), new Dim3(1), 0, null))!;
-        Assert.That(e.Message, Does.Contain("no_such_kernel").And.Contain("smoke.cu"));
+        Assert.That(e.Message, Does.Contain("no_such_kernel").And.Contain("test/smoke.cu"));
+    }
+
+    [Test]
+    public void TestKernelsAreLoadedOnlyOnRequest()
+    {
+        using var runtime = new CudaDevice(cache: new KernelCache(_cacheDirectory));
+        var e = Assert.Throws<ArgumentException>(() => runtime.Launch("wan_smoke_axpy", new Dim3(1), new Dim3(1), 0, null))!;
+        Assert.That(e.Message, Does.Contain("attention.cu").And.Not.Contain("smoke.cu"));
     }
 
     [TestCase(false, false, GemmType.F32, GemmType.F32, 0.5f, 1e-5)]

@@ -44,8 +44,10 @@ public sealed partial class CudaBackend
             throw new ArgumentException($"attention bias {spec.Bias.Shape} must be [{heads}, {lq}, {lk}]");
         }
 
-        using var preparedQ = Prepare(q, spec.QNorm, spec, lq, dim, dh);
-        using var preparedK = Prepare(k, spec.KNorm, spec, lk, dim, dh);
+        using var cos = spec.Rope is null ? null : RopeF32(spec.Rope.Cos);
+        using var sin = spec.Rope is null ? null : RopeF32(spec.Rope.Sin);
+        using var preparedQ = Prepare(q, spec.QNorm, cos, sin, spec.NormEps, lq, dim, dh);
+        using var preparedK = Prepare(k, spec.KNorm, cos, sin, spec.NormEps, lk, dim, dh);
         var y = Allocate(new Shape(lq, dim));
         AttentionOps.Attention(Device, Element, Cuda(preparedQ ?? q).Buffer, Cuda(preparedK ?? k).Buffer, Cuda(v).Buffer,
             spec.Bias is null ? null : Cuda(spec.Bias).Buffer, y.Buffer, lq, lk, spec.ValidKeys, heads, dh, spec.Scale);
@@ -53,16 +55,28 @@ public sealed partial class CudaBackend
     }
 
     /// <summary>The normalized and rotated copy of q or k, or null when the spec asks for neither.</summary>
-    private CudaTensor? Prepare(Tensor x, Tensor? norm, AttentionSpec spec, int rows, int dim, int dh)
+    private CudaTensor? Prepare(Tensor x, Tensor? norm, CudaTensor? cos, CudaTensor? sin, float eps, int rows, int dim, int dh)
     {
-        if (norm is null && spec.Rope is null)
+        if (norm is null && cos is null)
         {
             return null;
         }
         var y = Allocate(new Shape(rows, dim));
-        AttentionOps.Prepare(Device, Element, Cuda(x).Buffer, norm is null ? null : Cuda(norm).Buffer,
-            spec.Rope is null ? null : Cuda(spec.Rope.Cos).Buffer, spec.Rope is null ? null : Cuda(spec.Rope.Sin).Buffer,
-            y.Buffer, rows, dim, dh, spec.NormEps);
+        AttentionOps.Prepare(Device, Element, Cuda(x).Buffer, norm is null ? null : Cuda(norm).Buffer, cos?.Buffer, sin?.Buffer,
+            y.Buffer, rows, dim, dh, eps);
         return y;
+    }
+
+    /// <summary>
+    /// The fp32 table the pre-pass reads, as a tensor the caller disposes: a view of a table uploaded
+    /// with <see cref="FromHostF32"/>, or a widened copy of one uploaded in the storage dtype (its
+    /// angles were already rounded; widening only gives the kernel its operand type).
+    /// </summary>
+    private CudaTensor RopeF32(Tensor table)
+    {
+        var t = Owned(table);
+        return t.DType == DType.F32
+            ? new CudaTensor(this, t.Shape, DType.F32, t.Storage.Retain())
+            : (CudaTensor)FromHostF32(ToHost(t), t.Shape);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Wan.Kernels.Device;
 using Wan.Kernels.Ops;
 using Wan.Runtime.Tensors;
@@ -57,6 +58,21 @@ public sealed partial class CudaBackend : IBackend
         return tensor;
     }
 
+    /// <summary>
+    /// Uploads a lookup table kept in fp32 whatever <see cref="Storage"/> is (RoPE's cos/sin: the
+    /// reference rotates by unrounded angles). Only ops that document an fp32 operand accept it.
+    /// </summary>
+    public Tensor FromHostF32(ReadOnlySpan<float> data, Shape shape)
+    {
+        if (data.Length != shape.ElementCount)
+        {
+            throw new ArgumentException($"{data.Length} values do not fill shape {shape}");
+        }
+        var tensor = new CudaTensor(this, shape, DType.F32, new CudaStorage(Device.Allocate(shape.ElementCount * DType.F32.SizeOf())));
+        Device.CopyToDevice(MemoryMarshal.AsBytes(data), tensor.Buffer);
+        return tensor;
+    }
+
     public Tensor LoadWeight(SafetensorsTensor source)
     {
         if (!source.DType.IsFloat())
@@ -68,7 +84,7 @@ public sealed partial class CudaBackend : IBackend
 
     public float[] ToHost(Tensor tensor)
     {
-        var t = Cuda(tensor);
+        var t = Owned(tensor);
         var bytes = new byte[t.ElementCount * t.DType.SizeOf()];
         Device.CopyToHost(t.Buffer, 0, bytes);
         return CudaHostConversion.Decode(bytes, t.DType);
@@ -76,7 +92,7 @@ public sealed partial class CudaBackend : IBackend
 
     public Tensor Reshape(Tensor x, Shape shape)
     {
-        var t = Cuda(x);
+        var t = Owned(x);
         if (shape.ElementCount != t.ElementCount)
         {
             throw new ArgumentException($"cannot reshape {x.Shape} to {shape}");
@@ -118,7 +134,7 @@ public sealed partial class CudaBackend : IBackend
         }
         var y = Allocate(new Shape(ids.Length, dim));
         using var deviceIds = Device.Allocate(4L * ids.Length);
-        Device.CopyToDevice(System.Runtime.InteropServices.MemoryMarshal.AsBytes(ids), deviceIds);
+        Device.CopyToDevice(MemoryMarshal.AsBytes(ids), deviceIds);
         GatherOps.GatherRows(Device, Element, t.Buffer, vocab, deviceIds, y.Buffer, ids.Length, dim);
         return y;
     }
@@ -133,7 +149,17 @@ public sealed partial class CudaBackend : IBackend
 
     internal CudaTensor AllocateLike(Tensor t) => Allocate(t.Shape);
 
-    internal CudaTensor Cuda(Tensor t) =>
+    /// <summary>A tensor of this backend in its storage dtype: what every kernel operand must be.</summary>
+    internal CudaTensor Cuda(Tensor t)
+    {
+        var c = Owned(t);
+        return c.DType == Storage
+            ? c
+            : throw new ArgumentException($"tensor {t} is stored as {c.DType}; this op takes {Storage} tensors");
+    }
+
+    /// <summary>A tensor of this backend in any dtype (an fp32 table from <see cref="FromHostF32"/> included).</summary>
+    internal CudaTensor Owned(Tensor t) =>
         t as CudaTensor is { } c && ReferenceEquals(c.Backend, this)
             ? c
             : throw new ArgumentException($"tensor {t} does not belong to this CUDA backend ({Name})");

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Runtime.Backends.Cuda;
@@ -13,19 +14,13 @@ internal static class CudaHostConversion
             case DType.F32:
                 return MemoryMarshal.AsBytes(values).ToArray();
             case DType.BF16:
-                var bf16 = new ushort[values.Length];
-                for (int i = 0; i < values.Length; i++)
-                {
-                    bf16[i] = HalfConversions.FloatToBF16(values[i]);
-                }
-                return MemoryMarshal.AsBytes(bf16.AsSpan()).ToArray();
+                var bf16 = new byte[values.Length * 2];
+                Float16Codec.FloatToBF16(values, MemoryMarshal.Cast<byte, ushort>(bf16.AsSpan()));
+                return bf16;
             case DType.F16:
-                var f16 = new Half[values.Length];
-                for (int i = 0; i < values.Length; i++)
-                {
-                    f16[i] = (Half)values[i];
-                }
-                return MemoryMarshal.AsBytes(f16.AsSpan()).ToArray();
+                var f16 = new byte[values.Length * 2];
+                Float16Codec.FloatToF16(values, MemoryMarshal.Cast<byte, Half>(f16.AsSpan()));
+                return f16;
             default:
                 throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "CUDA tensors are stored as F32, BF16 or F16");
         }
@@ -38,20 +33,12 @@ internal static class CudaHostConversion
             case DType.F32:
                 return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
             case DType.BF16:
-                var bf16 = MemoryMarshal.Cast<byte, ushort>(bytes);
-                var fromBf16 = new float[bf16.Length];
-                for (int i = 0; i < bf16.Length; i++)
-                {
-                    fromBf16[i] = HalfConversions.BF16ToFloat(bf16[i]);
-                }
+                var fromBf16 = new float[bytes.Length / 2];
+                Float16Codec.BF16ToFloat(MemoryMarshal.Cast<byte, ushort>(bytes), fromBf16);
                 return fromBf16;
             case DType.F16:
-                var f16 = MemoryMarshal.Cast<byte, Half>(bytes);
-                var fromF16 = new float[f16.Length];
-                for (int i = 0; i < f16.Length; i++)
-                {
-                    fromF16[i] = (float)f16[i];
-                }
+                var fromF16 = new float[bytes.Length / 2];
+                Float16Codec.F16ToFloat(MemoryMarshal.Cast<byte, Half>(bytes), fromF16);
                 return fromF16;
             default:
                 throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "CUDA tensors are stored as F32, BF16 or F16");
