@@ -64,6 +64,14 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
         return result;
     }
 
+    public Tensor FromHostF32(ReadOnlySpan<float> data, Shape shape)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var result = inner.FromHostF32(data, shape);
+        Record(nameof(FromHostF32), 0, Stopwatch.GetElapsedTime(start));
+        return result;
+    }
+
     public Tensor LoadWeight(SafetensorsTensor source)
     {
         long start = Stopwatch.GetTimestamp();

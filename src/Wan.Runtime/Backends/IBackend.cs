@@ -15,6 +15,12 @@ public partial interface IBackend : IDisposable
     /// <summary>Copies host float32 data into a new tensor of this backend.</summary>
     Tensor FromHost(ReadOnlySpan<float> data, Shape shape);
 
+    /// <summary>
+    /// Copies a host lookup table (e.g. RoPE cos/sin) that stays float32 whatever the backend's storage
+    /// type: the reference rotates by unrounded angles.
+    /// </summary>
+    Tensor FromHostF32(ReadOnlySpan<float> data, Shape shape);
+
     /// <summary>Loads a stored weight (any float dtype) into this backend's weight storage.</summary>
     Tensor LoadWeight(SafetensorsTensor source);
 

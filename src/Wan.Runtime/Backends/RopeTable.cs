@@ -60,7 +60,7 @@ public sealed class RopeTable : IDisposable
             }
         }
         var shape = new Shape(length, c);
-        return new RopeTable(backend.FromHost(cos, shape), backend.FromHost(sin, shape));
+        return new RopeTable(backend.FromHostF32(cos, shape), backend.FromHostF32(sin, shape));
     }
 
     public void Dispose()

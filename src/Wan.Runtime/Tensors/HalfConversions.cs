@@ -1,25 +1,14 @@
-using System.Runtime.CompilerServices;
+using Wan.Kernels.Numerics;
 
 namespace Wan.Runtime.Tensors;
 
-/// <summary>Bit-exact conversions between float32 and the 16- and 8-bit float formats.</summary>
+/// <summary>Bit-exact conversions between float32 and the 16- and 8-bit float formats (16-bit: <see cref="Float16Codec"/>, shared with the devices).</summary>
 public static class HalfConversions
 {
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float BF16ToFloat(ushort bits) => BitConverter.Int32BitsToSingle(bits << 16);
+    public static float BF16ToFloat(ushort bits) => Float16Codec.BF16ToFloat(bits);
 
     /// <summary>Round to nearest even, NaN kept quiet (the rule PyTorch and CUDA use).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ushort FloatToBF16(float value)
-    {
-        uint bits = BitConverter.SingleToUInt32Bits(value);
-        if ((bits & 0x7FFF_FFFF) > 0x7F80_0000)
-        {
-            return (ushort)((bits >> 16) | 0x40);
-        }
-        uint rounding = 0x7FFF + ((bits >> 16) & 1);
-        return (ushort)((bits + rounding) >> 16);
-    }
+    public static ushort FloatToBF16(float value) => Float16Codec.FloatToBF16(value);
 
     public static float RoundToBF16(float value) => BF16ToFloat(FloatToBF16(value));
 

@@ -47,6 +47,9 @@ public sealed partial class CpuBackend : IBackend
         _linearScratchFloats = linearScratchFloats;
     }
 
+    /// <summary>The CPU backend is float32 throughout: the same as <see cref="FromHost"/>.</summary>
+    public Tensor FromHostF32(ReadOnlySpan<float> data, Shape shape) => FromHost(data, shape);
+
     public Tensor LoadWeight(SafetensorsTensor source)
     {
         if (!source.DType.IsFloat())
