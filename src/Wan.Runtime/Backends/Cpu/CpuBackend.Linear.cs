@@ -6,6 +6,14 @@ namespace Wan.Runtime.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <summary>
+    /// Whether a Linear drops the pages of a mapped weight from the resident set once it has been
+    /// multiplied (default on). Mapped pages that were read count towards RSS; without this the
+    /// 11 GB umT5-XXL alone would stay resident after encoding. Reused weights (the DiT's, every
+    /// step) fault back in from the page cache, which costs little next to their GEMMs.
+    /// </summary>
+    public bool ReleaseWeightPagesAfterLinear { get; init; } = true;
+
     public Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
     {
         var (n, k) = Matrix(x, "linear input");
@@ -21,6 +29,10 @@ public sealed partial class CpuBackend
         if (weight is MappedCpuTensor mapped)
         {
             LinearMapped(xs, n, k, Mapped(mapped), m, y);
+            if (ReleaseWeightPagesAfterLinear)
+            {
+                mapped.ReleasePages();
+            }
         }
         else
         {
