@@ -24,13 +24,19 @@ internal static class GenerateCommand
         var solver = new Option<string>("--solver") { Description = "unipc | dpm++ | euler", DefaultValueFactory = _ => "unipc" };
         solver.AcceptOnlyFromAmong([.. FlowSolvers.Names]);
         var output = new Option<FileInfo>("--output") { Description = "output video: .mp4 (needs ffmpeg), .y4m, .gif, or .png (a frame directory)", Required = true };
-        var device = new Option<string>("--device") { Description = "cpu | cuda | auto", DefaultValueFactory = _ => "auto" };
-        device.AcceptOnlyFromAmong("cpu", "cuda", "auto");
+        var device = new Option<string>("--device")
+        {
+            Description = "auto (cuda when a GPU is present, else cpu) | cpu | cuda | cuda-emulated (the CUDA kernels run on the CPU; slow, for checking)",
+            DefaultValueFactory = _ => "auto",
+        };
+        device.AcceptOnlyFromAmong(DeviceSelection.Devices);
+        var precision = new Option<string>("--precision") { Description = "storage type of the DiT on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
+        precision.AcceptOnlyFromAmong(DeviceSelection.Precisions);
         var fps = new Option<int>("--fps") { Description = "frames per second of the output", DefaultValueFactory = _ => WanDefaults.Fps };
 
         var command = new Command("generate", "generate a video from a text prompt")
         {
-            model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, fps,
+            model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, precision, fps,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -63,7 +69,7 @@ internal static class GenerateCommand
                 {
                     throw new DirectoryNotFoundException($"--model {modelDir}: directory not found");
                 }
-                return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, request, outputPath, cancellation), cancellation);
+                return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, cancellation), cancellation);
             }
             catch (OperationCanceledException)
             {
@@ -71,7 +77,8 @@ internal static class GenerateCommand
                 return 130;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
-                                          or Wan.Runtime.Config.ConfigException or NotSupportedException or DllNotFoundException)
+                                          or Wan.Runtime.Config.ConfigException or NotSupportedException or DllNotFoundException
+                                          or Wan.Kernels.Interop.NativeCallException)
             {
                 Console.Error.WriteLine($"wan: {e.Message}");
                 return 2;

@@ -1,6 +1,4 @@
 using Spectre.Console;
-using Wan.Runtime.Backends;
-using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Video;
 
@@ -9,12 +7,12 @@ namespace Wan.Cli;
 /// <summary>Loads the model on the chosen device, runs the pipeline with a live progress bar, writes the video.</summary>
 internal static class GenerateRunner
 {
-    public static int Run(string modelDir, string device, GenerationRequest request, string outputPath, CancellationToken cancellation)
+    public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, CancellationToken cancellation)
     {
-        using var backend = CreateBackend(device);
+        using var devices = DeviceSelection.Create(device, precision);
         var console = AnsiConsole.Console;
-        console.MarkupLine($"[grey]device:[/] {Markup.Escape(backend.Name)}   [grey]model:[/] {Markup.Escape(modelDir)}");
-        using var pipeline = WanPipeline.Load(backend, modelDir);
+        console.MarkupLine($"[grey]device:[/] {Markup.Escape(devices.Backends.ToString())}   [grey]model:[/] {Markup.Escape(modelDir)}");
+        using var pipeline = WanPipeline.Load(devices.Backends, modelDir);
         GenerationResult? result = null;
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -46,10 +44,4 @@ internal static class GenerateRunner
                            $"(text {result.TextEncoding.TotalSeconds:F1} s, denoising {result.Denoising.TotalSeconds:F1} s, decoding {result.Decoding.TotalSeconds:F1} s)");
         return 0;
     }
-
-    private static IBackend CreateBackend(string device) => device switch
-    {
-        "cpu" or "auto" => new CpuBackend(),
-        _ => throw new NotSupportedException("--device cuda: the CUDA backend cannot run the whole pipeline yet; use --device cpu"),
-    };
 }

@@ -25,10 +25,13 @@ public sealed class WeightLoader(IBackend backend, ITensorSource source)
         return Backend.LoadWeight(view);
     }
 
-    /// <summary>A [D] vector stored with extra unit dimensions (e.g. modulation [1, 6, D]) loads as its stored shape.</summary>
+    /// <summary>
+    /// A weight stored with extra unit dimensions (e.g. modulation [1, 6, D]) loaded in the shape the
+    /// model uses; the reshaped view keeps the storage alive on every backend, so the loaded tensor is released.
+    /// </summary>
     public Tensor LoadReshaped(string name, Shape stored, Shape wanted)
     {
-        var t = Load(name, stored.ToArray());
-        return Backend.Reshape(t, wanted);
+        using var storedTensor = Load(name, stored.ToArray());
+        return Backend.Reshape(storedTensor, wanted);
     }
 }

@@ -18,12 +18,10 @@ namespace Wan.Runtime.Pipeline;
 /// </summary>
 public sealed class WanPipeline : IDisposable
 {
-    private readonly IBackend _backend;
-
-    private WanPipeline(IBackend backend, ModelIndexConfig index, Umt5Tokenizer tokenizer, Umt5Encoder textEncoder,
+    private WanPipeline(PipelineBackends backends, ModelIndexConfig index, Umt5Tokenizer tokenizer, Umt5Encoder textEncoder,
         WanTransformer highNoise, WanTransformer? lowNoise, WanVae vae)
     {
-        _backend = backend;
+        Backends = backends;
         Index = index;
         Tokenizer = tokenizer;
         TextEncoder = textEncoder;
@@ -32,6 +30,7 @@ public sealed class WanPipeline : IDisposable
         Vae = vae;
     }
 
+    public PipelineBackends Backends { get; }
     public ModelIndexConfig Index { get; }
     public Umt5Tokenizer Tokenizer { get; }
     public Umt5Encoder TextEncoder { get; }
@@ -44,7 +43,9 @@ public sealed class WanPipeline : IDisposable
 
     public WanVae Vae { get; }
 
-    public static WanPipeline Load(IBackend backend, string modelDirectory)
+    public static WanPipeline Load(IBackend backend, string modelDirectory) => Load(PipelineBackends.All(backend), modelDirectory);
+
+    public static WanPipeline Load(PipelineBackends backends, string modelDirectory)
     {
         if (!Directory.Exists(modelDirectory))
         {
@@ -60,11 +61,11 @@ public sealed class WanPipeline : IDisposable
         try
         {
             var tokenizer = Umt5Tokenizer.Load(Path.Combine(modelDirectory, "tokenizer"));
-            var textEncoder = Own(Umt5Encoder.Load(backend, Path.Combine(modelDirectory, "text_encoder")));
-            var high = Own(WanTransformer.Load(backend, Path.Combine(modelDirectory, "transformer")));
-            var low = index.HasSecondExpert ? Own(WanTransformer.Load(backend, Path.Combine(modelDirectory, "transformer_2"))) : null;
-            var vae = Own(WanVae.Load(backend, Path.Combine(modelDirectory, "vae")));
-            return new WanPipeline(backend, index, tokenizer, textEncoder, high, low, vae);
+            var textEncoder = Own(Umt5Encoder.Load(backends.Text, Path.Combine(modelDirectory, "text_encoder")));
+            var high = Own(WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer")));
+            var low = index.HasSecondExpert ? Own(WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer_2"))) : null;
+            var vae = Own(WanVae.Load(backends.Vae, Path.Combine(modelDirectory, "vae")));
+            return new WanPipeline(backends, index, tokenizer, textEncoder, high, low, vae);
         }
         catch
         {
@@ -110,11 +111,11 @@ public sealed class WanPipeline : IDisposable
                     texts.Add(dit, text);
                 }
                 var g = (float)experts.Guidance(t);
-                using var x = _backend.FromHost(latent, shape);
+                using var x = Backends.Dit.FromHost(latent, shape);
                 using var cond = dit.Forward(x, t, text.Cond, cancellation: cancellation);
                 using var uncond = dit.Forward(x, t, text.Uncond, cancellation: cancellation);
-                var v = _backend.ToHost(uncond);
-                var c = _backend.ToHost(cond);
+                var v = Backends.Dit.ToHost(uncond);
+                var c = Backends.Dit.ToHost(cond);
                 for (int j = 0; j < v.Length; j++)
                 {
                     v[j] += g * (c[j] - v[j]);
@@ -141,10 +142,10 @@ public sealed class WanPipeline : IDisposable
         CancellationToken cancellation = default)
     {
         var clock = Stopwatch.StartNew();
-        using var z = _backend.FromHost(latent, new Shape(latentShape));
+        using var z = Backends.Vae.FromHost(latent, new Shape(latentShape));
         using var video = Vae.Decode(z, (done, total) => progress?.Invoke(new GenerationProgress(
             GenerationStage.Decoding, done, total, null, 0, clock.Elapsed, clock.Elapsed, default)), cancellation);
-        return _backend.ToHost(video);
+        return Backends.Vae.ToHost(video);
     }
 
     /// <summary>The whole text-to-video job.</summary>

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Runtime.Weights;
@@ -48,43 +47,12 @@ public readonly unsafe struct SafetensorsTensor
         {
             throw new ArgumentOutOfRangeException(nameof(first), $"elements [{first}, {first + dst.Length}) outside tensor '{Name}' {Shape}");
         }
-        var size = DType.SizeOf();
-        var src = new ReadOnlySpan<byte>(Pointer + first * size, checked(dst.Length * size));
-        switch (DType)
+        if (!DType.IsFloat())
         {
-            case DType.F32:
-                src.CopyTo(System.Runtime.InteropServices.MemoryMarshal.AsBytes(dst));
-                break;
-            case DType.F16:
-                TensorPrimitives.ConvertToSingle(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(src), dst);
-                break;
-            case DType.BF16:
-                for (int i = 0; i < dst.Length; i++)
-                {
-                    dst[i] = HalfConversions.BF16ToFloat(BinaryPrimitives.ReadUInt16LittleEndian(src[(2 * i)..]));
-                }
-                break;
-            case DType.F64:
-                for (int i = 0; i < dst.Length; i++)
-                {
-                    dst[i] = (float)BinaryPrimitives.ReadDoubleLittleEndian(src[(8 * i)..]);
-                }
-                break;
-            case DType.F8E4M3:
-                for (int i = 0; i < dst.Length; i++)
-                {
-                    dst[i] = HalfConversions.F8E4M3ToFloat(src[i]);
-                }
-                break;
-            case DType.F8E5M2:
-                for (int i = 0; i < dst.Length; i++)
-                {
-                    dst[i] = HalfConversions.F8E5M2ToFloat(src[i]);
-                }
-                break;
-            default:
-                throw new InvalidOperationException($"{FilePath}: tensor '{Name}' has dtype {DType}, not a float type");
+            throw new InvalidOperationException($"{FilePath}: tensor '{Name}' has dtype {DType}, not a float type");
         }
+        var size = DType.SizeOf();
+        FloatDecoding.Decode(DType, new ReadOnlySpan<byte>(Pointer + first * size, checked(dst.Length * size)), dst);
     }
 
     /// <summary>The whole tensor as float32 (tensors under 2^31 elements).</summary>

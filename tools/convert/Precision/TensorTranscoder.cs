@@ -66,7 +66,7 @@ public static class TensorTranscoder
         {
             var n = (int)Math.Min(ChunkElements, info.Shape.ElementCount - done);
             s.ReadExactly(bytes, 0, n * size);
-            FloatCodec.Decode(info.DType, bytes.AsSpan(0, n * size), floats.AsSpan(0, n));
+            FloatDecoding.Decode(info.DType, bytes.AsSpan(0, n * size), floats.AsSpan(0, n));
             onChunk(done, floats.AsSpan(0, n));
             done += n;
         }

@@ -51,7 +51,7 @@ public sealed class FloatChunks : IDisposable
         }
         var size = _dtype.SizeOf();
         _stream.ReadExactly(_bytes, 0, n * size);
-        FloatCodec.Decode(_dtype, _bytes.AsSpan(0, n * size), dst[..n]);
+        FloatDecoding.Decode(_dtype, _bytes.AsSpan(0, n * size), dst[..n]);
         if (_scales is not null)
         {
             for (int i = 0; i < n; i++)
@@ -72,7 +72,7 @@ public sealed class FloatChunks : IDisposable
         {
             s.ReadExactly(bytes);
         }
-        FloatCodec.Decode(info.DType, bytes, result);
+        FloatDecoding.Decode(info.DType, bytes, result);
         return result;
     }
 

@@ -10,20 +10,25 @@ public sealed partial class CpuBackend
         var src = Cpu(x).Data;
         var y = NewLike(x);
         var dst = y.Data;
-        ForChunks(src.Length, (start, length) =>
-        {
-            for (int i = start; i < start + length; i++)
-            {
-                dst[i] = GeluTanh(src[i]);
-            }
-        });
+        ForChunks(src.Length, (start, length) => GeluTanh(src.AsSpan(start, length), dst.AsSpan(start, length)));
         return y;
     }
 
-    internal static float GeluTanh(float v)
+    /// <summary>
+    /// 0.5·x·(1 + tanh(√(2/π)·x·(1 + 0.044715·x²))), vectorised in float32 (the per-element float64
+    /// version took a sixth of a 1.3B DiT step).
+    /// </summary>
+    internal static void GeluTanh(ReadOnlySpan<float> x, Span<float> y)
     {
-        const double c = 0.7978845608028654; // sqrt(2/pi)
-        return (float)(0.5 * v * (1.0 + Math.Tanh(c * (v + 0.044715 * (double)v * v * v))));
+        const float c = 0.7978845608028654f; // sqrt(2/pi)
+        TensorPrimitives.Multiply(x, x, y);
+        TensorPrimitives.Multiply(y, c * 0.044715f, y);
+        TensorPrimitives.Add(y, c, y);
+        TensorPrimitives.Multiply(y, x, y);
+        TensorPrimitives.Tanh(y, y);
+        TensorPrimitives.Add(y, 1f, y);
+        TensorPrimitives.Multiply(y, x, y);
+        TensorPrimitives.Multiply(y, 0.5f, y);
     }
 
     public Tensor Silu(Tensor x)
@@ -33,10 +38,9 @@ public sealed partial class CpuBackend
         var dst = y.Data;
         ForChunks(src.Length, (start, length) =>
         {
-            for (int i = start; i < start + length; i++)
-            {
-                dst[i] = (float)(src[i] / (1.0 + Math.Exp(-(double)src[i])));
-            }
+            var d = dst.AsSpan(start, length);
+            TensorPrimitives.Sigmoid(src.AsSpan(start, length), d);
+            TensorPrimitives.Multiply(d, src.AsSpan(start, length), d);
         });
         return y;
     }

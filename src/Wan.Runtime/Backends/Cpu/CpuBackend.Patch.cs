@@ -4,22 +4,7 @@ namespace Wan.Runtime.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
-    public Tensor TimestepSinusoid(double t, int dim)
-    {
-        if (dim <= 0 || dim % 2 != 0)
-        {
-            throw new ArgumentException($"timestep sinusoid dim {dim} must be even and positive");
-        }
-        int half = dim / 2;
-        var y = new float[dim];
-        for (int j = 0; j < half; j++)
-        {
-            double angle = t * Math.Pow(10000.0, -(double)j / half);
-            y[j] = (float)Math.Cos(angle);
-            y[half + j] = (float)Math.Sin(angle);
-        }
-        return new CpuTensor(this, new Shape(1, dim), y);
-    }
+    public Tensor TimestepSinusoid(double t, int dim) => FromHost(HostMath.TimestepSinusoid(t, dim), new Shape(1, dim));
 
     public Tensor Patchify(Tensor latent, Tensor weight, Tensor bias, (int T, int H, int W) patch)
     {

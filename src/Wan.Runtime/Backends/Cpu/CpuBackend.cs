@@ -133,34 +133,7 @@ public sealed partial class CpuBackend : IBackend
     internal MappedCpuTensor Mapped(MappedCpuTensor t) =>
         ReferenceEquals(t.Backend, this) ? t : throw new ArgumentException($"tensor {t} does not belong to this CPU backend");
 
-    /// <summary>Views a tensor as [rows, last dim].</summary>
-    internal static (int Rows, int Cols) Matrix(Tensor t, string what)
-    {
-        if (t.Shape.Rank < 1)
-        {
-            throw new ArgumentException($"{what}: expected at least 1 dimension, got {t.Shape}");
-        }
-        int cols = t.Shape[-1];
-        return (cols == 0 ? 0 : checked((int)(t.ElementCount / cols)), cols);
-    }
-
     internal CpuTensor NewLike(Tensor t) => new(this, t.Shape, new float[t.ElementCount]);
-
-    internal static void SameShape(Tensor a, Tensor b, string op)
-    {
-        if (a.Shape != b.Shape)
-        {
-            throw new ArgumentException($"{op}: shapes {a.Shape} and {b.Shape} differ");
-        }
-    }
-
-    internal static void Vector(Tensor v, int length, string what)
-    {
-        if (v.ElementCount != length)
-        {
-            throw new ArgumentException($"{what}: expected {length} elements, got {v.Shape}");
-        }
-    }
 
     /// <summary>Runs body(row) for every row, in parallel when the work is large enough to pay.</summary>
     internal static void ForRows(int rows, long workPerRow, Action<int> body)

@@ -124,22 +124,7 @@ public sealed partial class CudaBackend : IBackend
     }
 
     /// <summary>Computed on the host in float64 (a [1, dim] table, as the reference does), then uploaded.</summary>
-    public Tensor TimestepSinusoid(double t, int dim)
-    {
-        if (dim <= 0 || dim % 2 != 0)
-        {
-            throw new ArgumentException($"timestep sinusoid dim {dim} must be even and positive");
-        }
-        int half = dim / 2;
-        var y = new float[dim];
-        for (int j = 0; j < half; j++)
-        {
-            double angle = t * Math.Pow(10000.0, -(double)j / half);
-            y[j] = (float)Math.Cos(angle);
-            y[half + j] = (float)Math.Sin(angle);
-        }
-        return FromHost(y, new Shape(1, dim));
-    }
+    public Tensor TimestepSinusoid(double t, int dim) => FromHost(HostMath.TimestepSinusoid(t, dim), new Shape(1, dim));
 
     public void Dispose() { }
 
@@ -153,30 +138,4 @@ public sealed partial class CudaBackend : IBackend
             ? c
             : throw new ArgumentException($"tensor {t} does not belong to this CUDA backend ({Name})");
 
-    /// <summary>Views a tensor as [rows, last dim].</summary>
-    internal static (int Rows, int Cols) Matrix(Tensor t, string what)
-    {
-        if (t.Shape.Rank < 1)
-        {
-            throw new ArgumentException($"{what}: expected at least 1 dimension, got {t.Shape}");
-        }
-        int cols = t.Shape[-1];
-        return (cols == 0 ? 0 : checked((int)(t.ElementCount / cols)), cols);
-    }
-
-    internal static void SameShape(Tensor a, Tensor b, string op)
-    {
-        if (a.Shape != b.Shape)
-        {
-            throw new ArgumentException($"{op}: shapes {a.Shape} and {b.Shape} differ");
-        }
-    }
-
-    internal static void Vector(Tensor v, int length, string what)
-    {
-        if (v.ElementCount != length)
-        {
-            throw new ArgumentException($"{what}: expected {length} elements, got {v.Shape}");
-        }
-    }
 }

@@ -49,6 +49,7 @@ public sealed class WanTransformer : IDisposable
     /// <summary>
     /// Embeds the text context [Lc, text_dim] (the T5 output of the valid tokens): zero-padded to
     /// 512 rows, text MLP, then every block's cross-attention K/V. Padded rows are attended to.
+    /// The context may live on another backend (the text encoder's): it is read through the host.
     /// </summary>
     public DitTextContext PrepareText(Tensor context)
     {
@@ -58,7 +59,7 @@ public sealed class WanTransformer : IDisposable
             throw new ArgumentException($"text context {context.Shape} must be [L <= {DitConfig.TextLength}, {Config.TextDim}]");
         }
         var padded = new float[DitConfig.TextLength * Config.TextDim];
-        _b.ToHost(context).CopyTo(padded, 0);
+        context.Backend.ToHost(context).CopyTo(padded, 0);
         using var ctx = _b.FromHost(padded, new Shape(DitConfig.TextLength, Config.TextDim));
         using var h1 = _text1.Apply(_b, ctx);
         using var g = _b.GeluTanh(h1);

@@ -1,0 +1,1 @@
+global using static Wan.Runtime.Backends.OpChecks;
