@@ -11,6 +11,13 @@ public static class ProcessStats
     /// <summary>VmRSS of /proc/self/status: the resident set now.</summary>
     public static double RssGiB() => StatusGiB("VmRSS:");
 
+    /// <summary>CPU time of this process so far: user, and system (page faults, madvise, thread switches).</summary>
+    public static (TimeSpan User, TimeSpan System) CpuTimes()
+    {
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        return (process.UserProcessorTime, process.PrivilegedProcessorTime);
+    }
+
     public static string CpuModel() =>
         File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
 

@@ -39,7 +39,8 @@ public static class TargetsCommand
 
         var clock = Stopwatch.StartNew();
         using var pipeline = WanPipeline.Load(profiler, options.Model);
-        Console.WriteLine($"loaded in {clock.Elapsed.TotalSeconds:F2} s; RSS {ProcessStats.RssGiB():F2} GiB");
+        Console.WriteLine($"loaded in {clock.Elapsed.TotalSeconds:F2} s");
+        PrintRss();
 
         var contexts = new List<Wan.Runtime.Tensors.Tensor>();
         var textSeconds = new List<double>();
@@ -85,8 +86,16 @@ public static class TargetsCommand
         return 0;
     }
 
-    private static void PrintRss() =>
-        Console.WriteLine($"RSS {ProcessStats.RssGiB():F2} GiB, peak so far {ProcessStats.PeakRssGiB():F2} GiB");
+    private static (TimeSpan User, TimeSpan System) _cpuAtLastPrint;
+
+    /// <summary>RSS now and at peak, and the CPU time (user / system) spent since the previous stage.</summary>
+    private static void PrintRss()
+    {
+        var cpu = ProcessStats.CpuTimes();
+        Console.WriteLine($"RSS {ProcessStats.RssGiB():F2} GiB, peak so far {ProcessStats.PeakRssGiB():F2} GiB; " +
+                          $"CPU time of this stage: user {(cpu.User - _cpuAtLastPrint.User).TotalSeconds:F1} s, system {(cpu.System - _cpuAtLastPrint.System).TotalSeconds:F1} s");
+        _cpuAtLastPrint = cpu;
+    }
 
     private static void PrintTargets(List<double> textSeconds, List<double> stepSeconds, double decodeSeconds, int tokens)
     {
