@@ -1,9 +1,14 @@
 using BenchmarkDotNet.Running;
 using Wan.Bench.Profile;
+using Wan.Bench.Targets;
 
 if (args.Length > 0 && args[0] == "profile-step")
 {
     return ProfileStepCommand.Run(args[1..]);
+}
+if (args.Length > 0 && args[0] == "targets")
+{
+    return TargetsCommand.Run(args[1..]);
 }
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

@@ -57,25 +57,10 @@ public static class ProfileStepCommand
             {
                 timer.Stop();
             }
-            Report(profiler, timer.Elapsed, $"step {step + 1}/{steps}: {tokens} tokens, CFG = 2 forwards");
+            OpTable.Print(profiler, timer.Elapsed, $"step {step + 1}/{steps}: {tokens} tokens, CFG = 2 forwards");
         }
-        Console.WriteLine($"peak RSS {PeakRssGiB():F2} GiB; machine: {Environment.ProcessorCount} logical cores, {CpuModel()}");
+        Console.WriteLine($"peak RSS {ProcessStats.PeakRssGiB():F2} GiB; machine: {ProcessStats.Machine()}");
         return 0;
-    }
-
-    private static void Report(ProfilingBackend profiler, TimeSpan step, string title)
-    {
-        double flops = profiler.Totals.Values.Sum(t => t.Flops);
-        Console.WriteLine();
-        Console.WriteLine($"{title}: {step.TotalSeconds:F2} s, {flops / 1e12:F3} TFLOP counted, {flops / step.TotalSeconds / 1e9:F1} GFLOP/s");
-        Console.WriteLine($"| {"op",-20} | {"calls",6} | {"time s",8} | {"share",6} | {"GFLOP",9} | {"GFLOP/s",8} |");
-        Console.WriteLine($"|{new string('-', 22)}|{new string('-', 8)}|{new string('-', 10)}|{new string('-', 8)}|{new string('-', 11)}|{new string('-', 10)}|");
-        foreach (var (op, t) in profiler.Totals.OrderByDescending(kv => kv.Value.Time))
-        {
-            double seconds = t.Time.TotalSeconds;
-            var rate = t.Flops > 0 ? (t.Flops / seconds / 1e9).ToString("F1", CultureInfo.InvariantCulture) : "-";
-            Console.WriteLine($"| {op,-20} | {t.Calls,6} | {seconds,8:F3} | {seconds / step.TotalSeconds,6:P1} | {t.Flops / 1e9,9:F1} | {rate,8} |");
-        }
     }
 
     private static Dictionary<string, int> ParseOptions(string[] args)
@@ -96,14 +81,4 @@ public static class ProfileStepCommand
         }
         return options;
     }
-
-    /// <summary>VmHWM of /proc/self/status: the peak resident set, mapped weight pages included.</summary>
-    private static double PeakRssGiB()
-    {
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
-    }
-
-    private static string CpuModel() =>
-        File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU";
 }

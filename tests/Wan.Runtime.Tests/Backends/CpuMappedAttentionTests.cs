@@ -15,6 +15,8 @@ public class CpuMappedAttentionTests
 
     [TestCase(203, 203, 6, 40, true)]
     [TestCase(150, 331, 5, 24, false)]
+    [TestCase(317, 3001, 2, 24, true)]
+    [TestCase(61, 5003, 3, 16, false)]
     public void ThreadedAttentionMatchesLoop(int lq, int lk, int heads, int dh, bool withBias)
     {
         using var b = new CpuBackend();

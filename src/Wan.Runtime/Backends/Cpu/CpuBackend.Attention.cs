@@ -6,8 +6,15 @@ namespace Wan.Runtime.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
-    /// <summary>Query rows per block: scores are [block, Lk] per head, never [Lq, Lk].</summary>
-    private const int AttentionQueryBlock = 64;
+    /// <summary>
+    /// Floats of scores per (head, query block) item, [rows, Lk], never [Lq, Lk]: 256 Ki floats
+    /// (1 MiB) stay in a core's L2 while the item's two GEMMs get as many rows as fit (768 keys,
+    /// Wan 256×256×9 frames: 3 blocks of 256 rows per head instead of 12 of 64).
+    /// </summary>
+    private const int AttentionScoresFloats = 1 << 18;
+
+    /// <summary>Fewest query rows per block, however many keys: shorter GEMMs would waste the cores.</summary>
+    private const int AttentionMinQueryBlock = 64;
 
     public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec)
     {
@@ -55,11 +62,13 @@ public sealed partial class CpuBackend
 
         var vs = Cpu(v).Data;
         var output = new float[(long)lq * dim];
-        int blocks = (lq + AttentionQueryBlock - 1) / AttentionQueryBlock;
+        int maxRows = Math.Min(lq, Math.Max(AttentionMinQueryBlock, AttentionScoresFloats / keys));
+        int blocks = (lq + maxRows - 1) / maxRows;
+        int blockRows = (lq + blocks - 1) / blocks;
         void Block(int item, float[] scores)
         {
-            int h = item / blocks, q0 = item % blocks * AttentionQueryBlock;
-            int rows = Math.Min(AttentionQueryBlock, lq - q0);
+            int h = item / blocks, q0 = item % blocks * blockRows;
+            int rows = Math.Min(blockRows, lq - q0);
             Blas.Sgemm(false, true, rows, keys, dh, spec.Scale,
                 qs.AsSpan(q0 * dim + h * dh), dim, ks.AsSpan(h * dh), dim, 0f, scores, keys);
             for (int r = 0; r < rows; r++)
@@ -74,7 +83,7 @@ public sealed partial class CpuBackend
             Blas.Sgemm(false, false, rows, dh, keys, 1f, scores, keys, vs.AsSpan(h * dh), dim, 0f,
                 output.AsSpan(q0 * dim + h * dh), dim);
         }
-        ForAttentionBlocks(heads * blocks, (long)AttentionQueryBlock * keys * dh, AttentionQueryBlock * keys, Block);
+        ForAttentionBlocks(heads * blocks, (long)blockRows * keys * dh, blockRows * keys, Block);
         return new CpuTensor(this, new Shape(lq, dim), output);
     }
 

@@ -1,3 +1,4 @@
+using Wan.Kernels.Interop;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
 
@@ -54,6 +55,16 @@ public sealed unsafe class MappedCpuTensor : Tensor
             throw new InvalidOperationException($"weight '{Name}' ({DType}{Shape}): no float32 view of elements [{first}, {first + count})");
         }
         return new ReadOnlySpan<float>(_view.Pointer + first * sizeof(float), count);
+    }
+
+    /// <summary>
+    /// Drops this weight's pages from the process's resident set (madvise DONTNEED on its byte
+    /// range). The data stays valid: a later read faults the pages back in from the page cache.
+    /// </summary>
+    public void ReleasePages()
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        Libc.DropMappedPages(_view.Pointer, ElementCount * DType.SizeOf());
     }
 
     /// <summary>The whole weight as a new float32 array (for ops that need it all at once).</summary>

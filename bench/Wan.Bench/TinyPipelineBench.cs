@@ -1,0 +1,76 @@
+using BenchmarkDotNet.Attributes;
+using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Pipeline;
+using Wan.Runtime.Video;
+
+namespace Wan.Bench;
+
+/// <summary>
+/// The whole text-to-video job on the tiny model (9 frames 64×64, 6 UniPC steps, CFG, both
+/// experts, VAE decode) on the CPU backend, loaded once. The model is $WAN_BENCH_TINY_MODEL (e.g.
+/// written by <c>wan-convert synth --preset tiny DIR</c>), else the fixture set's diffusers
+/// directory ($WAN_FIXTURES or ../shared/fixtures next to the checkout).
+/// </summary>
+[Config(typeof(BenchConfig))]
+public class TinyPipelineBench
+{
+    public const string ModelVariable = "WAN_BENCH_TINY_MODEL";
+
+    private CpuBackend _backend = null!;
+    private WanPipeline _pipeline = null!;
+
+    private static readonly GenerationRequest Request = new()
+    {
+        Prompt = "a tiny red fox in the snow",
+        Frames = 9,
+        Height = 64,
+        Width = 64,
+        Steps = 6,
+        Seed = 3,
+    };
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _backend = new CpuBackend();
+        _pipeline = WanPipeline.Load(_backend, LocateModel());
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _pipeline.Dispose();
+        _backend.Dispose();
+    }
+
+    [Benchmark]
+    public VideoFrames Generate() => _pipeline.Generate(Request).Video;
+
+    private static string LocateModel()
+    {
+        var configured = Environment.GetEnvironmentVariable(ModelVariable);
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return Directory.Exists(configured)
+                ? configured
+                : throw new DirectoryNotFoundException($"${ModelVariable} = {configured}: directory not found");
+        }
+        var fixtures = Environment.GetEnvironmentVariable("WAN_FIXTURES");
+        var candidates = new List<string>();
+        if (!string.IsNullOrEmpty(fixtures))
+        {
+            candidates.Add(Path.Combine(fixtures, "tiny-t2v-a14b", "diffusers"));
+        }
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Wan.Runtime.sln")))
+            {
+                candidates.Add(Path.Combine(dir.FullName, "..", "shared", "fixtures", "tiny-t2v-a14b", "diffusers"));
+                break;
+            }
+        }
+        return candidates.FirstOrDefault(Directory.Exists)
+            ?? throw new DirectoryNotFoundException(
+                $"no tiny model: set ${ModelVariable} to a directory written by 'wan-convert synth --preset tiny DIR' (looked in {string.Join(", ", candidates)})");
+    }
+}
