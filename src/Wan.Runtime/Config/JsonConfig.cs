@@ -41,6 +41,13 @@ public sealed class JsonConfig
 
     public bool Has(string key) => _root.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null;
 
+    /// <summary>
+    /// A diffusers model_index.json component entry ["library", "Class"]; an absent key, null or
+    /// [null, null] (how diffusers writes an optional component that is not there) means no component.
+    /// </summary>
+    public bool HasComponent(string key) =>
+        Find(key) is { ValueKind: JsonValueKind.Array } e && e.EnumerateArray().Any(x => x.ValueKind != JsonValueKind.Null);
+
     public int Int(string key, int? fallback = null) =>
         Find(key) is { } e
             ? e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out var v) ? v : throw Invalid(key, e, "an integer")

@@ -14,7 +14,7 @@ public sealed record ModelIndexConfig(string Directory, double? BoundaryRatio, b
         c.Require(className == "WanPipeline", "_class_name", $"is '{className}'; only WanPipeline (text-to-video) is supported");
         double? boundary = c.Has("boundary_ratio") ? c.Double("boundary_ratio") : null;
         c.Require(boundary is null or (> 0 and < 1), "boundary_ratio", "must lie strictly between 0 and 1");
-        bool second = c.Has("transformer_2");
+        bool second = c.HasComponent("transformer_2");
         c.Require(!second || boundary is not null, "transformer_2", "is listed but 'boundary_ratio' is missing: when to switch experts is unknown");
         return new ModelIndexConfig(modelDirectory, boundary, second);
     }
