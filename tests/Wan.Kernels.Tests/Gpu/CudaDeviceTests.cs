@@ -103,7 +103,7 @@ public unsafe class CudaDeviceTests
         var y = RandomFloats(n);
         using var dx = Upload(x);
         using var dy = Upload(y);
-        using var graph = Device.CaptureGraph(() => Axpy(n, 0.5f, dx, dy));
+        using var graph = Device.Capture(() => Axpy(n, 0.5f, dx, dy));
         var milliseconds = Device.Time(() =>
         {
             for (var i = 0; i < 3; i++)
@@ -128,7 +128,7 @@ public unsafe class CudaDeviceTests
         using var dx = Upload(x);
         using var dy = Upload(y);
         var thrown = new InvalidOperationException("queued work failed");
-        var caught = Assert.Throws<InvalidOperationException>(() => Device.CaptureGraph(() =>
+        var caught = Assert.Throws<InvalidOperationException>(() => Device.Capture(() =>
         {
             Axpy(n, 0.5f, dx, dy);
             throw thrown;
