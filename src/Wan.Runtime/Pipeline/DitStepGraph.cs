@@ -59,6 +59,9 @@ public sealed class DitStepGraph : IDisposable
     /// <summary>The captured graph (its kernel and GEMM counts: the launches one step replays).</summary>
     public DeviceGraph Graph => _graph;
 
+    /// <summary>The graph's output tensors (written by each replay): tests poison them between replays.</summary>
+    internal (Tensor Cond, Tensor Uncond) Outputs => (_cond, _uncond);
+
     /// <summary>Both flow predictions for <paramref name="latent"/> at timestep <paramref name="t"/>.</summary>
     public (float[] Cond, float[] Uncond) Run(ReadOnlySpan<float> latent, double t)
     {
