@@ -36,6 +36,9 @@ internal sealed class CaptureArena(IDevice device, Func<long, DeviceBuffer> allo
         return new GraphBuffer(device, this, block, bytes);
     }
 
+    /// <summary>Keeps a buffer created before the capture and freed inside it until the graph is disposed.</summary>
+    public void Adopt(DeviceBuffer buffer) => _blocks.Add(buffer);
+
     public void Return(DeviceBuffer block)
     {
         if (_capturing)

@@ -15,7 +15,7 @@ namespace Wan.Kernels.Device;
 /// Every entry point makes the context current first, so any thread may call it (one at a time).
 /// <see cref="Capture"/> records the stream into a CUDA graph under the rules of <see cref="IDevice.Capture"/>.
 /// </summary>
-public sealed unsafe partial class CudaDevice : IDevice
+public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
 {
     private const int DefaultMaxDynamicShared = 48 * 1024;
 
@@ -294,6 +294,16 @@ public sealed unsafe partial class CudaDevice : IDevice
     public override string ToString() => Name;
 
     private IntPtr RawStream => _stream.DangerousGetHandle();
+
+    bool IGraphCapturing.TryAdopt(DeviceBuffer buffer)
+    {
+        if (buffer is GraphBuffer || Recording is not { } capture)
+        {
+            return false;
+        }
+        capture.Memory.Adopt(buffer);
+        return true;
+    }
 
     /// <summary>The capture in progress when the calling thread is the one capturing.</summary>
     private (CaptureArena Memory, int Kernels, int Gemms)? Recording =>

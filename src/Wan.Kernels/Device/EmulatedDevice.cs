@@ -10,7 +10,7 @@ namespace Wan.Kernels.Device;
 /// <see cref="Capture"/> follows CUDA's stream-capture rules (see <see cref="IDevice.Capture"/>): the
 /// capturing thread's launches and GEMMs are recorded, not run; other threads use the device directly.
 /// </summary>
-public sealed unsafe class EmulatedDevice : IDevice
+public sealed unsafe class EmulatedDevice : IDevice, IGraphCapturing
 {
     private readonly object _captureLock = new();
     private bool _disposed;
@@ -124,6 +124,16 @@ public sealed unsafe class EmulatedDevice : IDevice
     }
 
     public void Dispose() => _disposed = true;
+
+    bool IGraphCapturing.TryAdopt(DeviceBuffer buffer)
+    {
+        if (buffer is GraphBuffer || Recording is not { } capture)
+        {
+            return false;
+        }
+        capture.Memory.Adopt(buffer);
+        return true;
+    }
 
     /// <summary>The capture of the calling thread, if it is capturing.</summary>
     private EmulatedCapture? Recording => _capture is { } capture && capture.Memory.CapturesHere ? capture : null;

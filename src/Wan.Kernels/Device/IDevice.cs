@@ -36,7 +36,8 @@ public interface IDevice : IDisposable
     /// graph instead of running them. The same rules on every device: allocations inside come from the
     /// graph's own memory (a buffer freed inside is reused by later allocations inside; nothing is freed
     /// before the graph is disposed); copies between host and device, memsets and Synchronize throw
-    /// <see cref="GraphCaptureException"/>; buffers created before the capture must outlive the graph.
+    /// <see cref="GraphCaptureException"/>; a buffer created before the capture and disposed inside it is
+    /// freed with the graph.
     /// When <paramref name="work"/> throws, the capture is abandoned and that exception rethrown.
     /// </summary>
     DeviceGraph Capture(Action work);

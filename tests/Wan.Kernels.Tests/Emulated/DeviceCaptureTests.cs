@@ -123,6 +123,30 @@ public sealed class DeviceCaptureTests
         AssertClose(DeviceArrays.Download(Device, dc, m * n, ElementType.F32), expected, 1e-6, "replayed GEMM");
     }
 
+    [Test]
+    public void ABufferFromBeforeTheCaptureFreedInsideItLivesUntilTheGraphIsDisposed()
+    {
+        var random = NewRandom();
+        int n = 700 + random.Next(300);
+        var a = Uniform(random, n);
+        using var da = DeviceArrays.Upload(Device, a, ElementType.F32);
+        var early = Device.Allocate(4L * n);
+        DeviceBuffer? result = null;
+        var graph = Device.Capture(() =>
+        {
+            ElementwiseOps.Add(Device, ElementType.F32, da, da, early, n);
+            early.Dispose();
+            result = Device.Allocate(4L * n);
+            ElementwiseOps.Mul(Device, ElementType.F32, early, da, result, n);
+        });
+        using var output = result!;
+        Assert.That(graph.OwnedBytes, Is.EqualTo(2 * 4L * n), "the graph holds the early buffer and its own");
+        graph.Launch();
+        Assert.That(DeviceArrays.Download(Device, output, n, ElementType.F32), Is.EqualTo(a.Select(x => (x + x) * x).ToArray()));
+        graph.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => DeviceArrays.Download(Device, early, 1, ElementType.F32), "freed with the graph");
+    }
+
     [TestCase("copy to device")]
     [TestCase("copy to host")]
     [TestCase("memset")]
