@@ -90,7 +90,8 @@ public sealed class DitStepGraphGoldenTests(DType storage)
             Assert.That(replay1.Cond, Is.EqualTo(direct1.Cond), "replay at the golden's t: conditional bits");
             Assert.That(replay1.Uncond, Is.EqualTo(direct1.Uncond), "replay at the golden's t: unconditional bits");
         });
-        Metrics.AssertClose(replay1.Cond, golden.Get("out").ToFloatArray(), tolerance, $"{c} {storage} replayed out");
+        var error = Metrics.AssertClose(replay1.Cond, golden.Get("out").ToFloatArray(), tolerance, $"{c} {storage} replayed out");
+        TestContext.Out.WriteLine($"{c} {storage}: replayed out vs golden relative L2 {error:E2} (tolerance {tolerance:E0})");
 
         var random = NewRandom();
         var latent2 = Uniform(random, latent1.Length, -1.5f, 1.5f);
