@@ -43,9 +43,15 @@ struct BlockAborted
 {
 };
 
-std::map<std::string, Entry>& registry()
+struct Registered
 {
-    static std::map<std::string, Entry> kernels;
+    Entry entry;
+    std::vector<unsigned> param_sizes;
+};
+
+std::map<std::string, Registered>& registry()
+{
+    static std::map<std::string, Registered> kernels;
     return kernels;
 }
 
@@ -646,9 +652,9 @@ void trap(const char* file, int line)
     throw BlockAborted{};
 }
 
-bool register_kernel(const char* name, Entry entry)
+bool register_kernel(const char* name, Entry entry, const unsigned* param_sizes, int param_count)
 {
-    registry()[name] = entry;
+    registry()[name] = Registered{entry, std::vector<unsigned>(param_sizes, param_sizes + param_count)};
     return true;
 }
 } // namespace cuda_emu
@@ -686,7 +692,7 @@ extern "C" __attribute__((visibility("default"))) int emu_launch(const char* ker
     }
     static WorkerPool pool;
     Launch launch;
-    launch.entry = found->second;
+    launch.entry = found->second.entry;
     launch.grid = g;
     launch.block = b;
     launch.shared = shared_bytes;
@@ -699,4 +705,22 @@ extern "C" __attribute__((visibility("default"))) int emu_launch(const char* ker
         return fail(error, error_capacity, 3, std::string("kernel '") + kernel + "': " + launch.error);
     }
     return 0;
+}
+
+// The byte sizes of a registered kernel's parameters, in order, into `sizes` (up to `capacity`).
+// Returns the parameter count, or -1 when the kernel is not registered.
+extern "C" __attribute__((visibility("default"))) int emu_kernel_params(const char* kernel, unsigned* sizes, int capacity)
+{
+    auto& kernels = cuda_emu::registry();
+    auto found = kernels.find(kernel);
+    if (found == kernels.end())
+    {
+        return -1;
+    }
+    const auto& params = found->second.param_sizes;
+    for (int i = 0; i < capacity && i < static_cast<int>(params.size()); i++)
+    {
+        sizes[i] = params[i];
+    }
+    return static_cast<int>(params.size());
 }

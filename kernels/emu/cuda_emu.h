@@ -76,9 +76,23 @@ void* dynamic_shared();
 
 [[noreturn]] void trap(const char* file, int line);
 
-// Kernel registry: launch(args) calls the kernel with the cuLaunchKernel argument array.
+// Kernel registry: launch(args) calls the kernel with the cuLaunchKernel argument array. The
+// parameter sizes are kept too (what cuFuncGetParamInfo reports on a GPU): a captured launch copies
+// its argument values by them so a graph replays with the values of capture time.
 using Entry = void (*)(void** args);
-bool register_kernel(const char* name, Entry entry);
+bool register_kernel(const char* name, Entry entry, const unsigned* param_sizes, int param_count);
+
+template <class... A>
+struct ParamSizes
+{
+    static constexpr unsigned values[sizeof...(A) + 1] = {static_cast<unsigned>(sizeof(A))..., 0u};
+};
+
+template <class... A>
+constexpr const unsigned* param_sizes(void (*)(A...)) { return ParamSizes<A...>::values; }
+
+template <class... A>
+constexpr int param_count(void (*)(A...)) { return static_cast<int>(sizeof...(A)); }
 
 template <class... A, size_t... I>
 inline void invoke(void (*kernel)(A...), void** args, std::index_sequence<I...>)
@@ -157,7 +171,8 @@ static constexpr int warpSize = 32;
 
 // Registers an extern "C" kernel under its own name (common.cuh defines it empty under NVRTC).
 #define WAN_REGISTER_KERNEL(name) \
-    static const bool wan_registered_##name = ::cuda_emu::register_kernel(#name, [](void** args) { ::cuda_emu::invoke(&name, args); })
+    static const bool wan_registered_##name = ::cuda_emu::register_kernel(#name, [](void** args) { ::cuda_emu::invoke(&name, args); }, \
+                                                                         ::cuda_emu::param_sizes(&name), ::cuda_emu::param_count(&name))
 
 // Dynamic shared memory (NVRTC: extern __shared__ array of the launch's sharedMemBytes).
 #define WAN_DYNAMIC_SHARED(type, name) type* name = static_cast<type*>(::cuda_emu::dynamic_shared())

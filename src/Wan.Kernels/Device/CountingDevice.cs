@@ -3,7 +3,8 @@ using System.Collections.Concurrent;
 namespace Wan.Kernels.Device;
 
 /// <summary>
-/// An <see cref="IDevice"/> decorator that counts kernel launches (per kernel name) and GEMMs, for
+/// An <see cref="IDevice"/> decorator that counts kernel launches (per kernel name), GEMMs and host
+/// copies (launches and GEMMs queued inside <see cref="Capture"/> are counted once, at capture), for
 /// launch-count reports and tests such as "the text K/V projections do not run per step". It
 /// forwards everything to the wrapped device, which it does not own: disposing it leaves that
 /// device open.
@@ -12,6 +13,7 @@ public sealed unsafe class CountingDevice(IDevice inner) : IDevice
 {
     private readonly ConcurrentDictionary<string, int> _launches = new(StringComparer.Ordinal);
     private int _gemms;
+    private int _copies;
 
     public IDevice Inner { get; } = inner ?? throw new ArgumentNullException(nameof(inner));
 
@@ -23,6 +25,9 @@ public sealed unsafe class CountingDevice(IDevice inner) : IDevice
     /// <summary>GEMM calls since the last <see cref="Reset"/>.</summary>
     public int Gemms => Volatile.Read(ref _gemms);
 
+    /// <summary>Copies between host and device since the last <see cref="Reset"/>.</summary>
+    public int Copies => Volatile.Read(ref _copies);
+
     /// <summary>Launches per kernel name since the last <see cref="Reset"/>.</summary>
     public IReadOnlyDictionary<string, int> LaunchesByKernel => new Dictionary<string, int>(_launches, StringComparer.Ordinal);
 
@@ -30,14 +35,22 @@ public sealed unsafe class CountingDevice(IDevice inner) : IDevice
     {
         _launches.Clear();
         Interlocked.Exchange(ref _gemms, 0);
+        Interlocked.Exchange(ref _copies, 0);
     }
 
     public DeviceBuffer Allocate(long bytes) => Inner.Allocate(bytes);
 
-    public void CopyToDevice(ReadOnlySpan<byte> source, DeviceBuffer destination, long destinationOffset = 0) =>
+    public void CopyToDevice(ReadOnlySpan<byte> source, DeviceBuffer destination, long destinationOffset = 0)
+    {
         Inner.CopyToDevice(source, destination, destinationOffset);
+        Interlocked.Increment(ref _copies);
+    }
 
-    public void CopyToHost(DeviceBuffer source, long sourceOffset, Span<byte> destination) => Inner.CopyToHost(source, sourceOffset, destination);
+    public void CopyToHost(DeviceBuffer source, long sourceOffset, Span<byte> destination)
+    {
+        Inner.CopyToHost(source, sourceOffset, destination);
+        Interlocked.Increment(ref _copies);
+    }
 
     public void Memset(DeviceBuffer buffer, byte value) => Inner.Memset(buffer, value);
 
@@ -54,6 +67,8 @@ public sealed unsafe class CountingDevice(IDevice inner) : IDevice
     }
 
     public void Synchronize() => Inner.Synchronize();
+
+    public DeviceGraph Capture(Action work) => Inner.Capture(work);
 
     /// <summary>Does not dispose <see cref="Inner"/>: the caller owns it.</summary>
     public void Dispose() { }

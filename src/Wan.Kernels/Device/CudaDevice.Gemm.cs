@@ -27,6 +27,10 @@ public sealed unsafe partial class CudaDevice
             gemm.A, DataType(gemm.InputType), gemm.Lda, gemm.StrideA,
             &beta, gemm.C, DataType(gemm.OutputType), gemm.Ldc, gemm.StrideC,
             gemm.BatchCount, Cublas.ComputeType32F, Cublas.GemmAlgoDefault));
+        if (Recording is { } capture)
+        {
+            _capture = capture with { Gemms = capture.Gemms + 1 };
+        }
     }
 
     private static int DataType(GemmType type) => type switch

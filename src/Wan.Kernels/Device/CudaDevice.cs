@@ -13,8 +13,9 @@ namespace Wan.Kernels.Device;
 /// unless told otherwise) compiled by NVRTC up front (through the <see cref="KernelCache"/>, in
 /// parallel) and loaded as one module each, and cuBLAS for GEMMs.
 /// Every entry point makes the context current first, so any thread may call it (one at a time).
+/// <see cref="Capture"/> records the stream into a CUDA graph under the rules of <see cref="IDevice.Capture"/>.
 /// </summary>
-public sealed unsafe partial class CudaDevice : IDevice
+public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
 {
     private const int DefaultMaxDynamicShared = 48 * 1024;
 
@@ -24,6 +25,7 @@ public sealed unsafe partial class CudaDevice : IDevice
     private readonly IReadOnlyList<(string Source, CudaModuleHandle Module)> _modules;
     private readonly Dictionary<string, IntPtr> _functions = [];
     private readonly Dictionary<IntPtr, int> _dynamicSharedLimit = [];
+    private (CaptureArena Memory, int Kernels, int Gemms)? _capture;
 
     /// <summary>
     /// Opens GPU <paramref name="ordinal"/> with the modules of <paramref name="kernels"/> (default: the
@@ -92,6 +94,15 @@ public sealed unsafe partial class CudaDevice : IDevice
     public DeviceBuffer Allocate(long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bytes);
+        return Recording is { } capture ? capture.Memory.Allocate(bytes) : AllocateBlock(bytes);
+    }
+
+    /// <summary>
+    /// cuMemAlloc, also while capturing (the capture runs in relaxed mode, which allows it; the arena
+    /// that calls it keeps the block until the graph is disposed).
+    /// </summary>
+    private DeviceBuffer AllocateBlock(long bytes)
+    {
         if (bytes == 0)
         {
             return CudaBuffer.Empty(this);
@@ -110,6 +121,7 @@ public sealed unsafe partial class CudaDevice : IDevice
 
     public void CopyToDevice(ReadOnlySpan<byte> source, DeviceBuffer destination, long destinationOffset = 0)
     {
+        RejectWhileCapturing("copy to device");
         var address = Resolve(destination, destinationOffset, source.Length, nameof(destination));
         if (source.IsEmpty)
         {
@@ -126,6 +138,7 @@ public sealed unsafe partial class CudaDevice : IDevice
 
     public void CopyToHost(DeviceBuffer source, long sourceOffset, Span<byte> destination)
     {
+        RejectWhileCapturing("copy to host");
         var address = Resolve(source, sourceOffset, destination.Length, nameof(source));
         if (destination.IsEmpty)
         {
@@ -141,6 +154,7 @@ public sealed unsafe partial class CudaDevice : IDevice
 
     public void Memset(DeviceBuffer buffer, byte value)
     {
+        RejectWhileCapturing("memset");
         var address = Resolve(buffer, 0, buffer.Bytes, nameof(buffer));
         if (buffer.Bytes == 0)
         {
@@ -163,10 +177,15 @@ public sealed unsafe partial class CudaDevice : IDevice
         AllowDynamicShared(function, dynamicSharedBytes);
         Check(CudaDriver.cuLaunchKernel(function, (uint)grid.X, (uint)grid.Y, (uint)grid.Z,
             (uint)block.X, (uint)block.Y, (uint)block.Z, (uint)dynamicSharedBytes, RawStream, args, null));
+        if (Recording is { } capture)
+        {
+            _capture = capture with { Kernels = capture.Kernels + 1 };
+        }
     }
 
     public void Synchronize()
     {
+        RejectWhileCapturing("synchronize");
         _context.MakeCurrent();
         Check(CudaDriver.cuStreamSynchronize(RawStream));
     }
@@ -189,28 +208,50 @@ public sealed unsafe partial class CudaDevice : IDevice
     }
 
     /// <summary>
-    /// Records the work <paramref name="queue"/> puts on the stream into a graph instead of running it.
-    /// Nothing inside may wait for the GPU (copies to the host, Synchronize): capture forbids it.
-    /// When <paramref name="queue"/> throws, the capture is ended and its partial graph destroyed, and
-    /// that exception is the one the caller sees.
+    /// Records the work <paramref name="work"/> puts on the stream into a graph instead of running it
+    /// (rules: <see cref="IDevice.Capture"/>). The capture mode is relaxed so the graph's arena may call
+    /// cuMemAlloc; copies, memsets and waits are refused by this class before they reach the driver.
     /// </summary>
-    public CudaGraph CaptureGraph(Action queue)
+    public DeviceGraph Capture(Action work)
     {
-        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(work);
+        if (_capture is not null)
+        {
+            throw new InvalidOperationException($"{Name} is already capturing a graph (one capture at a time per device)");
+        }
         _context.MakeCurrent();
-        Check(CudaDriver.cuStreamBeginCapture(RawStream, CudaDriver.StreamCaptureModeThreadLocal));
+        var memory = new CaptureArena(this, AllocateBlock);
+        Check(CudaDriver.cuStreamBeginCapture(RawStream, CudaDriver.StreamCaptureModeRelaxed));
+        _capture = (memory, 0, 0);
         try
         {
-            queue();
+            work();
+            _context.MakeCurrent();
+            using var graph = CudaGraphHandle.EndCapture(_context, _stream);
+            var (_, kernels, gemms) = _capture.Value;
+            _capture = null;
+            memory.EndCapture();
+            return new CudaGraph(this, CudaGraphExecHandle.Instantiate(_context, graph), memory, kernels, gemms);
         }
         catch
         {
-            AbandonCapture();
+            if (_capture is not null)
+            {
+                _capture = null;
+                AbandonCapture();
+            }
+            memory.Dispose();
             throw;
         }
-        _context.MakeCurrent();
-        using var graph = CudaGraphHandle.EndCapture(_context, _stream);
-        return new CudaGraph(this, CudaGraphExecHandle.Instantiate(_context, graph));
+    }
+
+    /// <summary>Waits for the stream without throwing (a graph's Dispose; errors surface at the next call).</summary>
+    internal void TrySynchronize()
+    {
+        if (CudaDriver.cuCtxSetCurrent(_context.DangerousGetHandle()) == CuResult.Success)
+        {
+            _ = CudaDriver.cuStreamSynchronize(RawStream);
+        }
     }
 
     /// <summary>
@@ -240,10 +281,7 @@ public sealed unsafe partial class CudaDevice : IDevice
         }
         // Let queued work finish before its modules go away. A failure here was already reported to
         // the call that queued the work (or will be at the next context use); Dispose must not throw.
-        if (CudaDriver.cuCtxSetCurrent(_context.DangerousGetHandle()) == CuResult.Success)
-        {
-            _ = CudaDriver.cuStreamSynchronize(RawStream);
-        }
+        TrySynchronize();
         foreach (var (_, module) in _modules)
         {
             module.Dispose();
@@ -256,6 +294,28 @@ public sealed unsafe partial class CudaDevice : IDevice
     public override string ToString() => Name;
 
     private IntPtr RawStream => _stream.DangerousGetHandle();
+
+    bool IGraphCapturing.TryAdopt(DeviceBuffer buffer)
+    {
+        if (buffer is GraphBuffer || Recording is not { } capture)
+        {
+            return false;
+        }
+        capture.Memory.Adopt(buffer);
+        return true;
+    }
+
+    /// <summary>The capture in progress when the calling thread is the one capturing.</summary>
+    private (CaptureArena Memory, int Kernels, int Gemms)? Recording =>
+        _capture is { } capture && capture.Memory.CapturesHere ? capture : null;
+
+    private void RejectWhileCapturing(string operation)
+    {
+        if (Recording is not null)
+        {
+            throw new GraphCaptureException(operation, Name);
+        }
+    }
 
     private static int OpenDevice(int ordinal)
     {
@@ -354,11 +414,13 @@ public sealed unsafe partial class CudaDevice : IDevice
     private ulong Resolve(DeviceBuffer buffer, long offset, long bytes, string parameter)
     {
         ArgumentNullException.ThrowIfNull(buffer, parameter);
-        if (buffer is not CudaBuffer cuda || !ReferenceEquals(buffer.Device, this))
+        bool disposed = buffer switch
         {
-            throw new ArgumentException($"{parameter} belongs to another device ({buffer.Device.Name}), not {Name}", parameter);
-        }
-        ObjectDisposedException.ThrowIf(cuda.IsDisposed, buffer);
+            CudaBuffer cuda when ReferenceEquals(buffer.Device, this) => cuda.IsDisposed,
+            GraphBuffer graph when ReferenceEquals(buffer.Device, this) => graph.IsDisposed,
+            _ => throw new ArgumentException($"{parameter} belongs to another device ({buffer.Device.Name}), not {Name}", parameter),
+        };
+        ObjectDisposedException.ThrowIf(disposed, buffer);
         if (offset < 0 || bytes < 0 || offset + bytes > buffer.Bytes)
         {
             throw new ArgumentOutOfRangeException(parameter, $"bytes [{offset}, {offset + bytes}) are outside the {buffer.Bytes}-byte buffer");

@@ -5,23 +5,20 @@ using static Wan.Kernels.Interop.NativeCheck;
 namespace Wan.Kernels.Device;
 
 /// <summary>
-/// Work captured from a <see cref="CudaDevice"/>'s stream (<see cref="CudaDevice.CaptureGraph"/>) and
-/// instantiated: <see cref="Launch"/> replays every launch/copy/GEMM with one driver call, the same
-/// buffers and the same argument values as at capture time.
+/// Work captured from a <see cref="CudaDevice"/>'s stream and instantiated: <see cref="DeviceGraph.Launch"/>
+/// replays every launch/GEMM with one driver call (cuGraphLaunch), the same buffers and the same
+/// argument values as at capture time.
 /// </summary>
-public sealed class CudaGraph : IDisposable
+internal sealed class CudaGraph(CudaDevice device, CudaGraphExecHandle exec, CaptureArena memory, int kernels, int gemms)
+    : DeviceGraph(memory, kernels, gemms)
 {
-    private readonly CudaDevice _device;
-    private readonly CudaGraphExecHandle _exec;
+    private protected override void Replay() =>
+        device.OnStream(stream => Check(CudaDriver.cuGraphLaunch(exec.DangerousGetHandle(), stream)));
 
-    internal CudaGraph(CudaDevice device, CudaGraphExecHandle exec)
+    /// <summary>The executable graph goes before the memory it writes (the arena frees it after this).</summary>
+    private protected override void Release()
     {
-        _device = device;
-        _exec = exec;
+        device.TrySynchronize();
+        exec.Dispose();
     }
-
-    /// <summary>Queues one replay on the device's stream.</summary>
-    public void Launch() => _device.OnStream(stream => Check(CudaDriver.cuGraphLaunch(_exec.DangerousGetHandle(), stream)));
-
-    public void Dispose() => _exec.Dispose();
 }

@@ -17,8 +17,16 @@ public abstract class DeviceBuffer : IDisposable
     public ulong Address { get; }
     public long Bytes { get; }
 
+    /// <summary>
+    /// Frees the memory, unless the owning device is capturing a graph on this thread: then the graph
+    /// takes the buffer and frees it when it is disposed (the captured work may still use it).
+    /// </summary>
     public void Dispose()
     {
+        if (Device is IGraphCapturing capturing && capturing.TryAdopt(this))
+        {
+            return;
+        }
         Dispose(true);
         GC.SuppressFinalize(this);
     }

@@ -30,4 +30,15 @@ public interface IDevice : IDisposable
 
     /// <summary>Waits until all queued work is done.</summary>
     void Synchronize();
+
+    /// <summary>
+    /// Records the kernel launches and GEMMs <paramref name="work"/> queues on the calling thread into a
+    /// graph instead of running them. The same rules on every device: allocations inside come from the
+    /// graph's own memory (a buffer freed inside is reused by later allocations inside; nothing is freed
+    /// before the graph is disposed); copies between host and device, memsets and Synchronize throw
+    /// <see cref="GraphCaptureException"/>; a buffer created before the capture and disposed inside it is
+    /// freed with the graph.
+    /// When <paramref name="work"/> throws, the capture is abandoned and that exception rethrown.
+    /// </summary>
+    DeviceGraph Capture(Action work);
 }

@@ -13,7 +13,7 @@ internal static unsafe partial class CudaDriver
     public const int AttributeComputeCapabilityMinor = 76;
     public const int AttributeMaxSharedMemoryPerBlockOptin = 97;
     public const int FunctionAttributeMaxDynamicSharedSizeBytes = 8;
-    public const int StreamCaptureModeThreadLocal = 1;
+    public const int StreamCaptureModeRelaxed = 2;
     public const uint EventDefault = 0;
 
     static CudaDriver() => NativeLibraries.Register();

@@ -18,7 +18,9 @@ internal static unsafe class EmulatorLibrary
 
     private const int ErrorCapacity = 2048;
 
-    private static readonly Lazy<(string Path, IntPtr Launch)> Loaded = new(Load);
+    private const int MaxParameters = 64;
+
+    private static readonly Lazy<(string Path, IntPtr Launch, IntPtr Params)> Loaded = new(Load);
 
     /// <summary>The path the library was loaded from (loads it on first use).</summary>
     public static string LoadedPath => Loaded.Value.Path;
@@ -41,16 +43,39 @@ internal static unsafe class EmulatorLibrary
         return code == 0 ? null : Encoding.UTF8.GetString(error[..Math.Max(0, error.IndexOf((byte)0))]);
     }
 
-    private static (string, IntPtr) Load()
+    /// <summary>
+    /// The byte size of each parameter of a registered kernel (what a captured launch copies), or
+    /// null when the library has no kernel of that name.
+    /// </summary>
+    public static int[]? ParameterSizes(string kernel)
+    {
+        var parameters = (delegate* unmanaged<byte*, uint*, int, int>)Loaded.Value.Params;
+        var name = Encoding.UTF8.GetBytes(kernel + "\0");
+        Span<uint> sizes = stackalloc uint[MaxParameters];
+        int count;
+        fixed (byte* pName = name)
+        fixed (uint* pSizes = sizes)
+        {
+            count = parameters(pName, pSizes, MaxParameters);
+        }
+        if (count > MaxParameters)
+        {
+            throw new NotSupportedException($"kernel '{kernel}' has {count} parameters; captured launches support at most {MaxParameters}");
+        }
+        return count < 0 ? null : [.. sizes[..count].ToArray().Select(s => (int)s)];
+    }
+
+    private static (string, IntPtr, IntPtr) Load()
     {
         var path = Locate();
         var handle = NativeLibrary.Load(path);
-        if (!NativeLibrary.TryGetExport(handle, "emu_launch", out var launch))
-        {
-            throw new EntryPointNotFoundException($"{path} does not export emu_launch: rebuild it with {BuildScript}");
-        }
-        return (path, launch);
+        return (path, Export(handle, path, "emu_launch"), Export(handle, path, "emu_kernel_params"));
     }
+
+    private static IntPtr Export(IntPtr handle, string path, string name) =>
+        NativeLibrary.TryGetExport(handle, name, out var entry)
+            ? entry
+            : throw new EntryPointNotFoundException($"{path} does not export {name}: rebuild it with {BuildScript}");
 
     private static string Locate()
     {

@@ -103,7 +103,7 @@ public unsafe class CudaDeviceTests
         var y = RandomFloats(n);
         using var dx = Upload(x);
         using var dy = Upload(y);
-        using var graph = Device.CaptureGraph(() => Axpy(n, 0.5f, dx, dy));
+        using var graph = Device.Capture(() => Axpy(n, 0.5f, dx, dy));
         var milliseconds = Device.Time(() =>
         {
             for (var i = 0; i < 3; i++)
@@ -120,6 +120,35 @@ public unsafe class CudaDeviceTests
     }
 
     [Test]
+    public void CaptureAllocatesFromTheGraphReusesFreedMemoryAndRefusesCopies()
+    {
+        const int n = 2053;
+        var x = RandomFloats(n);
+        using var dx = Upload(x);
+        DeviceBuffer? result = null;
+        ulong temporary = 0;
+        using var graph = Device.Capture(() =>
+        {
+            var t = Device.Allocate(4L * n);
+            temporary = t.Address;
+            t.Dispose();
+            result = Device.Allocate(4L * n);
+            Axpy(n, 0.5f, dx, result);
+            Axpy(n, 0.5f, dx, result);
+            Assert.Throws<GraphCaptureException>(() => Device.CopyToDevice(new byte[4 * n], result));
+        });
+        using var output = result!;
+        Device.CopyToDevice(new byte[4 * n], output);
+        graph.Launch();
+        Assert.Multiple(() =>
+        {
+            Assert.That(output.Address, Is.EqualTo(temporary), "the block freed inside the capture is reused inside it");
+            Assert.That((graph.Kernels, graph.Gemms, graph.OwnedBytes), Is.EqualTo((2, 0, 4L * n)));
+            Assert.That(Download(output, n), Is.EqualTo(x), "one replay of y += 0.5·x twice on zeros");
+        });
+    }
+
+    [Test]
     public void FailedCaptureRethrowsTheOriginalErrorAndLeavesTheStreamUsable()
     {
         const int n = 1537;
@@ -128,7 +157,7 @@ public unsafe class CudaDeviceTests
         using var dx = Upload(x);
         using var dy = Upload(y);
         var thrown = new InvalidOperationException("queued work failed");
-        var caught = Assert.Throws<InvalidOperationException>(() => Device.CaptureGraph(() =>
+        var caught = Assert.Throws<InvalidOperationException>(() => Device.Capture(() =>
         {
             Axpy(n, 0.5f, dx, dy);
             throw thrown;

@@ -73,6 +73,20 @@ public sealed partial class CudaBackend : IBackend
         return tensor;
     }
 
+    /// <summary>Overwrites a tensor of this backend with host values (encoded to its storage dtype).</summary>
+    public void Write(Tensor destination, ReadOnlySpan<float> data)
+    {
+        var t = Cuda(destination);
+        if (data.Length != t.ElementCount)
+        {
+            throw new ArgumentException($"{data.Length} values do not fill tensor {destination}");
+        }
+        Device.CopyToDevice(CudaHostConversion.Encode(data, Storage), t.Buffer);
+    }
+
+    /// <summary>A tensor of <paramref name="shape"/> in the storage dtype with undefined contents (NaN on the emulated device).</summary>
+    public Tensor Empty(Shape shape) => Allocate(shape);
+
     public Tensor LoadWeight(SafetensorsTensor source)
     {
         if (!source.DType.IsFloat())

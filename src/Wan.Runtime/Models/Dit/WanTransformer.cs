@@ -84,28 +84,36 @@ public sealed class WanTransformer : IDisposable
     /// </summary>
     public Tensor Forward(Tensor latent, double t, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default)
     {
+        using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
+        return Forward(latent, sinusoid, text, seqLen, cancellation);
+    }
+
+    /// <summary>
+    /// The same forward with the timestep given as its sinusoid [1, freq_dim] (<see cref="IBackend.TimestepSinusoid"/>)
+    /// already on the backend: a captured step reads it from a buffer written before each replay, so
+    /// the step itself uploads nothing. The latent's RoPE table must exist (<see cref="PrepareGrid"/>)
+    /// when this runs inside a capture.
+    /// </summary>
+    public Tensor Forward(Tensor latent, Tensor timestepSinusoid, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default)
+    {
         if (!ReferenceEquals(text.Owner, this))
         {
             throw new ArgumentException("the text context was prepared by another DiT expert");
         }
         var c = Config;
-        if (latent.Shape.Rank != 4 || latent.Shape[0] != c.InChannels)
+        if (timestepSinusoid.Shape != new Shape(1, c.FreqDim))
         {
-            throw new ArgumentException($"latent {latent.Shape} must be [{c.InChannels}, F, H, W]");
+            throw new ArgumentException($"timestep sinusoid {timestepSinusoid.Shape} must be [1, {c.FreqDim}]");
         }
-        var grid = (F: latent.Shape[1] / c.Patch.T, H: latent.Shape[2] / c.Patch.H, W: latent.Shape[3] / c.Patch.W);
+        var grid = Grid(latent.Shape);
         int tokens = grid.F * grid.H * grid.W;
         if (seqLen is { } s && s < tokens)
         {
             throw new ArgumentException($"seq_len {s} is shorter than the {tokens} tokens of latent {latent.Shape}");
         }
-        if (Math.Max(grid.F, Math.Max(grid.H, grid.W)) > c.RopeMaxSeqLen)
-        {
-            throw new ArgumentException($"latent grid {grid} exceeds the RoPE table of {c.RopeMaxSeqLen} positions");
-        }
 
         using var x = _b.Patchify(latent, _patchWeight, _patchBias, c.Patch);
-        using var e = TimeEmbedding(t);
+        using var e = TimeEmbedding(timestepSinusoid);
         using var e0Flat = TimeProjection(e);
         using var e0 = _b.Reshape(e0Flat, new Shape(6, c.Dim));
         var rope = Rope(grid);
@@ -122,6 +130,28 @@ public sealed class WanTransformer : IDisposable
         using var normed = _b.ModulatedLayerNorm(x, shift, scale, c.Eps);
         using var head = _head.Apply(_b, normed);
         return _b.Unpatchify(head, c.OutChannels, grid, c.Patch);
+    }
+
+    /// <summary>
+    /// Builds the RoPE table of latents of <paramref name="latentShape"/> now (an upload), so that a
+    /// forward captured into a graph finds it cached.
+    /// </summary>
+    public void PrepareGrid(Shape latentShape) => Rope(Grid(latentShape));
+
+    /// <summary>The token grid of a latent [in_channels, F, H, W]; throws when the latent does not fit this DiT.</summary>
+    private (int F, int H, int W) Grid(Shape latent)
+    {
+        var c = Config;
+        if (latent.Rank != 4 || latent[0] != c.InChannels)
+        {
+            throw new ArgumentException($"latent {latent} must be [{c.InChannels}, F, H, W]");
+        }
+        var grid = (F: latent[1] / c.Patch.T, H: latent[2] / c.Patch.H, W: latent[3] / c.Patch.W);
+        if (Math.Max(grid.F, Math.Max(grid.H, grid.W)) > c.RopeMaxSeqLen)
+        {
+            throw new ArgumentException($"latent grid {grid} exceeds the RoPE table of {c.RopeMaxSeqLen} positions");
+        }
+        return grid;
     }
 
     /// <summary>The rotary table of a latent grid: built once and reused while the resolution stays the same.</summary>
@@ -141,6 +171,11 @@ public sealed class WanTransformer : IDisposable
     public Tensor TimeEmbedding(double t)
     {
         using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
+        return TimeEmbedding(sinusoid);
+    }
+
+    private Tensor TimeEmbedding(Tensor sinusoid)
+    {
         using var h = _time1.Apply(_b, sinusoid);
         using var a = _b.Silu(h);
         return _time2.Apply(_b, a);
