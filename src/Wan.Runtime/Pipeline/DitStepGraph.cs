@@ -78,12 +78,8 @@ public sealed class DitStepGraph : IDisposable
     /// <summary>The guided velocity uncond + g·(cond − uncond), combined in fp32 as WanPipeline.Denoise does.</summary>
     public float[] Velocity(ReadOnlySpan<float> latent, double t, float guidance)
     {
-        var (cond, v) = Run(latent, t);
-        for (int j = 0; j < v.Length; j++)
-        {
-            v[j] += guidance * (cond[j] - v[j]);
-        }
-        return v;
+        var (cond, uncond) = Run(latent, t);
+        return GuidedExpertStep.Combine(cond, uncond, guidance);
     }
 
     /// <summary>The outputs first, then the graph (it owns their memory), then the inputs it reads.</summary>

@@ -43,6 +43,12 @@ public sealed class WanPipeline : IDisposable
 
     public WanVae Vae { get; }
 
+    /// <summary>
+    /// On a CUDA DiT backend, capture each expert's step once as a device graph and replay it (default);
+    /// false runs the forwards directly (cancellation then also checked between blocks).
+    /// </summary>
+    public bool CaptureStepGraphs { get; set; } = true;
+
     public static WanPipeline Load(IBackend backend, string modelDirectory) => Load(PipelineBackends.All(backend), modelDirectory);
 
     public static WanPipeline Load(PipelineBackends backends, string modelDirectory)
@@ -83,6 +89,7 @@ public sealed class WanPipeline : IDisposable
     /// <summary>
     /// The denoising loop: for each step, the expert for the timestep predicts the flow for the
     /// prompt and for the negative prompt, v = uncond + g·(cond − uncond), and the solver steps.
+    /// On a CUDA DiT backend each expert's step is captured once as a device graph and replayed.
     /// Returns the final latent; <paramref name="progress"/> sees the latent after every step.
     /// </summary>
     public float[] Denoise(Tensor context, Tensor negativeContext, float[] noise, int[] latentShape, IFlowSolver solver,
@@ -94,7 +101,7 @@ public sealed class WanPipeline : IDisposable
             throw new ArgumentException($"initial latent has {noise.Length} values, shape {shape} needs {shape.ElementCount}");
         }
         var latent = (float[])noise.Clone();
-        var texts = new Dictionary<WanTransformer, (DitTextContext Cond, DitTextContext Uncond)>();
+        var steps = new Dictionary<WanTransformer, GuidedExpertStep>();
         var clock = Stopwatch.StartNew();
         try
         {
@@ -105,21 +112,12 @@ public sealed class WanPipeline : IDisposable
                 long t = solver.Timesteps[i];
                 bool high = experts.IsHighNoise(t);
                 var dit = high || LowNoise is null ? HighNoise : LowNoise;
-                if (!texts.TryGetValue(dit, out var text))
+                if (!steps.TryGetValue(dit, out var step))
                 {
-                    text = (dit.PrepareText(context), dit.PrepareText(negativeContext));
-                    texts.Add(dit, text);
+                    step = new GuidedExpertStep(Backends.Dit, dit, context, negativeContext, shape, CaptureStepGraphs);
+                    steps.Add(dit, step);
                 }
-                var g = (float)experts.Guidance(t);
-                using var x = Backends.Dit.FromHost(latent, shape);
-                using var cond = dit.Forward(x, t, text.Cond, cancellation: cancellation);
-                using var uncond = dit.Forward(x, t, text.Uncond, cancellation: cancellation);
-                var v = Backends.Dit.ToHost(uncond);
-                var c = Backends.Dit.ToHost(cond);
-                for (int j = 0; j < v.Length; j++)
-                {
-                    v[j] += g * (c[j] - v[j]);
-                }
+                var v = step.Velocity(latent, t, (float)experts.Guidance(t), cancellation);
                 solver.Step(v, i, latent);
                 progress?.Invoke(new GenerationProgress(GenerationStage.Denoising, i + 1, solver.StepCount,
                     LowNoise is null ? "transformer" : high ? "transformer (high noise)" : "transformer_2 (low noise)",
@@ -129,10 +127,9 @@ public sealed class WanPipeline : IDisposable
         }
         finally
         {
-            foreach (var (cond, uncond) in texts.Values)
+            foreach (var step in steps.Values)
             {
-                cond.Dispose();
-                uncond.Dispose();
+                step.Dispose();
             }
         }
     }

@@ -11,10 +11,10 @@ using Wan.Runtime.Tests.Infrastructure;
 namespace Wan.Kernels.Tests.Golden;
 
 /// <summary>
-/// The `pipeline` golden's denoising loop with every step run through a <see cref="DitStepGraph"/>
-/// (one per expert, captured at its first step; emulated device, bf16 storage): the loop of
-/// WanPipeline.Denoise with the two forwards and the guidance combine replaced by a replay. Every
-/// step's latent must equal the direct Denoise bit for bit and the golden within its bf16 tolerance.
+/// The `pipeline` golden's denoising loop run by WanPipeline.Denoise twice on the emulated device
+/// (bf16): with every step replayed from a <see cref="DitStepGraph"/> (one per expert, captured at
+/// its first step) and with direct forwards. Every step's latent must be bit-identical between the
+/// two and within the golden's bf16 tolerance.
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
@@ -43,46 +43,24 @@ public sealed class DitStepGraphPipelineGoldenTests
         var latents = golden.Get("latents").ToFloatArray();
         int per = (int)noise.ElementCount;
 
-        var directSteps = new List<float[]>();
-        var clock = Stopwatch.StartNew();
-        pipeline.Denoise(context, negative, noise.ToFloatArray(), shape.ToArray(), Solver(), experts, step => directSteps.Add(step.Latent.ToArray()));
-        var directTime = clock.Elapsed;
-
-        var solver = Solver();
-        var latent = noise.ToFloatArray();
-        var texts = new List<DitTextContext>();
-        var graphs = new Dictionary<WanTransformer, DitStepGraph>();
-        clock.Restart();
-        try
+        List<float[]> Run(bool graphs, out TimeSpan time)
         {
-            for (int i = 0; i < solver.StepCount; i++)
-            {
-                long t = solver.Timesteps[i];
-                var dit = experts.IsHighNoise(t) || pipeline.LowNoise is null ? pipeline.HighNoise : pipeline.LowNoise;
-                if (!graphs.TryGetValue(dit, out var graph))
-                {
-                    var cond = dit.PrepareText(context);
-                    texts.Add(cond);
-                    var uncond = dit.PrepareText(negative);
-                    texts.Add(uncond);
-                    graph = new DitStepGraph(cuda, dit, cond, uncond, shape);
-                    graphs.Add(dit, graph);
-                }
-                var v = graph.Velocity(latent, t, (float)experts.Guidance(t));
-                solver.Step(v, i, latent);
-                Assert.That(latent, Is.EqualTo(directSteps[i]), $"{c}: latent after step {i + 1}, replayed vs direct");
-                Metrics.AssertClose(latent, latents.AsSpan(i * per, per), tol, $"{c} bf16 DiT graph: latent after step {i + 1}");
-            }
+            pipeline.CaptureStepGraphs = graphs;
+            var steps = new List<float[]>();
+            var clock = Stopwatch.StartNew();
+            pipeline.Denoise(context, negative, noise.ToFloatArray(), shape.ToArray(), Solver(), experts, step => steps.Add(step.Latent.ToArray()));
+            time = clock.Elapsed;
+            return steps;
         }
-        finally
+        var direct = Run(graphs: false, out var directTime);
+        var replayed = Run(graphs: true, out var graphTime);
+        Assert.That(replayed, Has.Count.EqualTo(direct.Count));
+        for (int i = 0; i < replayed.Count; i++)
         {
-            foreach (var graph in graphs.Values)
-            {
-                graph.Dispose();
-            }
-            texts.ForEach(t => t.Dispose());
+            Assert.That(replayed[i], Is.EqualTo(direct[i]), $"{c}: latent after step {i + 1}, replayed vs direct");
+            Metrics.AssertClose(replayed[i], latents.AsSpan(i * per, per), tol, $"{c} bf16 DiT graph: latent after step {i + 1}");
         }
-        TestContext.Out.WriteLine($"{c}: {solver.StepCount} steps on {device.Name}: direct Denoise {directTime.TotalMilliseconds:F0} ms, " +
-            $"graph loop {clock.Elapsed.TotalMilliseconds:F0} ms ({graphs.Count} captures included; the emulator runs every kernel on the CPU, so these are not GPU times)");
+        TestContext.Out.WriteLine($"{c}: {replayed.Count} steps on {device.Name}: direct {directTime.TotalMilliseconds:F0} ms, " +
+            $"graphs {graphTime.TotalMilliseconds:F0} ms (captures included; the emulator runs every kernel on the CPU, so these are not GPU times)");
     }
 }
