@@ -11,18 +11,8 @@ public sealed partial class CudaBackend
     /// </summary>
     public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec)
     {
-        var (lq, dim) = Matrix(q, "attention q");
-        var (lk, kdim) = Matrix(k, "attention k");
-        SameShape(k, v, "attention k/v");
-        if (kdim != dim || spec.Heads <= 0 || dim % spec.Heads != 0)
-        {
-            throw new ArgumentException($"attention: q {q.Shape}, k {k.Shape} with {spec.Heads} heads");
-        }
-        if (spec.ValidKeys < 1 || spec.ValidKeys > lk)
-        {
-            throw new ArgumentOutOfRangeException(nameof(spec), $"attention: {spec.ValidKeys} valid keys of {lk}");
-        }
-        int heads = spec.Heads, dh = dim / heads;
+        var (lq, lk, dim, dh) = OpChecks.Attention(q, k, v, spec);
+        int heads = spec.Heads;
         if (!AttentionOps.Supports(Element, dh))
         {
             throw new NotSupportedException($"attention: head_dim {dh} has no {Storage} kernel");

@@ -8,21 +8,7 @@ public sealed partial class CudaBackend
     /// <summary>The Conv3d with kernel = stride = patch as a gather kernel and one GEMM (bias added by <see cref="Linear"/>).</summary>
     public Tensor Patchify(Tensor latent, Tensor weight, Tensor bias, (int T, int H, int W) patch)
     {
-        if (latent.Shape.Rank != 4 || weight.Shape.Rank != 5)
-        {
-            throw new ArgumentException($"patchify: latent {latent.Shape} must be [C,F,H,W] and weight {weight.Shape} [D,C,pt,ph,pw]");
-        }
-        int c = latent.Shape[0], f = latent.Shape[1], h = latent.Shape[2], w = latent.Shape[3];
-        int d = weight.Shape[0];
-        if (weight.Shape != new Shape(d, c, patch.T, patch.H, patch.W))
-        {
-            throw new ArgumentException($"patchify: weight {weight.Shape} does not match {c} channels and patch {patch}");
-        }
-        if (f % patch.T != 0 || h % patch.H != 0 || w % patch.W != 0)
-        {
-            throw new ArgumentException($"patchify: latent {latent.Shape} is not divisible by patch {patch}");
-        }
-        Vector(bias, d, "patch bias");
+        var (c, f, h, w, d) = OpChecks.Patchify(latent, weight, bias, patch);
         int tokens = f / patch.T * (h / patch.H) * (w / patch.W);
         int k = c * patch.T * patch.H * patch.W;
         using var cols = Allocate(new Shape(tokens, k));
