@@ -9,6 +9,11 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${WAN_EMULATOR_OUT:-$root/artifacts/emu}"
 jobs="${WAN_EMULATOR_JOBS:-2}"
+# Several projects import emulator.targets (the kernel tests, the benchmarks) and a solution build
+# runs them in parallel: one build at a time, the others then find the library up to date.
+mkdir -p "$out"
+exec 9>"$out/.build.lock"
+flock 9
 make --no-print-directory -s -j"$jobs" -f "$root/kernels/emu/Makefile" OUT="$out" VARIANT=release
 if [[ "${1:-}" == "--asan" ]]; then
   make --no-print-directory -s -j"$jobs" -f "$root/kernels/emu/Makefile" OUT="$out" VARIANT=asan

@@ -18,10 +18,12 @@ public static class ProfileStepCommand
 
     public static int Run(string[] args)
     {
-        var options = ParseOptions(args);
-        int layers = options.GetValueOrDefault("--layers", 30), steps = options.GetValueOrDefault("--steps", 1);
+        // --a14b: the Wan2.2-T2V-A14B block shape instead of Wan2.1-1.3B (default 1 layer: 14B of weights do not fit here).
+        bool a14b = args.Contains("--a14b");
+        var options = ParseOptions([.. args.Where(a => a != "--a14b")]);
+        int layers = options.GetValueOrDefault("--layers", a14b ? 1 : 30), steps = options.GetValueOrDefault("--steps", 1);
         int frames = options.GetValueOrDefault("--frames", 3), height = options.GetValueOrDefault("--height", 32), width = options.GetValueOrDefault("--width", 32);
-        var shape = SyntheticDit.Wan21T2V1_3B(layers);
+        var shape = a14b ? SyntheticDit.Wan22A14B(layers) : SyntheticDit.Wan21T2V1_3B(layers);
 
         var directory = Path.Combine(Path.GetTempPath(), $"wan-bench-dit-{shape.Dim}x{shape.FfnDim}-{layers}l-bf16");
         if (!File.Exists(Path.Combine(directory, "diffusion_pytorch_model.safetensors")))

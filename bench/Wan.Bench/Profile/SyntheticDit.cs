@@ -17,6 +17,9 @@ public sealed record SyntheticDit(int Heads, int HeadDim, int FfnDim, int Layers
     /// <summary>The Wan2.1-T2V-1.3B expert shape (dim 1536, 12 heads, ffn 8960, 30 layers).</summary>
     public static SyntheticDit Wan21T2V1_3B(int layers) => new(12, 128, 8960, layers);
 
+    /// <summary>The Wan2.2-T2V-A14B expert shape (dim 5120, 40 heads, ffn 13824; 40 layers in the real model).</summary>
+    public static SyntheticDit Wan22A14B(int layers) => new(40, 128, 13824, layers);
+
     public void Write(string directory, int seed)
     {
         Directory.CreateDirectory(directory);
