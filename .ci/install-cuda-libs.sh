@@ -23,14 +23,14 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 
-# The NVIDIA packages live in contrib/non-free; add those components to every deb822 stanza that lacks them.
+# The NVIDIA packages live in contrib/non-free. Add those components where they are missing, in the
+# deb822 file of Debian 12 images and in a classic sources.list (installer systems), matching whole
+# words: "non-free-firmware" is not "non-free".
 if [ -f "$sources" ]; then
-    if grep -Eq '^Components:' "$sources" && grep -E '^Components:' "$sources" | grep -Evq '\bcontrib\b.*\bnon-free\b|\bnon-free\b.*\bcontrib\b'; then
-        sed -i -E '/^Components:/{/\bcontrib\b/!s/$/ contrib/}; /^Components:/{/\bnon-free\b/!s/$/ non-free/}' "$sources"
-        echo "install-cuda-libs.sh: added contrib non-free to $sources"
-    fi
-else
-    echo "install-cuda-libs.sh: $sources not found; expecting contrib/non-free to be configured elsewhere" >&2
+    sed -i -E '/^Components:/{/(\s)contrib(\s|$)/!s/$/ contrib/}; /^Components:/{/(\s)non-free(\s|$)/!s/$/ non-free/}' "$sources"
+fi
+if [ -f /etc/apt/sources.list ]; then
+    sed -i -E '/^deb(-src)?\s/{/\scontrib(\s|$)/!s/$/ contrib/}; /^deb(-src)?\s/{/\snon-free(\s|$)/!s/$/ non-free/}' /etc/apt/sources.list
 fi
 
 export DEBIAN_FRONTEND=noninteractive

@@ -5,7 +5,7 @@
 # into out/tiny-model) and generates on the CPU backend: the video is noise-like, the path is real.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh
+WAN_CUDA_LIBS_OPTIONAL=1 bash scripts/install-deps.sh
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 for project in src/Wan.Cli tools/convert; do
   if ! dotnet build "$project" -c Release -v quiet -nologo > out-build.log 2>&1; then

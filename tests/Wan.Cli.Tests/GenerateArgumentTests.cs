@@ -62,12 +62,20 @@ public class GenerateArgumentTests
         Assert.That(err.Trim(), Does.StartWith("wan: ").And.Contain("--model"));
     }
 
-    [Test]
-    public void CudaWithoutAGpuNamesTheDriverError()
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    [Category("Golden")]
+    public void CudaWithoutAGpuNamesTheDriverError(FixtureSet? set)
     {
-        var (code, _, err) = CliProcess.Run(Args("--model", Path.Combine(Fixtures.Root, "missing"), "--device", "cuda"));
+        set = Fixtures.Require(set);
+        if (Wan.Kernels.Device.CudaDevice.IsAvailable(out _))
+        {
+            Assert.Ignore("a CUDA device is present: the no-device error cannot happen here");
+        }
+        var (code, _, err) = CliProcess.Run(Args("--model", set.Diffusers, "--device", "cuda"));
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(err.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), err);
+        var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines, Has.Length.EqualTo(1), err);
+        Assert.That(lines[0], Does.StartWith("wan: ").And.Contain("CUDA_ERROR_NO_DEVICE"));
     }
 
     [Test]

@@ -73,7 +73,6 @@ public partial class SafetensorsFuzzTests
         Assert.That(failures, Is.Empty, string.Join("\n", failures.Take(20)));
         Assert.That(accepted, Is.GreaterThan(0), "no mutant survived: the mutations (or the reader) are broken");
         Assert.That(rejected, Is.GreaterThan(Iterations / 4), "too few mutants rejected: the mutations do not reach the header");
-        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), "fuzzing took far too long");
     }
 
     private static void ReadEverything(string path)
