@@ -14,7 +14,8 @@ namespace Wan.Kernels.Tests.Golden;
 /// The `pipeline` golden's denoising loop run by WanPipeline.Denoise twice on the emulated device
 /// (bf16): with every step replayed from a <see cref="DitStepGraph"/> (one per expert, captured at
 /// its first step) and with direct forwards. Every step's latent must be bit-identical between the
-/// two and within the golden's bf16 tolerance.
+/// two and within the golden's bf16 tolerance, and the decoded video (VAE on the CPU, as
+/// `wan generate --device cuda` runs it) within that tolerance too.
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
@@ -60,6 +61,8 @@ public sealed class DitStepGraphPipelineGoldenTests
             Assert.That(replayed[i], Is.EqualTo(direct[i]), $"{c}: latent after step {i + 1}, replayed vs direct");
             Metrics.AssertClose(replayed[i], latents.AsSpan(i * per, per), tol, $"{c} bf16 DiT graph: latent after step {i + 1}");
         }
+        var video = pipeline.DecodeRaw(replayed[^1], shape.ToArray());
+        Metrics.AssertClose(video, golden.Get("video_raw").ToFloatArray(), tol, $"{c} bf16 DiT graph: video_raw");
         TestContext.Out.WriteLine($"{c}: {replayed.Count} steps on {device.Name}: direct {directTime.TotalMilliseconds:F0} ms, " +
             $"graphs {graphTime.TotalMilliseconds:F0} ms (captures included; the emulator runs every kernel on the CPU, so these are not GPU times)");
     }
