@@ -76,7 +76,7 @@ internal sealed class DeviceSelection : IDisposable
         {
             return new CudaDevice();
         }
-        catch (Exception e) when (e is DllNotFoundException or Wan.Kernels.Interop.NativeCallException)
+        catch (Exception e) when (e is DllNotFoundException or Wan.Errors.DeviceException)
         {
             selection.Note = $"the GPU cannot be used ({e.Message}): running on the CPU";
             return null;

@@ -9,6 +9,22 @@ internal static class GenerateRunner
 {
     public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, CancellationToken cancellation)
     {
+        var stage = "loading the model";
+        try
+        {
+            return Run(modelDir, device, precision, request, outputPath, s => stage = s, cancellation);
+        }
+        catch (OutOfMemoryException e)
+        {
+            // The runtime's OutOfMemoryException carries no size: name the stage and what it holds at least.
+            long bytes = stage is "decoding" or "writing the video" ? request.DecodedVideoBytes() : 0;
+            throw new Wan.Errors.MemoryExhaustedException(stage, "host", bytes, bytes > 0 ? "the decoded video" : "", e);
+        }
+    }
+
+    private static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath,
+        Action<string> enter, CancellationToken cancellation)
+    {
         using var devices = DeviceSelection.Create(device, precision);
         var console = AnsiConsole.Console;
         if (devices.Note is { } note)
@@ -24,9 +40,12 @@ internal static class GenerateRunner
             {
                 var text = ctx.AddTask("encoding text", maxValue: 1);
                 var denoise = ctx.AddTask("denoising", maxValue: request.Steps);
-                var decode = ctx.AddTask("decoding", maxValue: request.LatentShape()[1]);
+                var decode = ctx.AddTask("decoding", maxValue: request.LatentShape(pipeline.Geometry)[1]);
+                enter("encoding text");
                 result = pipeline.Generate(request, p =>
                 {
+                    // A report closes a unit of work: name the stage that runs next.
+                    enter(p.Stage == GenerationStage.Decoding || (p.Stage == GenerationStage.Denoising && p.Step == p.StepCount) ? "decoding" : "denoising");
                     switch (p.Stage)
                     {
                         case GenerationStage.EncodingText:
@@ -43,8 +62,9 @@ internal static class GenerateRunner
                     }
                 }, cancellation);
             });
-        VideoOutput.Write(result!.Video, outputPath, cancellation);
-        console.MarkupLine($"wrote [green]{Markup.Escape(outputPath)}[/]: {result.Video.Frames} frames {result.Video.Width}x{result.Video.Height} " +
+        enter("writing the video");
+        var written = VideoOutput.Write(result!.Video, outputPath, cancellation);
+        console.MarkupLine($"wrote [green]{Markup.Escape(written)}[/]: {result.Video.Frames} frames {result.Video.Width}x{result.Video.Height} " +
                            $"(text {result.TextEncoding.TotalSeconds:F1} s, denoising {result.Denoising.TotalSeconds:F1} s, decoding {result.Decoding.TotalSeconds:F1} s)");
         return 0;
     }

@@ -32,7 +32,7 @@ public static class TargetsCommand
             Width = options.Width,
             Steps = options.Steps,
         };
-        var latentShape = request.LatentShape();
+        var latentShape = request.LatentShape(Wan.Runtime.Config.ModelGeometry.Load(options.Model));
         var cpu = new CpuBackend { ReleaseWeightPagesAfterLinear = !options.KeepPages };
         using var profiler = new ProfilingBackend(cpu);
         Console.WriteLine($"machine: {ProcessStats.Machine()}; model {options.Model}; release mapped pages after Linear: {cpu.ReleaseWeightPagesAfterLinear}");

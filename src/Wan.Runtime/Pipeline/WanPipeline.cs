@@ -18,11 +18,12 @@ namespace Wan.Runtime.Pipeline;
 /// </summary>
 public sealed class WanPipeline : IDisposable
 {
-    private WanPipeline(PipelineBackends backends, ModelIndexConfig index, Umt5Tokenizer tokenizer, Umt5Encoder textEncoder,
+    private WanPipeline(PipelineBackends backends, ModelIndexConfig index, ModelGeometry geometry, Umt5Tokenizer tokenizer, Umt5Encoder textEncoder,
         WanTransformer highNoise, WanTransformer? lowNoise, WanVae vae)
     {
         Backends = backends;
         Index = index;
+        Geometry = geometry;
         Tokenizer = tokenizer;
         TextEncoder = textEncoder;
         HighNoise = highNoise;
@@ -32,6 +33,9 @@ public sealed class WanPipeline : IDisposable
 
     public PipelineBackends Backends { get; }
     public ModelIndexConfig Index { get; }
+
+    /// <summary>Latent channels, VAE strides, patch and RoPE reach, read from the model's configs at load.</summary>
+    public ModelGeometry Geometry { get; }
     public Umt5Tokenizer Tokenizer { get; }
     public Umt5Encoder TextEncoder { get; }
 
@@ -53,10 +57,8 @@ public sealed class WanPipeline : IDisposable
 
     public static WanPipeline Load(PipelineBackends backends, string modelDirectory)
     {
-        if (!Directory.Exists(modelDirectory))
-        {
-            throw new DirectoryNotFoundException($"{modelDirectory}: model directory not found");
-        }
+        // Every config is read and cross-checked before any weight: a model that cannot run is refused here.
+        var geometry = ModelGeometry.Load(modelDirectory);
         var index = ModelIndexConfig.Load(modelDirectory);
         var owned = new List<IDisposable>();
         T Own<T>(T component) where T : IDisposable
@@ -71,7 +73,7 @@ public sealed class WanPipeline : IDisposable
             var high = Own(WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer")));
             var low = index.HasSecondExpert ? Own(WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer_2"))) : null;
             var vae = Own(WanVae.Load(backends.Vae, Path.Combine(modelDirectory, "vae")));
-            return new WanPipeline(backends, index, tokenizer, textEncoder, high, low, vae);
+            return new WanPipeline(backends, index, geometry, tokenizer, textEncoder, high, low, vae);
         }
         catch
         {
@@ -149,7 +151,7 @@ public sealed class WanPipeline : IDisposable
     public GenerationResult Generate(GenerationRequest request, Action<GenerationProgress>? progress = null,
         CancellationToken cancellation = default)
     {
-        var latentShape = request.LatentShape();
+        var latentShape = request.LatentShape(Geometry);
         var count = latentShape.Aggregate(1, (a, b) => a * b);
         var noise = request.Noise ?? NoiseGenerator.StandardNormal(request.Seed, count);
         if (noise.Length != count)
