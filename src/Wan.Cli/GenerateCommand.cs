@@ -69,6 +69,7 @@ internal static class GenerateCommand
                 var outputPath = parse.GetValue(output)!;
                 VideoOutput.Check(outputPath, request.Frames);
                 var modelDir = parse.GetValue(model)!;
+                CheckModelFolder(modelDir);
                 var geometry = ModelGeometry.Load(modelDir);
                 request.LatentShape(geometry);
                 request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
@@ -105,6 +106,19 @@ internal static class GenerateCommand
             throw new RequestException("guidance", $"'{text}'", "expected LOW,HIGH (e.g. 3.0,4.0) or one finite number");
         }
         return (values[0], values[^1]);
+    }
+
+    /// <summary>A model path that is no folder is a bad --model argument: name the option.</summary>
+    private static void CheckModelFolder(string path)
+    {
+        try
+        {
+            ModelFolder.Check(path);
+        }
+        catch (ModelFileException e)
+        {
+            throw new RequestException("model", path, e.Problem);
+        }
     }
 
     private static string OneLine(string message) =>
