@@ -112,7 +112,7 @@ public class PipelineBehaviourTests
         set = Fixtures.Require(set);
         using var backend = new CpuBackend();
         using var pipeline = WanPipeline.Load(backend, set.Diffusers);
-        var ex = Assert.Throws<ArgumentException>(() => pipeline.Generate(SmallRequest with { Noise = new float[10] }));
+        var ex = Assert.Throws<Wan.Errors.RequestException>(() => pipeline.Generate(SmallRequest with { Noise = new float[10] }));
         Assert.That(ex!.Message, Does.Contain("10 values"));
     }
 
