@@ -42,7 +42,7 @@ internal static class ToDiffusersCommand
                 r.GetValue(options));
             var result = CliRunner.WithProgress("converting", p => ToDiffusersConverter.Convert(r.GetValue(src)!, r.GetValue(dst)!, convertOptions, p));
             var c = result.Config;
-            AnsiConsole.MarkupLineInterpolated($"DiT: {c.Experts} expert(s), dim {c.Dit.Dim}, {c.Dit.NumHeads} heads, {c.Dit.NumLayers} layers; T5: {c.T5.NumLayers} layers, vocab {c.T5.VocabSize}; sample_shift {c.Pipeline.SampleShift}, boundary {c.Pipeline.BoundaryRatio?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
+            AnsiConsole.MarkupLineInterpolated($"DiT: {c.Experts} expert(s), dim {c.Dit.Dim}, {c.Dit.Heads} heads, {c.Dit.Layers} layers; T5: {c.T5.NumLayers} layers, vocab {c.T5.VocabSize}; sample_shift {c.Pipeline.SampleShift}, boundary {c.Pipeline.BoundaryRatio?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
             ReportPrinter.Print(result.Tensors);
             AnsiConsole.MarkupLineInterpolated($"[green]wrote[/] {r.GetValue(dst)}");
             return 0;
