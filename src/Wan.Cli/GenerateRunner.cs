@@ -14,6 +14,10 @@ internal static class GenerateRunner
         {
             return Run(modelDir, device, precision, request, outputPath, s => stage = s, cancellation);
         }
+        catch (Wan.Errors.MemoryExhaustedException e) when (e.Stage != stage)
+        {
+            throw new Wan.Errors.MemoryExhaustedException(stage, e.Where, e.Bytes, e.Detail, e);
+        }
         catch (OutOfMemoryException e)
         {
             // The runtime's OutOfMemoryException carries no size: name the stage and what it holds at least.

@@ -19,6 +19,7 @@ public sealed class MemoryExhaustedException : WanException
         Stage = stage;
         Where = where;
         Bytes = bytes;
+        Detail = detail;
     }
 
     /// <summary>The stage that needed the memory.</summary>
@@ -29,6 +30,9 @@ public sealed class MemoryExhaustedException : WanException
 
     /// <summary>Bytes asked for; 0 when unknown.</summary>
     public long Bytes { get; }
+
+    /// <summary>What the memory is for, or the limit it exceeds; may be empty.</summary>
+    public string Detail { get; }
 
     /// <summary>Bytes in binary units with three significant digits, e.g. <c>1.50 GiB</c>.</summary>
     /// <param name="bytes">a non-negative byte count.</param>
