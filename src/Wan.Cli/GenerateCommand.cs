@@ -86,10 +86,11 @@ internal static class GenerateCommand
                 Console.Error.WriteLine($"wan: {e.Format("--")}");
                 return 2;
             }
-            catch (Exception e) when (e is WanException or IOException or InvalidDataException or UnauthorizedAccessException)
+            catch (Exception e) when (e is WanException or IOException or InvalidDataException or UnauthorizedAccessException or DllNotFoundException)
             {
                 // Every error a user can cause is one line; IOException and friends cover file-system
-                // failures and the component loaders that do not throw a WanException subtype yet.
+                // failures, the component loaders that do not throw a WanException subtype yet, and a
+                // native library the runtime itself fails to load.
                 Console.Error.WriteLine($"wan: {OneLine(e.Message)}");
                 return 2;
             }
