@@ -113,6 +113,14 @@ public class RefusalTests
         Refused(Args(missing, "--output", Path.Combine(_dir, "clip.y4m")), $"--model {missing}: does not exist");
     }
 
+    [TestCaseSource(nameof(Sets))]
+    public void ModelInTheOriginalLayoutPointsToTheConverter(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        var line = Refused(Args(set.Original, "--output", Path.Combine(_dir, "clip.y4m")), $"--model {set.Original}: is not a diffusers model folder");
+        Assert.That(line, Does.Contain(Path.Combine(set.Original, "model_index.json") + " not found").And.Contain("wan-convert to-diffusers"));
+    }
+
     // Issue 10 item 8: configs the runtime cannot run are refused from the configs, naming the file and key.
     [TestCaseSource(nameof(Sets))]
     public void ImageToVideoAndMismatchedConfigsAreRefusedAtLoad(FixtureSet? set)

@@ -13,13 +13,20 @@ public static class ModelFolder
     /// <summary>The file that marks a diffusers model folder.</summary>
     public const string IndexFile = "model_index.json";
 
-    /// <summary>Refuses a path that is not a folder.</summary>
+    /// <summary>Refuses a path that is not a diffusers model folder.</summary>
     /// <param name="path">the model path as the user gave it.</param>
-    /// <exception cref="ModelFileException">nothing exists at <paramref name="path"/>, or it is a file.</exception>
+    /// <exception cref="ModelFileException">nothing exists at <paramref name="path"/>, it is a file, or a folder without model_index.json (e.g. the original Wan layout).</exception>
     public static void Check(string path)
     {
         if (Directory.Exists(path))
         {
+            var index = Path.Combine(path, IndexFile);
+            if (!File.Exists(index))
+            {
+                throw new ModelFileException(path,
+                    $"is not a diffusers model folder ({index} not found); an original Wan checkpoint folder (high_noise_model/, low_noise_model/, .pth files) " +
+                    "is turned into one by 'wan-convert to-diffusers SRC DST'");
+            }
             return;
         }
         if (File.Exists(path))
