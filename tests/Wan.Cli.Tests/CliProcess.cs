@@ -7,12 +7,15 @@ internal static class CliProcess
 {
     public static (int ExitCode, string StdOut, string StdErr) Run(params string[] args) => RunIn(null, null, args);
 
-    /// <summary>Runs `wan` in <paramref name="workingDirectory"/> (null: the test's), with <paramref name="path"/> as PATH (null: inherited).</summary>
-    public static (int ExitCode, string StdOut, string StdErr) RunIn(string? workingDirectory, string? path, params string[] args) =>
-        RunDll("wan.dll", workingDirectory, path, args);
+    /// <summary>
+    /// Runs `wan` in <paramref name="workingDirectory"/> (null: the test's) with <paramref name="environment"/>
+    /// set on top of the inherited variables (e.g. a PATH without ffmpeg, a GC heap limit).
+    /// </summary>
+    public static (int ExitCode, string StdOut, string StdErr) RunIn(string? workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        RunDll("wan.dll", workingDirectory, environment, args);
 
     /// <summary>Runs a .NET program from the test's output folder (e.g. wan.dll, wan-convert.dll).</summary>
-    public static (int ExitCode, string StdOut, string StdErr) RunDll(string dllName, string? workingDirectory, string? path, params string[] args)
+    public static (int ExitCode, string StdOut, string StdErr) RunDll(string dllName, string? workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, dllName);
         // The full path of dotnet, so that a test may hand the child a PATH without it (e.g. no ffmpeg).
@@ -21,9 +24,9 @@ internal static class CliProcess
         {
             psi.WorkingDirectory = workingDirectory;
         }
-        if (path is not null)
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
-            psi.Environment["PATH"] = path;
+            psi.Environment[name] = value;
         }
         psi.ArgumentList.Add(dll);
         foreach (var a in args)

@@ -43,10 +43,10 @@ public class RefusalTests
     }
 
     /// <summary>Runs `wan` and asserts the refusal: exit 2, one stderr line that starts as expected, no model load, nothing written.</summary>
-    private string Refused(string[] args, string expectedStart, string? workingDirectory = null, string? path = null)
+    private string Refused(string[] args, string expectedStart, Dictionary<string, string>? environment = null, bool beforeLoading = true)
     {
         var before = Directory.GetFileSystemEntries(_dir, "*", SearchOption.AllDirectories).Order().ToArray();
-        var (code, stdout, stderr) = CliProcess.RunIn(workingDirectory, path, args);
+        var (code, stdout, stderr) = CliProcess.RunIn(null, environment, args);
         var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Multiple(() =>
         {
@@ -54,7 +54,7 @@ public class RefusalTests
             Assert.That(lines, Has.Length.EqualTo(1), stderr);
             Assert.That(stderr, Does.StartWith("wan: " + expectedStart));
             Assert.That(stderr, Does.Not.Contain(".partial-"), "never a hidden temporary name");
-            Assert.That(stdout, Does.Not.Contain(LoadingMarker), "refused before the model loads");
+            Assert.That(stdout.Contains(LoadingMarker, StringComparison.Ordinal), Is.EqualTo(!beforeLoading), beforeLoading ? "refused before the model loads" : "failed while running");
             Assert.That(Directory.GetFileSystemEntries(_dir, "*", SearchOption.AllDirectories).Order(), Is.EqualTo(before), "nothing written");
         });
         return lines[0];
@@ -73,7 +73,7 @@ public class RefusalTests
         Refused(Args(set.Diffusers, "--output", folder), $"--output {folder}: is a folder");
         Refused(Args(set.Diffusers, "--output", "/proc/wan-clip.gif"), "--output /proc/wan-clip.gif: cannot create files in /proc");
         var mp4 = Path.Combine(_dir, "clip.mp4");
-        Refused(Args(set.Diffusers, "--output", mp4), $"--output {mp4}: writing MP4 needs the ffmpeg program", path: "/nonexistent-bin");
+        Refused(Args(set.Diffusers, "--output", mp4), $"--output {mp4}: writing MP4 needs the ffmpeg program", new() { ["PATH"] = "/nonexistent-bin" });
     }
 
     [TestCaseSource(nameof(Sets))]
@@ -98,6 +98,19 @@ public class RefusalTests
         Refused(Args(set.Diffusers, "--output", output, "--height", "131072", "--width", "131072", "--frames", "1"), "--height 131072: gives ");
         Refused(Args(set.Diffusers, "--output", output, "--frames", "2147483645"), "--frames 2147483645: gives ");
         Refused(Args(set.Diffusers, "--output", output, "--steps", "2000000000"), "--steps 2000000000: must be 1 to 1000");
+    }
+
+    [TestCaseSource(nameof(Sets))]
+    public void HostMemoryIsOneLineNamingStageAndAmount(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        var output = Path.Combine(_dir, "clip.y4m");
+        string[] args = Args(set.Diffusers, "--output", output, "--frames", "81", "--height", "256", "--width", "256", "--steps", "1");
+        // The decoded video alone (81 × 256 × 256 × 3 floats and bytes, 75.9 MiB) exceeds a 32 MiB heap: refused up front.
+        var upFront = Refused(args, "out of host memory while decoding: 75.9 MiB asked for", new() { ["DOTNET_GCHeapHardLimit"] = "0x2000000" });
+        Assert.That(upFront, Does.Contain("32.0 MiB is available"));
+        // It fits a 100 MiB heap, the whole run does not: the runtime's OutOfMemoryException becomes one line naming the stage.
+        Refused(args, "out of host memory while ", new() { ["DOTNET_GCHeapHardLimit"] = "0x6400000" }, beforeLoading: false);
     }
 
     // Issue 10 item 7: a file given as --model is named as a file, with the layout expected.
