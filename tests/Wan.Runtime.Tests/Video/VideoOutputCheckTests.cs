@@ -85,6 +85,26 @@ public class VideoOutputCheckTests
     }
 
     [Test]
+    public void FfmpegFailureNamesTheOutputNotTheTemporary()
+    {
+        if (Mp4Writer.FindFfmpeg() is null)
+        {
+            Assert.Ignore("ffmpeg not installed (Debian package 'ffmpeg')");
+        }
+        // ffmpeg names the file it could not open (its temporary); the error must name the output instead.
+        var e = Assert.Throws<IOException>(() => VideoOutput.Write(Video(2), "/proc/wan-clip.mp4"))!;
+        Assert.That(e.Message, Is.EqualTo("/proc/wan-clip.mp4: ffmpeg failed with exit code 1: /proc/wan-clip.mp4: No such file or directory").Or.StartWith("/proc/wan-clip.mp4: ffmpeg stopped reading frames"));
+        Assert.That(e.Message, Does.Not.Contain(".partial-"));
+
+        // H.264 in yuv420p needs even sizes: ffmpeg refuses 7x9 frames after creating its file, which is removed.
+        var r = new RandomData();
+        var odd = VideoFrames.FromChannelsFirst(r.Normal(3 * 2 * 9 * 7, 0.7f), 2, 9, 7);
+        var path = Path.Combine(_dir, "clip.mp4");
+        Assert.That(Assert.Throws<IOException>(() => VideoOutput.Write(odd, path))!.Message, Does.StartWith(path + ": ffmpeg"));
+        Assert.That(Directory.GetFileSystemEntries(_dir), Is.Empty, "nothing left behind");
+    }
+
+    [Test]
     public void WriteFailureNamesTheOutputNotTheTemporary()
     {
         var path = Path.Combine(_dir, "gone", "clip.y4m");
