@@ -72,6 +72,7 @@ public class RefusalTests
         var folder = Directory.CreateDirectory(Path.Combine(_dir, "clip.y4m")).FullName;
         Refused(Args(set.Diffusers, "--output", folder), $"--output {folder}: is a folder");
         Refused(Args(set.Diffusers, "--output", "/proc/wan-clip.gif"), "--output /proc/wan-clip.gif: cannot create files in /proc");
+        Refused(Args(set.Diffusers, "--output", ""), "--output: is empty");
         var mp4 = Path.Combine(_dir, "clip.mp4");
         Refused(Args(set.Diffusers, "--output", mp4), $"--output {mp4}: writing MP4 needs the ffmpeg program", new() { ["PATH"] = "/nonexistent-bin" });
     }
@@ -122,6 +123,7 @@ public class RefusalTests
         File.WriteAllText(file, "not a folder");
         var line = Refused(Args(file, "--output", Path.Combine(_dir, "clip.y4m")), $"--model {file}: is a file");
         Assert.That(line, Does.Contain("diffusers folder (model_index.json").And.Contain("wan-convert to-diffusers"));
+        Refused(Args("", "--output", Path.Combine(_dir, "clip.y4m")), "--model: is empty");
         var missing = Path.Combine(_dir, "no-such-model");
         Refused(Args(missing, "--output", Path.Combine(_dir, "clip.y4m")), $"--model {missing}: does not exist");
     }

@@ -15,9 +15,13 @@ public static class ModelFolder
 
     /// <summary>Refuses a path that is not a diffusers model folder.</summary>
     /// <param name="path">the model path as the user gave it.</param>
-    /// <exception cref="ModelFileException">nothing exists at <paramref name="path"/>, it is a file, or a folder without model_index.json (e.g. the original Wan layout).</exception>
+    /// <exception cref="ModelFileException">the path is empty, nothing exists at <paramref name="path"/>, it is a file, or a folder without model_index.json (e.g. the original Wan layout).</exception>
     public static void Check(string path)
     {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            throw new ModelFileException(path, "is empty (expected a diffusers model folder with model_index.json)");
+        }
         if (Directory.Exists(path))
         {
             var index = Path.Combine(path, IndexFile);

@@ -26,6 +26,10 @@ public static class VideoOutput
     /// <exception cref="RequestException">the output cannot be written there (setting <c>output</c>).</exception>
     public static string Check(string path, int frames)
     {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            Fail(path, "is empty: give a file name such as clip.mp4");
+        }
         var full = Path.GetFullPath(path);
         var extension = Path.GetExtension(full).ToLowerInvariant();
         if (!Extensions.Contains(extension))
@@ -68,10 +72,14 @@ public static class VideoOutput
     /// <param name="path">the output path; its extension selects the format.</param>
     /// <param name="cancellation">checked between frames; nothing is left behind when it fires.</param>
     /// <returns>the file or folder written.</returns>
-    /// <exception cref="RequestException">the format is unknown.</exception>
+    /// <exception cref="RequestException">the path is empty or its format unknown.</exception>
     /// <exception cref="IOException">writing failed (disk full, ffmpeg failed, the frame folder holds other files).</exception>
     public static string Write(VideoFrames video, string path, CancellationToken cancellation = default)
     {
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            Fail(path, "is empty: give a file name such as clip.mp4");
+        }
         var full = Path.GetFullPath(path);
         switch (Path.GetExtension(full).ToLowerInvariant())
         {

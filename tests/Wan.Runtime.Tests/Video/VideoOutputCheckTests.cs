@@ -76,6 +76,15 @@ public class VideoOutputCheckTests
         Assert.That(Directory.GetFileSystemEntries(_dir).Order(), Is.EqualTo(before), "the check writes nothing");
     }
 
+    [TestCase("")]
+    [TestCase("  ")]
+    public void EmptyOutputIsNamed(string path)
+    {
+        var expected = $"--output{(path.Length > 0 ? " " + path : "")}: is empty: give a file name such as clip.mp4";
+        Assert.That(Assert.Throws<RequestException>(() => VideoOutput.Check(path, 1))!.Format("--"), Is.EqualTo(expected));
+        Assert.That(Assert.Throws<RequestException>(() => VideoOutput.Write(Video(1), path))!.Format("--"), Is.EqualTo(expected));
+    }
+
     [Test]
     public void FolderWhereNoFileCanBeCreatedIsFoundByTheCheck()
     {
