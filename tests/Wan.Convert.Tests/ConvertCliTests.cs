@@ -49,6 +49,9 @@ public class ConvertCliTests
         Assert.That(stderr.Trim(), Is.EqualTo("wan-convert: --max-shard-size 'lots': is not a size like 5GB, 500MB or a byte count"));
         Assert.That(Directory.Exists(tmp.Combine("out")), Is.False);
 
+        (code, _, stderr) = Run(tmp.Path, "to-diffusers", "", tmp.Combine("out"));
+        Assert.That((code, stderr.Trim()), Is.EqualTo((2, "wan-convert: SRC is empty: give a path (see 'wan-convert --help')")));
+
         (code, stdout, stderr) = Run(tmp.Path, "synth", tmp.Combine("out"), "--no-such-option");
         Assert.That(code, Is.EqualTo(2));
         Assert.That(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), stderr);

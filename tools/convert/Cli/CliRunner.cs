@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Spectre.Console;
 using Wan.Convert.Conversion;
 
@@ -30,6 +31,20 @@ internal static class CliRunner
             Console.Error.WriteLine($"wan-convert: {string.Join(" ", e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}");
             return 2;
         }
+    }
+
+    /// <summary>A path argument; an empty value is a parse error naming it (not a framework message about 'path').</summary>
+    public static Argument<string> PathArgument(string name, string description)
+    {
+        var argument = new Argument<string>(name) { Description = description };
+        argument.Validators.Add(result =>
+        {
+            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
+            {
+                result.AddError($"{name} is empty: give a path");
+            }
+        });
+        return argument;
     }
 
     /// <summary>Runs <paramref name="work"/> under a byte progress bar fed by its progress reports.</summary>

@@ -10,7 +10,7 @@ internal static class SynthCommand
 {
     public static Command Create()
     {
-        var dst = new Argument<string>("DST") { Description = "new model directory (must not exist)" };
+        var dst = CliRunner.PathArgument("DST", "new model directory (must not exist)");
         var preset = new Option<string>("--preset")
         {
             Description = $"model shapes: {string.Join(", ", WanPresets.ByName.Keys)}",

@@ -27,8 +27,8 @@ internal static class ToDiffusersCommand
 
     public static Command Create()
     {
-        var src = new Argument<string>("SRC") { Description = "original Wan checkpoint directory (Wan2.2 A14B or single-DiT Wan2.1)" };
-        var dst = new Argument<string>("DST") { Description = "new diffusers directory (must not exist)" };
+        var src = CliRunner.PathArgument("SRC", "original Wan checkpoint directory (Wan2.2 A14B or single-DiT Wan2.1)");
+        var dst = CliRunner.PathArgument("DST", "new diffusers directory (must not exist)");
         var dtype = DTypeOption();
         var fp8Scale = Fp8ScaleOption();
         var shard = ShardOption();
