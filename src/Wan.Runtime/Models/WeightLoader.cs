@@ -1,6 +1,7 @@
 using Wan.Runtime.Backends;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
+using Wan.Runtime.Weights.Transforms;
 
 namespace Wan.Runtime.Models;
 
@@ -17,8 +18,8 @@ public sealed class WeightLoader(IBackend backend, ITensorSource source, string 
     public IBackend Backend { get; } = backend;
     public ITensorSource Source { get; } = source;
 
-    /// <summary>The stored tensor's view, after checking that it exists, is a float type and has the expected shape.</summary>
-    public SafetensorsTensor View(string name, params int[] expectedShape)
+    /// <summary>The stored tensor, after checking that it exists, is a float type and has the expected shape.</summary>
+    public StoredTensor View(string name, params int[] expectedShape)
     {
         if (!Source.Contains(name))
         {
@@ -41,9 +42,7 @@ public sealed class WeightLoader(IBackend backend, ITensorSource source, string 
     public Tensor Load(string name, params int[] expectedShape)
     {
         var view = View(name, expectedShape);
-        return Own(ScaledFp8.IsFp8(view.DType)
-            ? Backend.FromHost(ScaledFp8.Dequantize(Source, view), view.Shape)
-            : Backend.LoadWeight(view));
+        return Own(Backend.LoadWeight(ScaledFp8.IsFp8(view.DType) ? new Fp8DequantizedTensor(view) : view));
     }
 
     /// <summary>
