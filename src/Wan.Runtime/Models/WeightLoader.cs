@@ -15,7 +15,10 @@ public sealed class WeightLoader(IBackend backend, ITensorSource source, string 
 {
     private readonly List<Tensor> _loaded = [];
 
+    /// <summary>The backend weights are loaded into.</summary>
     public IBackend Backend { get; } = backend;
+
+    /// <summary>The checkpoint they are read from.</summary>
     public ITensorSource Source { get; } = source;
 
     /// <summary>The stored tensor, after checking that it exists, is a float type and has the expected shape.</summary>

@@ -1,5 +1,5 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
 using Wan.Runtime.Weights.Storage;
 using Wan.Runtime.Weights.Transforms;
 

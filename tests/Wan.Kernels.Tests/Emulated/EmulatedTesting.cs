@@ -1,5 +1,5 @@
-using Wan.Kernels.Numerics;
 using Wan.Kernels.Device;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Kernels.Tests.Emulated;

@@ -1,7 +1,7 @@
-using Wan.Kernels.Numerics;
 using System.Runtime.InteropServices;
 using Wan.Kernels.Compile;
 using Wan.Kernels.Device;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Kernels.Tests.Gpu;

@@ -1,6 +1,6 @@
-using Wan.Kernels.Numerics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Tests.Infrastructure;

@@ -1,5 +1,5 @@
-using Wan.Kernels.Numerics;
 using System.Runtime.InteropServices;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Backends;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Tensors;

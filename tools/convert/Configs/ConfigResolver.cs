@@ -1,6 +1,6 @@
-using Wan.Runtime.Weights;
 using System.Text.RegularExpressions;
 using Wan.Convert.Weights;
+using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Configs;
 

@@ -1,10 +1,10 @@
-using Wan.Runtime.Weights;
 using Wan.Convert.Configs;
 using Wan.Convert.Layout;
 using Wan.Convert.Precision;
 using Wan.Convert.Pth;
 using Wan.Convert.Weights;
 using Wan.Convert.Writing;
+using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Conversion;
 

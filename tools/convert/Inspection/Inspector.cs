@@ -1,7 +1,7 @@
-using Wan.Runtime.Weights;
 using System.Text.Json.Nodes;
 using Wan.Convert.Weights;
 using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Inspection;
 

@@ -1,8 +1,8 @@
-using Wan.Runtime.Weights.Transforms;
-using Wan.Runtime.Weights;
 using Wan.Convert.Precision;
 using Wan.Convert.Weights;
 using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
+using Wan.Runtime.Weights.Transforms;
 
 namespace Wan.Convert.Inspection;
 

@@ -1,6 +1,6 @@
-using Wan.Runtime.Weights;
 using Wan.Convert.Weights;
 using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Precision;
 

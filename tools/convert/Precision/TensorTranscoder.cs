@@ -1,6 +1,6 @@
-using Wan.Kernels.Numerics;
 using System.Runtime.InteropServices;
 using Wan.Convert.Weights;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
 using Wan.Runtime.Weights.Transforms;

@@ -1,6 +1,3 @@
-using Wan.Runtime.Weights.Transforms;
-using Wan.Runtime.Weights;
-using Wan.Kernels.Numerics;
 using Wan.Convert.Configs;
 using Wan.Convert.Conversion;
 using Wan.Convert.Layout;
@@ -9,6 +6,8 @@ using Wan.Convert.Pth;
 using Wan.Convert.Weights;
 using Wan.Convert.Writing;
 using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
+using Wan.Runtime.Weights.Transforms;
 
 namespace Wan.Convert.Synth;
 

@@ -1,5 +1,5 @@
-using Wan.Runtime.Weights;
 using Wan.Convert.Layout;
+using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Weights;
 

@@ -1,8 +1,8 @@
-using Wan.Runtime.Weights;
 using Wan.Convert.Configs;
 using Wan.Convert.Conversion;
 using Wan.Convert.Layout;
 using Wan.Convert.Pth;
+using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Weights;
 

@@ -83,6 +83,7 @@ public sealed unsafe class MappedCpuTensor : Tensor
         return data;
     }
 
+    /// <summary>Returns the lease on the stored bytes (once).</summary>
     protected override void Dispose(bool disposing)
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

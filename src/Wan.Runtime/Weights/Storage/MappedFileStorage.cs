@@ -76,6 +76,7 @@ public sealed unsafe class MappedFileStorage : TensorStorage
 
     internal override void ReleasePages(byte* pointer, long length) => Libc.DropMappedPages(pointer, length);
 
+    /// <summary>Unmaps the view and closes the file.</summary>
     protected override void Free()
     {
         _view?.SafeMemoryMappedViewHandle.ReleasePointer();

@@ -58,5 +58,6 @@ public sealed unsafe class NativeTensorStorage : TensorStorage
         }
     }
 
+    /// <summary>Frees the native buffer.</summary>
     protected override void Free() => NativeMemory.AlignedFree(Buffer);
 }
