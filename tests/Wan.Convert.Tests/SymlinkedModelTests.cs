@@ -2,6 +2,7 @@ using Wan.Convert.Conversion;
 using Wan.Convert.Inspection;
 using Wan.Convert.Pth;
 using Wan.Convert.Tests.Infrastructure;
+using Wan.Runtime.Tests.Weights;
 using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Tests;
@@ -20,7 +21,7 @@ public sealed class SymlinkedModelTests
         var dir = ConvertFixtures.Require(set);
         using var tmp = new TempDirectory();
         var plainPath = Path.Combine(dir, "diffusers");
-        var snapshot = HubCacheLayout.Create(plainPath, tmp.Combine("hub"));
+        var snapshot = HubCacheSnapshot.Create(plainPath, tmp.Combine("hub"));
 
         var plain = Inspector.Inspect(plainPath);
         var linked = Inspector.Inspect(snapshot);
@@ -40,7 +41,7 @@ public sealed class SymlinkedModelTests
     {
         var dir = ConvertFixtures.Require(set);
         using var tmp = new TempDirectory();
-        var snapshot = HubCacheLayout.Create(Path.Combine(dir, "original"), tmp.Combine("hub"));
+        var snapshot = HubCacheSnapshot.Create(Path.Combine(dir, "original"), tmp.Combine("hub"));
         Assert.That(Directory.GetFiles(snapshot, "*.pth").Select(f => new FileInfo(f).LinkTarget), Is.Not.Empty.And.All.Not.Null, "the .pth archives are links");
 
         var converted = tmp.Combine("out");

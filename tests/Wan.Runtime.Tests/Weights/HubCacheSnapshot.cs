@@ -5,7 +5,8 @@ namespace Wan.Runtime.Tests.Weights;
 /// <summary>
 /// Lays a model folder out as the Hugging Face hub cache does after <c>huggingface-cli download</c>:
 /// every file's bytes in <c>blobs/&lt;sha256&gt;</c>, and <c>snapshots/&lt;revision&gt;/...</c> holding the
-/// folder tree with each file a relative symbolic link into <c>blobs/</c>.
+/// folder tree with each file a relative symbolic link into <c>blobs/</c>. Shared (linked) by the
+/// runtime, CLI and converter tests.
 /// </summary>
 public static class HubCacheSnapshot
 {
@@ -20,7 +21,7 @@ public static class HubCacheSnapshot
         foreach (var file in Directory.GetFiles(modelFolder, "*", SearchOption.AllDirectories))
         {
             var bytes = File.ReadAllBytes(file);
-            var blob = Path.Combine(blobs, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+            var blob = Path.Combine(blobs, System.Convert.ToHexStringLower(SHA256.HashData(bytes)));
             if (!File.Exists(blob))
             {
                 File.WriteAllBytes(blob, bytes);
@@ -28,6 +29,10 @@ public static class HubCacheSnapshot
             var link = Path.Combine(snapshot, Path.GetRelativePath(modelFolder, file));
             Directory.CreateDirectory(Path.GetDirectoryName(link)!);
             File.CreateSymbolicLink(link, Path.GetRelativePath(Path.GetDirectoryName(link)!, blob));
+        }
+        if (Directory.GetFiles(snapshot, "*", SearchOption.AllDirectories).Any(f => new FileInfo(f).LinkTarget is null))
+        {
+            throw new InvalidOperationException($"{snapshot}: a snapshot file is not a link");
         }
         return snapshot;
     }
