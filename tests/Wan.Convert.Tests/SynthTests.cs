@@ -4,7 +4,7 @@ using Wan.Convert.Conversion;
 using Wan.Convert.Inspection;
 using Wan.Convert.Pth;
 using Wan.Convert.Synth;
-using Wan.Convert.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Convert.Weights;
 using Wan.Runtime.Weights;
 
@@ -15,10 +15,10 @@ public sealed class SynthTests
     private static readonly string[] Components = ["transformer", "transformer_2", "text_encoder", "vae"];
 
     [Category("Golden")]
-    [TestCaseSource(typeof(ConvertFixtures), nameof(ConvertFixtures.AllSets))]
-    public void SynthesizedModelHasTheFixtureNamesAndShapes(string? set)
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void SynthesizedModelHasTheFixtureNamesAndShapes(FixtureSet? set)
     {
-        var dir = ConvertFixtures.Require(set);
+        var dir = Fixtures.Require(set).Directory;
         var original = Path.Combine(dir, "original");
         WanModelConfig config;
         using (var fixture = ModelDirectory.Open(original))

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Wan.Runtime.Tests.Infrastructure;
+namespace Wan.Testing;
 
 /// <summary>One fixture set: a directory with fixture.json, diffusers/, original/ and goldens/.</summary>
 public sealed class FixtureSet

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Wan.Runtime.Weights;
 
-namespace Wan.Runtime.Tests.Infrastructure;
+namespace Wan.Testing;
 
 /// <summary>One case of fixture.json: its golden file, parameters and tolerances.</summary>
 public sealed class FixtureCase

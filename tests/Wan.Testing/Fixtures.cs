@@ -1,4 +1,4 @@
-namespace Wan.Runtime.Tests.Infrastructure;
+namespace Wan.Testing;
 
 /// <summary>
 /// Discovers every fixture set under the fixtures root: env WAN_FIXTURES, else ../shared/fixtures
@@ -7,11 +7,14 @@ namespace Wan.Runtime.Tests.Infrastructure;
 /// </summary>
 public static class Fixtures
 {
+    /// <summary>The environment variable that names the fixtures root.</summary>
+    public const string RootVariable = "WAN_FIXTURES";
+
     public static string Root
     {
         get
         {
-            var env = Environment.GetEnvironmentVariable("WAN_FIXTURES");
+            var env = Environment.GetEnvironmentVariable(RootVariable);
             if (!string.IsNullOrEmpty(env))
             {
                 return Path.GetFullPath(env);
@@ -35,22 +38,30 @@ public static class Fixtures
         }
     }
 
-    private static readonly Lazy<IReadOnlyList<FixtureSet>> LazySets = new(() =>
-        Directory.Exists(Root)
-            ? [.. Directory.GetDirectories(Root).Where(d => File.Exists(Path.Combine(d, "fixture.json"))).Order(StringComparer.Ordinal).Select(FixtureSet.Load)]
-            : []);
+    private static readonly Lazy<IReadOnlyList<FixtureSet>> LazySets = new(() => Discover(Root));
 
     public static IReadOnlyList<FixtureSet> Sets => LazySets.Value;
 
+    /// <summary>Every folder directly under <paramref name="root"/> that holds a fixture.json, in ordinal name order; none when the root is missing.</summary>
+    public static IReadOnlyList<FixtureSet> Discover(string root) =>
+        Directory.Exists(root)
+            ? [.. Directory.GetDirectories(root).Where(d => File.Exists(Path.Combine(d, "fixture.json"))).Order(StringComparer.Ordinal).Select(FixtureSet.Load)]
+            : [];
+
     /// <summary>Test cases for every fixture case of the given kinds, named set/case.</summary>
-    public static IEnumerable<TestCaseData> CasesOfKind(params string[] kinds)
+    public static IEnumerable<TestCaseData> CasesOfKind(params string[] kinds) => CasesOfKind(Sets, Root, kinds);
+
+    /// <summary>Test cases for every fixture set (for set-level tests such as the converter).</summary>
+    public static IEnumerable<TestCaseData> AllSets() => AllSets(Sets, Root);
+
+    internal static IEnumerable<TestCaseData> CasesOfKind(IReadOnlyList<FixtureSet> sets, string root, string[] kinds)
     {
-        if (Sets.Count == 0)
+        if (sets.Count == 0)
         {
-            yield return new TestCaseData(new object?[] { null }).SetName($"NoFixtureSetFound({Root})");
+            yield return NoSetFound(root);
             yield break;
         }
-        foreach (var set in Sets)
+        foreach (var set in sets)
         {
             foreach (var c in set.Cases.Where(c => kinds.Contains(c.Kind)))
             {
@@ -59,15 +70,14 @@ public static class Fixtures
         }
     }
 
-    /// <summary>Test cases for every fixture set (for set-level tests such as the converter).</summary>
-    public static IEnumerable<TestCaseData> AllSets()
+    internal static IEnumerable<TestCaseData> AllSets(IReadOnlyList<FixtureSet> sets, string root)
     {
-        if (Sets.Count == 0)
+        if (sets.Count == 0)
         {
-            yield return new TestCaseData(new object?[] { null }).SetName($"NoFixtureSetFound({Root})");
+            yield return NoSetFound(root);
             yield break;
         }
-        foreach (var set in Sets)
+        foreach (var set in sets)
         {
             yield return new TestCaseData(set).SetName(set.Name);
         }
@@ -75,5 +85,7 @@ public static class Fixtures
 
     /// <summary>Fails the test when discovery found nothing (the null case above).</summary>
     public static T Require<T>(T? value) where T : class =>
-        value ?? throw new AssertionException($"no fixture set found under {Root} (set WAN_FIXTURES or place sets in ../shared/fixtures)");
+        value ?? throw new AssertionException($"no fixture set found under {Root} (set {RootVariable} or place sets in ../shared/fixtures)");
+
+    private static TestCaseData NoSetFound(string root) => new TestCaseData(new object?[] { null }).SetName($"NoFixtureSetFound({root})");
 }
