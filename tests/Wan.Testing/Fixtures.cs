@@ -49,12 +49,13 @@ public static class Fixtures
             : [];
 
     /// <summary>Test cases for every fixture case of the given kinds, named set/case.</summary>
-    public static IEnumerable<TestCaseData> CasesOfKind(params string[] kinds) => CasesOfKind(Sets, Root, kinds);
+    public static IEnumerable<TestCaseData> CasesOfKind(params string[] kinds) => CasesOfKindIn(Sets, Root, kinds);
 
     /// <summary>Test cases for every fixture set (for set-level tests such as the converter).</summary>
-    public static IEnumerable<TestCaseData> AllSets() => AllSets(Sets, Root);
+    public static IEnumerable<TestCaseData> AllSets() => AllSetsIn(Sets, Root);
 
-    internal static IEnumerable<TestCaseData> CasesOfKind(IReadOnlyList<FixtureSet> sets, string root, string[] kinds)
+    /// <summary>The cases of the given kinds in <paramref name="sets"/>; one failing case naming <paramref name="root"/> when there is no set.</summary>
+    internal static IEnumerable<TestCaseData> CasesOfKindIn(IReadOnlyList<FixtureSet> sets, string root, string[] kinds)
     {
         if (sets.Count == 0)
         {
@@ -70,7 +71,8 @@ public static class Fixtures
         }
     }
 
-    internal static IEnumerable<TestCaseData> AllSets(IReadOnlyList<FixtureSet> sets, string root)
+    /// <summary>One case per set in <paramref name="sets"/>; one failing case naming <paramref name="root"/> when there is none.</summary>
+    internal static IEnumerable<TestCaseData> AllSetsIn(IReadOnlyList<FixtureSet> sets, string root)
     {
         if (sets.Count == 0)
         {

@@ -20,14 +20,14 @@ public sealed class FixtureDiscoveryTests
         Directory.CreateDirectory(root.Combine("not-a-set"));
 
         var sets = Fixtures.Discover(root.Path);
-        var cases = Fixtures.CasesOfKind(sets, root.Path, ["dit"]).ToList();
+        var cases = Fixtures.CasesOfKindIn(sets, root.Path, ["dit"]).ToList();
 
         Assert.Multiple(() =>
         {
             Assert.That(sets.Select(s => s.Name), Is.EqualTo(new[] { "a-set", "b-set" }));
             Assert.That(cases.Select(c => c.TestName), Is.EqualTo(new[] { "a-set/dit_two", "b-set/dit_one" }));
             Assert.That(((FixtureCase)cases[1].Arguments[0]!).File, Is.EqualTo(root.Combine("b-set", "goldens", "dit.safetensors")));
-            Assert.That(Fixtures.AllSets(sets, root.Path).Count(), Is.EqualTo(2));
+            Assert.That(Fixtures.AllSetsIn(sets, root.Path).Count(), Is.EqualTo(2));
         });
     }
 
@@ -36,7 +36,7 @@ public sealed class FixtureDiscoveryTests
     {
         using var root = new TempDirectory();
         var sets = Fixtures.Discover(root.Path);
-        var cases = Fixtures.CasesOfKind(sets, root.Path, ["dit"]).ToList();
+        var cases = Fixtures.CasesOfKindIn(sets, root.Path, ["dit"]).ToList();
         Assert.Multiple(() =>
         {
             Assert.That(sets, Is.Empty);
