@@ -27,13 +27,21 @@ public sealed class SentencePieceModel
     /// <summary>The file (or description) the model was read from, for error messages.</summary>
     public string Source { get; }
 
+    /// <summary>The vocabulary in id order (ModelProto.pieces).</summary>
     public IReadOnlyList<SentencePiece> Pieces { get; }
+
+    /// <summary>The special ids, model type and segmentation switches (ModelProto.trainer_spec).</summary>
     public SentencePieceTrainerSpec TrainerSpec { get; }
+
+    /// <summary>The text normalization (ModelProto.normalizer_spec).</summary>
     public SentencePieceNormalizerSpec NormalizerSpec { get; }
 
     /// <summary>The id of the single piece of type UNKNOWN.</summary>
     public int UnknownId { get; }
 
+    /// <summary>Reads and checks a spiece.model file.</summary>
+    /// <exception cref="FileNotFoundException">the file cannot be read; the message names it.</exception>
+    /// <exception cref="InvalidDataException">it is not a valid unigram ModelProto; one line naming the file and the problem.</exception>
     public static SentencePieceModel Load(string path)
     {
         byte[] bytes;

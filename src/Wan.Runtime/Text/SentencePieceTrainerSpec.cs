@@ -14,5 +14,6 @@ public sealed record SentencePieceTrainerSpec(
     bool ByteFallback,
     bool TreatWhitespaceAsSuffix)
 {
+    /// <summary>TrainerSpec.ModelType UNIGRAM, the only model type this tokenizer runs.</summary>
     public const int UnigramModelType = 1;
 }
