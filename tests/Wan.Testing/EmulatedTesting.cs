@@ -17,11 +17,13 @@ public static class EmulatedTesting
         return device;
     });
 
+    /// <summary>The emulated device every test of the run shares.</summary>
     public static EmulatedDevice Emulator => SharedDevice.Value;
 
     /// <summary>A fresh seed per call, written to the test log so a failure can be replayed (see <see cref="RandomData"/>).</summary>
     public static Random NewRandom() => new RandomData().Random;
 
+    /// <summary>Uniform values in [low, high).</summary>
     public static float[] Uniform(Random random, int count, float low = -2f, float high = 2f)
     {
         var values = new float[count];

@@ -10,6 +10,7 @@ public static class Fixtures
     /// <summary>The environment variable that names the fixtures root.</summary>
     public const string RootVariable = "WAN_FIXTURES";
 
+    /// <summary>The fixtures root: $WAN_FIXTURES, else ../shared/fixtures beside the repository.</summary>
     public static string Root
     {
         get
@@ -23,6 +24,7 @@ public static class Fixtures
         }
     }
 
+    /// <summary>The first folder above the test binaries that holds Wan.Runtime.sln.</summary>
     public static string RepositoryRoot
     {
         get
@@ -40,6 +42,7 @@ public static class Fixtures
 
     private static readonly Lazy<IReadOnlyList<FixtureSet>> LazySets = new(() => Discover(Root));
 
+    /// <summary>Every set under <see cref="Root"/>, discovered once per test run.</summary>
     public static IReadOnlyList<FixtureSet> Sets => LazySets.Value;
 
     /// <summary>Every folder directly under <paramref name="root"/> that holds a fixture.json, in ordinal name order; none when the root is missing.</summary>

@@ -11,11 +11,13 @@ public sealed class RandomData
     /// <summary>The environment variable that fixes the seed of every instance.</summary>
     public const string SeedVariable = "WAN_TEST_SEED";
 
+    /// <summary>A fresh seed, or $WAN_TEST_SEED when set; printed to the test log.</summary>
     public RandomData()
         : this(SeedFrom(Environment.GetEnvironmentVariable(SeedVariable)) ?? System.Random.Shared.Next())
     {
     }
 
+    /// <summary>The given seed (printed like a fresh one).</summary>
     public RandomData(int seed)
     {
         Seed = seed;
@@ -23,6 +25,7 @@ public sealed class RandomData
         TestContext.Out.WriteLine($"random seed {seed} (replay: {SeedVariable}={seed})");
     }
 
+    /// <summary>The seed in use: set WAN_TEST_SEED to it to replay.</summary>
     public int Seed { get; }
 
     /// <summary>The generator itself, for tests that draw their own kinds of values.</summary>
@@ -52,5 +55,6 @@ public sealed class RandomData
         return x;
     }
 
+    /// <summary>A uniform integer in [minInclusive, maxExclusive).</summary>
     public int Int(int minInclusive, int maxExclusive) => Random.Next(minInclusive, maxExclusive);
 }
