@@ -42,5 +42,6 @@ public sealed class FixtureCase
     /// <summary>Opens the case's golden safetensors file (not for the tokenizer's JSON).</summary>
     public SafetensorsFile OpenGolden() => SafetensorsFile.Open(File);
 
+    /// <summary>set/case, as in the test names.</summary>
     public override string ToString() => $"{Set.Name}/{Name}";
 }

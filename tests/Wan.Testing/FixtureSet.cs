@@ -38,5 +38,6 @@ public sealed class FixtureSet
         return new FixtureSet(directory, doc.RootElement.Clone());
     }
 
+    /// <summary>The set name.</summary>
     public override string ToString() => Name;
 }
