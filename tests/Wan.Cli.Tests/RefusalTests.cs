@@ -1,5 +1,4 @@
-using Wan.Runtime.Tests.Config;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Cli.Tests;
 

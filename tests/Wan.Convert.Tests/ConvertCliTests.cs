@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Wan.Convert.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Convert.Tests;
 

@@ -1,6 +1,6 @@
 using Wan.Errors;
 using Wan.Runtime.Config;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Config;
 

@@ -1,6 +1,6 @@
 using Wan.Errors;
 using Wan.Runtime.IO;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Video;
 
 namespace Wan.Runtime.Tests.Video;

@@ -1,8 +1,8 @@
 using Wan.Kernels.Device;
 using Wan.Runtime.Tensors;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
-namespace Wan.Kernels.Tests.Golden;
+namespace Wan.Runtime.Tests.Backends.Cuda;
 
 /// <summary>The DiT goldens of <see cref="CudaDitGoldenTests"/> on a real GPU (CudaDevice); ignored, with the reason, without one.</summary>
 [Category("Golden")]

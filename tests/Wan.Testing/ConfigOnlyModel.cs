@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Wan.Runtime.Tests.Config;
+namespace Wan.Testing;
 
 /// <summary>
 /// A temporary copy of a fixture model's JSON configs (no weights) whose keys a test edits: what the
@@ -10,6 +10,8 @@ public sealed class ConfigOnlyModel : IDisposable
 {
     private static readonly string[] ConfigNames = ["model_index.json", "config.json", "scheduler_config.json"];
 
+    /// <summary>Copies the configs (model_index.json, every config.json, the scheduler's) of a diffusers model folder.</summary>
+    /// <param name="diffusersDirectory">the model folder to copy from.</param>
     public ConfigOnlyModel(string diffusersDirectory)
     {
         Directory = System.IO.Directory.CreateTempSubdirectory("wan-configs-").FullName;
@@ -28,6 +30,7 @@ public sealed class ConfigOnlyModel : IDisposable
     /// <summary>The full path of a config, e.g. <c>transformer/config.json</c>.</summary>
     public string PathOf(string relative) => Path.Combine(Directory, relative);
 
+    /// <summary>Whether the copy holds a config, e.g. <c>transformer_2/config.json</c>.</summary>
     public bool Has(string relative) => File.Exists(PathOf(relative));
 
     /// <summary>The value of a key, as JSON.</summary>
@@ -44,5 +47,6 @@ public sealed class ConfigOnlyModel : IDisposable
         File.WriteAllText(PathOf(relative), root.ToJsonString());
     }
 
+    /// <summary>Deletes the copy.</summary>
     public void Dispose() => System.IO.Directory.Delete(Directory, true);
 }

@@ -2,13 +2,14 @@ using Wan.Kernels.Device;
 using Wan.Kernels.Numerics;
 using Wan.Runtime.Tensors;
 
-namespace Wan.Kernels.Tests.Emulated;
+namespace Wan.Testing;
 
 /// <summary>
-/// What the emulated-device tests share: one device per test run (the emulator library is loaded
-/// once; $WAN_EMULATOR_LIB selects e.g. the ASan build), fresh random inputs, and error metrics.
+/// What the emulated-device tests of the kernels and of the CUDA backend share: one device per test
+/// run (the emulator library is loaded once; $WAN_EMULATOR_LIB selects e.g. the ASan build), fresh
+/// random inputs and the tolerance of one rounding per storage type. Errors: <see cref="Metrics"/>.
 /// </summary>
-internal static class EmulatedTesting
+public static class EmulatedTesting
 {
     private static readonly Lazy<EmulatedDevice> SharedDevice = new(() =>
     {
@@ -17,16 +18,13 @@ internal static class EmulatedTesting
         return device;
     });
 
+    /// <summary>The emulated device every test of the run shares.</summary>
     public static EmulatedDevice Emulator => SharedDevice.Value;
 
-    /// <summary>A fresh seed per call, written to the test log so a failure can be replayed.</summary>
-    public static Random NewRandom()
-    {
-        int seed = Random.Shared.Next();
-        TestContext.Out.WriteLine($"seed {seed}");
-        return new Random(seed);
-    }
+    /// <summary>A fresh seed per call, written to the test log so a failure can be replayed (see <see cref="RandomData"/>).</summary>
+    public static Random NewRandom() => new RandomData().Random;
 
+    /// <summary>Uniform values in [low, high).</summary>
     public static float[] Uniform(Random random, int count, float low = -2f, float high = 2f)
     {
         var values = new float[count];
@@ -54,24 +52,4 @@ internal static class EmulatedTesting
         DType.F16 => 7e-4,
         _ => throw new ArgumentOutOfRangeException(nameof(storage), storage, "not a CUDA storage type"),
     };
-
-    public static void AssertClose(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double tolerance, string what)
-    {
-        Assert.That(actual.Length, Is.EqualTo(expected.Length), $"{what}: length");
-        double num = 0, den = 0;
-        for (int i = 0; i < actual.Length; i++)
-        {
-            if (!float.IsFinite(actual[i]))
-            {
-                Assert.Fail($"{what}: element {i} is {actual[i]} (expected {expected[i]})");
-            }
-            double d = (double)actual[i] - expected[i];
-            num += d * d;
-            den += (double)expected[i] * expected[i];
-        }
-        Assert.That(den, Is.GreaterThan(0), $"{what}: the reference is all zeros");
-        double error = Math.Sqrt(num / den);
-        TestContext.Out.WriteLine($"{what}: rel L2 {error:E3} (tolerance {tolerance:E1})");
-        Assert.That(error, Is.LessThanOrEqualTo(tolerance), $"{what}: relative L2 error");
-    }
 }

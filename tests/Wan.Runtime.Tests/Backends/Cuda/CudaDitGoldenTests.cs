@@ -4,10 +4,11 @@ using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Config;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Tensors;
-using Wan.Runtime.Tests.Infrastructure;
-using static Wan.Kernels.Tests.Emulated.EmulatedTesting;
+using Wan.Testing;
+using static Wan.Testing.EmulatedTesting;
+using static Wan.Testing.Metrics;
 
-namespace Wan.Kernels.Tests.Golden;
+namespace Wan.Runtime.Tests.Backends.Cuda;
 
 /// <summary>
 /// The DiT forward on the CUDA backend (emulated device) against every `dit` golden of every

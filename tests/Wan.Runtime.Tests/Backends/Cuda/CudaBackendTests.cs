@@ -1,11 +1,11 @@
-using Wan.Kernels.Tests.Emulated;
 using Wan.Runtime.Backends;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Tensors;
-using static Wan.Kernels.Tests.Emulated.EmulatedTesting;
+using static Wan.Testing.EmulatedTesting;
+using static Wan.Testing.Metrics;
 
-namespace Wan.Kernels.Tests.Backends;
+namespace Wan.Runtime.Tests.Backends.Cuda;
 
 /// <summary>
 /// The CUDA backend on the emulated device against the CPU reference backend, per op and storage

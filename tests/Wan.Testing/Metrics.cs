@@ -1,8 +1,9 @@
-namespace Wan.Runtime.Tests.Infrastructure;
+namespace Wan.Testing;
 
+/// <summary>The error measure of every numeric test: relative L2, ‖actual − expected‖₂ / ‖expected‖₂.</summary>
 public static class Metrics
 {
-    /// <summary>||out - ref||_2 / ||ref||_2, accumulated in double.</summary>
+    /// <summary>‖actual − expected‖₂ / ‖expected‖₂, accumulated in double; refuses different lengths and an all-zero reference.</summary>
     public static double RelativeL2(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected)
     {
         if (actual.Length != expected.Length)
@@ -23,14 +24,17 @@ public static class Metrics
         return Math.Sqrt(num / den);
     }
 
-    /// <summary>Asserts the relative L2 error and prints it, so the test log records what was reached.</summary>
+    /// <summary>
+    /// Asserts every output is finite and the relative L2 error is within <paramref name="tolerance"/>,
+    /// and prints the error, so the test log records what was reached.
+    /// </summary>
     public static double AssertClose(ReadOnlySpan<float> actual, ReadOnlySpan<float> expected, double tolerance, string what)
     {
-        foreach (var v in actual)
+        for (int i = 0; i < actual.Length; i++)
         {
-            if (!float.IsFinite(v))
+            if (!float.IsFinite(actual[i]))
             {
-                Assert.Fail($"{what}: output contains {v}");
+                Assert.Fail($"{what}: element {i} is {actual[i]}{(i < expected.Length ? $" (expected {expected[i]})" : "")}");
             }
         }
         var err = RelativeL2(actual, expected);

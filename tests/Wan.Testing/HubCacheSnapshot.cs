@@ -1,15 +1,16 @@
 using System.Security.Cryptography;
 
-namespace Wan.Runtime.Tests.Weights;
+namespace Wan.Testing;
 
 /// <summary>
 /// Lays a model folder out as the Hugging Face hub cache does after <c>huggingface-cli download</c>:
 /// every file's bytes in <c>blobs/&lt;sha256&gt;</c>, and <c>snapshots/&lt;revision&gt;/...</c> holding the
-/// folder tree with each file a relative symbolic link into <c>blobs/</c>. Shared (linked) by the
+/// folder tree with each file a relative symbolic link into <c>blobs/</c>. Shared by the
 /// runtime, CLI and converter tests.
 /// </summary>
 public static class HubCacheSnapshot
 {
+    /// <summary>The revision folder name under <c>snapshots/</c> (a fake commit hash).</summary>
     public const string Revision = "0123456789abcdef0123456789abcdef01234567";
 
     /// <summary>Builds the cache under <paramref name="cacheRoot"/> and returns the snapshot folder.</summary>

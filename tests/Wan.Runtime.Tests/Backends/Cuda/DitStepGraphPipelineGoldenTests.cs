@@ -6,9 +6,9 @@ using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Tensors;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
-namespace Wan.Kernels.Tests.Golden;
+namespace Wan.Runtime.Tests.Backends.Cuda;
 
 /// <summary>
 /// The `pipeline` golden's denoising loop run by WanPipeline.Denoise twice on the emulated device

@@ -3,9 +3,10 @@ using Wan.Runtime.Backends;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Tensors;
-using static Wan.Kernels.Tests.Emulated.EmulatedTesting;
+using static Wan.Testing.EmulatedTesting;
+using static Wan.Testing.Metrics;
 
-namespace Wan.Kernels.Tests.Backends;
+namespace Wan.Runtime.Tests.Backends.Cuda;
 
 /// <summary>
 /// CudaBackend.Attention (attention.cu on the emulated device) against the CPU backend's attention
