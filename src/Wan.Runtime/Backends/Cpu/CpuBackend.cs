@@ -8,9 +8,13 @@ namespace Wan.Runtime.Backends.Cpu;
 /// and converted block by block where they are used, GEMMs through OpenBLAS, row-parallel vector
 /// work through TensorPrimitives.
 /// </summary>
-public sealed partial class CpuBackend : IBackend
+public sealed partial class CpuBackend : IDitOps, ITextEncoderOps, IVaeOps, INonFiniteCheck
 {
+    /// <inheritdoc/>
     public string Name => "cpu";
+
+    /// <summary>Always <see cref="DType.F32"/>: activations are float32 (big weights may stay mapped in their stored dtype).</summary>
+    public DType Storage => DType.F32;
 
     public Tensor FromHost(ReadOnlySpan<float> data, Shape shape)
     {

@@ -10,9 +10,12 @@ namespace Wan.Runtime.Backends.Cuda;
 /// The CUDA backend, written once against <see cref="IDevice"/>: the real GPU (CudaDevice) or the
 /// emulated one run the same launchers (Wan.Kernels.Ops) and kernels. Every tensor it creates is
 /// stored in <see cref="Storage"/> (F32, BF16 or F16); kernels compute in fp32. The device is the
-/// caller's: disposing the backend does not dispose it.
+/// caller's: disposing the backend does not dispose it. It declares the DiT family and the step-capture
+/// and non-finite-check capabilities; the text-encoder and VAE families are not declared (their models
+/// have not been verified on CUDA / their kernels are not written), so the engine routes those
+/// components to the CPU.
 /// </summary>
-public sealed partial class CudaBackend : IBackend
+public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
 {
     public CudaBackend(IDevice device, DType storage = DType.BF16)
     {
@@ -33,7 +36,7 @@ public sealed partial class CudaBackend : IBackend
 
     public IDevice Device { get; }
 
-    /// <summary>Storage dtype of every tensor of this backend.</summary>
+    /// <summary>Storage dtype of every tensor of this backend (F32, BF16 or F16).</summary>
     public DType Storage { get; }
 
     public string Name => $"cuda {Storage} on {Device.Name}";
@@ -72,20 +75,6 @@ public sealed partial class CudaBackend : IBackend
         Device.CopyToDevice(MemoryMarshal.AsBytes(data), tensor.Buffer);
         return tensor;
     }
-
-    /// <summary>Overwrites a tensor of this backend with host values (encoded to its storage dtype).</summary>
-    public void Write(Tensor destination, ReadOnlySpan<float> data)
-    {
-        var t = Cuda(destination);
-        if (data.Length != t.ElementCount)
-        {
-            throw new ArgumentException($"{data.Length} values do not fill tensor {destination}");
-        }
-        Device.CopyToDevice(CudaHostConversion.Encode(data, Storage), t.Buffer);
-    }
-
-    /// <summary>A tensor of <paramref name="shape"/> in the storage dtype with undefined contents (NaN on the emulated device).</summary>
-    public Tensor Empty(Shape shape) => Allocate(shape);
 
     public Tensor LoadWeight(SafetensorsTensor source)
     {
@@ -131,6 +120,11 @@ public sealed partial class CudaBackend : IBackend
         return y;
     }
 
+    /// <summary>
+    /// Rows of table [V, D] for the given ids → [ids.Length, D] (kernels/cuda/gather.cu): the gather the
+    /// text-encoder family will use once the umT5 forward is verified on CUDA.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">an id lies outside [0, V).</exception>
     public Tensor Embedding(Tensor table, ReadOnlySpan<int> ids)
     {
         var t = Cuda(table);
