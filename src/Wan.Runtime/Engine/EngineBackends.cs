@@ -107,13 +107,14 @@ internal sealed class EngineBackends : IDisposable
         IBackend backend;
         if (device == EngineDevice.Cpu)
         {
-            backend = Own(new CpuBackend());
+            backend = new CpuBackend();
         }
         else
         {
             IDevice gpu = device == EngineDevice.Cuda ? Own(new CudaDevice()) : Own(new EmulatedDevice());
-            backend = Own(new CudaBackend(gpu, _options.Precision));
+            backend = new CudaBackend(gpu, _options.Precision);
         }
+        backend = Own(_options.WrapBackend?.Invoke(backend) ?? backend);
         _backends.Add(device, backend);
         return backend;
     }

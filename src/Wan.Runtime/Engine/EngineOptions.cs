@@ -1,3 +1,4 @@
+using Wan.Runtime.Backends;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Runtime.Engine;
@@ -39,4 +40,12 @@ public sealed record EngineOptions
 
     /// <summary>Check every step's predictions and latent, and the decoded video, for NaN/Inf (default true).</summary>
     public bool CheckNonFinite { get; init; } = true;
+
+    /// <summary>
+    /// Wraps (or replaces) each backend the engine creates before anything is routed to it (profiling,
+    /// tracing, a differently tuned CPU backend), or null. The result is routed by the families it
+    /// declares and owns the backend it was given: the engine disposes only the result (and, after
+    /// it, the devices it created).
+    /// </summary>
+    public Func<IBackend, IBackend>? WrapBackend { get; init; }
 }

@@ -1,4 +1,4 @@
-using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Tests.Infrastructure;
@@ -13,8 +13,9 @@ public class PipelineGoldenTests
     {
         var c = Fixtures.Require(fixtureCase);
         using var golden = c.OpenGolden();
-        using var backend = new CpuBackend();
-        using var pipeline = WanPipeline.Load(backend, c.Set.Diffusers);
+        using var engine = WanEngine.Open(c.Set.Diffusers, new EngineOptions { Device = EngineDevice.Cpu });
+        var pipeline = engine.Pipeline;
+        var backend = pipeline.Backends.Text;
         double tol = c.Tolerance("fp32");
         var p = c.Params;
 
