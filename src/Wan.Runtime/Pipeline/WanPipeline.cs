@@ -219,6 +219,7 @@ public sealed class WanPipeline : IDisposable
         return new GenerationResult(latent, latentShape, frames, textTime, denoiseTime, decodeClock.Elapsed);
     }
 
+    /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
         TextEncoder.Dispose();

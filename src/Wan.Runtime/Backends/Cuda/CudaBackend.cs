@@ -17,6 +17,8 @@ namespace Wan.Runtime.Backends.Cuda;
 /// </summary>
 public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
 {
+    /// <summary>A backend over <paramref name="device"/> (not owned) storing every tensor as <paramref name="storage"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="storage"/> is not F32, BF16 or F16.</exception>
     public CudaBackend(IDevice device, DType storage = DType.BF16)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -34,11 +36,13 @@ public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
         };
     }
 
+    /// <summary>The device the kernels run on (a GPU or the emulated device).</summary>
     public IDevice Device { get; }
 
     /// <summary>Storage dtype of every tensor of this backend (F32, BF16 or F16).</summary>
     public DType Storage { get; }
 
+    /// <inheritdoc/>
     public string Name => $"cuda {Storage} on {Device.Name}";
 
     internal ElementType Element { get; }
@@ -50,6 +54,7 @@ public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
         _ => GemmType.BF16,
     };
 
+    /// <inheritdoc/>
     public Tensor FromHost(ReadOnlySpan<float> data, Shape shape)
     {
         if (data.Length != shape.ElementCount)
@@ -76,6 +81,7 @@ public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
         return tensor;
     }
 
+    /// <inheritdoc/>
     public Tensor LoadWeight(SafetensorsTensor source)
     {
         if (!source.DType.IsFloat())
@@ -85,6 +91,7 @@ public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
         return FromHost(source.ToFloatArray(), source.Shape);
     }
 
+    /// <inheritdoc/>
     public float[] ToHost(Tensor tensor)
     {
         var t = Owned(tensor);
@@ -93,6 +100,7 @@ public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
         return CudaHostConversion.Decode(bytes, t.DType);
     }
 
+    /// <inheritdoc/>
     public Tensor Reshape(Tensor x, Shape shape)
     {
         var t = Owned(x);
@@ -103,6 +111,7 @@ public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
         return new CudaTensor(this, shape, t.DType, t.Storage.Retain());
     }
 
+    /// <inheritdoc/>
     public Tensor SliceRows(Tensor x, int start, int count)
     {
         var t = Cuda(x);
@@ -150,6 +159,7 @@ public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
     /// <summary>Computed on the host in float64 (a [1, dim] table, as the reference does), then uploaded.</summary>
     public Tensor TimestepSinusoid(double t, int dim) => FromHost(HostMath.TimestepSinusoid(t, dim), new Shape(1, dim));
 
+    /// <inheritdoc/>
     public void Dispose() { }
 
     internal CudaTensor Allocate(Shape shape) =>

@@ -226,6 +226,7 @@ public sealed class WanTransformer : IDisposable
         return _timeProj.Apply(_b, a);
     }
 
+    /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
         _patchWeight.Dispose();

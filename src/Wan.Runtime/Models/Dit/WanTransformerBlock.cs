@@ -47,7 +47,7 @@ internal sealed class WanTransformerBlock : IDisposable
 
     /// <summary>
     /// x [L, D] += the block's three residual branches. <paramref name="timeProjection"/> is e0 [6, D];
-    /// <paramref name="textKeys"/>/<paramref name="textValues"/> are this block's cross-attention K/V of the context.
+    /// <paramref name="text"/> is this block's cross-attention K/V of the context.
     /// </summary>
     public void Forward(IDitOps b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope)
     {

@@ -29,7 +29,9 @@ public sealed class Umt5Encoder : IDisposable
         _finalNorm = finalNorm;
     }
 
+    /// <summary>The encoder's config.json.</summary>
     public Umt5Config Config { get; }
+    /// <summary>The encoder layers, in order.</summary>
     public IReadOnlyList<Umt5Block> Blocks => _blocks;
 
     /// <summary>Reads <c>config.json</c> and the (possibly sharded) safetensors weights of a <c>text_encoder</c> directory.</summary>
@@ -120,6 +122,7 @@ public sealed class Umt5Encoder : IDisposable
     /// <summary>The final RMS norm (<c>encoder.final_layer_norm</c>) of the residual stream.</summary>
     public Tensor FinalNorm(Tensor x) => _backend.RmsNorm(x, _finalNorm, Config.LayerNormEpsilon);
 
+    /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
         foreach (var block in _blocks)

@@ -40,6 +40,7 @@ public sealed class WanVae : IDisposable
         _negMeanInvStd = weights.Own(backend.FromHost(mean.Select((m, c) => -m * invStd[c]).ToArray(), new Shape(z)));
     }
 
+    /// <summary>The VAE's config.json.</summary>
     public VaeConfig Config { get; }
 
     /// <summary>Loads a diffusers <c>vae/</c> directory: config.json and the safetensors weights.</summary>
@@ -170,5 +171,6 @@ public sealed class WanVae : IDisposable
         return _backend.ChannelAffine(distribution.Mean, _invStd, _negMeanInvStd);
     }
 
+    /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose() => _weights.Dispose();
 }
