@@ -10,10 +10,6 @@ namespace Wan.Runtime.Pipeline;
 /// </summary>
 public sealed record PipelineBackends(ITextEncoderOps Text, IDitOps Dit, IVaeOps Vae)
 {
-    /// <summary>Every component on one backend that has all three families (e.g. the CPU backend).</summary>
-    public static PipelineBackends All<TBackend>(TBackend backend) where TBackend : ITextEncoderOps, IDitOps, IVaeOps =>
-        new(backend, backend, backend);
-
     /// <summary>"cpu" when one backend runs everything, else each component's backend.</summary>
     public override string ToString() =>
         ReferenceEquals(Text, Dit) && ReferenceEquals(Dit, Vae) ? Dit.Name : $"text encoder {Text.Name}, DiT {Dit.Name}, VAE {Vae.Name}";
