@@ -14,7 +14,7 @@ namespace Wan.Runtime.Backends;
 /// <see cref="IDitOps"/>, <see cref="ITextEncoderOps"/>, <see cref="IVaeOps"/>. Optional capabilities
 /// are separate interfaces too: <see cref="IStepCapture"/>, <see cref="INonFiniteCheck"/>.
 /// </remarks>
-public interface IBackend : IDisposable
+public partial interface IBackend : IDisposable
 {
     /// <summary>Human-readable name with the device and storage type, e.g. "cpu" or "cuda BF16 on emulated (g++ fibers)".</summary>
     string Name { get; }
