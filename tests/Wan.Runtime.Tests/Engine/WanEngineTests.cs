@@ -115,6 +115,32 @@ public sealed class WanEngineTests
     }
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void ACancelledCallDoesNotWaitForTheRunningGeneration(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        using var engine = WanEngine.Open(set.Diffusers, Cpu);
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var running = Task.Run(() => engine.Generate(Request, p =>
+        {
+            if (p.Stage == GenerationStage.Denoising && p.Step == 1)
+            {
+                started.Set();
+                release.Wait();
+            }
+        }));
+        started.Wait();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var steps = new List<int>();
+        Assert.Throws<OperationCanceledException>(() => engine.Generate(Request, p => steps.Add(p.Step), cancelled.Token),
+            "the waiting call gives up on its token while the other generation holds the engine");
+        Assert.That(steps, Is.Empty);
+        release.Set();
+        Assert.That(running.Result.Video.Frames, Is.EqualTo(Request.Frames), "the running generation completes");
+    }
+
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
     public void GenerateAfterDisposeIsRefused(FixtureSet? set)
     {
         set = Fixtures.Require(set);
