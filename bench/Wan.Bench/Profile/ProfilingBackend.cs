@@ -106,6 +106,8 @@ public sealed class ProfilingBackend(CpuBackend inner) : IDitOps, ITextEncoderOp
     public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec) =>
         Time(nameof(Attention), 4.0 * Rows(q) * spec.ValidKeys * q.Shape[-1], () => inner.Attention(q, k, v, spec));
 
+    public bool SupportsAttention(int headDim) => inner.SupportsAttention(headDim);
+
     public Tensor Patchify(Tensor latent, Tensor weight, Tensor bias, (int T, int H, int W) patch) =>
         Time(nameof(Patchify), 2.0 * latent.ElementCount * weight.Shape[0], () => inner.Patchify(latent, weight, bias, patch));
     public Tensor Unpatchify(Tensor tokens, int channels, (int F, int H, int W) grid, (int T, int H, int W) patch) =>

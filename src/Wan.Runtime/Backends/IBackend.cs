@@ -73,4 +73,11 @@ public partial interface IBackend : IDisposable
     /// <paramref name="spec"/> fused in. Softmax in fp32.
     /// </summary>
     Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec);
+
+    /// <summary>
+    /// Whether <see cref="Attention"/> has a kernel for heads of <paramref name="headDim"/> elements at
+    /// <see cref="Storage"/>: models ask when they are loaded, so an unsupported shape is refused before
+    /// any work instead of at the first forward.
+    /// </summary>
+    bool SupportsAttention(int headDim);
 }

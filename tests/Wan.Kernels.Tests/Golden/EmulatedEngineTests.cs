@@ -28,6 +28,26 @@ public sealed class EmulatedEngineTests
     }
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void AHeadWidthWithoutAKernelIsRefusedWhenTheEngineIsBuilt(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        using var model = AlteredModel.Of(set.Diffusers);
+        int dim = 0;
+        model.AlterJson("transformer", "config.json", config =>
+        {
+            dim = config["num_attention_heads"]!.GetValue<int>() * config["attention_head_dim"]!.GetValue<int>();
+            config["attention_head_dim"] = 8; // the same width in heads of 8: fp32 has a kernel, the tensor-core kernels need multiples of 16
+            config["num_attention_heads"] = dim / 8;
+        });
+        Assume.That(dim % 8, Is.Zero);
+        var error = Assert.Throws<NotSupportedException>(() =>
+            WanEngine.Open(model.Path, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.BF16 }))!;
+        Assert.That(error.Message, Does.EndWith("config.json: attention_head_dim 8 has no attention kernel on cuda BF16 on emulated (g++ fibers)"));
+        using var fp32 = WanEngine.Open(model.Path, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.F32 });
+        Assert.That(fp32.Pipeline.HighNoise.Config.HeadDim, Is.EqualTo(8), "the scalar fp32 kernel takes it");
+    }
+
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
     public void Fp16OverflowStopsTheFirstStepAndBf16RunsTheSameModel(FixtureSet? set)
     {
         set = Fixtures.Require(set);

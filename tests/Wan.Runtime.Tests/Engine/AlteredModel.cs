@@ -26,23 +26,22 @@ public sealed class AlteredModel : IDisposable
         return model;
     }
 
+    /// <summary>Rewrites <paramref name="file"/> of <paramref name="component"/> (e.g. "transformer", "config.json") as JSON.</summary>
+    public void AlterJson(string component, string file, Action<System.Text.Json.Nodes.JsonObject> alter)
+    {
+        var path = System.IO.Path.Combine(Own(component), file);
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        alter(json);
+        File.WriteAllText(path, json.ToJsonString());
+    }
+
     /// <summary>
     /// Rewrites weight <paramref name="tensor"/> of <paramref name="component"/> (e.g. "transformer",
     /// "proj_out.bias") with <paramref name="alter"/> applied to its values as float32.
     /// </summary>
     public void Alter(string component, string tensor, Action<float[]> alter)
     {
-        var folder = System.IO.Path.Combine(Path, component);
-        var info = new DirectoryInfo(folder);
-        if (info.LinkTarget is { } target)
-        {
-            info.Delete();
-            Directory.CreateDirectory(folder);
-            foreach (var file in Directory.EnumerateFiles(target))
-            {
-                File.Copy(file, System.IO.Path.Combine(folder, System.IO.Path.GetFileName(file)));
-            }
-        }
+        var folder = Own(component);
         foreach (var file in Directory.EnumerateFiles(folder, "*.safetensors"))
         {
             var bytes = File.ReadAllBytes(file);
@@ -89,6 +88,23 @@ public sealed class AlteredModel : IDisposable
             return;
         }
         throw new ArgumentException($"{folder}: no safetensors file holds '{tensor}'");
+    }
+
+    /// <summary>The component's folder, turned from a link into a real copy on first use.</summary>
+    private string Own(string component)
+    {
+        var folder = System.IO.Path.Combine(Path, component);
+        var info = new DirectoryInfo(folder);
+        if (info.LinkTarget is { } target)
+        {
+            info.Delete();
+            Directory.CreateDirectory(folder);
+            foreach (var file in Directory.EnumerateFiles(target))
+            {
+                File.Copy(file, System.IO.Path.Combine(folder, System.IO.Path.GetFileName(file)));
+            }
+        }
+        return folder;
     }
 
     public void Dispose() => Directory.Delete(Path, true);
