@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Wan.Errors;
 using Wan.Runtime.Config;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Video;
@@ -34,9 +35,9 @@ internal static class GenerateCommand
             Description = "auto (cuda when a GPU is present, else cpu) | cpu | cuda | cuda-emulated (the CUDA kernels run on the CPU; slow, for checking)",
             DefaultValueFactory = _ => "auto",
         };
-        device.AcceptOnlyFromAmong(DeviceSelection.Devices);
+        device.AcceptOnlyFromAmong([.. EngineNames.Devices]);
         var precision = new Option<string>("--precision") { Description = "storage type of the DiT on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
-        precision.AcceptOnlyFromAmong(DeviceSelection.Precisions);
+        precision.AcceptOnlyFromAmong([.. EngineNames.Precisions]);
         var fps = new Option<int>("--fps") { Description = "frames per second of the output, at least 1", DefaultValueFactory = _ => WanDefaults.Fps };
 
         var command = new Command("generate", "generate a video from a text prompt")
@@ -86,11 +87,12 @@ internal static class GenerateCommand
                 Console.Error.WriteLine($"wan: {e.Format("--")}");
                 return 2;
             }
-            catch (Exception e) when (e is WanException or IOException or InvalidDataException or UnauthorizedAccessException or DllNotFoundException)
+            catch (Exception e) when (e is WanException or IOException or InvalidDataException or UnauthorizedAccessException or DllNotFoundException
+                                          or NotSupportedException)
             {
-                // Every error a user can cause is one line; IOException and friends cover file-system
-                // failures, the component loaders that do not throw a WanException subtype yet, and a
-                // native library the runtime itself fails to load.
+                // Every error a user can cause is one line. Besides WanException: file-system failures,
+                // the component loaders that do not throw a WanException subtype yet, a native library the
+                // runtime itself fails to load, and a GPU architecture NVRTC cannot target.
                 Console.Error.WriteLine($"wan: {OneLine(e.Message)}");
                 return 2;
             }

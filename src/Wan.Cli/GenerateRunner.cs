@@ -1,10 +1,11 @@
 using Spectre.Console;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Video;
 
 namespace Wan.Cli;
 
-/// <summary>Loads the model on the chosen device, runs the pipeline with a live progress bar, writes the video.</summary>
+/// <summary>Opens the engine on the chosen device, runs it with a live progress bar, writes the video.</summary>
 internal static class GenerateRunner
 {
     public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, CancellationToken cancellation)
@@ -29,14 +30,19 @@ internal static class GenerateRunner
     private static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath,
         Action<string> enter, CancellationToken cancellation)
     {
-        using var devices = DeviceSelection.Create(device, precision);
+        var options = new EngineOptions { Device = EngineNames.ParseDevice(device), Precision = EngineNames.ParsePrecision(precision) };
         var console = AnsiConsole.Console;
-        if (devices.Note is { } note)
+        using var engine = WanEngine.Open(modelDir, options);
+        if (engine.DeviceNote is { } note)
         {
             console.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
         }
-        console.MarkupLine($"[grey]device:[/] {Markup.Escape(devices.Backends.ToString())}   [grey]model:[/] {Markup.Escape(modelDir)}");
-        using var pipeline = WanPipeline.Load(devices.Backends, modelDir);
+        console.MarkupLine($"[grey]model:[/] {Markup.Escape(modelDir)}");
+        foreach (var placement in engine.Placement)
+        {
+            console.MarkupLine($"[grey]{Markup.Escape(placement.Component)}:[/] {Markup.Escape(placement.Backend)}" +
+                               (placement.Reason is { } reason ? $" [grey]({Markup.Escape(reason)})[/]" : ""));
+        }
         GenerationResult? result = null;
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -44,9 +50,9 @@ internal static class GenerateRunner
             {
                 var text = ctx.AddTask("encoding text", maxValue: 1);
                 var denoise = ctx.AddTask("denoising", maxValue: request.Steps);
-                var decode = ctx.AddTask("decoding", maxValue: request.LatentShape(pipeline.Geometry)[1]);
+                var decode = ctx.AddTask("decoding", maxValue: request.LatentShape(engine.Pipeline.Geometry)[1]);
                 enter("encoding text");
-                result = pipeline.Generate(request, p =>
+                result = engine.Generate(request, p =>
                 {
                     // A report closes a unit of work: name the stage that runs next.
                     enter(p.Stage == GenerationStage.Decoding || (p.Stage == GenerationStage.Denoising && p.Step == p.StepCount) ? "decoding" : "denoising");

@@ -40,7 +40,7 @@ public class SymlinkedModelTests
         GenerationResult Generate(string folder)
         {
             using var backend = new CpuBackend(eagerWeightElements: 0);
-            using var pipeline = WanPipeline.Load(backend, folder);
+            using var pipeline = WanPipeline.Load(new PipelineBackends(backend, backend, backend), folder);
             return pipeline.Generate(SmallRequest);
         }
         var plain = Generate(set.Diffusers);

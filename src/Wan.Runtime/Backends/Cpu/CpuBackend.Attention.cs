@@ -17,6 +17,11 @@ public sealed partial class CpuBackend
     /// <summary>Fewest query rows per block, however many keys: shorter GEMMs would waste the cores.</summary>
     private const int AttentionMinQueryBlock = 64;
 
+    /// <inheritdoc/>
+    /// <summary>Any positive head width: the reference loops over it.</summary>
+    public bool SupportsAttention(int headDim) => headDim > 0;
+
+    /// <inheritdoc/>
     public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec)
     {
         var (lq, lk, dim, dh) = OpChecks.Attention(q, k, v, spec);
