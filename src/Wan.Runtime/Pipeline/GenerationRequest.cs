@@ -29,6 +29,12 @@ public sealed record GenerationRequest
 
     public int Fps { get; init; } = WanDefaults.Fps;
 
+    /// <summary>LoRAs applied to this request (per expert, stacked); null or empty: the base model.</summary>
+    public Lora.LoraSet? Loras { get; init; }
+
+    /// <summary>How <see cref="Loras"/> is applied (<see cref="Lora.LoraMode.Auto"/>: the rule of <see cref="Lora.LoraAdapters"/>).</summary>
+    public Lora.LoraMode LoraMode { get; init; } = Lora.LoraMode.Auto;
+
     /// <summary>Latent shape [16, 1 + (frames − 1)/4, H/8, W/8]; throws naming the bad setting.</summary>
     public int[] LatentShape()
     {

@@ -1,5 +1,6 @@
 using Wan.Runtime.Backends;
 using Wan.Runtime.Backends.Cuda;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Tensors;
 
@@ -9,7 +10,8 @@ namespace Wan.Runtime.Pipeline;
 /// One expert with a prompt prepared for it (the text K/V of both guidance branches, computed once
 /// per generation) that turns a latent into the guided velocity v = uncond + g·(cond − uncond). On
 /// CUDA (when asked) the two forwards are captured once into a <see cref="DitStepGraph"/> and replayed
-/// every step; otherwise they run directly, with cancellation checked between blocks.
+/// every step; otherwise they run directly, with cancellation checked between blocks. A LoRA binding,
+/// when given, is carried by both prepared contexts.
 /// </summary>
 internal sealed class GuidedExpertStep : IDisposable
 {
@@ -19,15 +21,16 @@ internal sealed class GuidedExpertStep : IDisposable
     private readonly DitTextContext _cond, _uncond;
     private readonly DitStepGraph? _graph;
 
-    public GuidedExpertStep(IBackend backend, WanTransformer dit, Tensor context, Tensor negativeContext, Shape latentShape, bool captureGraph)
+    public GuidedExpertStep(IBackend backend, WanTransformer dit, Tensor context, Tensor negativeContext, Shape latentShape, bool captureGraph,
+        LoraBinding? adapters = null)
     {
         _backend = backend;
         _dit = dit;
         _shape = latentShape;
-        _cond = dit.PrepareText(context);
+        _cond = dit.PrepareText(context, adapters);
         try
         {
-            _uncond = dit.PrepareText(negativeContext);
+            _uncond = dit.PrepareText(negativeContext, adapters);
             _graph = captureGraph && backend is CudaBackend cuda ? new DitStepGraph(cuda, dit, _cond, _uncond, latentShape) : null;
         }
         catch

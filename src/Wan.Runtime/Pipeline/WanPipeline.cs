@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Wan.Runtime.Backends;
 using Wan.Runtime.Config;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Models.Umt5;
 using Wan.Runtime.Models.Vae;
@@ -28,6 +29,7 @@ public sealed class WanPipeline : IDisposable
         HighNoise = highNoise;
         LowNoise = lowNoise;
         Vae = vae;
+        Loras = new LoraAdapters(highNoise, lowNoise);
     }
 
     public PipelineBackends Backends { get; }
@@ -42,6 +44,12 @@ public sealed class WanPipeline : IDisposable
     public WanTransformer? LowNoise { get; }
 
     public WanVae Vae { get; }
+
+    /// <summary>
+    /// The LoRA bindings of this model, cached per set: <see cref="Generate"/> resolves
+    /// <see cref="GenerationRequest.Loras"/> here, so requests switch styles with no reload.
+    /// </summary>
+    public LoraAdapters Loras { get; }
 
     /// <summary>
     /// On a CUDA DiT backend, capture each expert's step once as a device graph and replay it (default);
@@ -91,9 +99,11 @@ public sealed class WanPipeline : IDisposable
     /// prompt and for the negative prompt, v = uncond + g·(cond − uncond), and the solver steps.
     /// On a CUDA DiT backend each expert's step is captured once as a device graph and replayed.
     /// Returns the final latent; <paramref name="progress"/> sees the latent after every step.
+    /// <paramref name="adapters"/> (from <see cref="Loras"/>) applies a LoRA set per expert; null runs the base weights.
     /// </summary>
     public float[] Denoise(Tensor context, Tensor negativeContext, float[] noise, int[] latentShape, IFlowSolver solver,
-        ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default)
+        ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default,
+        ExpertAdapters? adapters = null)
     {
         var shape = new Shape(latentShape);
         if (noise.Length != shape.ElementCount)
@@ -114,7 +124,7 @@ public sealed class WanPipeline : IDisposable
                 var dit = high || LowNoise is null ? HighNoise : LowNoise;
                 if (!steps.TryGetValue(dit, out var step))
                 {
-                    step = new GuidedExpertStep(Backends.Dit, dit, context, negativeContext, shape, CaptureStepGraphs);
+                    step = new GuidedExpertStep(Backends.Dit, dit, context, negativeContext, shape, CaptureStepGraphs, adapters?.For(dit));
                     steps.Add(dit, step);
                 }
                 var v = step.Velocity(latent, t, (float)experts.Guidance(t), cancellation);
@@ -158,6 +168,7 @@ public sealed class WanPipeline : IDisposable
         }
         var solver = FlowSolvers.Create(request.Solver, request.Steps, request.Shift);
         var experts = new ExpertSchedule(Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, request.GuidanceLow, request.GuidanceHigh);
+        var adapters = request.Loras is { IsEmpty: false } loras ? Loras.Resolve(loras, request.LoraMode) : null;
 
         var clock = Stopwatch.StartNew();
         var negative = string.IsNullOrWhiteSpace(request.NegativePrompt) ? WanDefaults.NegativePrompt : request.NegativePrompt;
@@ -167,7 +178,7 @@ public sealed class WanPipeline : IDisposable
         var textTime = clock.Elapsed;
         progress?.Invoke(new GenerationProgress(GenerationStage.EncodingText, 0, request.Steps, null, 0, clock.Elapsed, textTime, default));
 
-        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation);
+        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, adapters);
         var denoiseTime = clock.Elapsed - textTime;
 
         var decodeClock = Stopwatch.StartNew();
@@ -178,6 +189,7 @@ public sealed class WanPipeline : IDisposable
 
     public void Dispose()
     {
+        Loras.Dispose();
         TextEncoder.Dispose();
         HighNoise.Dispose();
         LowNoise?.Dispose();
