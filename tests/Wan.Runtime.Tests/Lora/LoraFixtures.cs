@@ -53,6 +53,11 @@ public static class LoraFixtures
             Path.Combine(c.Set.Directory, l.GetProperty("file").GetString()!), (float)l.GetProperty("strength").GetDouble(), expert)), semantics);
     }
 
+    /// <summary>A lora_pipeline case's stack: <c>high_noise_model_loras</c> and <c>low_noise_model_loras</c>, each on its expert.</summary>
+    public static LoraSet PipelineStack(FixtureCase c) => new(
+        Set(c, "high_noise_model_loras", LoraExpert.High).Specs.Concat(Set(c, "low_noise_model_loras", LoraExpert.Low).Specs),
+        Set(c, "high_noise_model_loras").Semantics);
+
     /// <summary>The diffusers subfolder of a lora_dit case's expert (params.expert / diffusers_component).</summary>
     public static string Subfolder(FixtureCase c) => c.Params.GetProperty("diffusers_component").GetString()!;
 
