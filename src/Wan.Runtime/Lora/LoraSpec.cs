@@ -14,32 +14,50 @@ public sealed record LoraSpec(string Path, float Strength = 1f, LoraExpert Targe
 {
     /// <summary>
     /// Parses the CLI form <c>FILE[:STRENGTH[:high|low|both]]</c> (strength default 1, target default both).
-    /// A path that itself contains ':' is accepted when the text after its last ':' is neither a number nor a target.
+    /// The path ends at its last <c>.safetensors</c>; a path without that extension ends before a trailing
+    /// number (and target).
     /// </summary>
-    /// <exception cref="LoraFormatException">Empty file name, a strength that is not a finite number, or an unknown target.</exception>
+    /// <exception cref="LoraFormatException">Empty file name, a strength that is not a finite number, an unknown target or extra fields.</exception>
     public static LoraSpec Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var parts = text.Split(':');
-        int fields = parts.Length;
-        var target = LoraExpert.Both;
-        float strength = 1f;
-        if (fields >= 3 && TryTarget(parts[^1], out var t))
+        int extension = text.LastIndexOf(".safetensors", StringComparison.OrdinalIgnoreCase);
+        string path;
+        string[] fields;
+        if (extension >= 0 && (extension + ".safetensors".Length == text.Length || text[extension + ".safetensors".Length] == ':'))
         {
-            target = t;
-            fields--;
-            strength = StrengthOf(parts[fields - 1], text);
-            fields--;
+            int end = extension + ".safetensors".Length;
+            path = text[..end];
+            fields = end == text.Length ? [] : text[(end + 1)..].Split(':');
         }
-        else if (fields >= 2 && LooksNumeric(parts[^1]))
+        else
         {
-            strength = StrengthOf(parts[^1], text);
-            fields--;
+            var parts = text.Split(':');
+            int pathParts = parts.Length;
+            if (pathParts >= 3 && TryTarget(parts[^1], out _))
+            {
+                pathParts -= 2;
+            }
+            else if (pathParts >= 2 && LooksNumeric(parts[^1]))
+            {
+                pathParts -= 1;
+            }
+            path = string.Join(':', parts, 0, pathParts);
+            fields = parts[pathParts..];
         }
-        var path = string.Join(':', parts, 0, fields);
         if (path.Length == 0)
         {
             throw new LoraFormatException($"--lora '{text}': no file name (expected FILE[:STRENGTH[:high|low|both]])");
+        }
+        if (fields.Length > 2)
+        {
+            throw new LoraFormatException($"--lora '{text}': too many fields (expected FILE[:STRENGTH[:high|low|both]])");
+        }
+        float strength = fields.Length >= 1 ? StrengthOf(fields[0], text) : 1f;
+        var target = LoraExpert.Both;
+        if (fields.Length == 2 && !TryTarget(fields[1], out target))
+        {
+            throw new LoraFormatException($"--lora '{text}': target '{fields[1]}' is not high, low or both");
         }
         return new LoraSpec(path, strength, target);
     }
