@@ -1,0 +1,96 @@
+using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Lora;
+using Wan.Runtime.Pipeline;
+using Wan.Runtime.Pipeline.Solvers;
+using Wan.Runtime.Tests.Infrastructure;
+
+namespace Wan.Runtime.Tests.Lora;
+
+/// <summary>
+/// Switching LoRA sets between requests on one loaded model: no base weight is loaded again (counted
+/// through the backend), each set gives its own numbers, a repeated set gives the same numbers from the
+/// cached binding, and no LoRA gives the base output exactly.
+/// </summary>
+[Category("Golden")]
+public sealed class LoraSwitchingTests
+{
+    [TestCase(LoraMode.Unmerged)]
+    [TestCase(LoraMode.Merged)]
+    public void SwitchingSetsReloadsNoBaseWeight(LoraMode mode)
+    {
+        var c = LoraFixtures.Require(LoraFixtures.All.FirstOrDefault(x => x.Kind == "lora_pipeline"));
+        using var cpu = new CpuBackend();
+        var counter = new CountingBackend(cpu);
+        using var pipeline = WanPipeline.Load(counter, c.Set.Diffusers);
+        int loads = counter.Calls("LoadWeight");
+        Assert.That(loads, Is.GreaterThan(0), "the counter sees the model's weight loads");
+
+        using var context = pipeline.EncodeText(pipeline.Tokenize("a red fox in the snow"));
+        using var negative = pipeline.EncodeText(pipeline.Tokenize(""));
+        var lorasDir = Path.Combine(c.Set.Directory, "lora");
+        var files = Directory.GetFiles(lorasDir, "*.safetensors").Order(StringComparer.Ordinal).ToArray();
+        Assert.That(files, Has.Length.GreaterThanOrEqualTo(2), "the set ships several LoRA files");
+        var styleA = new LoraSet([new LoraSpec(files[0], 0.8f, LoraExpert.Both)]);
+        var styleB = new LoraSet([new LoraSpec(files[1], -0.5f, LoraExpert.High), new LoraSpec(files[0], 0.3f, LoraExpert.Low)]);
+
+        var noise = NoiseGenerator.StandardNormal(7, 16 * 2 * 4 * 4);
+        var experts = new ExpertSchedule(pipeline.Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, 3.0, 4.0);
+        float[] Request(LoraSet set) => pipeline.Denoise(context, negative, noise, [16, 2, 4, 4], FlowSolvers.Create("unipc", 3, 12.0), experts,
+            adapters: pipeline.Loras.Resolve(set, mode));
+
+        var a = Request(styleA);
+        var b = Request(styleB);
+        var none = Request(LoraSet.Empty);
+        var a2 = Request(styleA);
+        var baseOnly = pipeline.Denoise(context, negative, noise, [16, 2, 4, 4], FlowSolvers.Create("unipc", 3, 12.0), experts);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(counter.Calls("LoadWeight"), Is.EqualTo(loads), "four requests with three LoRA sets loaded no base weight");
+            Assert.That(Metrics.RelativeL2(a, none), Is.GreaterThan(1e-3), "style A changes the result");
+            Assert.That(Metrics.RelativeL2(b, a), Is.GreaterThan(1e-3), "style B differs from style A");
+            Assert.That(a2, Is.EqualTo(a), "the same set again gives the same numbers");
+            Assert.That(none, Is.EqualTo(baseOnly), "no LoRA is the base model exactly, after LoRA requests");
+        });
+        if (mode == LoraMode.Unmerged)
+        {
+            Assert.That(pipeline.Loras.BindingsBuilt, Is.EqualTo(1 + 1 + 2), "A (one model: both experts) + B (both experts); A again is a cache hit");
+        }
+    }
+
+    [Test]
+    public void AutoMergesAfterRepeatedRequestsAndForSingleRequests()
+    {
+        var c = LoraFixtures.Require(LoraFixtures.All.FirstOrDefault(x => x.Kind == "lora_pipeline"));
+        using var cpu = new CpuBackend();
+        using var pipeline = WanPipeline.Load(cpu, c.Set.Diffusers);
+        var set = LoraFixtures.PipelineStack(c);
+        var other = new LoraSet(set.Specs.Select(s => s with { Strength = s.Strength / 2 }), set.Semantics);
+        var modes = new List<LoraMode>();
+        for (int i = 0; i < LoraAdapters.AutoMergeAfter + 1; i++)
+        {
+            modes.Add(pipeline.Loras.Resolve(set).Mode);
+        }
+        modes.Add(pipeline.Loras.Resolve(other).Mode);
+        var expected = Enumerable.Repeat(LoraMode.Unmerged, LoraAdapters.AutoMergeAfter - 1)
+            .Concat(Enumerable.Repeat(LoraMode.Merged, 2)).Append(LoraMode.Unmerged);
+        Assert.That(modes, Is.EqualTo(expected), "unmerged until the set repeats AutoMergeAfter times; a new set starts unmerged");
+        pipeline.Loras.SingleRequest = true;
+        Assert.That(pipeline.Loras.Resolve(other).Mode, Is.EqualTo(LoraMode.Merged), "a single-request run merges at once");
+        Assert.That(pipeline.Loras.Resolve(other, LoraMode.Unmerged).Mode, Is.EqualTo(LoraMode.Unmerged), "an explicit mode wins");
+    }
+
+    [Test]
+    public void TheSemanticsMatterOnTheAllDeltasGolden()
+    {
+        var c = LoraFixtures.Require(LoraFixtures.All.FirstOrDefault(x => x.Params.TryGetProperty("merge_semantics", out var m) && m.GetString() == "lightx2v"));
+        using var golden = c.OpenGolden();
+        using var backend = new CpuBackend();
+        using var dit = Wan.Runtime.Models.Dit.WanTransformer.Load(backend, Path.Combine(c.Set.Diffusers, LoraFixtures.Subfolder(c)));
+        var set = LoraFixtures.Set(c);
+        using var wrong = LoraBinding.Create(dit, set.Specs, LoraMergeSemantics.Diffusers, LoraMode.Unmerged);
+        var err = Metrics.RelativeL2(LoraDitGoldenTests.Forward(backend, dit, golden, c, wrong), golden.Get("out").ToFloatArray());
+        TestContext.Out.WriteLine($"{c} with the diffusers semantics instead: rel L2 {err:E3}");
+        Assert.That(err, Is.GreaterThan(100 * c.Tolerance("fp32")), "dropping the norm deltas must fail the all-deltas golden");
+    }
+}
