@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Video;
@@ -33,10 +34,28 @@ internal static class GenerateCommand
         var precision = new Option<string>("--precision") { Description = "storage type of the DiT on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
         precision.AcceptOnlyFromAmong(DeviceSelection.Precisions);
         var fps = new Option<int>("--fps") { Description = "frames per second of the output", DefaultValueFactory = _ => WanDefaults.Fps };
+        var lora = new Option<string[]>("--lora")
+        {
+            Description = "LoRA FILE[:STRENGTH[:high|low|both]] (strength 1, both experts by default); repeatable, stacked additively",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var loraMode = new Option<string>("--lora-mode")
+        {
+            Description = "merged (W + s·B·A once; the default for one generation) | unmerged (low-rank GEMMs every step) | auto",
+            DefaultValueFactory = _ => "merged",
+        };
+        loraMode.AcceptOnlyFromAmong("merged", "unmerged", "auto");
+        var loraDeltas = new Option<string>("--lora-deltas")
+        {
+            Description = "all (every .diff/.diff_b, as LightX2V/ComfyUI) | diffusers (drop the norm deltas diffusers ignores)",
+            DefaultValueFactory = _ => "all",
+        };
+        loraDeltas.AcceptOnlyFromAmong("all", "diffusers");
 
         var command = new Command("generate", "generate a video from a text prompt")
         {
             model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, precision, fps,
+            lora, loraMode, loraDeltas,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -57,6 +76,9 @@ internal static class GenerateCommand
                     Shift = parse.GetValue(shift),
                     Solver = parse.GetValue(solver)!,
                     Fps = parse.GetValue(fps),
+                    Loras = new LoraSet((parse.GetValue(lora) ?? []).Select(LoraSpec.Parse),
+                        parse.GetValue(loraDeltas) == "diffusers" ? LoraMergeSemantics.Diffusers : LoraMergeSemantics.AllDeltas),
+                    LoraMode = parse.GetValue(loraMode) switch { "unmerged" => LoraMode.Unmerged, "auto" => LoraMode.Auto, _ => LoraMode.Merged },
                 };
                 request.LatentShape();
                 var outputPath = parse.GetValue(output)!.FullName;
@@ -69,6 +91,7 @@ internal static class GenerateCommand
                 {
                     throw new DirectoryNotFoundException($"--model {modelDir}: directory not found");
                 }
+                LoraPreflight.Check(request.Loras, modelDir);
                 return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, cancellation), cancellation);
             }
             catch (OperationCanceledException)
@@ -78,7 +101,8 @@ internal static class GenerateCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
                                           or Wan.Runtime.Config.ConfigException or NotSupportedException or DllNotFoundException
-                                          or Wan.Kernels.Interop.NativeCallException or Wan.Kernels.Device.EmulatedLaunchException)
+                                          or Wan.Kernels.Interop.NativeCallException or Wan.Kernels.Device.EmulatedLaunchException
+                                          or LoraFormatException)
             {
                 Console.Error.WriteLine($"wan: {e.Message}");
                 return 2;
