@@ -46,7 +46,7 @@ public class LoraBench
         {
             shape.Write(directory, seed: 7);
         }
-        _loraPath = Path.Combine(directory, $"lora-r{Rank}.safetensors");
+        _loraPath = Path.Combine(Path.GetTempPath(), $"wan-bench-lora-{shape.Dim}x{shape.FfnDim}-{Layers}l-r{Rank}.safetensors");
         if (!File.Exists(_loraPath))
         {
             WriteLora(_loraPath, shape);
