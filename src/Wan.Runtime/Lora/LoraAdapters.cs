@@ -10,8 +10,9 @@ namespace Wan.Runtime.Lora;
 /// cached; otherwise unmerged (a service with changing styles pays two skinny GEMMs per adapted linear
 /// instead of a full-weight merge per switch). Merged bindings cost one copy of every adapted weight, so
 /// only the <see cref="MergedCapacity"/> most recent merged sets are kept; unmerged ones (small factors)
-/// up to <see cref="UnmergedCapacity"/>. Evicted bindings are disposed: a caller running requests
-/// concurrently with different sets should ask for <see cref="LoraMode.Unmerged"/> explicitly. Thread-safe.
+/// up to <see cref="UnmergedCapacity"/>. An evicted binding is disposed at once unless a request holds it
+/// through <see cref="Acquire"/>; then it is disposed when the last such lease ends, so concurrent requests
+/// with different sets are safe. Thread-safe.
 /// </summary>
 public sealed class LoraAdapters(WanTransformer high, WanTransformer? low) : IDisposable
 {
@@ -25,8 +26,8 @@ public sealed class LoraAdapters(WanTransformer high, WanTransformer? low) : IDi
     public const int UnmergedCapacity = 8;
 
     private readonly Lock _lock = new();
-    private readonly List<(string Key, ExpertAdapters Adapters)> _merged = [];
-    private readonly List<(string Key, ExpertAdapters Adapters)> _unmerged = [];
+    private readonly List<Entry> _merged = [];
+    private readonly List<Entry> _unmerged = [];
     private string? _lastKey;
     private int _consecutive;
 
@@ -38,41 +39,85 @@ public sealed class LoraAdapters(WanTransformer high, WanTransformer? low) : IDi
 
     /// <summary>
     /// The bindings of <paramref name="set"/> in <paramref name="mode"/> (Auto resolved by the rule above),
-    /// from the cache or built now. An empty set gives bindings that are both null.
+    /// from the cache or built now. An empty set gives bindings that are both null. They stay valid until
+    /// evicted by later sets; a request that may overlap others should use <see cref="Acquire"/>.
     /// </summary>
     /// <exception cref="LoraFormatException">A file of the set is missing, unrecognised or does not fit the model.</exception>
     public ExpertAdapters Resolve(LoraSet set, LoraMode mode = LoraMode.Auto)
     {
-        ArgumentNullException.ThrowIfNull(set);
         lock (_lock)
         {
-            _consecutive = set.Key == _lastKey ? _consecutive + 1 : 1;
-            _lastKey = set.Key;
-            if (set.IsEmpty)
-            {
-                return new ExpertAdapters(null, null, LoraMode.Unmerged);
-            }
-            var resolved = mode != LoraMode.Auto ? mode
-                : SingleRequest || _consecutive >= AutoMergeAfter || _merged.Any(m => m.Key == set.Key) ? LoraMode.Merged
-                : LoraMode.Unmerged;
-            var cache = resolved == LoraMode.Merged ? _merged : _unmerged;
-            int hit = cache.FindIndex(c => c.Key == set.Key);
-            if (hit >= 0)
-            {
-                var entry = cache[hit];
-                cache.RemoveAt(hit);
-                cache.Add(entry);
-                return entry.Adapters;
-            }
-            var adapters = Build(set, resolved);
-            cache.Add((set.Key, adapters));
-            while (cache.Count > (resolved == LoraMode.Merged ? MergedCapacity : UnmergedCapacity))
-            {
-                Release(cache[0].Adapters);
-                cache.RemoveAt(0);
-            }
-            return adapters;
+            return Find(set, mode)?.Adapters ?? Empty;
         }
+    }
+
+    /// <summary>
+    /// As <see cref="Resolve"/>, and pins the bindings until the returned lease is disposed: eviction meanwhile
+    /// defers their disposal to the end of the lease.
+    /// </summary>
+    /// <exception cref="LoraFormatException">A file of the set is missing, unrecognised or does not fit the model.</exception>
+    public LoraLease Acquire(LoraSet set, LoraMode mode = LoraMode.Auto)
+    {
+        lock (_lock)
+        {
+            var entry = Find(set, mode);
+            if (entry is null)
+            {
+                return new LoraLease(this, null, Empty);
+            }
+            entry.Pins++;
+            return new LoraLease(this, entry, entry.Adapters);
+        }
+    }
+
+    private static readonly ExpertAdapters Empty = new(null, null, LoraMode.Unmerged);
+
+    /// <summary>Ends a lease: disposes the bindings when they were evicted and this was the last pin.</summary>
+    internal void Release(Entry entry)
+    {
+        lock (_lock)
+        {
+            if (--entry.Pins == 0 && entry.Evicted)
+            {
+                Dispose(entry.Adapters);
+            }
+        }
+    }
+
+    private Entry? Find(LoraSet set, LoraMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        _consecutive = set.Key == _lastKey ? _consecutive + 1 : 1;
+        _lastKey = set.Key;
+        if (set.IsEmpty)
+        {
+            return null;
+        }
+        var resolved = mode != LoraMode.Auto ? mode
+            : SingleRequest || _consecutive >= AutoMergeAfter || _merged.Any(m => m.Key == set.Key) ? LoraMode.Merged
+            : LoraMode.Unmerged;
+        var cache = resolved == LoraMode.Merged ? _merged : _unmerged;
+        int hit = cache.FindIndex(c => c.Key == set.Key);
+        if (hit >= 0)
+        {
+            var found = cache[hit];
+            cache.RemoveAt(hit);
+            cache.Add(found);
+            return found;
+        }
+        var entry = new Entry(set.Key, Build(set, resolved));
+        cache.Add(entry);
+        while (cache.Count > (resolved == LoraMode.Merged ? MergedCapacity : UnmergedCapacity))
+        {
+            var evicted = cache[0];
+            cache.RemoveAt(0);
+            evicted.Evicted = true;
+            if (evicted.Pins == 0)
+            {
+                Dispose(evicted.Adapters);
+            }
+        }
+        return entry;
     }
 
     private ExpertAdapters Build(LoraSet set, LoraMode mode)
@@ -93,7 +138,7 @@ public sealed class LoraAdapters(WanTransformer high, WanTransformer? low) : IDi
         }
     }
 
-    private static void Release(ExpertAdapters adapters)
+    private static void Dispose(ExpertAdapters adapters)
     {
         adapters.High?.Dispose();
         adapters.Low?.Dispose();
@@ -104,12 +149,21 @@ public sealed class LoraAdapters(WanTransformer high, WanTransformer? low) : IDi
     {
         lock (_lock)
         {
-            foreach (var (_, a) in _merged.Concat(_unmerged))
+            foreach (var entry in _merged.Concat(_unmerged))
             {
-                Release(a);
+                Dispose(entry.Adapters);
             }
             _merged.Clear();
             _unmerged.Clear();
         }
+    }
+
+    /// <summary>A cached set: its bindings, how many leases pin them, whether the cache has dropped them.</summary>
+    internal sealed class Entry(string key, ExpertAdapters adapters)
+    {
+        public string Key { get; } = key;
+        public ExpertAdapters Adapters { get; } = adapters;
+        public int Pins { get; set; }
+        public bool Evicted { get; set; }
     }
 }

@@ -168,7 +168,7 @@ public sealed class WanPipeline : IDisposable
         }
         var solver = FlowSolvers.Create(request.Solver, request.Steps, request.Shift);
         var experts = new ExpertSchedule(Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, request.GuidanceLow, request.GuidanceHigh);
-        var adapters = request.Loras is { IsEmpty: false } loras ? Loras.Resolve(loras, request.LoraMode) : null;
+        using var lease = request.Loras is { IsEmpty: false } loras ? Loras.Acquire(loras, request.LoraMode) : null;
 
         var clock = Stopwatch.StartNew();
         var negative = string.IsNullOrWhiteSpace(request.NegativePrompt) ? WanDefaults.NegativePrompt : request.NegativePrompt;
@@ -178,7 +178,7 @@ public sealed class WanPipeline : IDisposable
         var textTime = clock.Elapsed;
         progress?.Invoke(new GenerationProgress(GenerationStage.EncodingText, 0, request.Steps, null, 0, clock.Elapsed, textTime, default));
 
-        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, adapters);
+        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, lease?.Adapters);
         var denoiseTime = clock.Elapsed - textTime;
 
         var decodeClock = Stopwatch.StartNew();

@@ -81,6 +81,29 @@ public sealed class LoraSwitchingTests
     }
 
     [Test]
+    public void ALeaseKeepsAnEvictedMergeAliveUntilItEnds()
+    {
+        var c = LoraFixtures.Require(LoraFixtures.All.FirstOrDefault(x => x.Kind == "lora_pipeline"));
+        using var cpu = new CpuBackend();
+        using var pipeline = WanPipeline.Load(cpu, c.Set.Diffusers);
+        var first = LoraFixtures.PipelineStack(c);
+        var second = new LoraSet(first.Specs.Select(s => s with { Strength = -s.Strength }), first.Semantics);
+        var third = new LoraSet(first.Specs.Select(s => s with { Strength = 2 * s.Strength }), first.Semantics);
+
+        var lease = pipeline.Loras.Acquire(first, LoraMode.Merged);
+        var pinned = lease.Adapters.High!;
+        long size = pinned.ElementCount;
+        Assert.That(size, Is.GreaterThan(0));
+        var unpinned = pipeline.Loras.Resolve(second, LoraMode.Merged).High!;
+        Assert.That(pinned.ElementCount, Is.EqualTo(size), "evicted by the second merged set, but leased: still alive");
+        pipeline.Loras.Resolve(third, LoraMode.Merged);
+        Assert.That(unpinned.ElementCount, Is.Zero, "an evicted set nobody leases is freed at once");
+        lease.Dispose();
+        Assert.That(pinned.ElementCount, Is.Zero, "freed when its lease ends");
+        lease.Dispose();
+    }
+
+    [Test]
     public void TheSemanticsMatterOnTheAllDeltasGolden()
     {
         var c = LoraFixtures.Require(LoraFixtures.All.FirstOrDefault(x => x.Params.TryGetProperty("merge_semantics", out var m) && m.GetString() == "lightx2v"));
