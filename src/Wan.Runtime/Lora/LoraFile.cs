@@ -104,7 +104,9 @@ public sealed class LoraFile : IDisposable
         {
             if (!LoraKey.TryParse(info.Name, out var key))
             {
-                bad.Add($"'{info.Name}': matches no LoRA key of the Wan DiT ({ExpectedKeys})");
+                bad.Add(info.Name.StartsWith("transformer_2.", StringComparison.Ordinal)
+                    ? $"'{info.Name}': 'transformer_2.' keys are not a LoRA format (diffusers skips them too); use 'transformer.' keys and target the low-noise expert with FILE:STRENGTH:low"
+                    : $"'{info.Name}': matches no LoRA key of the Wan DiT ({ExpectedKeys})");
                 continue;
             }
             formats.Add(key.Format);

@@ -142,6 +142,16 @@ public sealed class LoraFileTests
     }
 
     [Test]
+    public void TransformerTwoKeysGetAHint()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.File("t2.safetensors");
+        Write(path, ("transformer_2.blocks.0.attn1.to_q.lora_A.weight", new Shape(2, 8)), ("transformer_2.blocks.0.attn1.to_q.lora_B.weight", new Shape(8, 2)));
+        Assert.That(() => LoraFile.Validate(path), Throws.TypeOf<LoraFormatException>().With.Message.Contains(
+            "'transformer_2.blocks.0.attn1.to_q.lora_A.weight': 'transformer_2.' keys are not a LoRA format").And.Message.Contains("FILE:STRENGTH:low"));
+    }
+
+    [Test]
     public void KeySpellingsMapToTheSameModules()
     {
         using var temp = new TempDirectory();
