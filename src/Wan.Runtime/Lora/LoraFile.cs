@@ -106,7 +106,7 @@ public sealed class LoraFile : IDisposable
             {
                 bad.Add(info.Name.StartsWith("transformer_2.", StringComparison.Ordinal)
                     ? $"'{info.Name}': 'transformer_2.' keys are not a LoRA format (diffusers skips them too); use 'transformer.' keys and target the low-noise expert with FILE:STRENGTH:low"
-                    : $"'{info.Name}': matches no LoRA key of the Wan DiT ({ExpectedKeys})");
+                    : $"'{info.Name}': matches no LoRA key of the Wan DiT");
                 continue;
             }
             formats.Add(key.Format);
@@ -146,7 +146,8 @@ public sealed class LoraFile : IDisposable
         {
             var shown = string.Join("; ", bad.Take(MaxListedKeys));
             var more = bad.Count > MaxListedKeys ? $"; ... and {bad.Count - MaxListedKeys} more" : "";
-            throw new LoraFormatException($"{file.Path}: LoRA refused, {bad.Count} offending key(s): {shown}{more}");
+            var hint = bad.Any(b => b.EndsWith("matches no LoRA key of the Wan DiT", StringComparison.Ordinal)) ? $" ({ExpectedKeys})" : "";
+            throw new LoraFormatException($"{file.Path}: LoRA refused, {bad.Count} offending key(s): {shown}{more}{hint}");
         }
         return (formats.Min, modules, deltas);
     }
