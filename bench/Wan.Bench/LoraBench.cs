@@ -4,6 +4,7 @@ using Wan.Bench.Profile;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Lora;
 using Wan.Runtime.Models.Dit;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
 
@@ -124,7 +125,7 @@ public class LoraBench
             float scale = 0.02f / MathF.Sqrt(s[1]);
             for (int j = 0; j < values.Length; j++)
             {
-                values[j] = HalfConversions.FloatToBF16(scale * (random.NextSingle() * 2 - 1));
+                values[j] = FloatCodec.FloatToBF16(scale * (random.NextSingle() * 2 - 1));
             }
             writer.WriteTensor(name, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         }

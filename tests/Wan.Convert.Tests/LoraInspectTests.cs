@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Wan.Convert.Inspection;
-using Wan.Convert.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Lora;
 
 namespace Wan.Convert.Tests;
@@ -11,13 +11,14 @@ public class LoraInspectTests
 {
     public static IEnumerable<TestCaseData> LoraFiles()
     {
-        foreach (var data in ConvertFixtures.AllSets())
+        foreach (var data in Fixtures.AllSets())
         {
-            if (data.Arguments[0] is not string set || !File.Exists(Path.Combine(set, "lora.json")))
+            if (data.Arguments[0] is not FixtureSet fixtureSet || !File.Exists(Path.Combine(fixtureSet.Directory, "lora.json")))
             {
-                yield return new TestCaseData(null, null).SetName($"NoLoraFixtureFound({ConvertFixtures.Root})");
+                yield return new TestCaseData(null, null).SetName($"NoLoraFixtureFound({Fixtures.Root})");
                 continue;
             }
+            var set = fixtureSet.Directory;
             using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(set, "lora.json")));
             foreach (var f in doc.RootElement.GetProperty("lora_files").EnumerateArray())
             {
@@ -62,9 +63,8 @@ public class LoraInspectTests
     [Test]
     public void AModelWeightFileIsNotALora()
     {
-        var set = ConvertFixtures.AllSets().Select(t => t.Arguments[0] as string).FirstOrDefault(s => s is not null);
-        Assert.That(set, Is.Not.Null, "no fixture set");
-        var weights = Directory.GetFiles(Path.Combine(set!, "diffusers", "transformer"), "*.safetensors");
+        var set = Fixtures.Require(Fixtures.Sets.FirstOrDefault());
+        var weights = Directory.GetFiles(Path.Combine(set.Diffusers, "transformer"), "*.safetensors");
         Assert.That(weights, Is.Not.Empty);
         Assert.That(weights.Any(LoraInspector.IsLora), Is.False);
     }

@@ -1,17 +1,18 @@
 using Wan.Runtime.Backends;
+using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
 
 namespace Wan.Runtime.Tests.Lora;
 
 /// <summary>
-/// An <see cref="IBackend"/> that forwards every op to another backend and counts the calls by op name
-/// (e.g. <c>LoadWeight</c>: base-weight loads). A hand-written decorator: DispatchProxy cannot forward
-/// the span-taking ops. Tensors stay the inner backend's.
+/// A backend with every op family that forwards each op to a CPU backend and counts the calls by op
+/// name (e.g. <c>LoadWeight</c>: base-weight loads). Given to <c>EngineOptions.WrapBackend</c>, it owns
+/// the CPU backend (disposes it). Hand-written: DispatchProxy cannot forward the span-taking ops.
 /// </summary>
-public sealed class CountingBackend(IBackend inner) : IBackend
+public sealed class CountingBackend(CpuBackend inner) : IDitOps, ITextEncoderOps, IVaeOps
 {
-    private readonly IBackend _inner = inner;
+    private readonly CpuBackend _inner = inner;
     private readonly Dictionary<string, int> _calls = [];
 
     /// <summary>Calls of the named op so far.</summary>
@@ -35,13 +36,16 @@ public sealed class CountingBackend(IBackend inner) : IBackend
     public string Name => "counting " + _inner.Name;
 
     /// <inheritdoc/>
+    public DType Storage => _inner.Storage;
+
+    /// <inheritdoc/>
     public Tensor FromHost(ReadOnlySpan<float> data, Shape shape) { Count(nameof(FromHost)); return _inner.FromHost(data, shape); }
 
     /// <inheritdoc/>
     public Tensor FromHostF32(ReadOnlySpan<float> data, Shape shape) { Count(nameof(FromHostF32)); return _inner.FromHostF32(data, shape); }
 
     /// <inheritdoc/>
-    public Tensor LoadWeight(SafetensorsTensor source) { Count(nameof(LoadWeight)); return _inner.LoadWeight(source); }
+    public Tensor LoadWeight(StoredTensor source) { Count(nameof(LoadWeight)); return _inner.LoadWeight(source); }
 
     /// <inheritdoc/>
     public float[] ToHost(Tensor tensor) { Count(nameof(ToHost)); return _inner.ToHost(tensor); }
@@ -59,12 +63,6 @@ public sealed class CountingBackend(IBackend inner) : IBackend
     public Tensor RmsNorm(Tensor x, Tensor weight, float eps) { Count(nameof(RmsNorm)); return _inner.RmsNorm(x, weight, eps); }
 
     /// <inheritdoc/>
-    public Tensor LayerNorm(Tensor x, Tensor? weight, Tensor? bias, float eps) { Count(nameof(LayerNorm)); return _inner.LayerNorm(x, weight, bias, eps); }
-
-    /// <inheritdoc/>
-    public Tensor ModulatedLayerNorm(Tensor x, Tensor shift, Tensor scale, float eps) { Count(nameof(ModulatedLayerNorm)); return _inner.ModulatedLayerNorm(x, shift, scale, eps); }
-
-    /// <inheritdoc/>
     public Tensor GeluTanh(Tensor x) { Count(nameof(GeluTanh)); return _inner.GeluTanh(x); }
 
     /// <inheritdoc/>
@@ -80,13 +78,25 @@ public sealed class CountingBackend(IBackend inner) : IBackend
     public void AddInPlace(Tensor x, Tensor y) { Count(nameof(AddInPlace)); _inner.AddInPlace(x, y); }
 
     /// <inheritdoc/>
+    public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec) { Count(nameof(Attention)); return _inner.Attention(q, k, v, spec); }
+
+    /// <inheritdoc/>
+    public bool SupportsAttention(int headDim) { Count(nameof(SupportsAttention)); return _inner.SupportsAttention(headDim); }
+
+    /// <inheritdoc/>
+    public Tensor LowRankLinear(Tensor x, Tensor weight, Tensor? bias, Tensor down, Tensor up) { Count(nameof(LowRankLinear)); return _inner.LowRankLinear(x, weight, bias, down, up); }
+
+    /// <inheritdoc/>
+    public Tensor LayerNorm(Tensor x, Tensor? weight, Tensor? bias, float eps) { Count(nameof(LayerNorm)); return _inner.LayerNorm(x, weight, bias, eps); }
+
+    /// <inheritdoc/>
+    public Tensor ModulatedLayerNorm(Tensor x, Tensor shift, Tensor scale, float eps) { Count(nameof(ModulatedLayerNorm)); return _inner.ModulatedLayerNorm(x, shift, scale, eps); }
+
+    /// <inheritdoc/>
     public void GatedAddInPlace(Tensor x, Tensor y, Tensor gate) { Count(nameof(GatedAddInPlace)); _inner.GatedAddInPlace(x, y, gate); }
 
     /// <inheritdoc/>
     public Tensor TimestepSinusoid(double t, int dim) { Count(nameof(TimestepSinusoid)); return _inner.TimestepSinusoid(t, dim); }
-
-    /// <inheritdoc/>
-    public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec) { Count(nameof(Attention)); return _inner.Attention(q, k, v, spec); }
 
     /// <inheritdoc/>
     public Tensor Patchify(Tensor latent, Tensor weight, Tensor bias, (int T, int H, int W) patch) { Count(nameof(Patchify)); return _inner.Patchify(latent, weight, bias, patch); }
@@ -130,9 +140,6 @@ public sealed class CountingBackend(IBackend inner) : IBackend
     /// <inheritdoc/>
     public Tensor RowsToPixels(Tensor rows, Shape shape) { Count(nameof(RowsToPixels)); return _inner.RowsToPixels(rows, shape); }
 
-    /// <inheritdoc/>
-    public Tensor LowRankLinear(Tensor x, Tensor weight, Tensor? bias, Tensor down, Tensor up) { Count(nameof(LowRankLinear)); return _inner.LowRankLinear(x, weight, bias, down, up); }
-
-    /// <summary>The inner backend is the caller's: not disposed here.</summary>
-    public void Dispose() { }
+    /// <summary>Disposes the CPU backend it owns.</summary>
+    public void Dispose() => _inner.Dispose();
 }

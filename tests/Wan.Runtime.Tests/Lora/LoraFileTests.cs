@@ -2,8 +2,7 @@ using System.Text.Json;
 using Wan.Runtime.Config;
 using Wan.Runtime.Lora;
 using Wan.Runtime.Tensors;
-using Wan.Runtime.Tests.Infrastructure;
-using Wan.Runtime.Tests.Weights;
+using Wan.Testing;
 using Wan.Runtime.Weights;
 
 namespace Wan.Runtime.Tests.Lora;
@@ -48,7 +47,7 @@ public sealed class LoraFileTests
         };
         using var temp = new TempDirectory();
         // A misleading name: recognition must come from the keys, never from the file name.
-        var renamed = temp.File("diffusers_kohya_comfy_lora.safetensors");
+        var renamed = temp.Combine("diffusers_kohya_comfy_lora.safetensors");
         File.Copy(Path.Combine(s.Directory, description.GetProperty("file").GetString()!), renamed);
         using var lora = LoraFile.Open(renamed, config);
         float expectedScale = description.TryGetProperty("scale_alpha_over_rank", out var sc) ? (float)sc.GetDouble() : (float)description.GetProperty("scale").GetDouble();
@@ -76,7 +75,7 @@ public sealed class LoraFileTests
         var config = TinyConfig();
         int d = config.Dim;
         using var temp = new TempDirectory();
-        var path = temp.File("bad.safetensors");
+        var path = temp.Combine("bad.safetensors");
         Write(path,
             ("transformer.blocks.0.attn1.to_q.lora_A.weight", new Shape(4, d)),
             ("transformer.blocks.0.attn1.to_q.lora_B.weight", new Shape(d, 4)),
@@ -102,7 +101,7 @@ public sealed class LoraFileTests
     public void ManyOffendingKeysAreCountedAndTheFirstFewListed()
     {
         using var temp = new TempDirectory();
-        var path = temp.File("junk.safetensors");
+        var path = temp.Combine("junk.safetensors");
         Write(path, [.. Enumerable.Range(0, 9).Select(i => ($"model.layer{i}.weight", new Shape(2, 2)))]);
         var e = Assert.Throws<LoraFormatException>(() => LoraFile.Validate(path))!;
         Assert.That(e.Message, Does.Contain("9 offending key(s)"));
@@ -114,7 +113,7 @@ public sealed class LoraFileTests
     public void WithoutAConfigTheFileMustStillBeConsistent()
     {
         using var temp = new TempDirectory();
-        var path = temp.File("half.safetensors");
+        var path = temp.Combine("half.safetensors");
         Write(path,
             ("lora_unet_blocks_0_self_attn_q.lora_down.weight", new Shape(8, 32)),
             ("lora_unet_blocks_0_self_attn_k.lora_down.weight", new Shape(8, 32)),
@@ -129,23 +128,23 @@ public sealed class LoraFileTests
     public void MixedFormatsAndMissingFilesAreRefused()
     {
         using var temp = new TempDirectory();
-        var path = temp.File("mixed.safetensors");
+        var path = temp.Combine("mixed.safetensors");
         Write(path,
             ("transformer.blocks.0.attn1.to_q.lora_A.weight", new Shape(4, 8)),
             ("transformer.blocks.0.attn1.to_q.lora_B.weight", new Shape(8, 4)),
             ("diffusion_model.blocks.0.self_attn.k.lora_A.weight", new Shape(4, 8)),
             ("diffusion_model.blocks.0.self_attn.k.lora_B.weight", new Shape(8, 4)));
         Assert.That(() => LoraFile.Validate(path), Throws.TypeOf<LoraFormatException>().With.Message.Contains("keys of several formats (DiffusersPeft, OriginalComfy)"));
-        Assert.That(() => LoraFile.Validate(temp.File("absent.safetensors")), Throws.TypeOf<LoraFormatException>().With.Message.Contains("LoRA file not found"));
-        File.WriteAllText(temp.File("text.safetensors"), "not a safetensors file");
-        Assert.That(() => LoraFile.Validate(temp.File("text.safetensors")), Throws.TypeOf<LoraFormatException>().With.Message.Contains("not a readable safetensors LoRA file"));
+        Assert.That(() => LoraFile.Validate(temp.Combine("absent.safetensors")), Throws.TypeOf<LoraFormatException>().With.Message.Contains("LoRA file not found"));
+        File.WriteAllText(temp.Combine("text.safetensors"), "not a safetensors file");
+        Assert.That(() => LoraFile.Validate(temp.Combine("text.safetensors")), Throws.TypeOf<LoraFormatException>().With.Message.Contains("not a readable safetensors LoRA file"));
     }
 
     [Test]
     public void TransformerTwoKeysGetAHint()
     {
         using var temp = new TempDirectory();
-        var path = temp.File("t2.safetensors");
+        var path = temp.Combine("t2.safetensors");
         Write(path, ("transformer_2.blocks.0.attn1.to_q.lora_A.weight", new Shape(2, 8)), ("transformer_2.blocks.0.attn1.to_q.lora_B.weight", new Shape(8, 2)));
         Assert.That(() => LoraFile.Validate(path), Throws.TypeOf<LoraFormatException>().With.Message.Contains(
             "'transformer_2.blocks.0.attn1.to_q.lora_A.weight': 'transformer_2.' keys are not a LoRA format").And.Message.Contains("FILE:STRENGTH:low"));
@@ -165,7 +164,7 @@ public sealed class LoraFileTests
         };
         foreach (var (name, down, up) in spellings)
         {
-            var path = temp.File(name + ".safetensors");
+            var path = temp.Combine(name + ".safetensors");
             Write(path, (down, new Shape(2, 8)), (up, new Shape(8, 2)));
             using var lora = LoraFile.Open(path);
             Assert.That(lora.Modules.Single().Module, Is.EqualTo("blocks.1.attn2.to_out.0"), name);

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using Wan.Runtime.Lora;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Lora;
 

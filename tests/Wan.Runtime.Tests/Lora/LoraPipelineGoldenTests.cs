@@ -1,8 +1,8 @@
-using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Lora;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Lora;
 
@@ -22,8 +22,8 @@ public sealed class LoraPipelineGoldenTests(LoraMode mode)
     {
         var c = LoraFixtures.Require(fixtureCase);
         using var golden = c.OpenGolden();
-        using var backend = new CpuBackend();
-        using var pipeline = WanPipeline.Load(backend, c.Set.Diffusers);
+        using var engine = WanEngine.Open(c.Set.Diffusers, new EngineOptions { Device = EngineDevice.Cpu });
+        var pipeline = engine.Pipeline;
         var (x0, video) = Run(pipeline, c, golden, mode, c.Tolerance("fp32"));
         Metrics.AssertClose(x0, golden.Get("x0").ToFloatArray(), c.Tolerance("fp32"), $"{c} {mode} x0");
         Metrics.AssertClose(video, golden.Get("video_raw").ToFloatArray(), c.Tolerance("fp32"), $"{c} {mode} video_raw");

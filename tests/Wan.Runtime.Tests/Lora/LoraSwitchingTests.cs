@@ -1,8 +1,9 @@
 using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Lora;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Lora;
 
@@ -19,9 +20,14 @@ public sealed class LoraSwitchingTests
     public void SwitchingSetsReloadsNoBaseWeight(LoraMode mode)
     {
         var c = LoraFixtures.Require(LoraFixtures.All.FirstOrDefault(x => x.Kind == "lora_pipeline"));
-        using var cpu = new CpuBackend();
-        var counter = new CountingBackend(cpu);
-        using var pipeline = WanPipeline.Load(counter, c.Set.Diffusers);
+        CountingBackend? wrapped = null;
+        using var engine = WanEngine.Open(c.Set.Diffusers, new EngineOptions
+        {
+            Device = EngineDevice.Cpu,
+            WrapBackend = b => wrapped = new CountingBackend((CpuBackend)b),
+        });
+        var counter = wrapped!;
+        var pipeline = engine.Pipeline;
         int loads = counter.Calls("LoadWeight");
         Assert.That(loads, Is.GreaterThan(0), "the counter sees the model's weight loads");
 
@@ -62,8 +68,8 @@ public sealed class LoraSwitchingTests
     public void AutoMergesAfterRepeatedRequestsAndForSingleRequests()
     {
         var c = LoraFixtures.Require(LoraFixtures.All.FirstOrDefault(x => x.Kind == "lora_pipeline"));
-        using var cpu = new CpuBackend();
-        using var pipeline = WanPipeline.Load(cpu, c.Set.Diffusers);
+        using var engine = WanEngine.Open(c.Set.Diffusers, new EngineOptions { Device = EngineDevice.Cpu });
+        var pipeline = engine.Pipeline;
         var set = LoraFixtures.PipelineStack(c);
         var other = new LoraSet(set.Specs.Select(s => s with { Strength = s.Strength / 2 }), set.Semantics);
         var modes = new List<LoraMode>();
@@ -84,8 +90,8 @@ public sealed class LoraSwitchingTests
     public void ALeaseKeepsAnEvictedMergeAliveUntilItEnds()
     {
         var c = LoraFixtures.Require(LoraFixtures.All.FirstOrDefault(x => x.Kind == "lora_pipeline"));
-        using var cpu = new CpuBackend();
-        using var pipeline = WanPipeline.Load(cpu, c.Set.Diffusers);
+        using var engine = WanEngine.Open(c.Set.Diffusers, new EngineOptions { Device = EngineDevice.Cpu });
+        var pipeline = engine.Pipeline;
         var first = LoraFixtures.PipelineStack(c);
         var second = new LoraSet(first.Specs.Select(s => s with { Strength = -s.Strength }), first.Semantics);
         var third = new LoraSet(first.Specs.Select(s => s with { Strength = 2 * s.Strength }), first.Semantics);

@@ -1,6 +1,7 @@
 using Wan.Runtime.Backends.Cpu;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Tensors;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Lora;
 
@@ -65,12 +66,12 @@ public sealed class LowRankLinearTests
     {
         var random = new RandomData();
         int n = 19, k = 70, m = 45, r = 5;
-        var w = Array.ConvertAll(random.Normal(m * k), HalfConversions.RoundToBF16);
-        using var temp = new Weights.TempDirectory();
-        var path = temp.File("w.safetensors");
+        var w = Array.ConvertAll(random.Normal(m * k), FloatCodec.RoundToBF16);
+        using var temp = new TempDirectory();
+        var path = temp.Combine("w.safetensors");
         using (var writer = new Wan.Runtime.Weights.SafetensorsWriter(path, [("w", DType.BF16, new Shape(m, k))]))
         {
-            writer.WriteTensor("w", System.Runtime.InteropServices.MemoryMarshal.AsBytes(Array.ConvertAll(w, HalfConversions.FloatToBF16).AsSpan()));
+            writer.WriteTensor("w", System.Runtime.InteropServices.MemoryMarshal.AsBytes(Array.ConvertAll(w, FloatCodec.FloatToBF16).AsSpan()));
             writer.Commit();
         }
         using var b = new CpuBackend(eagerWeightElements: 0);

@@ -50,10 +50,10 @@ internal sealed class WanTransformerBlock : IDisposable
 
     /// <summary>
     /// x [L, D] += the block's three residual branches. <paramref name="timeProjection"/> is e0 [6, D];
-    /// <paramref name="text"/> holds this block's cross-attention K/V of the context; <paramref name="adapters"/>
+    /// <paramref name="text"/> is this block's cross-attention K/V of the context; <paramref name="adapters"/>
     /// the request's LoRA binding (null: the base weights).
     /// </summary>
-    public void Forward(IBackend b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope, LoraBinding? adapters = null)
+    public void Forward(IDitOps b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope, LoraBinding? adapters = null)
     {
         var normQ1 = Norm(adapters, "attn1.norm_q.weight", _normQ1);
         var normK1 = Norm(adapters, "attn1.norm_k.weight", _normK1);
@@ -98,7 +98,7 @@ internal sealed class WanTransformerBlock : IDisposable
     /// The cross-attention keys (RMS-normalised) and values of the padded text context [512, D]:
     /// they depend only on the prompt, so a generation computes them once per expert and branch.
     /// </summary>
-    public (Tensor Keys, Tensor Values) TextKeyValues(IBackend b, Tensor context, LoraBinding? adapters = null)
+    public (Tensor Keys, Tensor Values) TextKeyValues(IDitOps b, Tensor context, LoraBinding? adapters = null)
     {
         using var k = _k2.Apply(b, context, adapters);
         return (b.RmsNorm(k, Norm(adapters, "attn2.norm_k.weight", _normK2), _c.Eps), _v2.Apply(b, context, adapters));
