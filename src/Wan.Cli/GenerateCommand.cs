@@ -42,10 +42,10 @@ internal static class GenerateCommand
         };
         var loraMode = new Option<string>("--lora-mode")
         {
-            Description = "merged (W + s·B·A once; the default for one generation) | unmerged (low-rank GEMMs every step) | auto",
-            DefaultValueFactory = _ => "merged",
+            Description = "auto (unmerged on the CPU, whose merged weights would be fp32 copies) | merged (W + s·B·A once) | unmerged (low-rank GEMMs every step)",
+            DefaultValueFactory = _ => "auto",
         };
-        loraMode.AcceptOnlyFromAmong("merged", "unmerged", "auto");
+        loraMode.AcceptOnlyFromAmong("auto", "merged", "unmerged");
         var loraDeltas = new Option<string>("--lora-deltas")
         {
             Description = "all (every .diff/.diff_b, as LightX2V/ComfyUI) | diffusers (drop the norm deltas diffusers ignores)",
@@ -79,7 +79,7 @@ internal static class GenerateCommand
                     Fps = parse.GetValue(fps),
                     Loras = new LoraSet((parse.GetValue(lora) ?? []).Select(LoraSpec.Parse),
                         parse.GetValue(loraDeltas) == "diffusers" ? LoraMergeSemantics.Diffusers : LoraMergeSemantics.AllDeltas),
-                    LoraMode = parse.GetValue(loraMode) switch { "unmerged" => LoraMode.Unmerged, "auto" => LoraMode.Auto, _ => LoraMode.Merged },
+                    LoraMode = parse.GetValue(loraMode) switch { "unmerged" => LoraMode.Unmerged, "merged" => LoraMode.Merged, _ => LoraMode.Auto },
                 };
                 request.LatentShape();
                 var outputPath = parse.GetValue(output)!.FullName;

@@ -4,11 +4,13 @@ namespace Wan.Runtime.Lora;
 
 /// <summary>
 /// Resolves LoRA sets into per-expert bindings for one loaded model and caches them, so that switching
-/// styles between requests reloads no base weight. Rule of <see cref="LoraMode.Auto"/>: merged when
-/// <see cref="SingleRequest"/> (a CLI run: the merge is paid once and every step runs at base speed), when
-/// the set has been asked for <see cref="AutoMergeAfter"/> times in a row, or when its merge is already
-/// cached; otherwise unmerged (a service with changing styles pays two skinny GEMMs per adapted linear
-/// instead of a full-weight merge per switch). Merged bindings cost one copy of every adapted weight, so
+/// styles between requests reloads no base weight. Rule of <see cref="LoraMode.Auto"/>: on the CPU backend
+/// always unmerged (a merged weight is an fp32 copy, 4 bytes per parameter next to the mapped base: it
+/// would break the memory bound of mapped weights); on other backends merged when <see cref="SingleRequest"/>
+/// (one generation: the merge is paid once and every step runs at base speed), when the set has been asked
+/// for <see cref="AutoMergeAfter"/> times in a row, or when its merge is already cached; otherwise unmerged
+/// (a service with changing styles pays two skinny GEMMs per adapted linear instead of a full-weight merge
+/// per switch). An explicit mode is always obeyed. Merged bindings cost one copy of every adapted weight, so
 /// only the <see cref="MergedCapacity"/> most recent merged sets are kept; unmerged ones (small factors)
 /// up to <see cref="UnmergedCapacity"/>. An evicted binding is disposed at once unless a request holds it
 /// through <see cref="Acquire"/>; then it is disposed when the last such lease ends, so concurrent requests
@@ -31,7 +33,7 @@ public sealed class LoraAdapters(WanTransformer high, WanTransformer? low) : IDi
     private string? _lastKey;
     private int _consecutive;
 
-    /// <summary>Whether this model serves a single request (CLI): <see cref="LoraMode.Auto"/> then merges at once.</summary>
+    /// <summary>Whether this model serves a single request: <see cref="LoraMode.Auto"/> then merges at once (not on the CPU backend).</summary>
     public bool SingleRequest { get; set; }
 
     /// <summary>Bindings built so far (cache misses), for diagnostics and tests.</summary>
@@ -94,7 +96,8 @@ public sealed class LoraAdapters(WanTransformer high, WanTransformer? low) : IDi
             return null;
         }
         var resolved = mode != LoraMode.Auto ? mode
-            : SingleRequest || _consecutive >= AutoMergeAfter || _merged.Any(m => m.Key == set.Key) ? LoraMode.Merged
+            : high.Backend is not Backends.Cpu.CpuBackend
+              && (SingleRequest || _consecutive >= AutoMergeAfter || _merged.Any(m => m.Key == set.Key)) ? LoraMode.Merged
             : LoraMode.Unmerged;
         var cache = resolved == LoraMode.Merged ? _merged : _unmerged;
         int hit = cache.FindIndex(c => c.Key == set.Key);

@@ -7,8 +7,8 @@ namespace Wan.Runtime.Lora;
 /// the base weights stay untouched, so requests can switch styles with no reload.</item>
 /// <item><see cref="Merged"/>: W' = W + Σᵢ sᵢ·Bᵢ·Aᵢ (+ diff) computed once per set into backend memory and
 /// cached: no per-step overhead, one extra copy of every adapted weight.</item>
-/// <item><see cref="Auto"/>: <see cref="LoraAdapters.AutoMergeAfter"/> consecutive requests with the same set
-/// (1 for a single-request CLI run) switch to merged; otherwise unmerged.</item>
+/// <item><see cref="Auto"/>: unmerged on the CPU backend; elsewhere <see cref="LoraAdapters.AutoMergeAfter"/>
+/// consecutive requests with the same set (or <see cref="LoraAdapters.SingleRequest"/>) switch to merged.</item>
 /// </list>
 /// </summary>
 public enum LoraMode
