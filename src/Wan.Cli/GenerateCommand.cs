@@ -3,6 +3,7 @@ using System.Globalization;
 using Wan.Errors;
 using Wan.Runtime.Config;
 using Wan.Runtime.Engine;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Video;
@@ -39,10 +40,28 @@ internal static class GenerateCommand
         var precision = new Option<string>("--precision") { Description = "storage type of the DiT on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
         precision.AcceptOnlyFromAmong([.. EngineNames.Precisions]);
         var fps = new Option<int>("--fps") { Description = "frames per second of the output, at least 1", DefaultValueFactory = _ => WanDefaults.Fps };
+        var lora = new Option<string[]>("--lora")
+        {
+            Description = "LoRA FILE[:STRENGTH[:high|low|both]] (strength 1, both experts by default); repeatable, stacked additively",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var loraMode = new Option<string>("--lora-mode")
+        {
+            Description = "auto (unmerged on the CPU, whose merged weights would be fp32 copies) | merged (W + s·B·A once) | unmerged (low-rank GEMMs every step)",
+            DefaultValueFactory = _ => "auto",
+        };
+        loraMode.AcceptOnlyFromAmong("auto", "merged", "unmerged");
+        var loraDeltas = new Option<string>("--lora-deltas")
+        {
+            Description = "all (every .diff/.diff_b, as LightX2V/ComfyUI) | diffusers (drop the norm deltas diffusers ignores)",
+            DefaultValueFactory = _ => "all",
+        };
+        loraDeltas.AcceptOnlyFromAmong("all", "diffusers");
 
         var command = new Command("generate", "generate a video from a text prompt")
         {
             model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, precision, fps,
+            lora, loraMode, loraDeltas,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -63,6 +82,9 @@ internal static class GenerateCommand
                     Shift = parse.GetValue(shift),
                     Solver = parse.GetValue(solver)!,
                     Fps = parse.GetValue(fps),
+                    Loras = new LoraSet((parse.GetValue(lora) ?? []).Select(LoraSpec.Parse),
+                        parse.GetValue(loraDeltas) == "diffusers" ? LoraMergeSemantics.Diffusers : LoraMergeSemantics.AllDeltas),
+                    LoraMode = parse.GetValue(loraMode) switch { "unmerged" => LoraMode.Unmerged, "merged" => LoraMode.Merged, _ => LoraMode.Auto },
                 };
                 // Everything that needs only the command line and the configs is checked before the
                 // model loads: a mistake costs a second, not a generation.
@@ -74,6 +96,7 @@ internal static class GenerateCommand
                 var geometry = ModelGeometry.Load(modelDir);
                 request.LatentShape(geometry);
                 request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+                LoraPreflight.Check(request.Loras, modelDir);
                 Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
                 return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, cancellation), cancellation);
             }

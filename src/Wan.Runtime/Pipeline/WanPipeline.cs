@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Wan.Runtime.Backends;
 using Wan.Runtime.Config;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Models.Umt5;
 using Wan.Runtime.Models.Vae;
@@ -29,6 +30,7 @@ public sealed class WanPipeline : IDisposable
         HighNoise = highNoise;
         LowNoise = lowNoise;
         Vae = vae;
+        Loras = new LoraAdapters(highNoise, lowNoise);
     }
 
     /// <summary>The backend of each component.</summary>
@@ -54,6 +56,12 @@ public sealed class WanPipeline : IDisposable
 
     /// <summary>The Wan2.1 causal 3D VAE (<c>vae/</c>).</summary>
     public WanVae Vae { get; }
+
+    /// <summary>
+    /// The LoRA bindings of this model, cached per set: <see cref="Generate"/> resolves
+    /// <see cref="GenerationRequest.Loras"/> here, so requests switch styles with no reload.
+    /// </summary>
+    public LoraAdapters Loras { get; }
 
     /// <summary>
     /// When the DiT backend offers <see cref="IStepCapture"/>, capture each expert's step once and replay
@@ -112,11 +120,13 @@ public sealed class WanPipeline : IDisposable
     /// prompt and for the negative prompt, v = uncond + g·(cond − uncond), and the solver steps.
     /// On a DiT backend with <see cref="IStepCapture"/> each expert's step is captured once and replayed.
     /// Returns the final latent; <paramref name="progress"/> sees the latent after every step.
+    /// <paramref name="adapters"/> (from <see cref="Loras"/>) applies a LoRA set per expert; null runs the base weights.
     /// </summary>
     /// <exception cref="NonFiniteLatentException">a prediction or the latent holds NaN/Inf after a step (when <see cref="CheckNonFinite"/>).</exception>
     /// <exception cref="OperationCanceledException">cancelled between steps (or blocks, without capture).</exception>
     public float[] Denoise(Tensor context, Tensor negativeContext, float[] noise, int[] latentShape, IFlowSolver solver,
-        ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default)
+        ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default,
+        ExpertAdapters? adapters = null)
     {
         var shape = new Shape(latentShape);
         if (noise.Length != shape.ElementCount)
@@ -138,7 +148,7 @@ public sealed class WanPipeline : IDisposable
                 var expert = LowNoise is null ? "transformer" : high ? "transformer (high noise)" : "transformer_2 (low noise)";
                 if (!steps.TryGetValue(dit, out var step))
                 {
-                    step = new GuidedExpertStep(dit, context, negativeContext, shape, CaptureStepGraphs, CheckNonFinite);
+                    step = new GuidedExpertStep(dit, context, negativeContext, shape, CaptureStepGraphs, CheckNonFinite, adapters?.For(dit));
                     steps.Add(dit, step);
                 }
                 var (v, nonFinite) = step.Velocity(latent, t, (float)experts.Guidance(t), cancellation);
@@ -200,6 +210,7 @@ public sealed class WanPipeline : IDisposable
         var noise = request.Noise ?? NoiseGenerator.StandardNormal(request.Seed, count);
         var solver = FlowSolvers.Create(request.Solver, request.Steps, request.Shift);
         var experts = new ExpertSchedule(Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, request.GuidanceLow, request.GuidanceHigh);
+        using var lease = request.Loras is { IsEmpty: false } loras ? Loras.Acquire(loras, request.LoraMode) : null;
 
         var clock = Stopwatch.StartNew();
         var negative = string.IsNullOrWhiteSpace(request.NegativePrompt) ? WanDefaults.NegativePrompt : request.NegativePrompt;
@@ -209,7 +220,7 @@ public sealed class WanPipeline : IDisposable
         var textTime = clock.Elapsed;
         progress?.Invoke(new GenerationProgress(GenerationStage.EncodingText, 0, request.Steps, null, 0, clock.Elapsed, textTime, default));
 
-        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation);
+        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, lease?.Adapters);
         var denoiseTime = clock.Elapsed - textTime;
 
         var decodeClock = Stopwatch.StartNew();
@@ -221,6 +232,7 @@ public sealed class WanPipeline : IDisposable
     /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
+        Loras.Dispose();
         TextEncoder.Dispose();
         HighNoise.Dispose();
         LowNoise?.Dispose();
