@@ -20,10 +20,11 @@ public sealed class DitStepGraph : IDisposable
     private readonly CudaBackend _backend;
     private readonly int _freqDim;
     private readonly Tensor _latent, _sinusoid;
-    private readonly Tensor _cond, _uncond;
+    private readonly Tensor _cond;
+    private readonly Tensor? _uncond;
     private readonly DeviceGraph _graph;
 
-    public DitStepGraph(CudaBackend backend, WanTransformer dit, DitTextContext cond, DitTextContext uncond, Shape latentShape, int? seqLen = null)
+    public DitStepGraph(CudaBackend backend, WanTransformer dit, DitTextContext cond, DitTextContext? uncond, Shape latentShape, int? seqLen = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(dit);
@@ -38,7 +39,7 @@ public sealed class DitStepGraph : IDisposable
             _graph = backend.Device.Capture(() =>
             {
                 c = dit.Forward(_latent, _sinusoid, cond, seqLen);
-                u = dit.Forward(_latent, _sinusoid, uncond, seqLen);
+                u = uncond is null ? null : dit.Forward(_latent, _sinusoid, uncond, seqLen);
             });
         }
         catch
@@ -50,7 +51,7 @@ public sealed class DitStepGraph : IDisposable
             throw;
         }
         _cond = c ?? throw new InvalidOperationException("the captured step produced no conditional output");
-        _uncond = u ?? throw new InvalidOperationException("the captured step produced no unconditional output");
+        _uncond = u;
         LatentShape = latentShape;
     }
 
@@ -60,10 +61,10 @@ public sealed class DitStepGraph : IDisposable
     public DeviceGraph Graph => _graph;
 
     /// <summary>The graph's output tensors (written by each replay): tests poison them between replays.</summary>
-    internal (Tensor Cond, Tensor Uncond) Outputs => (_cond, _uncond);
+    internal (Tensor Cond, Tensor? Uncond) Outputs => (_cond, _uncond);
 
-    /// <summary>Both flow predictions for <paramref name="latent"/> at timestep <paramref name="t"/>.</summary>
-    public (float[] Cond, float[] Uncond) Run(ReadOnlySpan<float> latent, double t)
+    /// <summary>Both flow predictions for <paramref name="latent"/> at timestep <paramref name="t"/> (Uncond null without CFG).</summary>
+    public (float[] Cond, float[]? Uncond) Run(ReadOnlySpan<float> latent, double t)
     {
         if (latent.Length != LatentShape.ElementCount)
         {
@@ -72,21 +73,21 @@ public sealed class DitStepGraph : IDisposable
         _backend.Write(_latent, latent);
         _backend.Write(_sinusoid, HostMath.TimestepSinusoid(t, _freqDim));
         _graph.Launch();
-        return (_backend.ToHost(_cond), _backend.ToHost(_uncond));
+        return (_backend.ToHost(_cond), _uncond is null ? null : _backend.ToHost(_uncond));
     }
 
     /// <summary>The guided velocity uncond + g·(cond − uncond), combined in fp32 as WanPipeline.Denoise does.</summary>
     public float[] Velocity(ReadOnlySpan<float> latent, double t, float guidance)
     {
         var (cond, uncond) = Run(latent, t);
-        return GuidedExpertStep.Combine(cond, uncond, guidance);
+        return uncond is null ? cond : GuidedExpertStep.Combine(cond, uncond, guidance);
     }
 
     /// <summary>The outputs first, then the graph (it owns their memory), then the inputs it reads.</summary>
     public void Dispose()
     {
         _cond.Dispose();
-        _uncond.Dispose();
+        _uncond?.Dispose();
         _graph.Dispose();
         _latent.Dispose();
         _sinusoid.Dispose();

@@ -9,7 +9,7 @@ namespace Wan.Runtime.Pipeline;
 /// </summary>
 public sealed record ExpertSchedule(double? BoundaryRatio, int NumTrainTimesteps, double GuidanceLow, double GuidanceHigh)
 {
-    public bool IsHighNoise(long timestep) => BoundaryRatio is { } b && timestep >= b * NumTrainTimesteps;
+    public bool IsHighNoise(double timestep) => BoundaryRatio is { } b && timestep >= b * NumTrainTimesteps;
 
-    public double Guidance(long timestep) => IsHighNoise(timestep) ? GuidanceHigh : GuidanceLow;
+    public double Guidance(double timestep) => IsHighNoise(timestep) ? GuidanceHigh : GuidanceLow;
 }

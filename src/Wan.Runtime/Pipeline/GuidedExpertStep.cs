@@ -1,6 +1,7 @@
 using Wan.Runtime.Backends;
 using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Models.Dit;
+using Wan.Runtime.Pipeline.Caching;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Runtime.Pipeline;
@@ -9,26 +10,33 @@ namespace Wan.Runtime.Pipeline;
 /// One expert with a prompt prepared for it (the text K/V of both guidance branches, computed once
 /// per generation) that turns a latent into the guided velocity v = uncond + g·(cond − uncond). On
 /// CUDA (when asked) the two forwards are captured once into a <see cref="DitStepGraph"/> and replayed
-/// every step; otherwise they run directly, with cancellation checked between blocks.
+/// every step; otherwise they run directly, with cancellation checked between blocks. Without a negative
+/// context (guidance 1: no CFG) only the conditional forward runs. With step caching each branch has its own
+/// cache and the forwards run directly (a captured graph cannot skip its blocks).
 /// </summary>
 internal sealed class GuidedExpertStep : IDisposable
 {
     private readonly IBackend _backend;
     private readonly WanTransformer _dit;
     private readonly Shape _shape;
-    private readonly DitTextContext _cond, _uncond;
+    private readonly DitTextContext _cond;
+    private readonly DitTextContext? _uncond;
     private readonly DitStepGraph? _graph;
+    private readonly IBlockResidualCache? _condCache, _uncondCache;
 
-    public GuidedExpertStep(IBackend backend, WanTransformer dit, Tensor context, Tensor negativeContext, Shape latentShape, bool captureGraph)
+    public GuidedExpertStep(IBackend backend, WanTransformer dit, Tensor context, Tensor? negativeContext, Shape latentShape, bool captureGraph,
+        TeaCache? cache = null)
     {
         _backend = backend;
         _dit = dit;
         _shape = latentShape;
+        _condCache = cache?.NewBranch();
+        _uncondCache = cache?.NewBranch();
         _cond = dit.PrepareText(context);
         try
         {
-            _uncond = dit.PrepareText(negativeContext);
-            _graph = captureGraph && backend is CudaBackend cuda ? new DitStepGraph(cuda, dit, _cond, _uncond, latentShape) : null;
+            _uncond = negativeContext is null ? null : dit.PrepareText(negativeContext);
+            _graph = captureGraph && cache is null && backend is CudaBackend cuda ? new DitStepGraph(cuda, dit, _cond, _uncond, latentShape) : null;
         }
         catch
         {
@@ -38,9 +46,10 @@ internal sealed class GuidedExpertStep : IDisposable
         }
     }
 
-    public float[] Velocity(float[] latent, long t, float guidance, CancellationToken cancellation)
+    public float[] Velocity(float[] latent, double t, float guidance, CancellationToken cancellation)
     {
-        float[] cond, uncond;
+        float[] cond;
+        float[]? uncond;
         if (_graph is not null)
         {
             (cond, uncond) = _graph.Run(latent, t);
@@ -48,11 +57,16 @@ internal sealed class GuidedExpertStep : IDisposable
         else
         {
             using var x = _backend.FromHost(latent, _shape);
-            using var c = _dit.Forward(x, t, _cond, cancellation: cancellation);
-            using var u = _dit.Forward(x, t, _uncond, cancellation: cancellation);
-            (cond, uncond) = (_backend.ToHost(c), _backend.ToHost(u));
+            cond = Direct(x, t, _cond, _condCache, cancellation);
+            uncond = _uncond is null ? null : Direct(x, t, _uncond, _uncondCache, cancellation);
         }
-        return Combine(cond, uncond, guidance);
+        return uncond is null ? cond : Combine(cond, uncond, guidance);
+    }
+
+    private float[] Direct(Tensor x, double t, DitTextContext text, IBlockResidualCache? cache, CancellationToken cancellation)
+    {
+        using var output = _dit.Forward(x, t, text, cancellation: cancellation, blockCache: cache);
+        return _backend.ToHost(output);
     }
 
     /// <summary>Classifier-free guidance in fp32, in place in <paramref name="uncond"/>.</summary>
@@ -68,7 +82,7 @@ internal sealed class GuidedExpertStep : IDisposable
     public void Dispose()
     {
         _graph?.Dispose();
-        _uncond.Dispose();
+        _uncond?.Dispose();
         _cond.Dispose();
     }
 }

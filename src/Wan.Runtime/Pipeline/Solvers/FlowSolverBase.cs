@@ -16,6 +16,10 @@ public abstract class FlowSolverBase : IFlowSolver
     }
 
     public IReadOnlyList<long> Timesteps => _schedule.Timesteps;
+    public IReadOnlyList<double> ModelTimesteps => _schedule.ModelTimesteps;
+
+    /// <summary>Null: the model's boundary ratio picks the expert (the official schedulers).</summary>
+    public virtual int? ExpertBoundaryStep => null;
     public IReadOnlyList<float> Sigmas => _schedule.Sigmas;
     public int StepCount => _schedule.StepCount;
 
