@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
+using Wan.Runtime.Styles;
 using Wan.Runtime.Video;
 
 namespace Wan.Cli;
@@ -33,10 +34,16 @@ internal static class GenerateCommand
         var precision = new Option<string>("--precision") { Description = "storage type of the DiT on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
         precision.AcceptOnlyFromAmong(DeviceSelection.Precisions);
         var fps = new Option<int>("--fps") { Description = "frames per second of the output", DefaultValueFactory = _ => WanDefaults.Fps };
+        var style = new Option<string>("--style") { Description = "apply a style of the library (prompt additions, negative prompt, recommended settings); explicit options win" };
+        var styles = StylesCommand.FolderOption();
+        var preset = new Option<string>("--preset") { Description = "sampling preset: official | lightning (4-step distill sampler, shift 5, no CFG); explicit options win" };
+        preset.AcceptOnlyFromAmong([.. SamplingPreset.All.Select(p => p.Name)]);
+        var cache = new Option<double?>("--cache") { Description = "TeaCache step caching threshold (0: cache on, never skips; larger skips more DiT forwards)" };
 
         var command = new Command("generate", "generate a video from a text prompt")
         {
             model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, precision, fps,
+            style, styles, preset, cache,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -57,7 +64,17 @@ internal static class GenerateCommand
                     Shift = parse.GetValue(shift),
                     Solver = parse.GetValue(solver)!,
                     Fps = parse.GetValue(fps),
+                    CacheThreshold = parse.GetValue(cache),
                 };
+                request = StyledRequest.Apply(request, parse.GetValue(style), parse.GetValue(styles), parse.GetValue(preset), option =>
+                    parse.GetResult(option switch
+                    {
+                        StyleSetting.NegativePrompt => negative,
+                        StyleSetting.Steps => steps,
+                        StyleSetting.Guidance => guidance,
+                        StyleSetting.Shift => shift,
+                        _ => solver,
+                    }) is { Implicit: false });
                 request.LatentShape();
                 var outputPath = parse.GetValue(output)!.FullName;
                 if (!VideoOutput.Extensions.Contains(Path.GetExtension(outputPath).ToLowerInvariant()))
@@ -77,7 +94,7 @@ internal static class GenerateCommand
                 return 130;
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
-                                          or Wan.Runtime.Config.ConfigException or NotSupportedException or DllNotFoundException
+                                          or Wan.Runtime.Config.ConfigException or NotSupportedException or DllNotFoundException or StyleException
                                           or Wan.Kernels.Interop.NativeCallException or Wan.Kernels.Device.EmulatedLaunchException)
             {
                 Console.Error.WriteLine($"wan: {e.Message}");

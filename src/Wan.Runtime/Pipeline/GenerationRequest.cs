@@ -54,6 +54,10 @@ public sealed record GenerationRequest
         {
             throw new ArgumentException($"shift must be a positive number, got {Shift}");
         }
+        if (CacheThreshold is { } threshold && (!double.IsFinite(threshold) || threshold < 0))
+        {
+            throw new ArgumentException($"the step-cache threshold must be a finite number >= 0, got {threshold}");
+        }
         return [WanDefaults.LatentChannels, 1 + (Frames - 1) / WanDefaults.TimeStride, Height / WanDefaults.SpaceStride, Width / WanDefaults.SpaceStride];
     }
 }
