@@ -46,7 +46,7 @@ public class TinyPipelineBench
     [Benchmark]
     public VideoFrames Generate() => _pipeline.Generate(Request).Video;
 
-    private static string LocateModel()
+    internal static string LocateModel()
     {
         var configured = Environment.GetEnvironmentVariable(ModelVariable);
         if (!string.IsNullOrEmpty(configured))
