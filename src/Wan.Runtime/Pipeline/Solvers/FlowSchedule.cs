@@ -23,6 +23,7 @@ public sealed class FlowSchedule
     /// <summary>Sigma at each step plus the final 0.</summary>
     public IReadOnlyList<float> Sigmas { get; }
 
+    /// <summary>Number of steps.</summary>
     public int StepCount => Timesteps.Count;
 
     /// <param name="kind">Which grid (see <see cref="FlowScheduleKind"/>).</param>

@@ -47,6 +47,7 @@ public sealed class FlowStepDistillSolver : FlowSolverBase
     /// <summary>LightX2V's <c>boundary_step_index</c>: steps before it run the high-noise expert.</summary>
     public override int? ExpertBoundaryStep => _boundaryStep;
 
+    /// <inheritdoc />
     protected override void StepCore(ReadOnlySpan<float> modelOutput, int stepIndex, Span<float> sample)
     {
         float sigma = Sigma(stepIndex);
