@@ -22,7 +22,7 @@ internal static class GenerateCommand
         var seed = new Option<long>("--seed") { Description = "seed of the initial noise", DefaultValueFactory = _ => 0 };
         var guidance = new Option<string>("--guidance") { Description = "guidance scales LOW,HIGH (low-noise, high-noise expert), or one value for both", DefaultValueFactory = _ => "3.0,4.0" };
         var shift = new Option<double>("--shift") { Description = "sigma shift (original T2V-A14B: 12.0; diffusers' config says 3.0)", DefaultValueFactory = _ => FlowSolvers.T2VA14BShift };
-        var solver = new Option<string>("--solver") { Description = "unipc | dpm++ | euler", DefaultValueFactory = _ => "unipc" };
+        var solver = new Option<string>("--solver") { Description = "unipc | dpm++ | euler | step-distill (4 steps; see --preset lightning)", DefaultValueFactory = _ => "unipc" };
         solver.AcceptOnlyFromAmong([.. FlowSolvers.Names]);
         var output = new Option<FileInfo>("--output") { Description = "output video: .mp4 (needs ffmpeg), .y4m, .gif, or .png (a frame directory)", Required = true };
         var device = new Option<string>("--device")
