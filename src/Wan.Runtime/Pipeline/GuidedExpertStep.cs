@@ -22,7 +22,7 @@ internal sealed class GuidedExpertStep : IDisposable
     private readonly DitTextContext _cond;
     private readonly DitTextContext? _uncond;
     private readonly DitStepGraph? _graph;
-    private readonly IBlockResidualCache? _condCache, _uncondCache;
+    private readonly TeaCacheBranch? _condCache, _uncondCache;
 
     public GuidedExpertStep(IBackend backend, WanTransformer dit, Tensor context, Tensor? negativeContext, Shape latentShape, bool captureGraph,
         TeaCache? cache = null)
@@ -42,6 +42,8 @@ internal sealed class GuidedExpertStep : IDisposable
         {
             _uncond?.Dispose();
             _cond.Dispose();
+            _condCache?.Dispose();
+            _uncondCache?.Dispose();
             throw;
         }
     }
@@ -84,5 +86,7 @@ internal sealed class GuidedExpertStep : IDisposable
         _graph?.Dispose();
         _uncond?.Dispose();
         _cond.Dispose();
+        _condCache?.Dispose();
+        _uncondCache?.Dispose();
     }
 }

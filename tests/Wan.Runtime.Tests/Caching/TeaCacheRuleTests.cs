@@ -12,7 +12,7 @@ public class TeaCacheRuleTests
     {
         using var backend = new CpuBackend();
         var cache = new TeaCache(0.25, TeaCacheCoefficients.RawDistance);
-        var branch = cache.NewBranch();
+        using var branch = cache.NewBranch();
         var shape = new Shape(2, 3);
         using var projection = backend.FromHost(new float[6 * 4], new Shape(6, 4));
         var decisions = new List<bool>();

@@ -1,5 +1,3 @@
-using Wan.Runtime.Models.Dit;
-
 namespace Wan.Runtime.Pipeline.Caching;
 
 /// <summary>
@@ -11,7 +9,7 @@ namespace Wan.Runtime.Pipeline.Caching;
 /// (output − input) is added to the block input instead; otherwise they run and the sum restarts at 0.
 /// The first forward of every (expert, branch) and every forward of the last step always run (the reference's
 /// <c>ret_steps</c> = 1 and <c>cutoff_steps</c>). A threshold of 0 never skips (the result is bit-identical to no
-/// caching). Residuals are kept on the host in fp32. Not thread-safe: one instance per generation.
+/// caching). Residuals stay on the DiT's backend. Not thread-safe: one instance per generation.
 /// </summary>
 public sealed class TeaCache
 {
@@ -49,8 +47,8 @@ public sealed class TeaCache
     /// <summary>Called by the denoising loop before step <paramref name="step"/> of <paramref name="stepCount"/>.</summary>
     public void BeginStep(int step, int stepCount) => FinalStep = step == stepCount - 1;
 
-    /// <summary>A fresh cache for one sequence of forwards (one expert, one guidance branch).</summary>
-    public IBlockResidualCache NewBranch() => new TeaCacheBranch(this);
+    /// <summary>A fresh cache for one sequence of forwards (one expert, one guidance branch); the caller disposes it.</summary>
+    internal TeaCacheBranch NewBranch() => new(this);
 
     internal void Count(bool skipped)
     {

@@ -5,21 +5,22 @@ using Wan.Runtime.Tensors;
 namespace Wan.Runtime.Pipeline.Caching;
 
 /// <summary>
-/// TeaCache state of one expert and one guidance branch: the previous time embedding, the accumulated rescaled
-/// distance and the blocks' last residual (host fp32, [L, D]).
+/// TeaCache state of one expert and one guidance branch: the previous time embedding (host), the accumulated rescaled
+/// distance and the blocks' last residual, kept on the backend that runs the DiT ([L, D] in its storage type), so a
+/// skipped forward costs one add and no transfer. Copies and the subtraction use the backend's own ops:
+/// copy = x + 0, residual = output + (−1)·input (a fused multiply-add by −1 is exact, so this equals output − input).
 /// </summary>
-internal sealed class TeaCacheBranch(TeaCache owner) : IBlockResidualCache
+internal sealed class TeaCacheBranch(TeaCache owner) : IBlockResidualCache, IDisposable
 {
     private float[]? _previousEmbedding;
     private double _accumulated;
-    private float[]? _residual;
-    private float[]? _pendingInput;
+    private Tensor? _residual, _pendingInput, _zeros, _minusOne;
 
     public bool TryReuse(IBackend backend, Tensor blockInput, Tensor timeEmbedding, Tensor timeProjection)
     {
         var embedding = backend.ToHost(timeEmbedding);
         bool compute = owner.FinalStep || _previousEmbedding is null || _residual is null
-                       || _residual.Length != blockInput.Shape.ElementCount || owner.Threshold == 0;
+                       || _residual.Shape != blockInput.Shape || owner.Threshold == 0;
         if (!compute)
         {
             _accumulated += owner.Coefficients.Rescale(RelativeL1(embedding, _previousEmbedding!));
@@ -30,24 +31,23 @@ internal sealed class TeaCacheBranch(TeaCache owner) : IBlockResidualCache
         if (compute)
         {
             _accumulated = 0;
-            _pendingInput = backend.ToHost(blockInput);
+            _pendingInput?.Dispose();
+            _pendingInput = backend.Add(blockInput, Zeros(backend, blockInput.Shape));
             return false;
         }
-        using var residual = backend.FromHost(_residual!, blockInput.Shape);
-        backend.AddInPlace(blockInput, residual);
+        backend.AddInPlace(blockInput, _residual!);
         return true;
     }
 
     public void Store(IBackend backend, Tensor blockOutput)
     {
         var input = _pendingInput ?? throw new InvalidOperationException("TeaCache: blocks ran without a preceding TryReuse");
-        var residual = backend.ToHost(blockOutput);
-        for (int j = 0; j < residual.Length; j++)
-        {
-            residual[j] -= input[j];
-        }
+        var residual = backend.Add(blockOutput, Zeros(backend, blockOutput.Shape));
+        backend.GatedAddInPlace(residual, input, MinusOne(backend, blockOutput.Shape[1]));
+        _residual?.Dispose();
         _residual = residual;
         _pendingInput = null;
+        input.Dispose();
     }
 
     /// <summary><c>mean|a − b| / mean|b|</c> in double, as the reference computes it (on the device, then <c>.item()</c>).</summary>
@@ -60,5 +60,35 @@ internal sealed class TeaCacheBranch(TeaCache owner) : IBlockResidualCache
             magnitude += Math.Abs((double)previous[j]);
         }
         return magnitude == 0 ? double.PositiveInfinity : difference / magnitude;
+    }
+
+    private Tensor Zeros(IBackend backend, Shape shape)
+    {
+        if (_zeros is null || _zeros.Shape != shape)
+        {
+            _zeros?.Dispose();
+            _zeros = backend.FromHost(new float[shape.ElementCount], shape);
+        }
+        return _zeros;
+    }
+
+    private Tensor MinusOne(IBackend backend, int width)
+    {
+        if (_minusOne is null || _minusOne.Shape[0] != width)
+        {
+            _minusOne?.Dispose();
+            var values = new float[width];
+            Array.Fill(values, -1f);
+            _minusOne = backend.FromHost(values, new Shape(width));
+        }
+        return _minusOne;
+    }
+
+    public void Dispose()
+    {
+        _residual?.Dispose();
+        _pendingInput?.Dispose();
+        _zeros?.Dispose();
+        _minusOne?.Dispose();
     }
 }
