@@ -23,6 +23,9 @@ public class StylesCommandTests
         File.WriteAllText(Path.Combine(_dir, "fast.json"), """
             { "name": "fast", "description": "4-step lightning", "prompt_prefix": "cinematic", "recommended": { "preset": "lightning" } }
             """);
+        File.WriteAllText(Path.Combine(_dir, "slow.json"), """
+            { "name": "slow", "recommended": { "sampler": "dpm++", "steps": 3, "guidance": 5 } }
+            """);
         File.WriteAllText(Path.Combine(_dir, "broken.json"), """{ "name": "broken", "recommended": { "steps": -3 } }""");
     }
 
@@ -81,6 +84,16 @@ public class StylesCommandTests
             "--width", "32", "--device", "cpu", "--preset", "lightning", "--cache", "0", "--output", output);
         Assert.That(code, Is.Zero, stderr + stdout);
         Assert.That(stdout, Does.Contain("0 of 4 DiT forwards skipped"), "--preset lightning without a style: 4 steps, no CFG");
+
+        (code, stdout, stderr) = CliProcess.Run("generate", "--model", _set.Diffusers, "--prompt", "a lantern", "--frames", "5", "--height", "32",
+            "--width", "32", "--device", "cpu", "--style", "slow", "--styles", _dir, "--cache", "0", "--output", output);
+        Assert.That(code, Is.Zero, stderr + stdout);
+        Assert.That(stdout, Does.Contain("0 of 6 DiT forwards skipped"), "the style's 3 steps with CFG");
+
+        (code, stdout, stderr) = CliProcess.Run("generate", "--model", _set.Diffusers, "--prompt", "a lantern", "--frames", "5", "--height", "32",
+            "--width", "32", "--device", "cpu", "--style", "slow", "--styles", _dir, "--preset", "lightning", "--cache", "0", "--output", output);
+        Assert.That(code, Is.Zero, stderr + stdout);
+        Assert.That(stdout, Does.Contain("0 of 4 DiT forwards skipped"), "--preset on the command line wins over the style's sampler, steps and guidance");
 
         (code, stdout, stderr) = CliProcess.Run([.. common, "--cache", "-1"]);
         Assert.That(code, Is.EqualTo(2));

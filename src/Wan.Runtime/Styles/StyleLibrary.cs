@@ -52,7 +52,7 @@ public sealed class StyleLibrary : IDisposable
     /// <summary>Raised after every refresh that changed something or found a problem (on the refreshing thread).</summary>
     public event EventHandler<StyleLibraryChange>? Changed;
 
-    /// <summary>Raised when a watcher-triggered refresh itself failed (e.g. the folder was deleted).</summary>
+    /// <summary>Raised when a watcher-triggered refresh itself failed (e.g. the folder was deleted, or a Changed handler threw).</summary>
     public event EventHandler<Exception>? WatchFailed;
 
     /// <summary>Opens the library on <paramref name="directory"/> and loads every manifest.</summary>
@@ -176,15 +176,26 @@ public sealed class StyleLibrary : IDisposable
         }
     }
 
-    private void OnFileEvent(object sender, FileSystemEventArgs e) => _debounce?.Change(WatchDelay, Timeout.InfiniteTimeSpan);
+    private void OnFileEvent(object sender, FileSystemEventArgs e)
+    {
+        try
+        {
+            _debounce?.Change(WatchDelay, Timeout.InfiniteTimeSpan);
+        }
+        catch (ObjectDisposedException)
+        {
+            // An event that raced with Dispose: the library is closed, nothing to refresh.
+        }
+    }
 
+    /// <summary>Runs on a timer thread, where an escaping exception would end the process: every failure is reported instead.</summary>
     private void RefreshFromWatcher()
     {
         try
         {
             Refresh();
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
             WatchFailed?.Invoke(this, e);
         }

@@ -108,6 +108,29 @@ public class StyleLibraryTests
         Assert.That(library.Get("ink").Description, Is.EqualTo("test style ink"));
     }
 
+    [Test]
+    public void TheWatcherKeepsServingTheOldVersionWhenAnEditBreaksIt()
+    {
+        using var folder = new StyleFolder();
+        folder.Write("ink", Manifest("ink", folder.LoraFiles[0]));
+        using var library = StyleLibrary.Open(folder.Root, Validator, watch: true);
+        using var rejected = new ManualResetEventSlim();
+        StyleProblem? seen = null;
+        library.Changed += (_, change) =>
+        {
+            if (change.Rejected.FirstOrDefault(p => p.Name == "ink") is { } problem)
+            {
+                seen = problem;
+                rejected.Set();
+            }
+        };
+        folder.Write("ink", Manifest("ink", folder.LoraFiles[0], strength: 12));
+        Assert.That(rejected.Wait(TimeSpan.FromSeconds(30)), Is.True, "the watcher reported the broken edit");
+        Assert.That(seen!.ServingPrevious, Is.True);
+        Assert.That(seen.Message, Does.Contain("loras[0].strength"));
+        Assert.That(library.Get("ink").Loras.Single().Strength, Is.EqualTo(0.8f), "the previous version is still served");
+    }
+
     [TestCase("{ \"name\": \"bad\", \"colour\": 1 }", "unknown key \"colour\"")]
     [TestCase("[1, 2]", "a style manifest is a JSON object")]
     [TestCase("{ \"description\": \"x\" }", "\"name\" is required")]
