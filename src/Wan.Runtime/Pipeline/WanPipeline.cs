@@ -114,7 +114,7 @@ public sealed class WanPipeline : IDisposable
                 cancellation.ThrowIfCancellationRequested();
                 var stepClock = Stopwatch.StartNew();
                 double t = solver.ModelTimesteps[i];
-                bool high = solver.ExpertBoundaryStep is { } boundary ? i < boundary : experts.IsHighNoise(t);
+                bool high = solver.ExpertBoundaryStep is { } boundary ? experts.BoundaryRatio is not null && i < boundary : experts.IsHighNoise(t);
                 var dit = high || LowNoise is null ? HighNoise : LowNoise;
                 var guidance = (float)(high ? experts.GuidanceHigh : experts.GuidanceLow);
                 if (!steps.TryGetValue(dit, out var step))
