@@ -33,8 +33,8 @@ public sealed class PthGoldenTests
         {
             var target = map.Require(name, pth);
             var golden = expected.Get(target);
-            Assert.That(source.Describe(name).Shape, Is.EqualTo(golden.Shape), target);
-            var actual = FloatChunks.ReadAll(source, name);
+            Assert.That(source.Get(name).Shape, Is.EqualTo(golden.Shape), target);
+            var actual = source.Get(name).ToFloatArray();
             var want = golden.ToFloatArray();
             Assert.That(actual, Is.EqualTo(want).AsCollection, $"{name} -> {target}");
         }

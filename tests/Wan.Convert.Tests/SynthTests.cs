@@ -134,7 +134,7 @@ public sealed class SynthTests
         Synthesizer.Write("tiny", diffusers, new SynthOptions(Seed: 9));
         using (var t5 = PthCheckpoint.Open(Path.Combine(original, "models_t5_umt5-xxl-enc-bf16.pth")))
         {
-            Assert.That(t5.Describe("token_embedding.weight").DType, Is.EqualTo(Wan.Runtime.Tensors.DType.BF16));
+            Assert.That(t5.Get("token_embedding.weight").DType, Is.EqualTo(Wan.Runtime.Tensors.DType.BF16));
         }
         var converted = tmp.Combine("converted");
         ToDiffusersConverter.Convert(original, converted, new ConvertOptions());

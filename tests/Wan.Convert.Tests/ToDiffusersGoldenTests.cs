@@ -33,7 +33,7 @@ public sealed class ToDiffusersGoldenTests
                 var e = expected.Get(name);
                 var a = actual.Get(name);
                 Assert.That((a.DType, a.Shape), Is.EqualTo((e.DType, e.Shape)), $"{component}/{name}");
-                Assert.That(a.Bytes().SequenceEqual(e.Bytes()), Is.True, $"{component}/{name} values");
+                Assert.That(a.ToByteArray().SequenceEqual(e.ToByteArray()), Is.True, $"{component}/{name} values");
             }
             AssertConfigEquivalent(Path.Combine(expectedRoot, component, "config.json"), Path.Combine(dst, component, "config.json"));
         }
@@ -71,7 +71,7 @@ public sealed class ToDiffusersGoldenTests
             if (precision is TargetPrecision.Fp8PerTensor or TargetPrecision.Fp8PerChannel)
             {
                 Assert.That(matrix.DType, Is.EqualTo(Wan.Runtime.Tensors.DType.F8E4M3));
-                var scale = transformer.Get("blocks.0.attn1.to_q.weight" + DTypePolicy.ScaleSuffix);
+                var scale = transformer.Get("blocks.0.attn1.to_q.weight" + Wan.Runtime.Weights.Transforms.ScaledFp8.ScaleSuffix);
                 Assert.That(scale.ElementCount, Is.EqualTo(precision == TargetPrecision.Fp8PerChannel ? matrix.Shape[0] : 1));
                 var errors = result.Tensors.Where(t => t.Fp8RelativeError is not null).Select(t => t.Fp8RelativeError!.Value).ToList();
                 Assert.That(errors, Is.Not.Empty);

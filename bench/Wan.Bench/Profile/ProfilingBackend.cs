@@ -72,7 +72,7 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
         return result;
     }
 
-    public Tensor LoadWeight(SafetensorsTensor source)
+    public Tensor LoadWeight(StoredTensor source)
     {
         long start = Stopwatch.GetTimestamp();
         var result = inner.LoadWeight(source);

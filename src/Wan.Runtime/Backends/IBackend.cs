@@ -21,8 +21,11 @@ public partial interface IBackend : IDisposable
     /// </summary>
     Tensor FromHostF32(ReadOnlySpan<float> data, Shape shape);
 
-    /// <summary>Loads a stored weight (any float dtype) into this backend's weight storage.</summary>
-    Tensor LoadWeight(SafetensorsTensor source);
+    /// <summary>
+    /// Loads a stored weight (any float dtype, its scale applied) into this backend's weight storage;
+    /// the backend may keep a lease on the stored bytes instead of copying them.
+    /// </summary>
+    Tensor LoadWeight(StoredTensor source);
 
     /// <summary>Copies a tensor back to host float32.</summary>
     float[] ToHost(Tensor tensor);

@@ -1,4 +1,5 @@
 using Wan.Kernels.Device;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Kernels.Tests.Emulated;
@@ -40,8 +41,8 @@ internal static class EmulatedTesting
     public static float[] Representable(float[] values, DType storage) => storage switch
     {
         DType.F32 => values,
-        DType.BF16 => Array.ConvertAll(values, HalfConversions.RoundToBF16),
-        DType.F16 => Array.ConvertAll(values, HalfConversions.RoundToF16),
+        DType.BF16 => Array.ConvertAll(values, FloatCodec.RoundToBF16),
+        DType.F16 => Array.ConvertAll(values, FloatCodec.RoundToF16),
         _ => throw new ArgumentOutOfRangeException(nameof(storage), storage, "not a CUDA storage type"),
     };
 

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Wan.Kernels.Compile;
 using Wan.Kernels.Device;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Kernels.Tests.Gpu;
@@ -266,8 +267,8 @@ public unsafe class CudaDeviceTests
 
     private static float[] Round(float[] values, GemmType type) => type switch
     {
-        GemmType.BF16 => [.. values.Select(HalfConversions.RoundToBF16)],
-        GemmType.F16 => [.. values.Select(HalfConversions.RoundToF16)],
+        GemmType.BF16 => [.. values.Select(FloatCodec.RoundToBF16)],
+        GemmType.F16 => [.. values.Select(FloatCodec.RoundToF16)],
         _ => values,
     };
 
@@ -275,7 +276,7 @@ public unsafe class CudaDeviceTests
     {
         byte[] bytes = type switch
         {
-            GemmType.BF16 => MemoryMarshal.AsBytes(values.Select(HalfConversions.FloatToBF16).ToArray().AsSpan()).ToArray(),
+            GemmType.BF16 => MemoryMarshal.AsBytes(values.Select(FloatCodec.FloatToBF16).ToArray().AsSpan()).ToArray(),
             GemmType.F16 => MemoryMarshal.AsBytes(values.Select(v => (Half)v).ToArray().AsSpan()).ToArray(),
             _ => MemoryMarshal.AsBytes(values.AsSpan()).ToArray(),
         };
@@ -291,7 +292,7 @@ public unsafe class CudaDeviceTests
         Device.CopyToHost(buffer, 0, bytes);
         return type switch
         {
-            GemmType.BF16 => [.. MemoryMarshal.Cast<byte, ushort>(bytes).ToArray().Select(HalfConversions.BF16ToFloat)],
+            GemmType.BF16 => [.. MemoryMarshal.Cast<byte, ushort>(bytes).ToArray().Select(FloatCodec.BF16ToFloat)],
             GemmType.F16 => [.. MemoryMarshal.Cast<byte, Half>(bytes).ToArray().Select(h => (float)h)],
             _ => MemoryMarshal.Cast<byte, float>(bytes).ToArray(),
         };

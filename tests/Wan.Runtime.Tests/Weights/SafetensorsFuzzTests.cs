@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
 
@@ -81,7 +81,7 @@ public partial class SafetensorsFuzzTests
         foreach (var info in file.Tensors)
         {
             var t = file.Get(info.Name);
-            Assert.That(t.Bytes().Length, Is.EqualTo(info.ByteLength));
+            Assert.That(t.ToByteArray().Length, Is.EqualTo(info.ByteLength));
             var count = info.DType.IsFloat() ? t.ToFloatArray().Length : t.ToInt64Array().Length;
             Assert.That(count, Is.EqualTo(t.ElementCount));
         }

@@ -43,7 +43,7 @@ public class SafetensorsWriterTests
             var t = f.Get(name);
             Assert.That(t.DType, Is.EqualTo(dtype), name);
             Assert.That(t.Shape, Is.EqualTo(shape), name);
-            Assert.That(t.Bytes().ToArray(), Is.EqualTo(data[name]), name);
+            Assert.That(t.ToByteArray(), Is.EqualTo(data[name]), name);
         }
         Assert.That(Directory.GetFiles(_dir.Path), Is.EqualTo(new[] { path }), "no temporary file left behind");
     }
@@ -93,7 +93,7 @@ public class SafetensorsWriterTests
         foreach (var (name, dtype, shape) in entries)
         {
             var size = (int)(shape.ElementCount * dtype.SizeOf());
-            Assert.That(f.Get(name).Bytes().ToArray(), Is.EqualTo(stream.AsSpan(offset, size).ToArray()), name);
+            Assert.That(f.Get(name).ToByteArray(), Is.EqualTo(stream.AsSpan(offset, size).ToArray()), name);
             offset += size;
         }
     }

@@ -54,7 +54,7 @@ public sealed partial class CudaBackend : IBackend
             throw new ArgumentException($"{data.Length} values do not fill shape {shape}");
         }
         var tensor = Allocate(shape);
-        Device.CopyToDevice(CudaHostConversion.Encode(data, Storage), tensor.Buffer);
+        Device.CopyToDevice(EncodeForStorage(data), tensor.Buffer);
         return tensor;
     }
 
@@ -81,19 +81,27 @@ public sealed partial class CudaBackend : IBackend
         {
             throw new ArgumentException($"{data.Length} values do not fill tensor {destination}");
         }
-        Device.CopyToDevice(CudaHostConversion.Encode(data, Storage), t.Buffer);
+        Device.CopyToDevice(EncodeForStorage(data), t.Buffer);
     }
 
     /// <summary>A tensor of <paramref name="shape"/> in the storage dtype with undefined contents (NaN on the emulated device).</summary>
     public Tensor Empty(Shape shape) => Allocate(shape);
 
-    public Tensor LoadWeight(SafetensorsTensor source)
+    public Tensor LoadWeight(StoredTensor source)
     {
         if (!source.DType.IsFloat())
         {
-            throw new InvalidDataException($"{source.FilePath}: weight '{source.Name}' has dtype {source.DType}, expected a float type");
+            throw new InvalidDataException($"{source.Location}: weight '{source.Name}' has dtype {source.DType}, expected a float type");
         }
         return FromHost(source.ToFloatArray(), source.Shape);
+    }
+
+    /// <summary>Host values encoded in the storage dtype (round to nearest even), ready to copy to the device.</summary>
+    private byte[] EncodeForStorage(ReadOnlySpan<float> data)
+    {
+        var bytes = new byte[checked(data.Length * Storage.SizeOf())];
+        DTypeCodec.Encode(data, Storage, bytes);
+        return bytes;
     }
 
     public float[] ToHost(Tensor tensor)
@@ -101,7 +109,9 @@ public sealed partial class CudaBackend : IBackend
         var t = Owned(tensor);
         var bytes = new byte[t.ElementCount * t.DType.SizeOf()];
         Device.CopyToHost(t.Buffer, 0, bytes);
-        return CudaHostConversion.Decode(bytes, t.DType);
+        var values = new float[t.ElementCount];
+        DTypeCodec.Decode(t.DType, bytes, values);
+        return values;
     }
 
     public Tensor Reshape(Tensor x, Shape shape)
