@@ -1,5 +1,4 @@
-using Wan.Runtime.Tests.Infrastructure;
-using Wan.Runtime.Tests.Weights;
+using Wan.Testing;
 
 namespace Wan.Cli.Tests;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Wan.Convert.Pth;
-using Wan.Convert.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Convert.Weights;
 using Wan.Runtime.Tensors;
 

@@ -1,8 +1,7 @@
 using Wan.Convert.Conversion;
 using Wan.Convert.Inspection;
 using Wan.Convert.Pth;
-using Wan.Convert.Tests.Infrastructure;
-using Wan.Runtime.Tests.Weights;
+using Wan.Testing;
 using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Tests;
@@ -15,10 +14,10 @@ namespace Wan.Convert.Tests;
 [Category("Golden")]
 public sealed class SymlinkedModelTests
 {
-    [TestCaseSource(typeof(ConvertFixtures), nameof(ConvertFixtures.AllSets))]
-    public void InspectAndDiffReadASnapshotAsThePlainFolder(string? set)
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void InspectAndDiffReadASnapshotAsThePlainFolder(FixtureSet? set)
     {
-        var dir = ConvertFixtures.Require(set);
+        var dir = Fixtures.Require(set).Directory;
         using var tmp = new TempDirectory();
         var plainPath = Path.Combine(dir, "diffusers");
         var snapshot = HubCacheSnapshot.Create(plainPath, tmp.Combine("hub"));
@@ -36,10 +35,10 @@ public sealed class SymlinkedModelTests
         Assert.That(Differ.Diff(plainPath, snapshot), Is.Empty, "diff finds no difference");
     }
 
-    [TestCaseSource(typeof(ConvertFixtures), nameof(ConvertFixtures.AllSets))]
-    public void ToDiffusersConvertsAnOriginalLayoutMadeOfLinks(string? set)
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void ToDiffusersConvertsAnOriginalLayoutMadeOfLinks(FixtureSet? set)
     {
-        var dir = ConvertFixtures.Require(set);
+        var dir = Fixtures.Require(set).Directory;
         using var tmp = new TempDirectory();
         var snapshot = HubCacheSnapshot.Create(Path.Combine(dir, "original"), tmp.Combine("hub"));
         Assert.That(Directory.GetFiles(snapshot, "*.pth").Select(f => new FileInfo(f).LinkTarget), Is.Not.Empty.And.All.Not.Null, "the .pth archives are links");

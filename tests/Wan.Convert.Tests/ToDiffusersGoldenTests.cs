@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Wan.Convert.Conversion;
 using Wan.Convert.Inspection;
 using Wan.Convert.Precision;
-using Wan.Convert.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Tests;
@@ -13,10 +13,10 @@ public sealed class ToDiffusersGoldenTests
 {
     private static readonly string[] Components = ["transformer", "transformer_2", "text_encoder", "vae"];
 
-    [TestCaseSource(typeof(ConvertFixtures), nameof(ConvertFixtures.AllSets))]
-    public void ConvertedOriginalEqualsFixtureDiffusers(string? set)
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void ConvertedOriginalEqualsFixtureDiffusers(FixtureSet? set)
     {
-        var dir = ConvertFixtures.Require(set);
+        var dir = Fixtures.Require(set).Directory;
         using var tmp = new TempDirectory();
         var dst = tmp.Combine("out");
         // A small shard limit forces several shards and an index for every component.
@@ -53,10 +53,10 @@ public sealed class ToDiffusersGoldenTests
         Assert.That(Differ.Diff(dst, expectedRoot), Is.Empty);
     }
 
-    [TestCaseSource(typeof(ConvertFixtures), nameof(ConvertFixtures.AllSets))]
-    public void ReducedPrecisionConversionsVerify(string? set)
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void ReducedPrecisionConversionsVerify(FixtureSet? set)
     {
-        var dir = ConvertFixtures.Require(set);
+        var dir = Fixtures.Require(set).Directory;
         var original = Path.Combine(dir, "original");
         using var tmp = new TempDirectory();
         foreach (var precision in new[] { TargetPrecision.Bf16, TargetPrecision.Fp16, TargetPrecision.Fp8PerTensor, TargetPrecision.Fp8PerChannel })

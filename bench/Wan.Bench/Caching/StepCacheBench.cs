@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 
 namespace Wan.Bench.Caching;
@@ -11,8 +11,7 @@ namespace Wan.Bench.Caching;
 [Config(typeof(BenchConfig))]
 public class StepCacheBench
 {
-    private CpuBackend _backend = null!;
-    private WanPipeline _pipeline = null!;
+    private WanEngine _engine = null!;
 
     private static readonly GenerationRequest Request = new()
     {
@@ -31,17 +30,15 @@ public class StepCacheBench
     [GlobalSetup]
     public void Setup()
     {
-        _backend = new CpuBackend();
-        _pipeline = WanPipeline.Load(_backend, TinyPipelineBench.LocateModel());
+        _engine = WanEngine.Open(TinyPipelineBench.LocateModel(), new EngineOptions { Device = EngineDevice.Cpu });
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _pipeline.Dispose();
-        _backend.Dispose();
+        _engine.Dispose();
     }
 
     [Benchmark]
-    public float[] Generate() => _pipeline.Generate(Request with { CacheThreshold = Threshold < 0 ? null : Threshold }).Latent;
+    public float[] Generate() => _engine.Generate(Request with { CacheThreshold = Threshold < 0 ? null : Threshold }).Latent;
 }

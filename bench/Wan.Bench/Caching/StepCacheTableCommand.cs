@@ -1,5 +1,5 @@
 using System.Globalization;
-using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 
 namespace Wan.Bench.Caching;
@@ -33,8 +33,8 @@ public static class StepCacheTableCommand
             }
         }
         var model = TinyPipelineBench.LocateModel();
-        using var backend = new CpuBackend();
-        using var pipeline = WanPipeline.Load(backend, model);
+        using var engine = WanEngine.Open(model, new EngineOptions { Device = EngineDevice.Cpu });
+        var pipeline = engine.Pipeline;
         Console.WriteLine($"model {model}; CPU backend; {Environment.ProcessorCount} logical CPUs");
         Console.WriteLine("| steps | threshold | DiT forwards skipped | rel. L2 of final latent vs no caching | denoising time |");
         Console.WriteLine("|---|---|---|---|---|");

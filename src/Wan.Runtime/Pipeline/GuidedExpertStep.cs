@@ -1,5 +1,4 @@
 using Wan.Runtime.Backends;
-using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Pipeline.Caching;
 using Wan.Runtime.Tensors;
@@ -8,68 +7,84 @@ namespace Wan.Runtime.Pipeline;
 
 /// <summary>
 /// One expert with a prompt prepared for it (the text K/V of both guidance branches, computed once
-/// per generation) that turns a latent into the guided velocity v = uncond + g·(cond − uncond). On
-/// CUDA (when asked) the two forwards are captured once into a <see cref="DitStepGraph"/> and replayed
-/// every step; otherwise they run directly, with cancellation checked between blocks. Without a negative
-/// context (guidance 1: no CFG) only the conditional forward runs. With step caching each branch has its own
-/// cache and the forwards run directly (a captured graph cannot skip its blocks).
+/// per generation) that turns a latent into the guided velocity v = uncond + g·(cond − uncond). When
+/// the expert's backend offers <see cref="IStepCapture"/> (and capture is asked for) the two forwards
+/// are captured once into a <see cref="DitStepGraph"/> and replayed every step; otherwise they run
+/// directly, with cancellation checked between blocks. When asked, the two predictions are checked
+/// for NaN/Inf where they live (<see cref="INonFiniteCheck"/>; on the host when the backend does not
+/// offer it) before they are combined. Without a negative context (guidance 1: no CFG) only the
+/// conditional forward runs and v = cond. With step caching each branch has its own TeaCache state and
+/// the forwards run directly (a captured graph cannot skip its blocks).
 /// </summary>
 internal sealed class GuidedExpertStep : IDisposable
 {
-    private readonly IBackend _backend;
     private readonly WanTransformer _dit;
     private readonly Shape _shape;
     private readonly DitTextContext _cond;
     private readonly DitTextContext? _uncond;
     private readonly DitStepGraph? _graph;
+    private readonly bool _checkNonFinite;
     private readonly TeaCacheBranch? _condCache, _uncondCache;
 
-    public GuidedExpertStep(IBackend backend, WanTransformer dit, Tensor context, Tensor? negativeContext, Shape latentShape, bool captureGraph,
+    public GuidedExpertStep(WanTransformer dit, Tensor context, Tensor? negativeContext, Shape latentShape, bool captureGraph, bool checkNonFinite,
         TeaCache? cache = null)
     {
-        _backend = backend;
         _dit = dit;
         _shape = latentShape;
-        _condCache = cache?.NewBranch();
-        _uncondCache = cache?.NewBranch();
+        _checkNonFinite = checkNonFinite;
         _cond = dit.PrepareText(context);
         try
         {
             _uncond = negativeContext is null ? null : dit.PrepareText(negativeContext);
-            _graph = captureGraph && cache is null && backend is CudaBackend cuda ? new DitStepGraph(cuda, dit, _cond, _uncond, latentShape) : null;
+            _graph = captureGraph && cache is null && dit.Backend is IStepCapture capture ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape) : null;
         }
         catch
         {
             _uncond?.Dispose();
             _cond.Dispose();
-            _condCache?.Dispose();
-            _uncondCache?.Dispose();
             throw;
         }
+        _condCache = cache?.NewBranch();
+        _uncondCache = _uncond is null ? null : cache?.NewBranch();
     }
 
-    public float[] Velocity(float[] latent, double t, float guidance, CancellationToken cancellation)
+    /// <summary>
+    /// The guided velocity, and the number of NaN/Inf values in the predictions (0 when the check
+    /// is off; the velocity is then not to be trusted when it is not 0).
+    /// </summary>
+    public (float[] Velocity, long NonFinite) Velocity(float[] latent, double t, float guidance, CancellationToken cancellation)
     {
+        var backend = _dit.Backend;
         float[] cond;
         float[]? uncond;
+        long nonFinite;
         if (_graph is not null)
         {
-            (cond, uncond) = _graph.Run(latent, t);
+            _graph.Replay(latent, t);
+            var (c, u) = _graph.Outputs;
+            nonFinite = CountOnDevice(backend, c, u);
+            (cond, uncond) = (backend.ToHost(c), u is null ? null : backend.ToHost(u));
         }
         else
         {
-            using var x = _backend.FromHost(latent, _shape);
-            cond = Direct(x, t, _cond, _condCache, cancellation);
-            uncond = _uncond is null ? null : Direct(x, t, _uncond, _uncondCache, cancellation);
+            using var x = backend.FromHost(latent, _shape);
+            using var c = _dit.Forward(x, t, _cond, cancellation: cancellation, blockCache: _condCache);
+            using var u = _uncond is null ? null : _dit.Forward(x, t, _uncond, cancellation: cancellation, blockCache: _uncondCache);
+            nonFinite = CountOnDevice(backend, c, u);
+            (cond, uncond) = (backend.ToHost(c), u is null ? null : backend.ToHost(u));
         }
-        return uncond is null ? cond : Combine(cond, uncond, guidance);
+        if (nonFinite < 0)
+        {
+            nonFinite = HostMath.CountNonFinite(cond) + (uncond is null ? 0 : HostMath.CountNonFinite(uncond));
+        }
+        return (uncond is null ? cond : Combine(cond, uncond, guidance), nonFinite);
     }
 
-    private float[] Direct(Tensor x, double t, DitTextContext text, IBlockResidualCache? cache, CancellationToken cancellation)
-    {
-        using var output = _dit.Forward(x, t, text, cancellation: cancellation, blockCache: cache);
-        return _backend.ToHost(output);
-    }
+    /// <summary>The count on the backend when it offers the check, 0 when the check is off, −1 when the host must count.</summary>
+    private long CountOnDevice(IBackend backend, Tensor cond, Tensor? uncond) =>
+        !_checkNonFinite ? 0
+        : backend is INonFiniteCheck check ? check.CountNonFinite(cond) + (uncond is null ? 0 : check.CountNonFinite(uncond))
+        : -1;
 
     /// <summary>Classifier-free guidance in fp32, in place in <paramref name="uncond"/>.</summary>
     internal static float[] Combine(float[] cond, float[] uncond, float guidance)

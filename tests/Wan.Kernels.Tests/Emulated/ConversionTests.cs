@@ -2,7 +2,8 @@ using System.Runtime.InteropServices;
 using Wan.Kernels.Numerics;
 using Wan.Kernels.Ops;
 using Wan.Runtime.Tensors;
-using static Wan.Kernels.Tests.Emulated.EmulatedTesting;
+using static Wan.Testing.EmulatedTesting;
+using static Wan.Testing.Metrics;
 
 namespace Wan.Kernels.Tests.Emulated;
 

@@ -3,7 +3,7 @@ using Wan.Kernels.Numerics;
 using Wan.Runtime.Backends;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Tensors;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Weights;
 
 namespace Wan.Runtime.Tests.Backends;

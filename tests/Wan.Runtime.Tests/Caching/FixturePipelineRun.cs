@@ -1,16 +1,16 @@
-using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Caching;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Tensors;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Caching;
 
 /// <summary>The fixture model loaded on the CPU with a pipeline golden's T5 contexts, noise and guidance, ready to denoise.</summary>
 internal sealed class FixturePipelineRun : IDisposable
 {
-    private readonly CpuBackend _backend;
+    private readonly WanEngine _engine;
     private readonly Tensor _context, _negative;
     private readonly float[] _noise;
     private readonly int[] _shape;
@@ -18,11 +18,12 @@ internal sealed class FixturePipelineRun : IDisposable
     private readonly double _shift;
     private readonly string _solver;
 
-    private FixturePipelineRun(FixtureCase c, CpuBackend backend, WanPipeline pipeline)
+    private FixturePipelineRun(FixtureCase c, WanEngine engine)
     {
         Case = c;
-        _backend = backend;
-        Pipeline = pipeline;
+        _engine = engine;
+        Pipeline = engine.Pipeline;
+        var backend = Pipeline.Backends.Text;
         using var golden = c.OpenGolden();
         var p = c.Params;
         _context = backend.FromHost(golden.Get("context").ToFloatArray(), golden.Get("context").Shape);
@@ -43,14 +44,14 @@ internal sealed class FixturePipelineRun : IDisposable
 
     public static FixturePipelineRun Open(FixtureCase c)
     {
-        var backend = new CpuBackend();
+        var engine = WanEngine.Open(c.Set.Diffusers, new EngineOptions { Device = EngineDevice.Cpu });
         try
         {
-            return new FixturePipelineRun(c, backend, WanPipeline.Load(backend, c.Set.Diffusers));
+            return new FixturePipelineRun(c, engine);
         }
         catch
         {
-            backend.Dispose();
+            engine.Dispose();
             throw;
         }
     }
@@ -71,7 +72,6 @@ internal sealed class FixturePipelineRun : IDisposable
     {
         _context.Dispose();
         _negative.Dispose();
-        Pipeline.Dispose();
-        _backend.Dispose();
+        _engine.Dispose();
     }
 }

@@ -1,8 +1,7 @@
-using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Caching;
 using Wan.Runtime.Pipeline.Solvers;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Caching;
 

@@ -1,7 +1,7 @@
-using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Pipeline;
 
@@ -17,8 +17,9 @@ public class LightningPipelineTests
     public void LightningRunsOneConditionalForwardPerStepAtFractionalTimesteps(FixtureSet? set)
     {
         set = Fixtures.Require(set);
-        using var backend = new CpuBackend();
-        using var pipeline = WanPipeline.Load(backend, set.Diffusers);
+        using var engine = WanEngine.Open(set.Diffusers, new EngineOptions { Device = EngineDevice.Cpu });
+        var pipeline = engine.Pipeline;
+        var backend = pipeline.Backends.Dit;
         var preset = SamplingPreset.Lightning;
         var request = new GenerationRequest
         {

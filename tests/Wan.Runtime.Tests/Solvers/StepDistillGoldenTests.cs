@@ -1,5 +1,5 @@
 using Wan.Runtime.Pipeline.Solvers;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Solvers;
 
@@ -12,7 +12,7 @@ public class StepDistillGoldenTests
 {
     [TestCaseSource(typeof(LoraIndexCases), nameof(LoraIndexCases.OfKind), new object[] { new[] { "distill_solver" } })]
     [Category("Golden")]
-    public void ScheduleExpertsAndEveryStepMatchLightX2V(FixtureCase? fixtureCase)
+    public void ScheduleExpertsAndEveryStepMatchLightX2V(LoraIndexCase? fixtureCase)
     {
         var c = Fixtures.Require(fixtureCase);
         var p = c.Params;

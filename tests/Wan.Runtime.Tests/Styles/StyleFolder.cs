@@ -1,5 +1,4 @@
-using Wan.Runtime.Tests.Infrastructure;
-using Wan.Runtime.Tests.Weights;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Styles;
 
@@ -18,7 +17,7 @@ internal sealed class StyleFolder : IDisposable
         }
         LoraFiles = [.. Directory.GetFiles(loras, "*.safetensors").Order(StringComparer.Ordinal).Select(f =>
         {
-            var copy = _dir.File(System.IO.Path.GetFileName(f));
+            var copy = _dir.Combine(System.IO.Path.GetFileName(f));
             File.Copy(f, copy);
             return System.IO.Path.GetFileName(f);
         })];
@@ -35,12 +34,12 @@ internal sealed class StyleFolder : IDisposable
 
     public string Write(string name, string json)
     {
-        var path = _dir.File(name + ".json");
+        var path = _dir.Combine(name + ".json");
         File.WriteAllText(path, json);
         return path;
     }
 
-    public void Delete(string name) => File.Delete(_dir.File(name + ".json"));
+    public void Delete(string name) => File.Delete(_dir.Combine(name + ".json"));
 
     public void Dispose() => _dir.Dispose();
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Tests.Backends;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Weights;
 using Wan.Runtime.Weights.Storage;
 using Wan.Runtime.Weights.Transforms;
@@ -30,7 +30,7 @@ public class StoredTensorTests
 
     private string Write(string name, DType dtype, Shape shape, byte[] bytes, float[]? scale = null)
     {
-        var path = _dir.File($"{Guid.NewGuid():N}.safetensors");
+        var path = _dir.Combine($"{Guid.NewGuid():N}.safetensors");
         var entries = new List<(string, DType, Shape)> { (name, dtype, shape) };
         if (scale is not null)
         {

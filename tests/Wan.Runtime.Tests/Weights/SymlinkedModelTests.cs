@@ -1,6 +1,6 @@
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Pipeline;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Weights;
 
 namespace Wan.Runtime.Tests.Weights;
@@ -40,7 +40,7 @@ public class SymlinkedModelTests
         GenerationResult Generate(string folder)
         {
             using var backend = new CpuBackend(eagerWeightElements: 0);
-            using var pipeline = WanPipeline.Load(backend, folder);
+            using var pipeline = WanPipeline.Load(new PipelineBackends(backend, backend, backend), folder);
             return pipeline.Generate(SmallRequest);
         }
         var plain = Generate(set.Diffusers);
@@ -56,8 +56,8 @@ public class SymlinkedModelTests
     {
         set = Fixtures.Require(set);
         using var cache = new TempDirectory();
-        var snapshot = HubCacheSnapshot.Create(set.Diffusers, cache.File("hub"));
-        var model = Directory.CreateDirectory(cache.File("model")).FullName;
+        var snapshot = HubCacheSnapshot.Create(set.Diffusers, cache.Combine("hub"));
+        var model = Directory.CreateDirectory(cache.Combine("model")).FullName;
         foreach (var folder in WeightFolders.Where(f => Directory.Exists(Path.Combine(snapshot, f))))
         {
             var linkedFolder = Path.Combine(model, folder);
@@ -74,7 +74,7 @@ public class SymlinkedModelTests
                 if (file.EndsWith(".index.json", StringComparison.Ordinal))
                 {
                     // A chain: index → link in a side folder → snapshot link → blob.
-                    var middle = cache.File($"chain-{folder}.json");
+                    var middle = cache.Combine($"chain-{folder}.json");
                     File.CreateSymbolicLink(middle, file);
                     File.CreateSymbolicLink(link, middle);
                 }
@@ -91,8 +91,8 @@ public class SymlinkedModelTests
     public void ADanglingLinkIsOneLineNamingTheLinkAndItsTarget()
     {
         using var dir = new TempDirectory();
-        var weights = Directory.CreateDirectory(dir.File("transformer")).FullName;
-        var blob = dir.File("blob-that-was-deleted");
+        var weights = Directory.CreateDirectory(dir.Combine("transformer")).FullName;
+        var blob = dir.Combine("blob-that-was-deleted");
         var link = Path.Combine(weights, "diffusion_pytorch_model.safetensors");
         File.CreateSymbolicLink(link, Path.GetRelativePath(weights, blob));
 
@@ -108,20 +108,20 @@ public class SymlinkedModelTests
     public void ADanglingShardOrIndexLinkNamesItsTarget()
     {
         using var dir = new TempDirectory();
-        var shard = dir.File("shard-00001.safetensors");
-        using (var writer = new SafetensorsWriter(dir.File("real.safetensors"), [("w", Wan.Runtime.Tensors.DType.F32, new Wan.Runtime.Tensors.Shape(2))]))
+        var shard = dir.Combine("shard-00001.safetensors");
+        using (var writer = new SafetensorsWriter(dir.Combine("real.safetensors"), [("w", Wan.Runtime.Tensors.DType.F32, new Wan.Runtime.Tensors.Shape(2))]))
         {
             writer.WriteTensor("w", new float[] { 1f, 2f }.AsSpan());
             writer.Commit();
         }
         File.CreateSymbolicLink(shard, "gone.safetensors");
-        var index = dir.File("model.safetensors.index.json");
+        var index = dir.Combine("model.safetensors.index.json");
         File.WriteAllText(index, """{"weight_map": {"w": "shard-00001.safetensors"}}""");
         var ex = Assert.Throws<FileNotFoundException>(() => SafetensorsCheckpoint.Open(index));
         Assert.That(ex!.Message, Does.Contain(shard).And.Contain("gone.safetensors"));
 
-        var indexLink = dir.File("linked.safetensors.index.json");
-        File.CreateSymbolicLink(indexLink, dir.File("missing.index.json"));
+        var indexLink = dir.Combine("linked.safetensors.index.json");
+        File.CreateSymbolicLink(indexLink, dir.Combine("missing.index.json"));
         ex = Assert.Throws<FileNotFoundException>(() => SafetensorsCheckpoint.Open(indexLink));
         Assert.That(ex!.Message, Does.Contain(indexLink).And.Contain("missing.index.json"));
     }
@@ -130,7 +130,7 @@ public class SymlinkedModelTests
     public void ADanglingTokenizerLinkNamesItsTarget()
     {
         using var dir = new TempDirectory();
-        var link = dir.File("spiece.model");
+        var link = dir.Combine("spiece.model");
         File.CreateSymbolicLink(link, "../blobs/0a1b2c");
         var ex = Assert.Throws<FileNotFoundException>(() => Wan.Runtime.Text.Umt5Tokenizer.Load(dir.Path));
         Assert.That(ex!.Message, Does.Contain(link).And.Contain("../blobs/0a1b2c").And.Contain("tokenizer"));
@@ -140,8 +140,8 @@ public class SymlinkedModelTests
     public void ALinkLoopIsOneLineNotAHang()
     {
         using var dir = new TempDirectory();
-        var a = dir.File("a.safetensors");
-        var b = dir.File("b.safetensors");
+        var a = dir.Combine("a.safetensors");
+        var b = dir.Combine("b.safetensors");
         File.CreateSymbolicLink(a, b);
         File.CreateSymbolicLink(b, a);
         var ex = Assert.Throws<IOException>(() => SafetensorsFile.Open(a));

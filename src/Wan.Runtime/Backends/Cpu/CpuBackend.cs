@@ -8,10 +8,15 @@ namespace Wan.Runtime.Backends.Cpu;
 /// and converted block by block where they are used, GEMMs through OpenBLAS, row-parallel vector
 /// work through TensorPrimitives.
 /// </summary>
-public sealed partial class CpuBackend : IBackend
+public sealed partial class CpuBackend : IDitOps, ITextEncoderOps, IVaeOps, INonFiniteCheck
 {
+    /// <inheritdoc/>
     public string Name => "cpu";
 
+    /// <summary>Always <see cref="DType.F32"/>: activations are float32 (big weights may stay mapped in their stored dtype).</summary>
+    public DType Storage => DType.F32;
+
+    /// <inheritdoc/>
     public Tensor FromHost(ReadOnlySpan<float> data, Shape shape)
     {
         if (data.Length != shape.ElementCount)
@@ -69,9 +74,11 @@ public sealed partial class CpuBackend : IBackend
         return new MappedCpuTensor(this, source.Shape, source.DType, source.Name, _weightLeases, source.Acquire());
     }
 
+    /// <inheritdoc/>
     public float[] ToHost(Tensor tensor) =>
         tensor is MappedCpuTensor mapped ? Mapped(mapped).ToFloatArray() : (float[])Cpu(tensor).Data.Clone();
 
+    /// <inheritdoc/>
     public Tensor Reshape(Tensor x, Shape shape)
     {
         if (shape.ElementCount != x.ElementCount)
@@ -81,6 +88,7 @@ public sealed partial class CpuBackend : IBackend
         return x is MappedCpuTensor mapped ? Mapped(mapped).Reshaped(shape) : new CpuTensor(this, shape, Cpu(x).Data);
     }
 
+    /// <inheritdoc/>
     public Tensor SliceRows(Tensor x, int start, int count)
     {
         var (rows, cols) = Matrix(x, nameof(x));

@@ -17,8 +17,8 @@ public interface IBlockResidualCache
     /// Returns true after adding a cached residual to <paramref name="blockInput"/> in place: the blocks are then
     /// skipped; false lets them run, followed by <see cref="Store"/>.
     /// </summary>
-    bool TryReuse(IBackend backend, Tensor blockInput, Tensor timeEmbedding, Tensor timeProjection);
+    bool TryReuse(IDitOps backend, Tensor blockInput, Tensor timeEmbedding, Tensor timeProjection);
 
     /// <summary>Called after the blocks ran with their output [L, D] (the tensor <see cref="TryReuse"/> saw as input, updated in place).</summary>
-    void Store(IBackend backend, Tensor blockOutput);
+    void Store(IDitOps backend, Tensor blockOutput);
 }

@@ -16,7 +16,7 @@ internal sealed class TeaCacheBranch(TeaCache owner) : IBlockResidualCache, IDis
     private double _accumulated;
     private Tensor? _residual, _pendingInput, _zeros, _minusOne;
 
-    public bool TryReuse(IBackend backend, Tensor blockInput, Tensor timeEmbedding, Tensor timeProjection)
+    public bool TryReuse(IDitOps backend, Tensor blockInput, Tensor timeEmbedding, Tensor timeProjection)
     {
         var embedding = backend.ToHost(timeEmbedding);
         bool compute = owner.FinalStep || _previousEmbedding is null || _residual is null
@@ -39,7 +39,7 @@ internal sealed class TeaCacheBranch(TeaCache owner) : IBlockResidualCache, IDis
         return true;
     }
 
-    public void Store(IBackend backend, Tensor blockOutput)
+    public void Store(IDitOps backend, Tensor blockOutput)
     {
         var input = _pendingInput ?? throw new InvalidOperationException("TeaCache: blocks ran without a preceding TryReuse");
         var residual = backend.Add(blockOutput, Zeros(backend, blockOutput.Shape));
@@ -62,7 +62,7 @@ internal sealed class TeaCacheBranch(TeaCache owner) : IBlockResidualCache, IDis
         return magnitude == 0 ? double.PositiveInfinity : difference / magnitude;
     }
 
-    private Tensor Zeros(IBackend backend, Shape shape)
+    private Tensor Zeros(IDitOps backend, Shape shape)
     {
         if (_zeros is null || _zeros.Shape != shape)
         {
@@ -72,7 +72,7 @@ internal sealed class TeaCacheBranch(TeaCache owner) : IBlockResidualCache, IDis
         return _zeros;
     }
 
-    private Tensor MinusOne(IBackend backend, int width)
+    private Tensor MinusOne(IDitOps backend, int width)
     {
         if (_minusOne is null || _minusOne.Shape[0] != width)
         {
