@@ -99,13 +99,6 @@ __device__ __forceinline__ void ldmatrix_x4(unsigned r[4], const void* row)
                  : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
                  : "r"(address));
 #else
-    const unsigned char* rows = ::cuda_emu::warp_exchange(&row, sizeof row, __FILE__, __LINE__);
-    int lane = threadIdx.x & 31;
-    for (int i = 0; i < 4; i++)
-    {
-        const unsigned char* source;
-        memcpy(&source, rows + 64 * (8 * i + lane / 4), sizeof source);
-        memcpy(&r[i], source + 4 * (lane % 4), sizeof r[i]);
-    }
+    ::cuda_emu::ldmatrix(r, 4, false, row, __FILE__, __LINE__); // checks alignment and that the rows are shared memory
 #endif
 }
