@@ -1,10 +1,15 @@
 using BenchmarkDotNet.Running;
+using Wan.Bench.GpuCheck;
 using Wan.Bench.Profile;
 using Wan.Bench.Targets;
 
 if (args.Length > 0 && args[0] == "profile-step")
 {
     return ProfileStepCommand.Run(args[1..]);
+}
+if (args.Length > 0 && args[0] == "gpu-check")
+{
+    return GpuCheckCommand.Run(args[1..]);
 }
 if (args.Length > 0 && args[0] == "targets")
 {

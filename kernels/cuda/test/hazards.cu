@@ -19,6 +19,8 @@
 //   probe_cp_async_misaligned(x, y): one thread; a cp.async whose global source is 4 bytes off (an error).
 //   probe_vector_load(x, y, offset): one thread; y[0..4) = a float4 loaded from x + offset floats
 //       (offset not a multiple of 4 is a misaligned vector load: the UBSan build flags it).
+//   probe_trap(out, trap): out[t] = t, then thread 0 executes __trap() when trap != 0 (a fault that a
+//       GPU reports asynchronously: WAN_CUDA_SYNC=1 must name this kernel).
 #include "common.cuh"
 
 extern "C" __global__ void probe_race_neighbour(const float* x, float* y, int n, int barrier)
@@ -199,6 +201,15 @@ extern "C" __global__ void probe_vector_load(const float* x, float* y, int offse
     y[3] = v.w;
 }
 
+extern "C" __global__ void probe_trap(int* out, int trap)
+{
+    out[threadIdx.x] = static_cast<int>(threadIdx.x);
+    if (trap && threadIdx.x == 0)
+    {
+        __trap();
+    }
+}
+
 WAN_REGISTER_KERNEL(probe_race_neighbour);
 WAN_REGISTER_KERNEL(probe_race_tile_reuse);
 WAN_REGISTER_KERNEL(probe_shuffle_outside_mask);
@@ -207,3 +218,4 @@ WAN_REGISTER_KERNEL(probe_ldmatrix);
 WAN_REGISTER_KERNEL(probe_cp_async);
 WAN_REGISTER_KERNEL(probe_cp_async_misaligned);
 WAN_REGISTER_KERNEL(probe_vector_load);
+WAN_REGISTER_KERNEL(probe_trap);

@@ -79,8 +79,10 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         }
     }
 
+    /// <summary>The GPU's name and architecture, e.g. "NVIDIA H200 (sm_90)".</summary>
     public string Name { get; }
 
+    /// <summary>The GPU's compute capability, e.g. (9, 0).</summary>
     public (int Major, int Minor) ComputeCapability { get; }
 
     /// <summary>What the kernels were compiled to: CUBIN for this GPU, or PTX when NVRTC is older than the GPU.</summary>
@@ -162,6 +164,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         return new CudaBuffer(this, CudaMemoryHandle.Allocate(_context, bytes, _gate), bytes);
     }
 
+    /// <summary>Page-locked host memory of 1..int.MaxValue bytes (cuMemAllocHost), the fast host side of a copy.</summary>
     public CudaPinnedBuffer AllocatePinned(long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
@@ -170,6 +173,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         return new CudaPinnedBuffer(PinnedHostMemoryHandle.Allocate(_context, bytes), bytes);
     }
 
+    /// <inheritdoc/>
     public void CopyToDevice(ReadOnlySpan<byte> source, DeviceBuffer destination, long destinationOffset = 0)
     {
         using var scope = _gate.Enter("copy to device", Name);
@@ -188,6 +192,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         }
     }
 
+    /// <inheritdoc/>
     public void CopyToHost(DeviceBuffer source, long sourceOffset, Span<byte> destination)
     {
         using var scope = _gate.Enter("copy to host", Name);
@@ -205,6 +210,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         }
     }
 
+    /// <inheritdoc/>
     public void Memset(DeviceBuffer buffer, byte value)
     {
         using var scope = _gate.Enter("memset", Name);
@@ -218,6 +224,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         Check(CudaDriver.cuMemsetD8Async(address, value, (nuint)buffer.Bytes, RawStream));
     }
 
+    /// <inheritdoc/>
     public void Launch(string kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, void** args)
     {
         LaunchDimensions.Check(kernel, grid, block, dynamicSharedBytes);
@@ -263,6 +270,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         SynchronizeIfDebugging(() => $"a graph of {kernels.Count} kernel(s) ({string.Join(", ", kernels.Distinct().Take(12))}{(kernels.Distinct().Count() > 12 ? ", ..." : "")})");
     }
 
+    /// <inheritdoc/>
     public void Synchronize()
     {
         using var scope = _gate.Enter("synchronize", Name);
@@ -275,6 +283,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
     public float Time(Action queue)
     {
         ArgumentNullException.ThrowIfNull(queue);
+        using var scope = _gate.Enter("timing", Name);
         _context.MakeCurrent();
         using var start = CudaEventHandle.Create(_context);
         using var end = CudaEventHandle.Create(_context);
@@ -354,6 +363,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         }
     }
 
+    /// <summary>Waits for queued work, then unloads the modules and frees the cuBLAS handle, its workspace, the stream and the context reference.</summary>
     public void Dispose()
     {
         if (_context.IsClosed)
@@ -373,6 +383,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         _context.Dispose();
     }
 
+    /// <summary>The device name (<see cref="Name"/>).</summary>
     public override string ToString() => Name;
 
     private IntPtr RawStream => _stream.DangerousGetHandle();
