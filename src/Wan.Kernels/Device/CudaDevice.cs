@@ -170,7 +170,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bytes, int.MaxValue);
         _context.MakeCurrent();
-        return new CudaPinnedBuffer(PinnedHostMemoryHandle.Allocate(_context, bytes), bytes);
+        return new CudaPinnedBuffer(PinnedHostMemoryHandle.Allocate(_context, bytes, _gate), bytes);
     }
 
     /// <inheritdoc/>
