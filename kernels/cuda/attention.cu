@@ -14,20 +14,24 @@
 //     32 threads. y may alias x.
 //
 // flash_attention_{bf16,f16}_d{16,...,128}(q, k, v, bias, o, lq, lk, valid_keys, dim, scale):
-//   tensor cores (mma.sync m16n8k16, 16-bit operands, fp32 accumulation), flash-attention-2 tiling.
-//   Launch: grid (⌈Lq/64⌉, heads), block 128 threads = 4 warps; warp w owns query rows
-//   [64·blockIdx.x + 16w, +16) of head blockIdx.y and keeps their Q fragments (head_dim/16 × 4
-//   registers), the output accumulator (head_dim/2 floats per lane) and the running max/sum of its
-//   two rows (g and g+8 of the fragment layout) in registers. Key tiles of 32 keys: the block loads
-//   K [32, head_dim] and Vᵀ [head_dim, 32] into shared memory, each warp computes S = Q·Kᵀ (16×32),
-//   rescales its accumulator by exp(m_old − m_new), turns S into P in registers (the C fragment of
-//   S is the A fragment of P·V) and adds P·V. Only tiles below valid_keys are visited; keys past
-//   valid_keys inside the last tile get −∞.
-//   Dynamic shared memory (16-bit elements, rows padded by 8 elements = 16 bytes so ldmatrix rows
-//   stay 16-byte aligned and consecutive rows start in different banks):
-//     Q tile 64 × (head_dim + 8) + K tile 32 × (head_dim + 8) + Vᵀ tile head_dim × (32 + 8)
-//     = 2·(96·(head_dim + 8) + 40·head_dim) bytes: 36,352 B at head_dim 128 (under the 48 KiB that
-//     needs no opt-in; Wan.Kernels.Ops.AttentionOps computes the same number).
+//   tensor cores (mma.sync m16n8k16, 16-bit operands, fp32 accumulation), flash-attention-2 tiling
+//   (Dao, "FlashAttention-2", 2023, Algorithm 1 with the forward pass of flash_fwd_kernel.h).
+//   Launch: grid (⌈Lq/kBlockRows⌉, heads), block 128 threads = 4 warps, kBlockRows = 128 query rows:
+//   warp w owns rows [32w, 32w+32) of the block as two m16 tiles, with the output
+//   accumulator (2 × head_dim/2 floats per lane) and the running max/sum of its four rows (g, g+8 of
+//   each tile) in registers. Q stays in shared memory (or registers when head_dim ≤ 64) and is read
+//   with ldmatrix. Key tiles of kKeys = 64: K [64, head_dim] and V [64, head_dim] row-major go through
+//   a double buffer filled with cp.async (16-byte copies, zero-filled past valid_keys), so the copy of
+//   tile j+1 runs under the math of tile j with one barrier per tile. Per tile a warp computes
+//   S = Q·Kᵀ (32×64, K's B fragments by ldmatrix), folds scale·log2(e) into S so the softmax uses exp2,
+//   rescales its accumulator by 2^(m_old − m_new), turns S into P in registers (the C fragment of S is
+//   the A fragment of P·V) and adds P·V with V's B fragments from ldmatrix.trans (no transposed
+//   stores). Only tiles below valid_keys are visited; keys past valid_keys inside the last tile get −∞.
+//   Dynamic shared memory (16-bit elements, rows padded by 8 elements = 16 bytes so ldmatrix and
+//   cp.async rows stay 16-byte aligned and eight consecutive rows start in distinct bank quads):
+//     Q (kBlockRows + 4·kKeys) × (head_dim + 8) × 2 bytes = 104,448 B at head_dim 128 (above 48 KiB:
+//     the launcher opts in; Wan.Kernels.Ops.AttentionOps computes the same number).
+//   q, k, v and o must be 16-byte aligned (device allocations are; the launcher checks).
 //
 // attention_f32(q, k, v, bias, o, lq, lk, valid_keys, dim, head_dim, scale): the fp32 path without
 //   tensor cores (exact reference numerics, not a fast path). Launch: grid (⌈Lq/4⌉, heads), block
@@ -38,13 +42,24 @@
 
 namespace
 {
-constexpr int kRows = 64;      // query rows per block of the tensor-core kernel
-constexpr int kWarpRows = 16;  // query rows per warp (the M of m16n8k16)
-constexpr int kKeys = 32;      // keys per tile
-constexpr int kPad = 8;        // 16-bit elements of padding per shared-memory row
+constexpr int kWarps = 4;         // warps per block of the tensor-core kernel
+constexpr int kThreads = 32 * kWarps;
+constexpr int kMTiles = 2;        // m16 tiles (16 query rows each) per warp
+constexpr int kBlockRows = kWarps * 16 * kMTiles;
+constexpr int kKeys = 64;         // keys per K/V tile
+constexpr int kPad = 8;           // 16-bit elements of padding per shared-memory row
+constexpr float kLog2e = 1.4426950408889634f;
 constexpr int kF32Warps = 4;   // query rows per block of the fp32 kernel
 constexpr int kF32MaxHeadDim = 256;
 } // namespace
+
+#if WAN_NVRTC
+#define WAN_UNROLL _Pragma("unroll")
+#define WAN_NO_UNROLL _Pragma("unroll 1")
+#else
+#define WAN_UNROLL
+#define WAN_NO_UNROLL
+#endif
 
 __device__ __forceinline__ float negative_infinity() { return -__uint_as_float(0x7F800000u); }
 
@@ -122,8 +137,37 @@ __device__ __forceinline__ unsigned pack_pair(float lo, float hi)
     return static_cast<unsigned>(from_float<T>(lo).bits) | (static_cast<unsigned>(from_float<T>(hi).bits) << 16);
 }
 
-// Two adjacent 16-bit elements (4-byte aligned: dim, head offsets and columns are even).
-__device__ __forceinline__ unsigned load_pair(const unsigned short* p) { return *reinterpret_cast<const unsigned*>(p); }
+// 2^x: one MUFU instruction on the GPU (ex2.approx, relative error ~2^-22; -inf gives +0).
+__device__ __forceinline__ float fast_exp2(float x)
+{
+#if WAN_NVRTC
+    float y;
+    asm("ex2.approx.ftz.f32 %0, %1;" : "=f"(y) : "f"(x));
+    return y;
+#else
+    return exp2f(x);
+#endif
+}
+
+// cp.async of rows [row0, row0 + ROWS) of one head (columns column0 .. column0 + DH) into a padded
+// shared tile; rows at or past `live_rows` become zeros. ROWS·DH/8 copies of 16 bytes spread evenly
+// over the block's threads.
+template <int ROWS, int DH>
+__device__ __forceinline__ void load_tile_async(unsigned short* tile, const unsigned short* source, int row0, int live_rows, int dim, long long column0)
+{
+    constexpr int kChunks = DH / 8;
+    constexpr int kLD = DH + kPad;
+    static_assert(ROWS * kChunks % kThreads == 0, "every thread copies the same number of chunks");
+    WAN_UNROLL
+    for (int j = 0; j < ROWS * kChunks / kThreads; j++)
+    {
+        int i = static_cast<int>(threadIdx.x) + j * kThreads;
+        int r = i / kChunks, c = i % kChunks;
+        bool live = row0 + r < live_rows;
+        const unsigned short* from = live ? source + static_cast<long long>(row0 + r) * dim + column0 + 8 * c : source;
+        cp_async_16(tile + r * kLD + 8 * c, from, live ? 16 : 0);
+    }
+}
 
 template <class T, int DH>
 __device__ __forceinline__ void flash_attention_impl(const T* q, const T* k, const T* v, const T* __restrict__ bias, T* o,
@@ -131,141 +175,229 @@ __device__ __forceinline__ void flash_attention_impl(const T* q, const T* k, con
 {
     static_assert(DH % 16 == 0 && DH <= 128, "head_dim must be a multiple of 16, at most 128");
     constexpr int LD = DH + kPad;
-    constexpr int LDV = kKeys + kPad;
+    constexpr int kStage = kKeys * LD;
+    constexpr bool kQInRegisters = DH <= 64; // 4·DH/16·kMTiles registers: at most 32
+    // Keys per softmax step: the S fragments of 64 keys (64 floats per lane) next to a head_dim-128
+    // accumulator (128 floats) spill past 255 registers, so head_dim > 96 scores a tile in two halves.
+    constexpr int kSubKeys = DH > 96 ? 32 : kKeys;
     WAN_DYNAMIC_SHARED(unsigned short, smem);
-    unsigned short* qs = smem;             // [kRows][LD]
-    unsigned short* ks = qs + kRows * LD;  // [kKeys][LD]
-    unsigned short* vt = ks + kKeys * LD;  // [DH][LDV]: V transposed, so P·V's B fragments are pairs
+    unsigned short* qs = smem;                       // [kBlockRows][LD]
+    unsigned short* ks = qs + kBlockRows * LD;       // [2][kKeys][LD]
+    unsigned short* vs = ks + 2 * kStage;            // [2][kKeys][LD], row-major like V itself
 
     const int head = blockIdx.y;
-    const int q0 = blockIdx.x * kRows;
+    const int q0 = blockIdx.x * kBlockRows;
     const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, g = lane >> 2, t = lane & 3;
+    const int warp_row0 = warp * 16 * kMTiles;
     const long long column0 = static_cast<long long>(head) * DH;
-    const unsigned short* qbits = reinterpret_cast<const unsigned short*>(q);
     const unsigned short* kbits = reinterpret_cast<const unsigned short*>(k);
     const unsigned short* vbits = reinterpret_cast<const unsigned short*>(v);
+    const int tiles = (valid_keys + kKeys - 1) / kKeys;
 
-    for (int i = threadIdx.x; i < kRows * DH / 2; i += blockDim.x)
-    {
-        int r = i / (DH / 2), c = 2 * (i % (DH / 2));
-        unsigned pair = q0 + r < lq ? load_pair(qbits + static_cast<long long>(q0 + r) * dim + column0 + c) : 0u;
-        *reinterpret_cast<unsigned*>(qs + r * LD + c) = pair;
-    }
-    __syncthreads();
-    unsigned qa[DH / 16][4];
-    for (int kk = 0; kk < DH / 16; kk++)
-    {
-        int row = warp * kWarpRows + lane % 8 + 8 * ((lane / 8) % 2);
-        ldmatrix_x4(qa[kk], qs + row * LD + kk * 16 + 8 * (lane / 16));
-    }
+    load_tile_async<kBlockRows, DH>(qs, reinterpret_cast<const unsigned short*>(q), q0, lq, dim, column0);
+    load_tile_async<kKeys, DH>(ks, kbits, 0, valid_keys, dim, column0);
+    load_tile_async<kKeys, DH>(vs, vbits, 0, valid_keys, dim, column0);
+    cp_async_commit();
 
-    float acc[DH / 8][4];
-    for (int n = 0; n < DH / 8; n++)
-    {
-        acc[n][0] = acc[n][1] = acc[n][2] = acc[n][3] = 0.0f;
-    }
-    float row_max[2] = {negative_infinity(), negative_infinity()};
-    float row_sum[2] = {0.0f, 0.0f};
-    const int my_rows[2] = {q0 + warp * kWarpRows + g, q0 + warp * kWarpRows + g + 8};
+    // ldmatrix.x4 lane addresses: Q/K matrices i = lane/8 cover (rows +8·(i%2), columns +8·(i/2)) for
+    // A fragments and (rows +8·(i/2), columns +8·(i%2)) for K's B fragments of two n8 tiles.
+    const int a_row = lane % 8 + 8 * ((lane / 8) % 2), a_column = 8 * (lane / 16);
+    const int b_row = lane % 8 + 8 * (lane / 16), b_column = 8 * ((lane / 8) % 2);
+    unsigned q_registers[kQInRegisters ? kMTiles : 1][kQInRegisters ? DH / 16 : 1][4];
 
-    for (int k0 = 0; k0 < valid_keys; k0 += kKeys)
+    float acc[kMTiles][DH / 8][4];
+    float row_max[kMTiles][2], row_sum[kMTiles][2]; // row_sum: this lane's part; the quad adds up at the end
+    WAN_UNROLL
+    for (int m = 0; m < kMTiles; m++)
     {
-        __syncthreads(); // every warp is done with the previous K/V tile
-        for (int i = threadIdx.x; i < kKeys * DH / 2; i += blockDim.x)
+        WAN_UNROLL
+        for (int n = 0; n < DH / 8; n++)
         {
-            int r = i / (DH / 2), c = 2 * (i % (DH / 2));
-            bool live = k0 + r < valid_keys;
-            long long at = static_cast<long long>(k0 + r) * dim + column0 + c;
-            *reinterpret_cast<unsigned*>(ks + r * LD + c) = live ? load_pair(kbits + at) : 0u;
-            unsigned pair = live ? load_pair(vbits + at) : 0u;
-            vt[c * LDV + r] = static_cast<unsigned short>(pair & 0xFFFFu);
-            vt[(c + 1) * LDV + r] = static_cast<unsigned short>(pair >> 16);
+            acc[m][n][0] = acc[m][n][1] = acc[m][n][2] = acc[m][n][3] = 0.0f;
         }
-        __syncthreads();
+        row_max[m][0] = row_max[m][1] = negative_infinity();
+        row_sum[m][0] = row_sum[m][1] = 0.0f;
+    }
+    const float scale_log2 = scale * kLog2e;
 
-        float s[kKeys / 8][4];
-        for (int n = 0; n < kKeys / 8; n++)
+    for (int tile = 0; tile < tiles; tile++)
+    {
+        cp_async_wait<0>();
+        __syncthreads(); // tile `tile` landed for every thread, and every warp is done with tile − 1
+        if (tile + 1 < tiles)
         {
-            s[n][0] = s[n][1] = s[n][2] = s[n][3] = 0.0f;
+            const int stage = (tile + 1) & 1;
+            load_tile_async<kKeys, DH>(ks + stage * kStage, kbits, (tile + 1) * kKeys, valid_keys, dim, column0);
+            load_tile_async<kKeys, DH>(vs + stage * kStage, vbits, (tile + 1) * kKeys, valid_keys, dim, column0);
+            cp_async_commit();
+        }
+        if (kQInRegisters && tile == 0)
+        {
+            WAN_UNROLL
+            for (int m = 0; m < kMTiles; m++)
+            {
+                WAN_UNROLL
+                for (int kk = 0; kk < DH / 16; kk++)
+                {
+                    ldmatrix_x4(q_registers[m][kQInRegisters ? kk : 0], qs + (warp_row0 + 16 * m + a_row) * LD + kk * 16 + a_column);
+                }
+            }
+        }
+        WAN_NO_UNROLL // unrolled, the two halves' live ranges overlap and spill at head_dim 128
+        for (int sub = 0; sub < kKeys / kSubKeys; sub++)
+        {
+            const unsigned short* kt = ks + (tile & 1) * kStage + sub * kSubKeys * LD;
+            const unsigned short* vt = vs + (tile & 1) * kStage + sub * kSubKeys * LD;
+            const int k0 = tile * kKeys + sub * kSubKeys;
+            if (k0 >= valid_keys)
+            {
+                break; // the second half of the last tile holds no live key
+            }
+
+            float s[kMTiles][kSubKeys / 8][4];
+            WAN_UNROLL
+            for (int m = 0; m < kMTiles; m++)
+            {
+                WAN_UNROLL
+                for (int n = 0; n < kSubKeys / 8; n++)
+                {
+                    s[m][n][0] = s[m][n][1] = s[m][n][2] = s[m][n][3] = 0.0f;
+                }
+            }
+            WAN_UNROLL
             for (int kk = 0; kk < DH / 16; kk++)
             {
-                const unsigned short* key_row = ks + (n * 8 + g) * LD + kk * 16 + 2 * t;
-                unsigned b[2] = {load_pair(key_row), load_pair(key_row + 8)};
-                mma_16bit(s[n], qa[kk], b, T{});
-            }
-        }
-
-        float tile_max[2] = {negative_infinity(), negative_infinity()};
-        for (int n = 0; n < kKeys / 8; n++)
-        {
-            for (int i = 0; i < 4; i++)
-            {
-                int key = k0 + n * 8 + 2 * t + (i & 1), r = i >> 1;
-                float value = s[n][i] * scale;
-                if (key >= valid_keys)
+                unsigned qa[kMTiles][4];
+                WAN_UNROLL
+                for (int m = 0; m < kMTiles; m++)
                 {
-                    value = negative_infinity();
+                    if constexpr (kQInRegisters)
+                    {
+                        qa[m][0] = q_registers[m][kk][0];
+                        qa[m][1] = q_registers[m][kk][1];
+                        qa[m][2] = q_registers[m][kk][2];
+                        qa[m][3] = q_registers[m][kk][3];
+                    }
+                    else
+                    {
+                        ldmatrix_x4(qa[m], qs + (warp_row0 + 16 * m + a_row) * LD + kk * 16 + a_column);
+                    }
                 }
-                else if (bias != nullptr && my_rows[r] < lq)
+                WAN_UNROLL
+                for (int n = 0; n < kSubKeys / 8; n += 2)
                 {
-                    value += to_float(bias[(static_cast<long long>(head) * lq + my_rows[r]) * lk + key]);
+                    unsigned kb[4];
+                    ldmatrix_x4(kb, kt + (n * 8 + b_row) * LD + kk * 16 + b_column);
+                    WAN_UNROLL
+                    for (int m = 0; m < kMTiles; m++)
+                    {
+                        mma_16bit(s[m][n], qa[m], kb, T{});
+                        mma_16bit(s[m][n + 1], qa[m], kb + 2, T{});
+                    }
                 }
-                s[n][i] = value;
-                tile_max[r] = fmaxf(tile_max[r], value);
             }
-        }
-        float correction[2], tile_sum[2] = {0.0f, 0.0f};
-        for (int r = 0; r < 2; r++)
-        {
-            float m = fmaxf(row_max[r], quad_max(tile_max[r])); // finite: key k0 < valid_keys is live
-            correction[r] = expf(row_max[r] - m);
-            row_max[r] = m;
-        }
-        for (int n = 0; n < kKeys / 8; n++)
-        {
-            for (int i = 0; i < 4; i++)
-            {
-                s[n][i] = expf(s[n][i] - row_max[i >> 1]);
-                tile_sum[i >> 1] += s[n][i];
-            }
-        }
-        for (int r = 0; r < 2; r++)
-        {
-            row_sum[r] = row_sum[r] * correction[r] + quad_sum(tile_sum[r]);
-        }
-        for (int n = 0; n < DH / 8; n++)
-        {
-            acc[n][0] *= correction[0];
-            acc[n][1] *= correction[0];
-            acc[n][2] *= correction[1];
-            acc[n][3] *= correction[1];
-        }
 
-        for (int kk = 0; kk < kKeys / 16; kk++)
-        {
-            unsigned pa[4] = {pack_pair<T>(s[2 * kk][0], s[2 * kk][1]), pack_pair<T>(s[2 * kk][2], s[2 * kk][3]),
-                              pack_pair<T>(s[2 * kk + 1][0], s[2 * kk + 1][1]), pack_pair<T>(s[2 * kk + 1][2], s[2 * kk + 1][3])};
-            for (int n = 0; n < DH / 8; n++)
+            const bool partial = k0 + kSubKeys > valid_keys;
+            WAN_UNROLL
+            for (int m = 0; m < kMTiles; m++)
             {
-                const unsigned short* value_row = vt + (n * 8 + g) * LDV + kk * 16 + 2 * t;
-                unsigned b[2] = {load_pair(value_row), load_pair(value_row + 8)};
-                mma_16bit(acc[n], pa, b, T{});
+                const int rows[2] = {q0 + warp_row0 + 16 * m + g, q0 + warp_row0 + 16 * m + g + 8};
+                float tile_max[2] = {negative_infinity(), negative_infinity()};
+                WAN_UNROLL
+                for (int n = 0; n < kSubKeys / 8; n++)
+                {
+                    WAN_UNROLL
+                    for (int i = 0; i < 4; i++)
+                    {
+                        const int key = k0 + n * 8 + 2 * t + (i & 1), r = i >> 1;
+                        float value = s[m][n][i] * scale_log2;
+                        if (partial && key >= valid_keys)
+                        {
+                            value = negative_infinity();
+                        }
+                        else if (bias != nullptr && rows[r] < lq)
+                        {
+                            value = fmaf(to_float(bias[(static_cast<long long>(head) * lq + rows[r]) * lk + key]), kLog2e, value);
+                        }
+                        s[m][n][i] = value;
+                        tile_max[r] = fmaxf(tile_max[r], value);
+                    }
+                }
+                float correction[2];
+                WAN_UNROLL
+                for (int r = 0; r < 2; r++)
+                {
+                    float new_max = fmaxf(row_max[m][r], quad_max(tile_max[r])); // finite: key k0 < valid_keys is live
+                    correction[r] = fast_exp2(row_max[m][r] - new_max);
+                    row_max[m][r] = new_max;
+                    row_sum[m][r] *= correction[r];
+                }
+                WAN_UNROLL
+                for (int n = 0; n < kSubKeys / 8; n++)
+                {
+                    WAN_UNROLL
+                    for (int i = 0; i < 4; i++)
+                    {
+                        s[m][n][i] = fast_exp2(s[m][n][i] - row_max[m][i >> 1]);
+                        row_sum[m][i >> 1] += s[m][n][i];
+                    }
+                }
+                WAN_UNROLL
+                for (int n = 0; n < DH / 8; n++)
+                {
+                    acc[m][n][0] *= correction[0];
+                    acc[m][n][1] *= correction[0];
+                    acc[m][n][2] *= correction[1];
+                    acc[m][n][3] *= correction[1];
+                }
+            }
+
+            WAN_UNROLL
+            for (int kk = 0; kk < kSubKeys / 16; kk++)
+            {
+                unsigned pa[kMTiles][4];
+                WAN_UNROLL
+                for (int m = 0; m < kMTiles; m++)
+                {
+                    pa[m][0] = pack_pair<T>(s[m][2 * kk][0], s[m][2 * kk][1]);
+                    pa[m][1] = pack_pair<T>(s[m][2 * kk][2], s[m][2 * kk][3]);
+                    pa[m][2] = pack_pair<T>(s[m][2 * kk + 1][0], s[m][2 * kk + 1][1]);
+                    pa[m][3] = pack_pair<T>(s[m][2 * kk + 1][2], s[m][2 * kk + 1][3]);
+                }
+                WAN_UNROLL
+                for (int n = 0; n < DH / 8; n += 2)
+                {
+                    unsigned vb[4];
+                    ldmatrix_x4_trans(vb, vt + (kk * 16 + a_row) * LD + n * 8 + a_column);
+                    WAN_UNROLL
+                    for (int m = 0; m < kMTiles; m++)
+                    {
+                        mma_16bit(acc[m][n], pa[m], vb, T{});
+                        mma_16bit(acc[m][n + 1], pa[m], vb + 2, T{});
+                    }
+                }
             }
         }
     }
 
-    for (int r = 0; r < 2; r++)
+    WAN_UNROLL
+    for (int m = 0; m < kMTiles; m++)
     {
-        if (my_rows[r] >= lq)
+        WAN_UNROLL
+        for (int r = 0; r < 2; r++)
         {
-            continue;
-        }
-        float inv = 1.0f / row_sum[r];
-        T* out = o + static_cast<long long>(my_rows[r]) * dim + column0;
-        for (int n = 0; n < DH / 8; n++)
-        {
-            out[n * 8 + 2 * t] = from_float<T>(acc[n][2 * r] * inv);
-            out[n * 8 + 2 * t + 1] = from_float<T>(acc[n][2 * r + 1] * inv);
+            const int row = q0 + warp_row0 + 16 * m + g + 8 * r;
+            const float inv = 1.0f / quad_sum(row_sum[m][r]);
+            if (row >= lq)
+            {
+                continue;
+            }
+            unsigned* out = reinterpret_cast<unsigned*>(o + static_cast<long long>(row) * dim + column0 + 2 * t);
+            WAN_UNROLL
+            for (int n = 0; n < DH / 8; n++)
+            {
+                out[4 * n] = pack_pair<T>(acc[m][n][2 * r] * inv, acc[m][n][2 * r + 1] * inv);
+            }
         }
     }
 }
@@ -361,7 +493,7 @@ WAN_ATTENTION_PREPARE(wan_bf16, bf16);
 WAN_ATTENTION_PREPARE(wan_f16, f16);
 
 #define WAN_FLASH_ATTENTION(T, suffix, DH)                                                                                        \
-    extern "C" __global__ void flash_attention_##suffix##_d##DH(const T* q, const T* k, const T* v, const T* bias, T* o, int lq,  \
+    extern "C" __global__ void __launch_bounds__(kThreads) flash_attention_##suffix##_d##DH(const T* q, const T* k, const T* v, const T* bias, T* o, int lq,  \
                                                                 int lk, int valid_keys, int dim, float scale)                    \
     {                                                                                                                             \
         flash_attention_impl<T, DH>(q, k, v, bias, o, lq, lk, valid_keys, dim, scale);                                            \

@@ -10,19 +10,30 @@ namespace Wan.Kernels.Ops;
 /// </summary>
 public static unsafe class AttentionOps
 {
-    /// <summary>Query rows per block of the tensor-core kernel (4 warps × 16 rows).</summary>
-    public const int TensorCoreRows = 64;
+    /// <summary>Query rows per block of the tensor-core kernel (4 warps × 2 m16 tiles of 16 rows).</summary>
+    public const int TensorCoreRows = 128;
 
-    /// <summary>Keys per shared-memory tile of the tensor-core kernel.</summary>
-    public const int TensorCoreKeys = 32;
+    /// <summary>Keys per shared-memory K/V tile of the tensor-core kernel (double-buffered, filled by cp.async).</summary>
+    public const int TensorCoreKeys = 64;
+
+    /// <summary>Threads per block of both attention kernels (4 warps).</summary>
+    public const int Threads = 128;
+
+    /// <summary>Byte alignment the tensor-core kernel needs of q, k, v and the output (its 16-byte cp.async copies).</summary>
+    public const int TensorCoreAlignment = 16;
 
     /// <summary>Query rows per block of the fp32 kernel (one warp per row).</summary>
     public const int F32Rows = 4;
 
+    /// <summary>Largest head_dim of the fp32 kernel.</summary>
     public const int MaxF32HeadDim = 256;
+
+    /// <summary>Largest head_dim of the tensor-core kernels (multiples of 16).</summary>
     public const int MaxTensorCoreHeadDim = 128;
-    private const int Threads = 128;
-    private const int PadElements = 8;
+
+    /// <summary>16-bit elements of padding per shared-memory row of the tensor-core kernel (16 bytes).</summary>
+    public const int PadElements = 8;
+
     private const int PrepareMaxThreads = 256;
 
     /// <summary>Whether <paramref name="headDim"/> has a kernel for storage <paramref name="type"/>.</summary>
@@ -30,9 +41,13 @@ public static unsafe class AttentionOps
         ? headDim > 0 && headDim <= MaxF32HeadDim
         : headDim > 0 && headDim % 16 == 0 && headDim <= MaxTensorCoreHeadDim;
 
-    /// <summary>Dynamic shared memory of the tensor-core kernel: Q and K tiles with padded rows, and the transposed V tile.</summary>
+    /// <summary>
+    /// Dynamic shared memory in bytes of the tensor-core kernel for <paramref name="headDim"/>: the Q tile
+    /// [128, headDim + 8] and two stages each of K and V [64, headDim + 8], 16-bit elements
+    /// (104,448 B at head_dim 128: above 48 KiB, so the CUDA device opts in per kernel).
+    /// </summary>
     public static int TensorCoreSharedBytes(int headDim) =>
-        2 * ((TensorCoreRows + TensorCoreKeys) * (headDim + PadElements) + headDim * (TensorCoreKeys + PadElements));
+        2 * (TensorCoreRows + 4 * TensorCoreKeys) * (headDim + PadElements);
 
     /// <summary>
     /// y = RoPE(x · rsqrt(mean(x²) + eps) · normWeight) per row of x [rows, dim]: the norm when
@@ -77,8 +92,12 @@ public static unsafe class AttentionOps
 
     /// <summary>
     /// output = softmax(scale · q·kᵀ + bias)·v per head over keys [0, validKeys); bias [heads, lq, lk]
-    /// in the storage type or null.
+    /// in the storage type or null. q and output [lq, heads·headDim], k and v [lk, heads·headDim].
+    /// Follows the official Wan attention (wan/modules/attention.py, flash_attention with k_lens).
     /// </summary>
+    /// <exception cref="NotSupportedException">headDim has no kernel for the storage type.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">validKeys is outside 1..lk.</exception>
+    /// <exception cref="ArgumentException">A buffer is too small, or (16-bit) not 16-byte aligned.</exception>
     public static void Attention(IDevice device, ElementType type, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer? bias,
         DeviceBuffer output, int lq, int lk, int validKeys, int heads, int headDim, float scale)
     {
@@ -104,6 +123,16 @@ public static unsafe class AttentionOps
         if (bias is not null)
         {
             OperandChecks.Holds(bias, (long)heads * lq * lk, type, op, nameof(bias));
+        }
+        if (type != ElementType.F32)
+        {
+            foreach (var (buffer, name) in new[] { (q, nameof(q)), (k, nameof(k)), (v, nameof(v)), (output, nameof(output)) })
+            {
+                if (buffer.Address % TensorCoreAlignment != 0)
+                {
+                    throw new ArgumentException($"{op}: {name} at 0x{buffer.Address:x} is not {TensorCoreAlignment}-byte aligned (the tensor-core kernel copies 16-byte chunks)");
+                }
+            }
         }
         if (lq == 0)
         {

@@ -16,6 +16,7 @@ public sealed record DitShape(int Dim, int FfnDim, int Heads, int Layers, int Te
     /// </summary>
     public static DitShape Wan22T2VA14B { get; } = new(5120, 13824, 40, 40, 512, 256, 16 * 1 * 2 * 2);
 
+    /// <summary>attention_head_dim = dim / heads (128 for A14B).</summary>
     public int HeadDim => Dim / Heads;
 
     /// <summary>Tokens of a latent video: (frames−1)/4+1 latent frames, height/16 × width/16 patches (VAE stride 8, patch 2).</summary>

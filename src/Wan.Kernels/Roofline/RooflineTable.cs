@@ -15,6 +15,7 @@ public static class RooflineTable
     /// <summary>Bytes per stored element (bf16/fp16).</summary>
     private const double E = 2;
 
+    /// <summary>Every GEMM and kernel of one forward of expert <paramref name="s"/> over <paramref name="tokens"/> latent tokens, with FLOPs and minimum bytes.</summary>
     public static IReadOnlyList<RooflineRow> PerForward(DitShape s, long tokens)
     {
         double l = tokens, d = s.Dim, f = s.FfnDim, t = s.TextLength, p = s.PatchValues, n = s.Layers;

@@ -10,7 +10,8 @@ namespace Wan.Kernels.Tests.Backends;
 /// <summary>
 /// CudaBackend.Attention (attention.cu on the emulated device) against the CPU backend's attention
 /// on fresh random inputs: every supported head_dim, lengths that are no multiple of the tiles
-/// (64 query rows, 32 keys), key masking, Q/K RMSNorm + RoPE, T5's additive bias. Outputs are fresh
+/// (128 query rows, 64-key K/V tiles scored in halves of 32 at head_dim > 96) and span several of them
+/// (the cp.async double buffer turns over), key masking, Q/K RMSNorm + RoPE, T5's additive bias. Outputs are fresh
 /// emulated buffers (NaN until written), so a row the kernel misses fails the finiteness check.
 /// </summary>
 [Category("Emulated")]
@@ -89,6 +90,29 @@ public sealed class CudaAttentionTests(DType storage)
     {
         int tokens = 51 + _random.Next(20), valid = tokens - 7;
         Compare(tokens, tokens, valid, 2, headDim, 1f, qkNorm: false, rope: false, bias: true, $"bias d{headDim}");
+    }
+
+    /// <summary>
+    /// Several query blocks and key tiles, none of the lengths a multiple of 16, 32, 64 or 128: the
+    /// double buffer is refilled while the previous tile is in use, the last block is partly empty,
+    /// the last tile is partly (or, at head_dim 128, half) masked.
+    /// </summary>
+    [TestCase(64, false)]
+    [TestCase(64, true)]
+    [TestCase(128, false)]
+    [TestCase(128, true)]
+    public void LongSequencesSpanSeveralBlocksAndTiles(int headDim, bool bias)
+    {
+        int lq = 263 + 2 * _random.Next(20), lk = 229 + 2 * _random.Next(20), valid = lk - 1 - 2 * _random.Next(12);
+        Compare(lq, lk, valid, 2, headDim, 1f / MathF.Sqrt(headDim), qkNorm: !bias, rope: false, bias: bias,
+            $"long d{headDim}{(bias ? " bias" : "")}");
+    }
+
+    /// <summary>valid_keys 193 = three full 64-key tiles and one live key: the last tile's second half is skipped.</summary>
+    [Test]
+    public void ALastTileWithOneLiveKey()
+    {
+        Compare(131, 250, 193, 2, 128, 1f / MathF.Sqrt(128), qkNorm: false, rope: false, bias: false, "one live key in the last tile");
     }
 
     [Test]
