@@ -141,14 +141,14 @@ enum class State
     Exited,
 };
 
-// A cp.async copy in flight: `group` is its commit group, OpenGroup until cp.async.commit_group.
+// A cp.async copy in flight: the source bytes read at issue (zero-filled past source_bytes), where
+// they land, and its commit group (OpenGroup until cp.async.commit_group).
 struct PendingCopy
 {
     static constexpr unsigned OpenGroup = ~0u;
     unsigned char* shared;
-    const unsigned char* global;
+    unsigned char data[16];
     int bytes;
-    int source_bytes;
     unsigned group;
 };
 
@@ -483,11 +483,7 @@ uint64_t arrive_at_warp(WarpOp op, unsigned mask, uint64_t value, int param, int
     return self.result;
 }
 
-void complete_copy(const PendingCopy& copy)
-{
-    memcpy(copy.shared, copy.global, static_cast<size_t>(copy.source_bytes));
-    memset(copy.shared + copy.source_bytes, 0, static_cast<size_t>(copy.bytes - copy.source_bytes));
-}
+void complete_copy(const PendingCopy& copy) { memcpy(copy.shared, copy.data, static_cast<size_t>(copy.bytes)); }
 
 // Completes the calling thread's copies of committed groups older than the newest `keep` groups.
 void complete_copies(Thread& t, unsigned keep)
@@ -987,13 +983,12 @@ void cp_async(void* shared, const void* global, int bytes, int source_bytes, boo
     {
         fail_block(b, what + ": source " + pointer_text(global) + " is in shared memory, not global");
     }
-    PendingCopy copy{static_cast<unsigned char*>(shared), static_cast<const unsigned char*>(global), bytes, source_bytes, PendingCopy::OpenGroup};
-    if (b.schedule == Schedule::Forward)
+    PendingCopy copy{static_cast<unsigned char*>(shared), {}, bytes, PendingCopy::OpenGroup};
+    memcpy(copy.data, global, static_cast<size_t>(source_bytes));
+    if (b.schedule != Schedule::Forward)
     {
-        complete_copy(copy);
-        return;
+        memset(copy.shared, 0xFF, static_cast<size_t>(bytes)); // in flight: poison, not the old tile, for a read before the wait
     }
-    memset(copy.shared, 0xFF, static_cast<size_t>(bytes)); // in flight: what a read before the wait may see
     self.copies.push_back(copy);
 }
 

@@ -136,9 +136,10 @@ void ldmatrix(unsigned* registers, int count, bool trans, const void* row, const
 // cp.async.{ca,cg}.shared.global [shared], [global], bytes(, source_bytes): copies `bytes` (4, 8 or
 // 16; .cg: 16) from global to shared memory, the last bytes - source_bytes of them zero-filled.
 // Both addresses aligned to `bytes`; the destination in shared memory, the source outside it. The
-// copy belongs to the calling thread's open group. Under the forward schedule it completes at once;
-// under every other schedule the destination reads as 0xFF until a wait completes it, so a missing
-// wait changes the result and the cross-schedule comparison flags it.
+// source is read at issue; the copy belongs to the calling thread's open group and lands in shared
+// memory only at the cp_async_wait that completes its group (or when the thread exits). Until then
+// the destination keeps its old contents (forward schedule) or reads 0xFF (every other schedule), so
+// a read before the wait sees stale or poisoned data, never the copy.
 void cp_async(void* shared, const void* global, int bytes, int source_bytes, bool cache_global, const char* file, int line);
 
 // cp.async.commit_group: closes the calling thread's open group of copies.

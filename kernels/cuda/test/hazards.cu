@@ -13,9 +13,9 @@
 //   probe_ldmatrix(m, out, count, trans, row_offset, from_global): one warp; m [16,16] 16-bit → a
 //       shared tile; lane l gives row (l % 16) at column 8 (l / 16) of the tile (or of m itself when
 //       from_global), shifted by row_offset bytes; out [32, 4] = the registers of ldmatrix.x{count}{.trans}.
-//   probe_cp_async(x, y, n, wait): n floats (a multiple of 4, ≤ 1024) copied into shared memory 16 bytes
-//       per thread by cp.async.cg, committed, waited for (wait = 0 leaves out the wait: a race), a
-//       barrier, then y[i] = tile[n - 1 - i].
+//   probe_race_cp_async(x, y, n, wait): n floats (a multiple of 4, ≤ 1024) copied into shared memory
+//       16 bytes per thread by cp.async.cg, committed, waited for (wait = 0 leaves out the wait: the
+//       tile is read before the copies land), a barrier, then y[i] = tile[n - 1 - i].
 //   probe_cp_async_misaligned(x, y): one thread; a cp.async whose global source is 4 bytes off (an error).
 //   probe_vector_load(x, y, offset): one thread; y[0..4) = a float4 loaded from x + offset floats
 //       (offset not a multiple of 4 is a misaligned vector load: the UBSan build flags it).
@@ -163,7 +163,7 @@ __device__ __forceinline__ void probe_cp_async_wait_all()
 #endif
 }
 
-extern "C" __global__ void probe_cp_async(const float* x, float* y, int n, int wait)
+extern "C" __global__ void probe_race_cp_async(const float* x, float* y, int n, int wait)
 {
     __shared__ __align__(16) float tile[1024];
     int t = threadIdx.x;
@@ -215,7 +215,7 @@ WAN_REGISTER_KERNEL(probe_race_tile_reuse);
 WAN_REGISTER_KERNEL(probe_shuffle_outside_mask);
 WAN_REGISTER_KERNEL(probe_static_shared_poison);
 WAN_REGISTER_KERNEL(probe_ldmatrix);
-WAN_REGISTER_KERNEL(probe_cp_async);
+WAN_REGISTER_KERNEL(probe_race_cp_async);
 WAN_REGISTER_KERNEL(probe_cp_async_misaligned);
 WAN_REGISTER_KERNEL(probe_vector_load);
 WAN_REGISTER_KERNEL(probe_trap);
