@@ -25,7 +25,8 @@ failed=$(count Failed)
 skipped=$(count Skipped)
 rm -f "$log"
 
-# The emulated kernels again (not added to the totals: the same tests as above), each run timed:
+# The Emulated tests again (kernels/emu/test-emulated.sh; not added to the totals: the same tests as
+# above), each run timed:
 #  - under three fiber schedules, every launch compared bit for bit across them (a race fails it);
 #  - under AddressSanitizer (out-of-bounds, use-after-free) with the reverse schedule;
 #  - under UndefinedBehaviorSanitizer (misaligned loads, ...) with the greedy-reverse schedule.
@@ -37,12 +38,12 @@ rerun() { # NAME SCHEDULES COMMAND...
     echo "the emulated kernel tests failed $name" >&2
     status=1
   else
-    echo "emulated kernels $name: $(grep -E '(Passed|Failed)!' "$log.rerun" | tail -n 1 | sed -E 's/ - Wan.*//') ($((SECONDS - start)) s)"
+    echo "emulated tests $name ($((SECONDS - start)) s):"
+    grep -E '(Passed|Failed)!' "$log.rerun" | sed -E 's/^[^-]*- /  /; s/ - (Wan[^ ]*).*/ (\1)/'
   fi
   rm -f "$log.rerun"
 }
-rerun "under schedules forward, reverse, greedy-reverse (bit-identical)" forward,reverse,greedy-reverse \
-  dotnet test tests/Wan.Kernels.Tests -c Release --no-build --filter "Category=Emulated"
+rerun "under schedules forward, reverse, greedy-reverse (bit-identical)" forward,reverse,greedy-reverse bash kernels/emu/test-emulated.sh
 rerun "under AddressSanitizer" reverse bash kernels/emu/test-asan.sh
 rerun "under UndefinedBehaviorSanitizer" greedy-reverse bash kernels/emu/test-ubsan.sh
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then

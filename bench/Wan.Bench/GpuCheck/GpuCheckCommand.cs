@@ -204,7 +204,7 @@ public static class GpuCheckCommand
         var pool = new ushort[1 << 20];
         for (int i = 0; i < pool.Length; i++)
         {
-            pool[i] = Wan.Kernels.Numerics.Float16Codec.FloatToBF16(random.NextSingle() - 0.5f);
+            pool[i] = Wan.Kernels.Numerics.FloatCodec.FloatToBF16(random.NextSingle() - 0.5f);
         }
         var bits = new ushort[elements];
         for (long i = 0; i < elements; i += pool.Length)

@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using Wan.Runtime.Backends;
+using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
 
 namespace Wan.Bench.Profile;
 
 /// <summary>
-/// An <see cref="IBackend"/> that forwards every op to another backend and adds up wall time, calls
-/// and floating-point work per op family. Ops run synchronously on the CPU, so wall time per call
-/// is that op's cost.
+/// A backend that forwards every op of every family to the CPU backend and adds up wall time, calls
+/// and floating-point work per op. Ops run synchronously on the CPU, so wall time per call is that
+/// op's cost. It owns the CPU backend (disposes it).
 /// </summary>
-public sealed class ProfilingBackend(IBackend inner) : IBackend
+public sealed class ProfilingBackend(CpuBackend inner) : IDitOps, ITextEncoderOps, IVaeOps
 {
     private readonly Dictionary<string, OpTotals> _totals = new(StringComparer.Ordinal);
 
@@ -56,6 +57,8 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
 
     public string Name => $"profiled {inner.Name}";
 
+    public DType Storage => inner.Storage;
+
     public Tensor FromHost(ReadOnlySpan<float> data, Shape shape)
     {
         long start = Stopwatch.GetTimestamp();
@@ -72,7 +75,7 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
         return result;
     }
 
-    public Tensor LoadWeight(SafetensorsTensor source)
+    public Tensor LoadWeight(StoredTensor source)
     {
         long start = Stopwatch.GetTimestamp();
         var result = inner.LoadWeight(source);
@@ -102,6 +105,8 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     /// <summary>QKᵀ and PV: 4·Lq·Lk·D (norm, RoPE and softmax not counted).</summary>
     public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec) =>
         Time(nameof(Attention), 4.0 * Rows(q) * spec.ValidKeys * q.Shape[-1], () => inner.Attention(q, k, v, spec));
+
+    public bool SupportsAttention(int headDim) => inner.SupportsAttention(headDim);
 
     public Tensor Patchify(Tensor latent, Tensor weight, Tensor bias, (int T, int H, int W) patch) =>
         Time(nameof(Patchify), 2.0 * latent.ElementCount * weight.Shape[0], () => inner.Patchify(latent, weight, bias, patch));

@@ -1,6 +1,6 @@
 using Wan.Kernels.Device;
 using Wan.Kernels.Ops;
-using static Wan.Kernels.Tests.Emulated.EmulatedTesting;
+using static Wan.Testing.EmulatedTesting;
 
 namespace Wan.Kernels.Tests.Emulated;
 
