@@ -1,7 +1,9 @@
+using Wan.Errors;
+
 namespace Wan.Kernels.Interop;
 
 /// <summary>A call into a CUDA library failed: names the function and the library's name for the code.</summary>
-public abstract class NativeCallException : Exception
+public abstract class NativeCallException : DeviceException
 {
     /// <summary>"FUNCTION failed: CODENAME (CODE)" followed by <paramref name="detail"/>.</summary>
     protected NativeCallException(string function, int code, string codeName, string? detail)
