@@ -32,12 +32,13 @@ internal static class GenerateRunner
     {
         var options = new EngineOptions { Device = EngineNames.ParseDevice(device), Precision = EngineNames.ParsePrecision(precision) };
         var console = AnsiConsole.Console;
+        var loading = System.Diagnostics.Stopwatch.StartNew();
         using var engine = WanEngine.Open(modelDir, options);
+        console.MarkupLine($"[grey]model loaded in {loading.Elapsed.TotalSeconds:F1} s[/]");
         if (engine.DeviceNote is { } note)
         {
             console.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
         }
-        console.MarkupLine($"[grey]model:[/] {Markup.Escape(modelDir)}");
         foreach (var placement in engine.Placement)
         {
             console.MarkupLine($"[grey]{Markup.Escape(placement.Component)}:[/] {Markup.Escape(placement.Backend)}" +

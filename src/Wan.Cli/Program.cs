@@ -1,6 +1,11 @@
 using System.CommandLine;
 using Wan.Cli;
 
+// Redirected output is read by programs and saved to files: lines are not wrapped at the default 80 columns.
+if (Console.IsOutputRedirected)
+{
+    Spectre.Console.AnsiConsole.Profile.Width = short.MaxValue;
+}
 var root = new RootCommand("wan: text-to-video with Wan2.2 (diffusers layout), on the CPU reference backend or CUDA");
 root.Add(GenerateCommand.Create());
 root.Add(StylesCommand.Create());
@@ -9,7 +14,7 @@ var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer
 if (parse.Errors.Count > 0)
 {
     // One line and exit code 2 for every bad argument, as for the errors the command itself finds.
-    var messages = parse.Errors.Select(e => string.Join(" ", e.Message.Split(['\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+    var messages = parse.Errors.Select(ParseErrorText.OneLine);
     Console.Error.WriteLine($"wan: {string.Join("; ", messages)} (see 'wan generate --help')");
     return 2;
 }

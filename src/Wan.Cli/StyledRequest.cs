@@ -19,7 +19,8 @@ internal static class StyledRequest
     /// <param name="folder">--styles, or null for $WAN_STYLES.</param>
     /// <param name="presetName">--preset, or null.</param>
     /// <param name="given">Whether the option of a setting was given on the command line.</param>
-    /// <exception cref="StyleException">Unknown or invalid style.</exception>
+    /// <exception cref="StyleException">Unknown or invalid style, or no styles folder.</exception>
+    /// <exception cref="Wan.Errors.RequestException">--styles without --style.</exception>
     public static GenerationRequest Apply(GenerationRequest request, string? styleName, DirectoryInfo? folder, string? presetName, Func<StyleSetting, bool> given)
     {
         var preset = presetName is null ? null : SamplingPreset.Named(presetName);
@@ -38,7 +39,8 @@ internal static class StyledRequest
         }
         if (styleName is null)
         {
-            return request;
+            // A folder with no style to take from it is a mistake (a forgotten --style), not a no-op.
+            return folder is null ? request : throw new Wan.Errors.RequestException("styles", folder.ToString(), "has no effect without --style NAME");
         }
         using var library = StylesCommand.Open(folder);
         var style = library.Get(styleName);

@@ -28,7 +28,7 @@ public partial class CancellationTests
         }
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
-        var started = WaitForLine(p.StandardOutput, "model:", TimeSpan.FromSeconds(60));
+        var started = WaitForLine(p.StandardOutput, "model loaded in", TimeSpan.FromSeconds(60));
         if (started is null || p.HasExited)
         {
             p.Kill(true);

@@ -1,6 +1,11 @@
 using System.CommandLine;
 using Wan.Convert.Cli;
 
+// Redirected output is read by programs and saved to files: lines are not wrapped at the default 80 columns.
+if (Console.IsOutputRedirected)
+{
+    Spectre.Console.AnsiConsole.Profile.Width = short.MaxValue;
+}
 var root = new RootCommand("wan-convert: Wan checkpoints between the original and the diffusers layout, synthetic models, inspection")
 {
     ToDiffusersCommand.Create(),

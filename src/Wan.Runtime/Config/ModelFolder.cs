@@ -33,6 +33,12 @@ public static class ModelFolder
             }
             return;
         }
+        if (File.Exists(path) && Path.GetExtension(path).Equals(".json", StringComparison.OrdinalIgnoreCase))
+        {
+            // A config or index file of a model (model_index.json, config.json): the folder holding the model is meant.
+            throw new ModelFileException(path,
+                $"is a JSON file, but the model must be the diffusers folder itself (the one holding {IndexFile}, transformer/, text_encoder/, tokenizer/, vae/), not a file in it");
+        }
         if (File.Exists(path))
         {
             throw new ModelFileException(path,

@@ -57,7 +57,9 @@ public sealed class LoraFile : IDisposable
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
         {
-            throw new LoraFormatException($"{path}: LoRA file not found");
+            throw new LoraFormatException(Directory.Exists(path)
+                ? $"{path}: is a folder, not a LoRA file (expected a .safetensors file)"
+                : $"{path}: LoRA file not found");
         }
         SafetensorsFile file;
         try
@@ -66,7 +68,9 @@ public sealed class LoraFile : IDisposable
         }
         catch (Exception e) when (e is SafetensorsFormatException or IOException or UnauthorizedAccessException)
         {
-            throw new LoraFormatException($"{path}: not a readable safetensors LoRA file: {e.Message}", e);
+            // The reader's message usually starts with the path already: name it once.
+            var problem = e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message;
+            throw new LoraFormatException($"{path}: not a readable safetensors LoRA file: {problem}", e);
         }
         try
         {
@@ -80,12 +84,32 @@ public sealed class LoraFile : IDisposable
         }
     }
 
-    /// <summary>Validates a LoRA file without applying it (see <see cref="Open"/>); returns its format.</summary>
-    /// <exception cref="LoraFormatException">As <see cref="Open"/>.</exception>
+    /// <summary>
+    /// Validates a LoRA file without applying it (see <see cref="Open"/>), and reads every tensor it would apply
+    /// to check its values are finite; returns its format.
+    /// </summary>
+    /// <exception cref="LoraFormatException">As <see cref="Open"/>, or a tensor holding NaN or ±Inf (names the file and key).</exception>
     public static LoraFormat Validate(string path, DitConfig? config = null)
     {
         using var file = Open(path, config);
+        file.CheckFinite();
         return file.Format;
+    }
+
+    /// <summary>Refuses a file whose factors or deltas hold NaN or ±Inf: they would poison the model's weights mid-run.</summary>
+    /// <exception cref="LoraFormatException">The first such tensor (names the file, key and index).</exception>
+    private void CheckFinite()
+    {
+        var keys = Modules.SelectMany(m => new[] { m.DownKey, m.UpKey }).Concat(Deltas.Select(d => d.Key));
+        foreach (var key in keys)
+        {
+            var values = Read(key);
+            int index = Array.FindIndex(values, v => !float.IsFinite(v));
+            if (index >= 0)
+            {
+                throw new LoraFormatException($"{Path}: tensor '{key}' holds {values[index]} at index {index}; a LoRA's values must be finite (corrupt file?)");
+            }
+        }
     }
 
     /// <summary>A tensor of the file as float32 (bf16/fp16 widened exactly).</summary>
@@ -217,9 +241,14 @@ public sealed class LoraFile : IDisposable
         if (hasAlpha)
         {
             var values = alpha.Info.Shape.ElementCount == 1 ? file.Get(alpha.Key).ToFloatArray() : [];
-            if (values.Length != 1 || !float.IsFinite(values[0]))
+            if (values.Length != 1)
             {
-                bad.Add($"'{alpha.Key}': expected one finite number (0-dim), got shape {alpha.Info.Shape}");
+                bad.Add($"'{alpha.Key}': expected one number (0-dim), got shape {alpha.Info.Shape}");
+                return null;
+            }
+            if (!float.IsFinite(values[0]))
+            {
+                bad.Add($"'{alpha.Key}': alpha is {values[0]}, expected a finite number");
                 return null;
             }
             alphaValue = values[0];

@@ -10,7 +10,7 @@ public static class LoraPreflight
     /// linear/norm of the targeted expert with the right shape) against the DiT config of each expert it
     /// targets in the diffusers model directory (<c>transformer/</c> = high noise, <c>transformer_2/</c> = low
     /// noise; a spec for the low-noise expert of a single-expert model checks against <c>transformer/</c>).
-    /// Reads headers and alphas only: cheap, no weight is loaded.
+    /// Reads the LoRA files' tensors to check they are finite; no model weight is loaded.
     /// </summary>
     /// <exception cref="LoraFormatException">The first file that cannot be applied, its offending keys listed.</exception>
     /// <exception cref="ConfigException">A DiT config.json that cannot be read.</exception>

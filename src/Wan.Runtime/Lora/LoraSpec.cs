@@ -3,7 +3,7 @@ using System.Globalization;
 namespace Wan.Runtime.Lora;
 
 /// <summary>
-/// One LoRA application: a file, its strength (any finite real; 0 reproduces the base model, negative
+/// One LoRA application: a file, its strength (finite; 0 reproduces the base model, negative
 /// values subtract the style) and the expert it targets. The effective scale of each adapted linear is
 /// <c>Strength · alpha / rank</c> (alpha/rank = 1 when the file has no alpha), as diffusers + PEFT compute it.
 /// </summary>
@@ -13,11 +13,17 @@ namespace Wan.Runtime.Lora;
 public sealed record LoraSpec(string Path, float Strength = 1f, LoraExpert Target = LoraExpert.Both)
 {
     /// <summary>
+    /// The largest |strength| <see cref="Parse"/> accepts, as a style manifest (<see cref="Styles.StyleManifest.MaxStrength"/>):
+    /// far past it the merged weights overflow and the failure would blame the model.
+    /// </summary>
+    public const float MaxStrength = Styles.StyleManifest.MaxStrength;
+
+    /// <summary>
     /// Parses the CLI form <c>FILE[:STRENGTH[:high|low|both]]</c> (strength default 1, target default both).
     /// The path ends at its last <c>.safetensors</c>; a path without that extension ends before a trailing
     /// number (and target).
     /// </summary>
-    /// <exception cref="LoraFormatException">Empty file name, a strength that is not a finite number, an unknown target or extra fields.</exception>
+    /// <exception cref="LoraFormatException">Empty file name, a strength that is not a finite number in [-<see cref="MaxStrength"/>, <see cref="MaxStrength"/>], an unknown target or extra fields.</exception>
     public static LoraSpec Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -88,6 +94,10 @@ public sealed record LoraSpec(string Path, float Strength = 1f, LoraExpert Targe
         if (!float.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !float.IsFinite(v))
         {
             throw new LoraFormatException($"--lora '{text}': strength '{s}' is not a finite number (expected FILE[:STRENGTH[:high|low|both]])");
+        }
+        if (Math.Abs(v) > MaxStrength)
+        {
+            throw new LoraFormatException($"--lora '{text}': strength {s} is outside [-{MaxStrength}, {MaxStrength}] (1 applies the LoRA as trained)");
         }
         return v;
     }

@@ -215,7 +215,8 @@ public sealed class WanPipeline : IDisposable
         CancellationToken cancellation = default)
     {
         var latentShape = request.LatentShape(Geometry);
-        var count = latentShape.Aggregate(1, (a, b) => a * b);
+        // LatentShape bounds the product by one buffer; checked 64-bit arithmetic keeps that true if it ever changes.
+        var count = checked((int)latentShape.Aggregate(1L, (a, b) => checked(a * b)));
         var noise = request.Noise ?? NoiseGenerator.StandardNormal(request.Seed, count);
         var solver = FlowSolvers.Create(request.Solver, request.Steps, request.Shift);
         var experts = new ExpertSchedule(Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, request.GuidanceLow, request.GuidanceHigh);

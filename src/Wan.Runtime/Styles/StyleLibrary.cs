@@ -59,7 +59,7 @@ public sealed class StyleLibrary : IDisposable
     /// <param name="directory">The styles folder.</param>
     /// <param name="validator">Checks the LoRA files styles name.</param>
     /// <param name="watch">Refresh on file changes (false: only <see cref="Refresh"/>).</param>
-    /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
+    /// <exception cref="DirectoryNotFoundException">The folder does not exist or is a file (the message says which).</exception>
     public static StyleLibrary Open(string directory, ILoraFileValidator validator, bool watch = true)
     {
         ArgumentNullException.ThrowIfNull(directory);
@@ -67,7 +67,9 @@ public sealed class StyleLibrary : IDisposable
         var full = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(full))
         {
-            throw new DirectoryNotFoundException($"{full}: styles folder not found");
+            throw new DirectoryNotFoundException(File.Exists(full)
+                ? $"{full}: is a file, not a styles folder (a folder of NAME.json manifests and their LoRA files)"
+                : $"{full}: styles folder not found");
         }
         return new StyleLibrary(full, validator, watch);
     }

@@ -135,6 +135,12 @@ public static partial class StyleManifest
         CheckKeys(item, LoraKeys, where + ".", bad);
         var file = String(item, "file", bad, where + ".") ?? throw bad($"{where}.file is required");
         var full = Path.GetFullPath(Path.Combine(folder, file));
+        var root = Path.GetFullPath(folder);
+        if (Path.IsPathRooted(file) || !full.StartsWith(Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            // The docs promise paths relative to the styles folder: a manifest may not reach outside it.
+            throw bad($"{where}.file '{file}': must be a path inside the styles folder {root}");
+        }
         if (!File.Exists(full))
         {
             throw bad($"{where}.file '{file}': LoRA file not found ({full})");

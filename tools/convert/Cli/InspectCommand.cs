@@ -50,21 +50,13 @@ internal static class InspectCommand
         return command;
     }
 
-    /// <summary>A LoRA file: format, rank, alpha, targeted modules, experts; a LoRA that cannot be used: its offending keys.</summary>
+    /// <summary>A LoRA file: format, rank, alpha, targeted modules, experts. One that cannot be used throws (its offending keys): <see cref="CliRunner"/> prints that line.</summary>
     private static int DescribeLora(string path)
     {
-        try
+        foreach (var line in LoraInspector.Describe(path).Lines())
         {
-            foreach (var line in LoraInspector.Describe(path).Lines())
-            {
-                Console.Out.WriteLine(line);
-            }
-            return 0;
+            Console.Out.WriteLine(line);
         }
-        catch (Wan.Runtime.Lora.LoraFormatException e)
-        {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
-            return 1;
-        }
+        return 0;
     }
 }

@@ -29,7 +29,7 @@ public sealed record LoraDescription(string Path, LoraFormat Format, IReadOnlyLi
     {
         string Join<T>(IEnumerable<T> values) => string.Join(", ", values.Select(v => System.Convert.ToString(v, CultureInfo.InvariantCulture)));
         yield return $"{Path}: LoRA, format {Format}";
-        yield return $"rank {Join(Ranks)}; alpha {(Alphas.Count == 0 ? "none" : Join(Alphas))}; scale alpha/rank {Join(Scales)}; A/B dtype {Join(DTypes)}";
+        yield return $"rank {Join(Ranks)}; {(Alphas.Count == 0 ? "no alpha (scale 1)" : $"alpha {Join(Alphas)}; scale alpha/rank {Join(Scales)}")}; A/B dtype {Join(DTypes)}";
         yield return $"{Modules} adapted linears over {Blocks.Count} block(s) ({(Blocks.Count == 0 ? "-" : $"{Blocks.Min()}..{Blocks.Max()}")}):";
         foreach (var (kind, blocks) in Targets)
         {

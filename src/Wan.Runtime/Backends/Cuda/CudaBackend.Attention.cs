@@ -18,7 +18,8 @@ public sealed partial class CudaBackend
         int heads = spec.Heads;
         if (!AttentionOps.Supports(Element, dh))
         {
-            throw new NotSupportedException($"attention: head_dim {dh} has no {Storage} kernel");
+            // The engine asks SupportsAttention when it builds the op families: reaching here is a caller's bug, not a user's input.
+            throw new ArgumentException($"attention: head_dim {dh} has no {Storage} kernel; check SupportsAttention({dh}) before calling");
         }
         if (spec.QNorm is not null)
         {

@@ -22,6 +22,17 @@ public static class FlowSolvers
     public const string StepDistill = "step-distill";
 
     /// <summary>
+    /// Why solver <paramref name="name"/> cannot take <paramref name="steps"/> steps, or null when it can: the
+    /// step-distill sampler takes exactly the steps of its step list; the others take any count 1 to
+    /// <see cref="WanTrainTimesteps"/>, which the request checks itself.
+    /// </summary>
+    public static string? StepCountProblem(string name, int steps) =>
+        name == StepDistill && steps != FlowStepDistillSolver.Wan22DenoisingSteps.Count
+            ? $"the {StepDistill} sampler takes the {FlowStepDistillSolver.Wan22DenoisingSteps.Count} steps of its step list " +
+              $"[{string.Join(", ", FlowStepDistillSolver.Wan22DenoisingSteps)}]"
+            : null;
+
+    /// <summary>
     /// A fresh solver. <paramref name="name"/>: "unipc" (the official default), "dpm++", "euler" or
     /// "step-distill" (LightX2V's Wan2.2 4-step sampler: exactly 4 steps, its own step list and expert switch;
     /// <paramref name="schedule"/> does not apply to it). <paramref name="schedule"/> defaults to what the official
@@ -37,9 +48,7 @@ public static class FlowSolvers
             "unipc" => new FlowUniPcSolver(Schedule(FlowScheduleKind.TrainingGrid)),
             "dpm++" => new FlowDpmSolver(Schedule(FlowScheduleKind.SamplingSigmas)),
             "euler" => new FlowEulerSolver(Schedule(FlowScheduleKind.SamplingSigmas)),
-            StepDistill when steps != FlowStepDistillSolver.Wan22DenoisingSteps.Count => throw new ArgumentException(
-                $"the {StepDistill} sampler takes the {FlowStepDistillSolver.Wan22DenoisingSteps.Count} steps of its step list " +
-                $"[{string.Join(", ", FlowStepDistillSolver.Wan22DenoisingSteps)}]; got {steps} steps", nameof(steps)),
+            StepDistill when StepCountProblem(name, steps) is { } problem => throw new ArgumentException($"{problem}; got {steps} steps", nameof(steps)),
             StepDistill => new FlowStepDistillSolver(FlowStepDistillSolver.Wan22DenoisingSteps, shift, FlowStepDistillSolver.Wan22BoundaryStep, numTrainTimesteps),
             _ => throw new ArgumentException($"unknown solver '{name}'; expected one of {string.Join(", ", Names)}", nameof(name)),
         };
