@@ -87,18 +87,20 @@ internal static class StylesCommand
             Console.WriteLine($"prompt prefix:   {s.PromptPrefix}");
             Console.WriteLine($"prompt suffix:   {s.PromptSuffix}");
             Console.WriteLine($"negative prompt: {s.NegativePrompt ?? "(the request's)"}");
-            Console.WriteLine($"recommended:     {Summary(s)}");
+            Console.WriteLine($"recommended:     {(Recommended(s) is { Count: > 0 } settings ? string.Join("; ", settings) : "none")}");
             return 0;
         }
     }
 
-    private static string Summary(Style s)
+    private static string Summary(Style s) => string.Join("; ", [$"{s.Loras.Count} LoRA(s)", .. Recommended(s)]);
+
+    private static List<string> Recommended(Style s)
     {
-        var parts = new List<string> { $"{s.Loras.Count} LoRA(s)" };
+        var parts = new List<string>();
         if (s.Sampler is { } sampler) parts.Add($"sampler {sampler}");
         if (s.Steps is { } steps) parts.Add($"steps {steps}");
         if (s.GuidanceLow is { } low) parts.Add(FormattableString.Invariant($"guidance {low},{s.GuidanceHigh}"));
         if (s.Shift is { } shift) parts.Add(FormattableString.Invariant($"shift {shift}"));
-        return string.Join("; ", parts);
+        return parts;
     }
 }

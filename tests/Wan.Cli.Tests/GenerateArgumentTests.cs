@@ -53,6 +53,69 @@ public class GenerateArgumentTests
         }
     }
 
+    [TestCase("--lora-mode", "foo")]
+    [TestCase("--lora-deltas", "foo")]
+    [TestCase("--preset", "foo")]
+    [TestCase("--device", "foo")]
+    public void AValueOutsideAnOptionsListNamesTheOption(string option, string value)
+    {
+        var (code, _, err) = CliProcess.Run(Args(option, value));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(err.Trim(), Does.StartWith($"wan: {option}: Argument '{value}' not recognized"));
+    }
+
+    [Test]
+    public void StepsTheSolverCannotTakeAreRefusedBeforeLoading()
+    {
+        foreach (var (args, expected) in new[]
+                 {
+                     (Args("--solver", "step-distill"), "wan: --steps 40: the step-distill sampler takes the 4 steps"),
+                     (Args("--preset", "lightning", "--steps", "2"), "wan: --steps 2: the step-distill sampler takes the 4 steps"),
+                 })
+        {
+            var (code, stdout, err) = CliProcess.Run(args);
+            Assert.That(code, Is.EqualTo(2), err);
+            Assert.That(err.Trim(), Does.StartWith(expected).And.Not.Contain("\n"));
+            Assert.That(stdout, Does.Not.Contain(RefusalTests.LoadingMarker));
+        }
+    }
+
+    [Test]
+    public void StyleProblemsThatNeedNoModelAreOneLine()
+    {
+        using var dir = new TempDirectory();
+        var noFolder = new Dictionary<string, string> { ["WAN_STYLES"] = "" };
+        var (code, _, err) = CliProcess.RunIn(null, noFolder, Args("--style", "ink"));
+        Assert.That((code, err.Trim()), Is.EqualTo((2, "wan: no styles folder: pass --styles DIR or set WAN_STYLES")));
+
+        (code, _, err) = CliProcess.Run(Args("--styles", dir.Path));
+        Assert.That((code, err.Trim()), Is.EqualTo((2, $"wan: --styles {dir.Path}: has no effect without --style NAME")));
+
+        var manifest = dir.Combine("ink.json");
+        File.WriteAllText(manifest, "{}");
+        (code, _, err) = CliProcess.Run("styles", "list", "--styles", manifest);
+        Assert.That((code, err.Trim()), Is.EqualTo((2, $"wan: {manifest}: is a file, not a styles folder (a folder of NAME.json manifests and their LoRA files)")));
+    }
+
+    [Test]
+    public void LoraStrengthIsBoundedLikeAStyleManifests()
+    {
+        var (code, _, err) = CliProcess.Run(Args("--lora", "high_musubi.safetensors:1e30:high"));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(err.Trim(), Is.EqualTo("wan: --lora 'high_musubi.safetensors:1e30:high': strength 1e30 is outside [-4, 4] (1 applies the LoRA as trained)"));
+    }
+
+    [Test]
+    public void AConfigFileAsModelSaysToPassItsFolder()
+    {
+        using var dir = new TempDirectory();
+        var config = dir.Combine("config.json");
+        File.WriteAllText(config, "{}");
+        var (code, _, err) = CliProcess.Run(Args("--model", config));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(err.Trim(), Does.StartWith($"wan: --model {config}: is a JSON file, but the model must be the diffusers folder itself"));
+    }
+
     [TestCase("--solver", "ddim")]
     [TestCase("--device", "tpu")]
     [TestCase("--frames", "many")]

@@ -23,6 +23,10 @@ public class GenerateEndToEndTests
                 Assert.That(Directory.GetFiles(dir).Select(Path.GetFileName), Does.Contain("clip" + ext), "output in place, no temp name left");
                 Assert.That(Directory.GetFiles(dir).Where(f => Path.GetFileName(f).StartsWith('.')), Is.Empty, "no partial file left behind");
                 Assert.That(Probe(output), Is.EqualTo("48,32,5"), ext);
+                var lines = stdout.Split('\n');
+                Assert.That(lines.Count(l => l.Contains(set.Diffusers, StringComparison.Ordinal)), Is.EqualTo(1), "the model is named once: " + stdout);
+                Assert.That(lines.Single(l => l.StartsWith("wrote ", StringComparison.Ordinal)), Does.StartWith($"wrote {output}: 5 frames 48x32 (text ")
+                    .And.EndWith(" s)"), "one unwrapped line when stdout is redirected");
             }
         }
         finally

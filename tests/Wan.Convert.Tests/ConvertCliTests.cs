@@ -26,6 +26,46 @@ public class ConvertCliTests
     }
 
     [Test]
+    public void AnUnusableLoraIsOneStderrLineWithExitCode2()
+    {
+        using var tmp = new TempDirectory();
+        var path = tmp.Combine("mixed.safetensors");
+        (string Name, int Rows, int Cols)[] tensors =
+        [
+            ("transformer.blocks.0.attn1.to_q.lora_A.weight", 4, 8), ("transformer.blocks.0.attn1.to_q.lora_B.weight", 8, 4),
+            ("diffusion_model.blocks.0.self_attn.k.lora_A.weight", 4, 8), ("diffusion_model.blocks.0.self_attn.k.lora_B.weight", 8, 4),
+        ];
+        using (var w = new Wan.Runtime.Weights.SafetensorsWriter(path, [.. tensors.Select(t => (t.Name, Wan.Runtime.Tensors.DType.F32, new Wan.Runtime.Tensors.Shape(t.Rows, t.Cols)))]))
+        {
+            foreach (var t in tensors)
+            {
+                w.WriteTensor(t.Name, Enumerable.Range(1, 32).Select(i => 0.01f * i).ToArray().AsSpan());
+            }
+            w.Commit();
+        }
+
+        var (code, stdout, stderr) = Run(tmp.Path, "inspect", path);
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stdout, Is.Empty);
+        Assert.That(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), stderr);
+        Assert.That(stderr, Does.StartWith($"wan-convert: {path}: ").And.Contain("keys of several formats"));
+    }
+
+    [Test]
+    public void RedirectedOutputIsNotWrappedAt80Columns()
+    {
+        using var tmp = new TempDirectory();
+        var model = tmp.Combine("a_model_folder_whose_name_alone_is_longer_than_eighty_columns_of_a_terminal_window_by_far");
+        Wan.Convert.Synth.Synthesizer.Write("tiny", model, new Wan.Convert.Synth.SynthOptions());
+
+        var (code, stdout, stderr) = Run(tmp.Path, "inspect", model);
+
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(stdout.Split('\n')[0], Does.StartWith(model + " (").And.EndWith(" layout)"), stdout);
+    }
+
+    [Test]
     public void PathBeginningWithAtIsAPathNotAResponseFile()
     {
         using var tmp = new TempDirectory();

@@ -27,6 +27,16 @@ public class LoraInspectTests
         }
     }
 
+    [Test]
+    public void ALoraWithoutAlphaSaysSoInsteadOfAlphaNone()
+    {
+        var d = new LoraDescription("x.safetensors", LoraFormat.DiffusersPeft, [4], [], [1f], ["F32"], 1, [("blocks.N.attn1.to_q", 1)], [0], [],
+            new Dictionary<string, string>());
+        Assert.That(d.Lines().ElementAt(1), Is.EqualTo("rank 4; no alpha (scale 1); A/B dtype F32"));
+        d = d with { Alphas = [8f], Scales = [2f] };
+        Assert.That(d.Lines().ElementAt(1), Is.EqualTo("rank 4; alpha 8; scale alpha/rank 2; A/B dtype F32"));
+    }
+
     [TestCaseSource(nameof(LoraFiles))]
     public void DescribesTheFixtureLora(string? set, JsonElement description)
     {

@@ -121,7 +121,62 @@ public sealed class LoraFileTests
             ("lora_unet_blocks_0_self_attn_k.alpha", new Shape(2)));
         var e = Assert.Throws<LoraFormatException>(() => LoraFile.Validate(path))!;
         Assert.That(e.Message, Does.Contain("'lora_unet_blocks_0_self_attn_q.lora_down.weight': module 'blocks.0.attn1.to_q' lacks its lora_B/lora_up tensor"));
-        Assert.That(e.Message, Does.Contain("'lora_unet_blocks_0_self_attn_k.alpha': expected one finite number (0-dim), got shape [2]"));
+        Assert.That(e.Message, Does.Contain("'lora_unet_blocks_0_self_attn_k.alpha': expected one number (0-dim), got shape [2]"));
+    }
+
+    [Test]
+    public void NonFiniteValuesAreRefusedNamingTheFileTheKeyAndTheValue()
+    {
+        using var temp = new TempDirectory();
+        var nan = temp.Combine("nan.safetensors");
+        WriteValues(nan, ("transformer.blocks.0.attn1.to_q.lora_A.weight", new Shape(4, 8), 5, float.NaN),
+            ("transformer.blocks.0.attn1.to_q.lora_B.weight", new Shape(8, 4), -1, 0));
+        var e = Assert.Throws<LoraFormatException>(() => LoraFile.Validate(nan))!;
+        Assert.That(e.Message, Does.StartWith(nan + ": tensor 'transformer.blocks.0.attn1.to_q.lora_A.weight' holds NaN at index 5"));
+
+        var diff = temp.Combine("inf_diff.safetensors");
+        WriteValues(diff, ("diffusion_model.blocks.0.norm3.diff", new Shape(8), 2, float.NegativeInfinity));
+        e = Assert.Throws<LoraFormatException>(() => LoraFile.Validate(diff))!;
+        Assert.That(e.Message, Does.Contain("'diffusion_model.blocks.0.norm3.diff' holds -∞ at index 2").Or.Contain("holds -Infinity at index 2"));
+
+        var alpha = temp.Combine("inf_alpha.safetensors");
+        WriteValues(alpha, ("lora_unet_blocks_0_self_attn_q.lora_down.weight", new Shape(4, 8), -1, 0),
+            ("lora_unet_blocks_0_self_attn_q.lora_up.weight", new Shape(8, 4), -1, 0),
+            ("lora_unet_blocks_0_self_attn_q.alpha", new Shape(), 0, float.PositiveInfinity));
+        e = Assert.Throws<LoraFormatException>(() => LoraFile.Validate(alpha))!;
+        Assert.That(e.Message, Does.Contain("'lora_unet_blocks_0_self_attn_q.alpha': alpha is ").And.Contain(", expected a finite number"));
+        Assert.That(e.Message, Does.Not.Contain("got shape"), "the value is the problem, not the shape");
+    }
+
+    [Test]
+    public void AFolderAndATruncatedFileGetTheirOwnMessageNamingThePathOnce()
+    {
+        using var temp = new TempDirectory();
+        Assert.That(() => LoraFile.Validate(temp.Path), Throws.TypeOf<LoraFormatException>().With.Message.EqualTo(
+            $"{temp.Path}: is a folder, not a LoRA file (expected a .safetensors file)"));
+        var truncated = temp.Combine("truncated.safetensors");
+        WriteValues(truncated, ("transformer.blocks.0.attn1.to_q.lora_A.weight", new Shape(4, 8), -1, 0));
+        var bytes = File.ReadAllBytes(truncated);
+        File.WriteAllBytes(truncated, bytes[..(bytes.Length - 16)]);
+        var e = Assert.Throws<LoraFormatException>(() => LoraFile.Validate(truncated))!;
+        Assert.That(e.Message, Does.StartWith(truncated + ": not a readable safetensors LoRA file: "));
+        Assert.That(e.Message.Split(truncated).Length - 1, Is.EqualTo(1), e.Message);
+    }
+
+    /// <summary>Writes F32 tensors of small values, one of them (at <c>index</c>, when not negative) replaced by <c>value</c>.</summary>
+    private static void WriteValues(string path, params (string Name, Shape Shape, int Index, float Value)[] tensors)
+    {
+        using var writer = new SafetensorsWriter(path, [.. tensors.Select(t => (t.Name, DType.F32, t.Shape))]);
+        foreach (var (name, shape, index, value) in tensors)
+        {
+            var values = Enumerable.Range(0, (int)shape.ElementCount).Select(i => 0.01f * (i % 7 - 3)).ToArray();
+            if (index >= 0)
+            {
+                values[index] = value;
+            }
+            writer.WriteTensor(name, values.AsSpan());
+        }
+        writer.Commit();
     }
 
     [Test]

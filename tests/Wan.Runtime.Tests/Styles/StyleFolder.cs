@@ -21,7 +21,8 @@ internal sealed class StyleFolder : IDisposable
             File.Copy(f, copy);
             return System.IO.Path.GetFileName(f);
         })];
-        DitWeights = Directory.GetFiles(Path.Combine(set.Diffusers, "transformer"), "*.safetensors")[0];
+        DitWeights = _dir.Combine("dit_weights.safetensors");
+        File.Copy(Directory.GetFiles(Path.Combine(set.Diffusers, "transformer"), "*.safetensors")[0], DitWeights);
     }
 
     public string Root => _dir.Path;
@@ -29,7 +30,7 @@ internal sealed class StyleFolder : IDisposable
     /// <summary>File names (in this folder) of the fixture's LoRA files.</summary>
     public IReadOnlyList<string> LoraFiles { get; }
 
-    /// <summary>A safetensors file that is not a LoRA (DiT weights of the fixture model).</summary>
+    /// <summary>A safetensors file in this folder that is not a LoRA (DiT weights of the fixture model), full path.</summary>
     public string DitWeights { get; }
 
     public string Write(string name, string json)

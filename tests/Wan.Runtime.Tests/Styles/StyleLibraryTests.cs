@@ -146,10 +146,12 @@ public class StyleLibraryTests
     [TestCase("{ \"name\": \"bad\", \"recommended\": { \"sampler\": \"ddim\" } }", "recommended.sampler: unknown solver 'ddim'")]
     [TestCase("{ \"name\": \"bad\", \"recommended\": { \"sampler\": \"step-distill\", \"steps\": 8 } }", "recommended.sampler: the step-distill sampler takes the 4 steps")]
     [TestCase("{ \"name\": \"bad\", \"recommended\": { \"preset\": \"turbo\" } }", "recommended.preset 'turbo' must be one of official, lightning")]
+    [TestCase("{ \"name\": \"bad\", \"loras\": [ { \"file\": \"../LORA\" } ] }", "must be a path inside the styles folder")]
+    [TestCase("{ \"name\": \"bad\", \"loras\": [ { \"file\": \"/tmp/LORA\" } ] }", "must be a path inside the styles folder")]
     public void InvalidManifestsAreRefusedNamingTheFieldAndTheProblem(string json, string expected)
     {
         using var folder = new StyleFolder();
-        var path = folder.Write("bad", json.Replace("LORA", folder.LoraFiles[0]).Replace("DIT", folder.DitWeights.Replace("\\", "/")));
+        var path = folder.Write("bad", json.Replace("LORA", folder.LoraFiles[0]).Replace("DIT", Path.GetFileName(folder.DitWeights)));
         var e = Assert.Throws<StyleException>(() => StyleManifest.Load(path, Validator));
         Assert.That(e!.Message, Does.StartWith(path + ": ").And.Contain(expected));
         Assert.That(e.Message, Does.Not.Contain("\n"), "one line");
