@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Video;
 
@@ -16,8 +16,7 @@ public class TinyPipelineBench
 {
     public const string ModelVariable = "WAN_BENCH_TINY_MODEL";
 
-    private CpuBackend _backend = null!;
-    private WanPipeline _pipeline = null!;
+    private WanEngine _engine = null!;
 
     private static readonly GenerationRequest Request = new()
     {
@@ -32,19 +31,17 @@ public class TinyPipelineBench
     [GlobalSetup]
     public void Setup()
     {
-        _backend = new CpuBackend();
-        _pipeline = WanPipeline.Load(_backend, LocateModel());
+        _engine = WanEngine.Open(LocateModel(), new EngineOptions { Device = EngineDevice.Cpu });
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _pipeline.Dispose();
-        _backend.Dispose();
+        _engine.Dispose();
     }
 
     [Benchmark]
-    public VideoFrames Generate() => _pipeline.Generate(Request).Video;
+    public VideoFrames Generate() => _engine.Generate(Request).Video;
 
     private static string LocateModel()
     {

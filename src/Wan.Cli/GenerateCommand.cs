@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Video;
@@ -29,9 +30,9 @@ internal static class GenerateCommand
             Description = "auto (cuda when a GPU is present, else cpu) | cpu | cuda | cuda-emulated (the CUDA kernels run on the CPU; slow, for checking)",
             DefaultValueFactory = _ => "auto",
         };
-        device.AcceptOnlyFromAmong(DeviceSelection.Devices);
+        device.AcceptOnlyFromAmong([.. EngineNames.Devices]);
         var precision = new Option<string>("--precision") { Description = "storage type of the DiT on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
-        precision.AcceptOnlyFromAmong(DeviceSelection.Precisions);
+        precision.AcceptOnlyFromAmong([.. EngineNames.Precisions]);
         var fps = new Option<int>("--fps") { Description = "frames per second of the output", DefaultValueFactory = _ => WanDefaults.Fps };
 
         var command = new Command("generate", "generate a video from a text prompt")
@@ -78,7 +79,8 @@ internal static class GenerateCommand
             }
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
                                           or Wan.Runtime.Config.ConfigException or NotSupportedException or DllNotFoundException
-                                          or Wan.Kernels.Interop.NativeCallException or Wan.Kernels.Device.EmulatedLaunchException)
+                                          or Wan.Kernels.Interop.NativeCallException or Wan.Kernels.Device.EmulatedLaunchException
+                                          or NonFiniteLatentException)
             {
                 Console.Error.WriteLine($"wan: {e.Message}");
                 return 2;

@@ -1,22 +1,28 @@
 using Spectre.Console;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Video;
 
 namespace Wan.Cli;
 
-/// <summary>Loads the model on the chosen device, runs the pipeline with a live progress bar, writes the video.</summary>
+/// <summary>Opens the engine on the chosen device, runs it with a live progress bar, writes the video.</summary>
 internal static class GenerateRunner
 {
     public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, CancellationToken cancellation)
     {
-        using var devices = DeviceSelection.Create(device, precision);
+        var options = new EngineOptions { Device = EngineNames.ParseDevice(device), Precision = EngineNames.ParsePrecision(precision) };
         var console = AnsiConsole.Console;
-        if (devices.Note is { } note)
+        using var engine = WanEngine.Open(modelDir, options);
+        if (engine.DeviceNote is { } note)
         {
             console.MarkupLine($"[yellow]{Markup.Escape(note)}[/]");
         }
-        console.MarkupLine($"[grey]device:[/] {Markup.Escape(devices.Backends.ToString())}   [grey]model:[/] {Markup.Escape(modelDir)}");
-        using var pipeline = WanPipeline.Load(devices.Backends, modelDir);
+        console.MarkupLine($"[grey]model:[/] {Markup.Escape(modelDir)}");
+        foreach (var placement in engine.Placement)
+        {
+            console.MarkupLine($"[grey]{Markup.Escape(placement.Component)}:[/] {Markup.Escape(placement.Backend)}" +
+                               (placement.Reason is { } reason ? $" [grey]({Markup.Escape(reason)})[/]" : ""));
+        }
         GenerationResult? result = null;
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
@@ -25,7 +31,7 @@ internal static class GenerateRunner
                 var text = ctx.AddTask("encoding text", maxValue: 1);
                 var denoise = ctx.AddTask("denoising", maxValue: request.Steps);
                 var decode = ctx.AddTask("decoding", maxValue: request.LatentShape()[1]);
-                result = pipeline.Generate(request, p =>
+                result = engine.Generate(request, p =>
                 {
                     switch (p.Stage)
                     {

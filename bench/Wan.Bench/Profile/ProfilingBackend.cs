@@ -1,16 +1,17 @@
 using System.Diagnostics;
 using Wan.Runtime.Backends;
+using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
 
 namespace Wan.Bench.Profile;
 
 /// <summary>
-/// An <see cref="IBackend"/> that forwards every op to another backend and adds up wall time, calls
-/// and floating-point work per op family. Ops run synchronously on the CPU, so wall time per call
-/// is that op's cost.
+/// A backend that forwards every op of every family to the CPU backend and adds up wall time, calls
+/// and floating-point work per op. Ops run synchronously on the CPU, so wall time per call is that
+/// op's cost. It owns the CPU backend (disposes it).
 /// </summary>
-public sealed class ProfilingBackend(IBackend inner) : IBackend
+public sealed class ProfilingBackend(CpuBackend inner) : IDitOps, ITextEncoderOps, IVaeOps
 {
     private readonly Dictionary<string, OpTotals> _totals = new(StringComparer.Ordinal);
 
@@ -55,6 +56,8 @@ public sealed class ProfilingBackend(IBackend inner) : IBackend
     private static double Rows(Tensor x) => x.ElementCount / (double)x.Shape[-1];
 
     public string Name => $"profiled {inner.Name}";
+
+    public DType Storage => inner.Storage;
 
     public Tensor FromHost(ReadOnlySpan<float> data, Shape shape)
     {

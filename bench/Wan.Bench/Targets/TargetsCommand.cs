@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Wan.Bench.Profile;
 using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 
@@ -33,12 +34,22 @@ public static class TargetsCommand
             Steps = options.Steps,
         };
         var latentShape = request.LatentShape();
-        var cpu = new CpuBackend { ReleaseWeightPagesAfterLinear = !options.KeepPages };
-        using var profiler = new ProfilingBackend(cpu);
-        Console.WriteLine($"machine: {ProcessStats.Machine()}; model {options.Model}; release mapped pages after Linear: {cpu.ReleaseWeightPagesAfterLinear}");
+        ProfilingBackend? profiling = null;
+        var engineOptions = new EngineOptions
+        {
+            Device = EngineDevice.Cpu,
+            WrapBackend = created =>
+            {
+                created.Dispose(); // replaced by a CPU backend with this command's page policy
+                return profiling = new ProfilingBackend(new CpuBackend { ReleaseWeightPagesAfterLinear = !options.KeepPages });
+            },
+        };
+        Console.WriteLine($"machine: {ProcessStats.Machine()}; model {options.Model}; release mapped pages after Linear: {!options.KeepPages}");
 
         var clock = Stopwatch.StartNew();
-        using var pipeline = WanPipeline.Load(profiler, options.Model);
+        using var engine = WanEngine.Open(options.Model, engineOptions);
+        var pipeline = engine.Pipeline;
+        var profiler = profiling ?? throw new InvalidOperationException("the engine created no CPU backend");
         Console.WriteLine($"loaded in {clock.Elapsed.TotalSeconds:F2} s");
         PrintRss();
 

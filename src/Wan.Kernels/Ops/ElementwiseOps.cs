@@ -11,9 +11,11 @@ namespace Wan.Kernels.Ops;
 /// </summary>
 public static unsafe class ElementwiseOps
 {
+    /// <summary>y = 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))) over <paramref name="count"/> elements (y may be x).</summary>
     public static void GeluTanh(IDevice device, ElementType type, DeviceBuffer x, DeviceBuffer y, long count) =>
         Unary(device, "gelu_tanh", type, x, y, count);
 
+    /// <summary>y = x · sigmoid(x) over <paramref name="count"/> elements (y may be x).</summary>
     public static void Silu(IDevice device, ElementType type, DeviceBuffer x, DeviceBuffer y, long count) =>
         Unary(device, "silu", type, x, y, count);
 

@@ -20,4 +20,15 @@ internal static class HostMath
         }
         return y;
     }
+
+    /// <summary>The number of NaN and ±Inf values: those whose exponent bits are all ones.</summary>
+    public static long CountNonFinite(ReadOnlySpan<float> values)
+    {
+        long count = 0;
+        foreach (var v in values)
+        {
+            count += (BitConverter.SingleToInt32Bits(v) & 0x7F80_0000) == 0x7F80_0000 ? 1 : 0;
+        }
+        return count;
+    }
 }

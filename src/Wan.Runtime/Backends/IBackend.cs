@@ -4,13 +4,26 @@ using Wan.Runtime.Weights;
 namespace Wan.Runtime.Backends;
 
 /// <summary>
-/// The operations the models are written against, at the granularity of the CUDA kernels (one fused
-/// op = one kernel or one GEMM). Shapes are row-major: sequences [L, D], videos and latents [C, F, H, W].
-/// Every op returns a new tensor unless its name ends in InPlace. The CPU backend is the reference.
+/// The common tensor ops every backend offers: host transfers, weights, views, Linear, RMSNorm, the
+/// elementwise ops and attention, at the granularity of the CUDA kernels (one fused op = one kernel
+/// or one GEMM). Shapes are row-major: sequences [L, D], videos and latents [C, F, H, W]. Every op
+/// returns a new tensor unless its name ends in InPlace. The CPU backend is the reference.
 /// </summary>
-public partial interface IBackend : IDisposable
+/// <remarks>
+/// The model-specific ops are separate families a backend declares by implementing them:
+/// <see cref="IDitOps"/>, <see cref="ITextEncoderOps"/>, <see cref="IVaeOps"/>. Optional capabilities
+/// are separate interfaces too: <see cref="IStepCapture"/>, <see cref="INonFiniteCheck"/>.
+/// </remarks>
+public interface IBackend : IDisposable
 {
+    /// <summary>Human-readable name with the device and storage type, e.g. "cpu" or "cuda BF16 on emulated (g++ fibers)".</summary>
     string Name { get; }
+
+    /// <summary>
+    /// The dtype activations are stored in between ops (<see cref="DType.F32"/>, <see cref="DType.BF16"/>
+    /// or <see cref="DType.F16"/>); ops compute in fp32 whatever it is.
+    /// </summary>
+    DType Storage { get; }
 
     /// <summary>Copies host float32 data into a new tensor of this backend.</summary>
     Tensor FromHost(ReadOnlySpan<float> data, Shape shape);
@@ -39,12 +52,6 @@ public partial interface IBackend : IDisposable
     /// <summary>Per row over the last dim: x · rsqrt(mean(x²) + eps) · weight (T5 / Wan RMSNorm).</summary>
     Tensor RmsNorm(Tensor x, Tensor weight, float eps);
 
-    /// <summary>Per row over the last dim: (x − mean) · rsqrt(var + eps), then · weight + bias when given.</summary>
-    Tensor LayerNorm(Tensor x, Tensor? weight, Tensor? bias, float eps);
-
-    /// <summary>adaLN: LayerNorm(x) · (1 + scale) + shift, with shift and scale of shape [D].</summary>
-    Tensor ModulatedLayerNorm(Tensor x, Tensor shift, Tensor scale, float eps);
-
     /// <summary>0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), elementwise.</summary>
     Tensor GeluTanh(Tensor x);
 
@@ -60,31 +67,10 @@ public partial interface IBackend : IDisposable
     /// <summary>x += y (residual add).</summary>
     void AddInPlace(Tensor x, Tensor y);
 
-    /// <summary>x[L, D] += gate[D] · y[L, D] (gated residual add).</summary>
-    void GatedAddInPlace(Tensor x, Tensor y, Tensor gate);
-
-    /// <summary>[cos(t·w_j) | sin(t·w_j)], w_j = 10000^(−j/(dim/2)), computed in float64, shape [1, dim].</summary>
-    Tensor TimestepSinusoid(double t, int dim);
-
     /// <summary>
     /// Multi-head attention over q [Lq, H·dh], k and v [Lk, H·dh] → [Lq, H·dh], with the optional
     /// Q/K RMSNorm (over all heads), rotary embedding, additive bias and key-length mask of
     /// <paramref name="spec"/> fused in. Softmax in fp32.
     /// </summary>
     Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec);
-
-    /// <summary>
-    /// Conv3d with kernel = stride = patch: latent [C, F, H, W] → tokens [F/pt·H/ph·W/pw, D]
-    /// ordered (f, h, w), w fastest; weight [D, C, pt, ph, pw].
-    /// </summary>
-    Tensor Patchify(Tensor latent, Tensor weight, Tensor bias, (int T, int H, int W) patch);
-
-    /// <summary>
-    /// Inverse of the patch layout: tokens [L, pt·ph·pw·C] (c fastest) on the grid (f, h, w) →
-    /// [C, f·pt, h·ph, w·pw].
-    /// </summary>
-    Tensor Unpatchify(Tensor tokens, int channels, (int F, int H, int W) grid, (int T, int H, int W) patch);
-
-    /// <summary>Rows of table [V, D] for the given ids → [ids.Length, D].</summary>
-    Tensor Embedding(Tensor table, ReadOnlySpan<int> ids);
 }

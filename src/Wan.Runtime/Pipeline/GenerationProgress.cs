@@ -1,9 +1,13 @@
 namespace Wan.Runtime.Pipeline;
 
+/// <summary>The stages of a generation, in order.</summary>
 public enum GenerationStage
 {
+    /// <summary>umT5 encoding of the prompt and the negative prompt.</summary>
     EncodingText,
+    /// <summary>The denoising steps.</summary>
     Denoising,
+    /// <summary>The VAE decode, latent frame by latent frame.</summary>
     Decoding,
 }
 

@@ -1,5 +1,4 @@
 using Wan.Runtime.Backends;
-using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Tensors;
 
@@ -7,28 +6,31 @@ namespace Wan.Runtime.Pipeline;
 
 /// <summary>
 /// One expert with a prompt prepared for it (the text K/V of both guidance branches, computed once
-/// per generation) that turns a latent into the guided velocity v = uncond + g·(cond − uncond). On
-/// CUDA (when asked) the two forwards are captured once into a <see cref="DitStepGraph"/> and replayed
-/// every step; otherwise they run directly, with cancellation checked between blocks.
+/// per generation) that turns a latent into the guided velocity v = uncond + g·(cond − uncond). When
+/// the expert's backend offers <see cref="IStepCapture"/> (and capture is asked for) the two forwards
+/// are captured once into a <see cref="DitStepGraph"/> and replayed every step; otherwise they run
+/// directly, with cancellation checked between blocks. When asked, the two predictions are checked
+/// for NaN/Inf where they live (<see cref="INonFiniteCheck"/>; on the host when the backend does not
+/// offer it) before they are combined.
 /// </summary>
 internal sealed class GuidedExpertStep : IDisposable
 {
-    private readonly IBackend _backend;
     private readonly WanTransformer _dit;
     private readonly Shape _shape;
     private readonly DitTextContext _cond, _uncond;
     private readonly DitStepGraph? _graph;
+    private readonly bool _checkNonFinite;
 
-    public GuidedExpertStep(IBackend backend, WanTransformer dit, Tensor context, Tensor negativeContext, Shape latentShape, bool captureGraph)
+    public GuidedExpertStep(WanTransformer dit, Tensor context, Tensor negativeContext, Shape latentShape, bool captureGraph, bool checkNonFinite)
     {
-        _backend = backend;
         _dit = dit;
         _shape = latentShape;
+        _checkNonFinite = checkNonFinite;
         _cond = dit.PrepareText(context);
         try
         {
             _uncond = dit.PrepareText(negativeContext);
-            _graph = captureGraph && backend is CudaBackend cuda ? new DitStepGraph(cuda, dit, _cond, _uncond, latentShape) : null;
+            _graph = captureGraph && dit.Backend is IStepCapture capture ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape) : null;
         }
         catch
         {
@@ -38,22 +40,42 @@ internal sealed class GuidedExpertStep : IDisposable
         }
     }
 
-    public float[] Velocity(float[] latent, long t, float guidance, CancellationToken cancellation)
+    /// <summary>
+    /// The guided velocity, and the number of NaN/Inf values in the two predictions (0 when the check
+    /// is off; the velocity is then not to be trusted when it is not 0).
+    /// </summary>
+    public (float[] Velocity, long NonFinite) Velocity(float[] latent, long t, float guidance, CancellationToken cancellation)
     {
+        var backend = _dit.Backend;
         float[] cond, uncond;
+        long nonFinite;
         if (_graph is not null)
         {
-            (cond, uncond) = _graph.Run(latent, t);
+            _graph.Replay(latent, t);
+            var (c, u) = _graph.Outputs;
+            nonFinite = CountOnDevice(backend, c, u);
+            (cond, uncond) = (backend.ToHost(c), backend.ToHost(u));
         }
         else
         {
-            using var x = _backend.FromHost(latent, _shape);
+            using var x = backend.FromHost(latent, _shape);
             using var c = _dit.Forward(x, t, _cond, cancellation: cancellation);
             using var u = _dit.Forward(x, t, _uncond, cancellation: cancellation);
-            (cond, uncond) = (_backend.ToHost(c), _backend.ToHost(u));
+            nonFinite = CountOnDevice(backend, c, u);
+            (cond, uncond) = (backend.ToHost(c), backend.ToHost(u));
         }
-        return Combine(cond, uncond, guidance);
+        if (nonFinite < 0)
+        {
+            nonFinite = HostMath.CountNonFinite(cond) + HostMath.CountNonFinite(uncond);
+        }
+        return (Combine(cond, uncond, guidance), nonFinite);
     }
+
+    /// <summary>The count on the backend when it offers the check, 0 when the check is off, −1 when the host must count.</summary>
+    private long CountOnDevice(IBackend backend, Tensor cond, Tensor uncond) =>
+        !_checkNonFinite ? 0
+        : backend is INonFiniteCheck check ? check.CountNonFinite(cond) + check.CountNonFinite(uncond)
+        : -1;
 
     /// <summary>Classifier-free guidance in fp32, in place in <paramref name="uncond"/>.</summary>
     internal static float[] Combine(float[] cond, float[] uncond, float guidance)

@@ -8,6 +8,7 @@ namespace Wan.Runtime.Pipeline;
 /// </summary>
 public static class NoiseGenerator
 {
+    /// <summary><paramref name="count"/> standard normal float32 values from <paramref name="seed"/> (SplitMix64 + Box–Muller).</summary>
     public static float[] StandardNormal(long seed, int count)
     {
         ulong state = unchecked((ulong)seed);

@@ -3,13 +3,14 @@ using Wan.Runtime.Backends;
 namespace Wan.Runtime.Pipeline;
 
 /// <summary>
-/// Which backend runs each component. The DiT is ~99% of the compute, so it may run on CUDA while
-/// the text encoder and the VAE stay on the CPU reference backend; tensors cross through the host.
+/// Which backend runs each component, typed by the op family the component needs: the text encoder
+/// on a backend with <see cref="ITextEncoderOps"/>, the DiT experts on one with <see cref="IDitOps"/>,
+/// the VAE on one with <see cref="IVaeOps"/>. Tensors cross between backends through the host.
+/// WanEngine chooses them (see EngineOptions for the rule).
 /// </summary>
-public sealed record PipelineBackends(IBackend Text, IBackend Dit, IBackend Vae)
+public sealed record PipelineBackends(ITextEncoderOps Text, IDitOps Dit, IVaeOps Vae)
 {
-    public static PipelineBackends All(IBackend backend) => new(backend, backend, backend);
-
+    /// <summary>"cpu" when one backend runs everything, else each component's backend.</summary>
     public override string ToString() =>
-        Text == Dit && Dit == Vae ? Dit.Name : $"text {Text.Name}, DiT {Dit.Name}, VAE {Vae.Name}";
+        ReferenceEquals(Text, Dit) && ReferenceEquals(Dit, Vae) ? Dit.Name : $"text encoder {Text.Name}, DiT {Dit.Name}, VAE {Vae.Name}";
 }

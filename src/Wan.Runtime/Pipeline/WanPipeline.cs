@@ -30,9 +30,16 @@ public sealed class WanPipeline : IDisposable
         Vae = vae;
     }
 
+    /// <summary>The backend of each component.</summary>
     public PipelineBackends Backends { get; }
+
+    /// <summary>model_index.json (the pipeline class, boundary_ratio).</summary>
     public ModelIndexConfig Index { get; }
+
+    /// <summary>The umT5 SentencePiece tokenizer (<c>tokenizer/</c>).</summary>
     public Umt5Tokenizer Tokenizer { get; }
+
+    /// <summary>The umT5 encoder (<c>text_encoder/</c>).</summary>
     public Umt5Encoder TextEncoder { get; }
 
     /// <summary><c>transformer</c>: the high-noise expert (or the only one).</summary>
@@ -41,17 +48,28 @@ public sealed class WanPipeline : IDisposable
     /// <summary><c>transformer_2</c>: the low-noise expert, null for single-expert models.</summary>
     public WanTransformer? LowNoise { get; }
 
+    /// <summary>The Wan2.1 causal 3D VAE (<c>vae/</c>).</summary>
     public WanVae Vae { get; }
 
     /// <summary>
-    /// On a CUDA DiT backend, capture each expert's step once as a device graph and replay it (default);
-    /// false runs the forwards directly (cancellation then also checked between blocks).
+    /// When the DiT backend offers <see cref="IStepCapture"/>, capture each expert's step once and replay
+    /// it (default); false runs the forwards directly (cancellation then also checked between blocks).
     /// </summary>
     public bool CaptureStepGraphs { get; set; } = true;
 
-    public static WanPipeline Load(IBackend backend, string modelDirectory) => Load(PipelineBackends.All(backend), modelDirectory);
+    /// <summary>
+    /// Check both DiT predictions and the latent after every denoising step, and the decoded video,
+    /// for NaN/Inf (default on): a non-finite value stops the generation with
+    /// <see cref="NonFiniteLatentException"/> instead of decoding a black video. The predictions are
+    /// counted on the DiT's backend when it offers <see cref="INonFiniteCheck"/> (one pass, one number
+    /// back), else on the host.
+    /// </summary>
+    public bool CheckNonFinite { get; set; } = true;
 
-    public static WanPipeline Load(PipelineBackends backends, string modelDirectory)
+    /// <summary>Loads every component of a diffusers-layout model directory onto its backend (WanEngine.Open calls this).</summary>
+    /// <exception cref="DirectoryNotFoundException">the directory or a component folder is missing.</exception>
+    /// <exception cref="InvalidDataException">a weight file is corrupt or does not match its config.</exception>
+    internal static WanPipeline Load(PipelineBackends backends, string modelDirectory)
     {
         if (!Directory.Exists(modelDirectory))
         {
@@ -89,9 +107,11 @@ public sealed class WanPipeline : IDisposable
     /// <summary>
     /// The denoising loop: for each step, the expert for the timestep predicts the flow for the
     /// prompt and for the negative prompt, v = uncond + g·(cond − uncond), and the solver steps.
-    /// On a CUDA DiT backend each expert's step is captured once as a device graph and replayed.
+    /// On a DiT backend with <see cref="IStepCapture"/> each expert's step is captured once and replayed.
     /// Returns the final latent; <paramref name="progress"/> sees the latent after every step.
     /// </summary>
+    /// <exception cref="NonFiniteLatentException">a prediction or the latent holds NaN/Inf after a step (when <see cref="CheckNonFinite"/>).</exception>
+    /// <exception cref="OperationCanceledException">cancelled between steps (or blocks, without capture).</exception>
     public float[] Denoise(Tensor context, Tensor negativeContext, float[] noise, int[] latentShape, IFlowSolver solver,
         ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default)
     {
@@ -112,15 +132,23 @@ public sealed class WanPipeline : IDisposable
                 long t = solver.Timesteps[i];
                 bool high = experts.IsHighNoise(t);
                 var dit = high || LowNoise is null ? HighNoise : LowNoise;
+                var expert = LowNoise is null ? "transformer" : high ? "transformer (high noise)" : "transformer_2 (low noise)";
                 if (!steps.TryGetValue(dit, out var step))
                 {
-                    step = new GuidedExpertStep(Backends.Dit, dit, context, negativeContext, shape, CaptureStepGraphs);
+                    step = new GuidedExpertStep(dit, context, negativeContext, shape, CaptureStepGraphs, CheckNonFinite);
                     steps.Add(dit, step);
                 }
-                var v = step.Velocity(latent, t, (float)experts.Guidance(t), cancellation);
+                var (v, nonFinite) = step.Velocity(latent, t, (float)experts.Guidance(t), cancellation);
+                if (nonFinite > 0)
+                {
+                    throw NonFiniteLatentException.Denoising(i + 1, solver.StepCount, expert, t, "the DiT prediction", nonFinite, dit.Backend.Storage, dit.Backend.Name);
+                }
                 solver.Step(v, i, latent);
-                progress?.Invoke(new GenerationProgress(GenerationStage.Denoising, i + 1, solver.StepCount,
-                    LowNoise is null ? "transformer" : high ? "transformer (high noise)" : "transformer_2 (low noise)",
+                if (CheckNonFinite && HostMath.CountNonFinite(latent) is > 0 and var inLatent)
+                {
+                    throw NonFiniteLatentException.Denoising(i + 1, solver.StepCount, expert, t, "the latent after the solver update", inLatent, DType.F32, "the host");
+                }
+                progress?.Invoke(new GenerationProgress(GenerationStage.Denoising, i + 1, solver.StepCount, expert,
                     t, clock.Elapsed, stepClock.Elapsed, latent));
             }
             return latent;
@@ -135,6 +163,7 @@ public sealed class WanPipeline : IDisposable
     }
 
     /// <summary>VAE decode of a latent [16, F, H, W] → video [3, 1+4(F−1), 8H, 8W] before the clamp.</summary>
+    /// <exception cref="NonFiniteLatentException">the decoded video holds NaN/Inf (when <see cref="CheckNonFinite"/>).</exception>
     public float[] DecodeRaw(float[] latent, int[] latentShape, Action<GenerationProgress>? progress = null,
         CancellationToken cancellation = default)
     {
@@ -142,10 +171,24 @@ public sealed class WanPipeline : IDisposable
         using var z = Backends.Vae.FromHost(latent, new Shape(latentShape));
         using var video = Vae.Decode(z, (done, total) => progress?.Invoke(new GenerationProgress(
             GenerationStage.Decoding, done, total, null, 0, clock.Elapsed, clock.Elapsed, default)), cancellation);
-        return Backends.Vae.ToHost(video);
+        var vae = Backends.Vae;
+        long nonFinite = !CheckNonFinite ? 0 : vae is INonFiniteCheck check ? check.CountNonFinite(video) : -1;
+        var frames = vae.ToHost(video);
+        if (nonFinite < 0)
+        {
+            nonFinite = HostMath.CountNonFinite(frames);
+        }
+        if (nonFinite > 0)
+        {
+            throw NonFiniteLatentException.Decoding(nonFinite, vae.Storage, vae.Name);
+        }
+        return frames;
     }
 
-    /// <summary>The whole text-to-video job.</summary>
+    /// <summary>The whole text-to-video job: tokenize, encode both prompts, denoise, decode.</summary>
+    /// <exception cref="ArgumentException">the request is invalid (size, frames, steps, solver, noise length).</exception>
+    /// <exception cref="NonFiniteLatentException">NaN/Inf appeared (when <see cref="CheckNonFinite"/>).</exception>
+    /// <exception cref="OperationCanceledException">cancelled.</exception>
     public GenerationResult Generate(GenerationRequest request, Action<GenerationProgress>? progress = null,
         CancellationToken cancellation = default)
     {
@@ -176,6 +219,7 @@ public sealed class WanPipeline : IDisposable
         return new GenerationResult(latent, latentShape, frames, textTime, denoiseTime, decodeClock.Elapsed);
     }
 
+    /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
         TextEncoder.Dispose();

@@ -206,11 +206,11 @@ public sealed class CudaBackendTests(DType storage)
     }
 
     [Test]
-    public void VaeOpsWithoutAKernelSaySo()
+    public void DeclaresTheDitFamilyAndItsCapabilitiesOnly()
     {
-        using var x = _cuda.FromHost(new float[8], new Shape(2, 1, 2, 2));
-        Assert.That(() => _cuda.UpsampleNearest2x(x), Throws.TypeOf<NotSupportedException>().With.Message.Contains("no CUDA kernel"));
-        Assert.That(() => _cuda.ConcatFrames(x, x), Throws.TypeOf<NotSupportedException>().With.Message.Contains("no CUDA kernel"));
+        Assert.That(_cuda, Is.InstanceOf<IDitOps>().And.InstanceOf<IStepCapture>().And.InstanceOf<INonFiniteCheck>());
+        Assert.That(_cuda, Is.Not.InstanceOf<ITextEncoderOps>().And.Not.InstanceOf<IVaeOps>(),
+            "no umT5/VAE family until those models are verified on CUDA: the engine routes them to the CPU");
     }
 
     [Test]

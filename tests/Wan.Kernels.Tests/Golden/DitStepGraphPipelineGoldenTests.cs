@@ -1,7 +1,5 @@
 using System.Diagnostics;
-using Wan.Kernels.Device;
-using Wan.Runtime.Backends.Cpu;
-using Wan.Runtime.Backends.Cuda;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
@@ -26,10 +24,12 @@ public sealed class DitStepGraphPipelineGoldenTests
     {
         var c = Fixtures.Require(fixtureCase);
         using var golden = c.OpenGolden();
-        using var device = new EmulatedDevice();
-        using var cpu = new CpuBackend();
-        using var cuda = new CudaBackend(device, DType.BF16);
-        using var pipeline = WanPipeline.Load(new PipelineBackends(cpu, cuda, cpu), c.Set.Diffusers);
+        using var engine = WanEngine.Open(c.Set.Diffusers, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.BF16 });
+        var pipeline = engine.Pipeline;
+        Assert.That(engine.Placement.Select(p => (p.Component, p.Device)), Is.EqualTo(new[]
+        {
+            ("text encoder", EngineDevice.Cpu), ("DiT", EngineDevice.CudaEmulated), ("VAE", EngineDevice.Cpu),
+        }), "the rule: the DiT on the chosen device, the families it lacks on the CPU");
         double tol = c.Tolerance("bf16");
         var p = c.Params;
 
@@ -63,7 +63,7 @@ public sealed class DitStepGraphPipelineGoldenTests
         }
         var video = pipeline.DecodeRaw(replayed[^1], shape.ToArray());
         Metrics.AssertClose(video, golden.Get("video_raw").ToFloatArray(), tol, $"{c} bf16 DiT graph: video_raw");
-        TestContext.Out.WriteLine($"{c}: {replayed.Count} steps on {device.Name}: direct {directTime.TotalMilliseconds:F0} ms, " +
+        TestContext.Out.WriteLine($"{c}: {replayed.Count} steps on {pipeline.Backends.Dit.Name}: direct {directTime.TotalMilliseconds:F0} ms, " +
             $"graphs {graphTime.TotalMilliseconds:F0} ms (captures included; the emulator runs every kernel on the CPU, so these are not GPU times)");
     }
 }

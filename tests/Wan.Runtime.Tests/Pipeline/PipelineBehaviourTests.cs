@@ -1,4 +1,4 @@
-using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Tests.Infrastructure;
 
@@ -8,6 +8,8 @@ namespace Wan.Runtime.Tests.Pipeline;
 [Category("Golden")]
 public class PipelineBehaviourTests
 {
+    private static readonly EngineOptions Cpu = new() { Device = EngineDevice.Cpu };
+
     private static GenerationRequest SmallRequest => new()
     {
         Prompt = "a lighthouse at night",
@@ -22,11 +24,10 @@ public class PipelineBehaviourTests
     public void CancellationStopsBetweenStepsAndReportsNothingAfter(FixtureSet? set)
     {
         set = Fixtures.Require(set);
-        using var backend = new CpuBackend();
-        using var pipeline = WanPipeline.Load(backend, set.Diffusers);
+        using var engine = WanEngine.Open(set.Diffusers, Cpu);
         using var cts = new CancellationTokenSource();
         var steps = new List<int>();
-        Assert.Throws<OperationCanceledException>(() => pipeline.Generate(SmallRequest, p =>
+        Assert.Throws<OperationCanceledException>(() => engine.Generate(SmallRequest, p =>
         {
             if (p.Stage == GenerationStage.Denoising)
             {
@@ -48,12 +49,11 @@ public class PipelineBehaviourTests
     public void ProgressCoversEveryStageAndTheSeedIsReproducible(FixtureSet? set)
     {
         set = Fixtures.Require(set);
-        using var backend = new CpuBackend();
-        using var pipeline = WanPipeline.Load(backend, set.Diffusers);
+        using var engine = WanEngine.Open(set.Diffusers, Cpu);
         var events = new List<GenerationProgress>();
-        var first = pipeline.Generate(SmallRequest, events.Add);
-        var second = pipeline.Generate(SmallRequest);
-        var other = pipeline.Generate(SmallRequest with { Seed = 4 });
+        var first = engine.Generate(SmallRequest, events.Add);
+        var second = engine.Generate(SmallRequest);
+        var other = engine.Generate(SmallRequest with { Seed = 4 });
 
         Assert.That(events.Select(e => (e.Stage, e.Step)), Is.EqualTo(new[]
         {
@@ -86,11 +86,10 @@ public class PipelineBehaviourTests
             index.Remove("transformer_2");
             File.WriteAllText(Path.Combine(dir, "model_index.json"), index.ToJsonString());
 
-            using var backend = new CpuBackend();
-            using var pipeline = WanPipeline.Load(backend, dir);
-            Assert.That(pipeline.LowNoise, Is.Null);
+            using var engine = WanEngine.Open(dir, Cpu);
+            Assert.That(engine.Pipeline.LowNoise, Is.Null);
             var experts = new List<string?>();
-            var result = pipeline.Generate(SmallRequest, p =>
+            var result = engine.Generate(SmallRequest, p =>
             {
                 if (p.Stage == GenerationStage.Denoising)
                 {
@@ -110,9 +109,8 @@ public class PipelineBehaviourTests
     public void CallerNoiseOfTheWrongSizeIsRejected(FixtureSet? set)
     {
         set = Fixtures.Require(set);
-        using var backend = new CpuBackend();
-        using var pipeline = WanPipeline.Load(backend, set.Diffusers);
-        var ex = Assert.Throws<ArgumentException>(() => pipeline.Generate(SmallRequest with { Noise = new float[10] }));
+        using var engine = WanEngine.Open(set.Diffusers, Cpu);
+        var ex = Assert.Throws<ArgumentException>(() => engine.Generate(SmallRequest with { Noise = new float[10] }));
         Assert.That(ex!.Message, Does.Contain("10 values"));
     }
 

@@ -16,6 +16,7 @@ public sealed partial class CpuBackend
     /// <summary>Fewest query rows per block, however many keys: shorter GEMMs would waste the cores.</summary>
     private const int AttentionMinQueryBlock = 64;
 
+    /// <inheritdoc/>
     public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec)
     {
         var (lq, lk, dim, dh) = OpChecks.Attention(q, k, v, spec);

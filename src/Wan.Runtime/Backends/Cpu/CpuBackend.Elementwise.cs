@@ -5,6 +5,7 @@ namespace Wan.Runtime.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <inheritdoc/>
     public Tensor GeluTanh(Tensor x)
     {
         var src = Cpu(x).Data;
@@ -31,6 +32,7 @@ public sealed partial class CpuBackend
         TensorPrimitives.Multiply(y, 0.5f, y);
     }
 
+    /// <inheritdoc/>
     public Tensor Silu(Tensor x)
     {
         var src = Cpu(x).Data;
@@ -45,6 +47,7 @@ public sealed partial class CpuBackend
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor Add(Tensor a, Tensor b)
     {
         SameShape(a, b, "add");
@@ -53,6 +56,7 @@ public sealed partial class CpuBackend
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor Mul(Tensor a, Tensor b)
     {
         SameShape(a, b, "mul");
@@ -61,6 +65,7 @@ public sealed partial class CpuBackend
         return y;
     }
 
+    /// <inheritdoc/>
     public void AddInPlace(Tensor x, Tensor y)
     {
         SameShape(x, y, "add_");
@@ -68,6 +73,7 @@ public sealed partial class CpuBackend
         TensorPrimitives.Add(dst, Cpu(y).Data, dst);
     }
 
+    /// <inheritdoc/>
     public void GatedAddInPlace(Tensor x, Tensor y, Tensor gate)
     {
         SameShape(x, y, "gated add_");

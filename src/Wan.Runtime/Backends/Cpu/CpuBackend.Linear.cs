@@ -14,6 +14,7 @@ public sealed partial class CpuBackend
     /// </summary>
     public bool ReleaseWeightPagesAfterLinear { get; init; } = true;
 
+    /// <inheritdoc/>
     public Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
     {
         var (n, k) = Matrix(x, "linear input");

@@ -5,6 +5,7 @@ namespace Wan.Runtime.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <inheritdoc/>
     public Tensor RmsNorm(Tensor x, Tensor weight, float eps)
     {
         var (rows, d) = Matrix(x, "rms_norm input");
@@ -24,6 +25,7 @@ public sealed partial class CpuBackend
         TensorPrimitives.Multiply(y, w, y);
     }
 
+    /// <inheritdoc/>
     public Tensor LayerNorm(Tensor x, Tensor? weight, Tensor? bias, float eps)
     {
         var (rows, d) = Matrix(x, "layer_norm input");
@@ -56,6 +58,7 @@ public sealed partial class CpuBackend
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor ModulatedLayerNorm(Tensor x, Tensor shift, Tensor scale, float eps)
     {
         var (rows, d) = Matrix(x, "modulated layer_norm input");

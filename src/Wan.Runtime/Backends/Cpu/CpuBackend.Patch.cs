@@ -4,8 +4,10 @@ namespace Wan.Runtime.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <inheritdoc/>
     public Tensor TimestepSinusoid(double t, int dim) => FromHost(HostMath.TimestepSinusoid(t, dim), new Shape(1, dim));
 
+    /// <inheritdoc/>
     public Tensor Patchify(Tensor latent, Tensor weight, Tensor bias, (int T, int H, int W) patch)
     {
         var (c, f, h, w, d) = OpChecks.Patchify(latent, weight, bias, patch);
@@ -43,6 +45,7 @@ public sealed partial class CpuBackend
         return Linear(colTensor, flatWeight, bias);
     }
 
+    /// <inheritdoc/>
     public Tensor Unpatchify(Tensor tokens, int channels, (int F, int H, int W) grid, (int T, int H, int W) patch)
     {
         int per = patch.T * patch.H * patch.W * channels;

@@ -8,6 +8,7 @@ public sealed partial class CpuBackend
     /// <summary>Most floats an im2col tile may hold (32 MiB): large frames are convolved in row bands.</summary>
     internal const int ConvColumnBudget = 1 << 23;
 
+    /// <inheritdoc/>
     public Tensor Conv3d(Tensor x, Tensor weight, Tensor? bias, Conv3dSpec spec)
     {
         if (x.Shape.Rank != 4 || weight.Shape.Rank != 5)
@@ -17,6 +18,7 @@ public sealed partial class CpuBackend
         return Convolve(x, weight, bias, (weight.Shape[2], weight.Shape[3], weight.Shape[4]), spec, "conv3d");
     }
 
+    /// <inheritdoc/>
     public Tensor Conv2dFrames(Tensor x, Tensor weight, Tensor? bias, Conv2dSpec spec)
     {
         if (x.Shape.Rank != 4 || weight.Shape.Rank != 4)

@@ -4,6 +4,7 @@ namespace Wan.Runtime.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <inheritdoc/>
     public Tensor UpsampleNearest2x(Tensor x)
     {
         var (c, f, h, w) = VideoDims(x, "upsample input");
@@ -27,6 +28,7 @@ public sealed partial class CpuBackend
         return new CpuTensor(this, new Shape(c, f, 2 * h, w2), dst);
     }
 
+    /// <inheritdoc/>
     public Tensor ConcatFrames(Tensor a, Tensor b)
     {
         var (c, fa, h, w) = VideoDims(a, "concat frames: first");
@@ -47,6 +49,7 @@ public sealed partial class CpuBackend
         return new CpuTensor(this, new Shape(c, f, h, w), dst);
     }
 
+    /// <inheritdoc/>
     public Tensor SliceFrames(Tensor x, int start, int count)
     {
         var (c, f, h, w) = VideoDims(x, "slice frames");
@@ -64,6 +67,7 @@ public sealed partial class CpuBackend
         return new CpuTensor(this, new Shape(c, count, h, w), dst);
     }
 
+    /// <inheritdoc/>
     public Tensor SliceChannels(Tensor x, int start, int count)
     {
         if (x.Shape.Rank < 1)
@@ -81,6 +85,7 @@ public sealed partial class CpuBackend
         return new CpuTensor(this, new Shape(dims), Cpu(x).Data.AsSpan(start * per, count * per).ToArray());
     }
 
+    /// <inheritdoc/>
     public Tensor InterleaveChannelHalves(Tensor x)
     {
         var (c2, f, h, w) = VideoDims(x, "interleave channel halves");
@@ -104,6 +109,7 @@ public sealed partial class CpuBackend
         return new CpuTensor(this, new Shape(c, 2 * f, h, w), dst);
     }
 
+    /// <inheritdoc/>
     public Tensor PixelsToRows(Tensor x)
     {
         var (c, f, h, w) = VideoDims(x, "pixels to rows");
@@ -111,6 +117,7 @@ public sealed partial class CpuBackend
         return new CpuTensor(this, new Shape(n, c), TransposeTiled(Cpu(x).Data, c, n));
     }
 
+    /// <inheritdoc/>
     public Tensor RowsToPixels(Tensor rows, Shape shape)
     {
         if (shape.Rank != 4 || rows.Shape != new Shape(shape[1] * shape[2] * shape[3], shape[0]))

@@ -5,6 +5,7 @@ namespace Wan.Runtime.Backends.Cpu;
 
 public sealed partial class CpuBackend
 {
+    /// <inheritdoc/>
     public Tensor ChannelRmsNorm(Tensor x, Tensor gamma, bool silu)
     {
         var (c, n) = ChannelRows(x, "channel rms_norm input");
@@ -43,6 +44,7 @@ public sealed partial class CpuBackend
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor ChannelAffine(Tensor x, Tensor scale, Tensor shift)
     {
         var (c, n) = ChannelRows(x, "channel affine input");

@@ -8,10 +8,15 @@ namespace Wan.Runtime.Backends.Cpu;
 /// and converted block by block where they are used, GEMMs through OpenBLAS, row-parallel vector
 /// work through TensorPrimitives.
 /// </summary>
-public sealed partial class CpuBackend : IBackend
+public sealed partial class CpuBackend : IDitOps, ITextEncoderOps, IVaeOps, INonFiniteCheck
 {
+    /// <inheritdoc/>
     public string Name => "cpu";
 
+    /// <summary>Always <see cref="DType.F32"/>: activations are float32 (big weights may stay mapped in their stored dtype).</summary>
+    public DType Storage => DType.F32;
+
+    /// <inheritdoc/>
     public Tensor FromHost(ReadOnlySpan<float> data, Shape shape)
     {
         if (data.Length != shape.ElementCount)
@@ -50,6 +55,7 @@ public sealed partial class CpuBackend : IBackend
     /// <summary>The CPU backend is float32 throughout: the same as <see cref="FromHost"/>.</summary>
     public Tensor FromHostF32(ReadOnlySpan<float> data, Shape shape) => FromHost(data, shape);
 
+    /// <inheritdoc/>
     public Tensor LoadWeight(SafetensorsTensor source)
     {
         if (!source.DType.IsFloat())
@@ -64,9 +70,11 @@ public sealed partial class CpuBackend : IBackend
         return new MappedCpuTensor(this, source.Shape, file, view);
     }
 
+    /// <inheritdoc/>
     public float[] ToHost(Tensor tensor) =>
         tensor is MappedCpuTensor mapped ? Mapped(mapped).ToFloatArray() : (float[])Cpu(tensor).Data.Clone();
 
+    /// <inheritdoc/>
     public Tensor Reshape(Tensor x, Shape shape)
     {
         if (shape.ElementCount != x.ElementCount)
@@ -76,6 +84,7 @@ public sealed partial class CpuBackend : IBackend
         return x is MappedCpuTensor mapped ? Mapped(mapped).Reshaped(shape) : new CpuTensor(this, shape, Cpu(x).Data);
     }
 
+    /// <inheritdoc/>
     public Tensor SliceRows(Tensor x, int start, int count)
     {
         var (rows, cols) = Matrix(x, nameof(x));

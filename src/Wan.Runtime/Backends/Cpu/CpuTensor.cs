@@ -15,6 +15,8 @@ public sealed class CpuTensor : Tensor
         Data = data;
     }
 
+    /// <summary>The row-major float32 values (shared with reshaped views).</summary>
     public float[] Data { get; }
+    /// <summary><see cref="Data"/> as a span.</summary>
     public Span<float> Span => Data;
 }

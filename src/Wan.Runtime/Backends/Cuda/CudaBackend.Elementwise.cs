@@ -5,6 +5,7 @@ namespace Wan.Runtime.Backends.Cuda;
 
 public sealed partial class CudaBackend
 {
+    /// <inheritdoc/>
     public Tensor GeluTanh(Tensor x)
     {
         var y = AllocateLike(x);
@@ -12,6 +13,7 @@ public sealed partial class CudaBackend
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor Silu(Tensor x)
     {
         var y = AllocateLike(x);
@@ -19,6 +21,7 @@ public sealed partial class CudaBackend
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor Add(Tensor a, Tensor b)
     {
         SameShape(a, b, "add");
@@ -27,6 +30,7 @@ public sealed partial class CudaBackend
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor Mul(Tensor a, Tensor b)
     {
         SameShape(a, b, "mul");
@@ -35,6 +39,7 @@ public sealed partial class CudaBackend
         return y;
     }
 
+    /// <inheritdoc/>
     public void AddInPlace(Tensor x, Tensor y)
     {
         SameShape(x, y, "add_");
@@ -42,6 +47,7 @@ public sealed partial class CudaBackend
         ElementwiseOps.Add(Device, Element, target, Cuda(y).Buffer, target, x.ElementCount);
     }
 
+    /// <inheritdoc/>
     public void GatedAddInPlace(Tensor x, Tensor y, Tensor gate)
     {
         SameShape(x, y, "gated add_");

@@ -5,6 +5,7 @@ namespace Wan.Runtime.Backends.Cuda;
 
 public sealed partial class CudaBackend
 {
+    /// <inheritdoc/>
     public Tensor RmsNorm(Tensor x, Tensor weight, float eps)
     {
         var (rows, d) = Matrix(x, "rms_norm input");
@@ -14,6 +15,7 @@ public sealed partial class CudaBackend
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor LayerNorm(Tensor x, Tensor? weight, Tensor? bias, float eps)
     {
         var (rows, d) = Matrix(x, "layer_norm input");
@@ -31,6 +33,7 @@ public sealed partial class CudaBackend
         return y;
     }
 
+    /// <inheritdoc/>
     public Tensor ModulatedLayerNorm(Tensor x, Tensor shift, Tensor scale, float eps)
     {
         var (rows, d) = Matrix(x, "modulated layer_norm input");

@@ -17,6 +17,7 @@ public sealed partial class CudaBackend
         return Linear(cols, flatWeight, bias);
     }
 
+    /// <inheritdoc/>
     public Tensor Unpatchify(Tensor tokens, int channels, (int F, int H, int W) grid, (int T, int H, int W) patch)
     {
         int per = patch.T * patch.H * patch.W * channels;

@@ -10,10 +10,15 @@ namespace Wan.Runtime.Backends.Cuda;
 /// The CUDA backend, written once against <see cref="IDevice"/>: the real GPU (CudaDevice) or the
 /// emulated one run the same launchers (Wan.Kernels.Ops) and kernels. Every tensor it creates is
 /// stored in <see cref="Storage"/> (F32, BF16 or F16); kernels compute in fp32. The device is the
-/// caller's: disposing the backend does not dispose it.
+/// caller's: disposing the backend does not dispose it. It declares the DiT family and the step-capture
+/// and non-finite-check capabilities; the text-encoder and VAE families are not declared (their models
+/// have not been verified on CUDA / their kernels are not written), so the engine routes those
+/// components to the CPU.
 /// </summary>
-public sealed partial class CudaBackend : IBackend
+public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
 {
+    /// <summary>A backend over <paramref name="device"/> (not owned) storing every tensor as <paramref name="storage"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="storage"/> is not F32, BF16 or F16.</exception>
     public CudaBackend(IDevice device, DType storage = DType.BF16)
     {
         ArgumentNullException.ThrowIfNull(device);
@@ -31,11 +36,13 @@ public sealed partial class CudaBackend : IBackend
         };
     }
 
+    /// <summary>The device the kernels run on (a GPU or the emulated device).</summary>
     public IDevice Device { get; }
 
-    /// <summary>Storage dtype of every tensor of this backend.</summary>
+    /// <summary>Storage dtype of every tensor of this backend (F32, BF16 or F16).</summary>
     public DType Storage { get; }
 
+    /// <inheritdoc/>
     public string Name => $"cuda {Storage} on {Device.Name}";
 
     internal ElementType Element { get; }
@@ -47,6 +54,7 @@ public sealed partial class CudaBackend : IBackend
         _ => GemmType.BF16,
     };
 
+    /// <inheritdoc/>
     public Tensor FromHost(ReadOnlySpan<float> data, Shape shape)
     {
         if (data.Length != shape.ElementCount)
@@ -73,20 +81,7 @@ public sealed partial class CudaBackend : IBackend
         return tensor;
     }
 
-    /// <summary>Overwrites a tensor of this backend with host values (encoded to its storage dtype).</summary>
-    public void Write(Tensor destination, ReadOnlySpan<float> data)
-    {
-        var t = Cuda(destination);
-        if (data.Length != t.ElementCount)
-        {
-            throw new ArgumentException($"{data.Length} values do not fill tensor {destination}");
-        }
-        Device.CopyToDevice(CudaHostConversion.Encode(data, Storage), t.Buffer);
-    }
-
-    /// <summary>A tensor of <paramref name="shape"/> in the storage dtype with undefined contents (NaN on the emulated device).</summary>
-    public Tensor Empty(Shape shape) => Allocate(shape);
-
+    /// <inheritdoc/>
     public Tensor LoadWeight(SafetensorsTensor source)
     {
         if (!source.DType.IsFloat())
@@ -96,6 +91,7 @@ public sealed partial class CudaBackend : IBackend
         return FromHost(source.ToFloatArray(), source.Shape);
     }
 
+    /// <inheritdoc/>
     public float[] ToHost(Tensor tensor)
     {
         var t = Owned(tensor);
@@ -104,6 +100,7 @@ public sealed partial class CudaBackend : IBackend
         return CudaHostConversion.Decode(bytes, t.DType);
     }
 
+    /// <inheritdoc/>
     public Tensor Reshape(Tensor x, Shape shape)
     {
         var t = Owned(x);
@@ -114,6 +111,7 @@ public sealed partial class CudaBackend : IBackend
         return new CudaTensor(this, shape, t.DType, t.Storage.Retain());
     }
 
+    /// <inheritdoc/>
     public Tensor SliceRows(Tensor x, int start, int count)
     {
         var t = Cuda(x);
@@ -131,6 +129,11 @@ public sealed partial class CudaBackend : IBackend
         return y;
     }
 
+    /// <summary>
+    /// Rows of table [V, D] for the given ids → [ids.Length, D] (kernels/cuda/gather.cu): the gather the
+    /// text-encoder family will use once the umT5 forward is verified on CUDA.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">an id lies outside [0, V).</exception>
     public Tensor Embedding(Tensor table, ReadOnlySpan<int> ids)
     {
         var t = Cuda(table);
@@ -156,6 +159,7 @@ public sealed partial class CudaBackend : IBackend
     /// <summary>Computed on the host in float64 (a [1, dim] table, as the reference does), then uploaded.</summary>
     public Tensor TimestepSinusoid(double t, int dim) => FromHost(HostMath.TimestepSinusoid(t, dim), new Shape(1, dim));
 
+    /// <inheritdoc/>
     public void Dispose() { }
 
     internal CudaTensor Allocate(Shape shape) =>

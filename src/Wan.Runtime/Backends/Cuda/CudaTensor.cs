@@ -22,6 +22,8 @@ public sealed class CudaTensor : Tensor
         _storage = storage;
     }
 
+    /// <summary>The device memory holding the values.</summary>
+    /// <exception cref="ObjectDisposedException">the tensor was disposed.</exception>
     public DeviceBuffer Buffer
     {
         get
@@ -33,6 +35,7 @@ public sealed class CudaTensor : Tensor
 
     internal CudaStorage Storage => _storage;
 
+    /// <summary>Releases this tensor's hold on its storage; the last holder frees the device memory.</summary>
     protected override void Dispose(bool disposing)
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

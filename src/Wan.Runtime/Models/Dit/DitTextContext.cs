@@ -17,6 +17,7 @@ public sealed class DitTextContext : IDisposable
     internal WanTransformer Owner { get; }
     internal IReadOnlyList<(Tensor Keys, Tensor Values)> PerBlock { get; }
 
+    /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
         foreach (var (k, v) in PerBlock)

@@ -8,18 +8,25 @@ namespace Wan.Runtime.Models.Dit;
 /// <summary>
 /// The Wan DiT (diffusers WanTransformer3DModel): patch embedding, time and text embeddings,
 /// <see cref="DitConfig.Layers"/> blocks, the modulated head and unpatchify. Written once against
-/// <see cref="IBackend"/>. Latents are unbatched [C, F, H, W].
+/// <see cref="IDitOps"/>. Latents are unbatched [C, F, H, W].
 /// </summary>
+/// <remarks>
+/// The RoPE table of the last latent grid is cached (one upload per resolution); the cache is
+/// lock-protected and its tables are reference-counted, so work captured on a table
+/// (<see cref="HoldRope"/>) keeps it alive when another resolution replaces it in the cache.
+/// Forwards themselves are not meant to run concurrently on one backend (see WanEngine).
+/// </remarks>
 public sealed class WanTransformer : IDisposable
 {
-    private readonly IBackend _b;
+    private readonly IDitOps _b;
+    private readonly Lock _ropeLock = new();
     private readonly Tensor _patchWeight, _patchBias;
     private readonly DitLinear _time1, _time2, _timeProj, _text1, _text2, _head;
     private readonly Tensor _headModulation; // [2, D]: shift, scale
     private readonly WanTransformerBlock[] _blocks;
     private ((int F, int H, int W) Grid, RopeTable Table)? _rope;
 
-    private WanTransformer(IBackend backend, DitConfig config, WeightLoader w)
+    private WanTransformer(IDitOps backend, DitConfig config, WeightLoader w)
     {
         _b = backend;
         Config = config;
@@ -37,10 +44,15 @@ public sealed class WanTransformer : IDisposable
         _blocks = [.. Enumerable.Range(0, c.Layers).Select(i => new WanTransformerBlock(w, c, i))];
     }
 
+    /// <summary>The transformer's config.json.</summary>
     public DitConfig Config { get; }
 
+    /// <summary>The backend the expert's weights live on and its forwards run on.</summary>
+    public IDitOps Backend => _b;
+
     /// <summary>Loads an expert from a diffusers directory (config.json + safetensors, sharded or not).</summary>
-    public static WanTransformer Load(IBackend backend, string directory)
+    /// <exception cref="InvalidDataException">a weight is missing or has the wrong shape or dtype.</exception>
+    public static WanTransformer Load(IDitOps backend, string directory)
     {
         var config = DitConfig.Load(Path.Combine(directory, "config.json"));
         using var weights = SafetensorsCheckpoint.Open(directory);
@@ -89,7 +101,7 @@ public sealed class WanTransformer : IDisposable
     }
 
     /// <summary>
-    /// The same forward with the timestep given as its sinusoid [1, freq_dim] (<see cref="IBackend.TimestepSinusoid"/>)
+    /// The same forward with the timestep given as its sinusoid [1, freq_dim] (<see cref="IDitOps.TimestepSinusoid"/>)
     /// already on the backend: a captured step reads it from a buffer written before each replay, so
     /// the step itself uploads nothing. The latent's RoPE table must exist (<see cref="PrepareGrid"/>)
     /// when this runs inside a capture.
@@ -116,7 +128,7 @@ public sealed class WanTransformer : IDisposable
         using var e = TimeEmbedding(timestepSinusoid);
         using var e0Flat = TimeProjection(e);
         using var e0 = _b.Reshape(e0Flat, new Shape(6, c.Dim));
-        var rope = Rope(grid);
+        using var rope = Held(grid); // a concurrent resolution change cannot free it under this forward
         for (int i = 0; i < _blocks.Length; i++)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -136,7 +148,27 @@ public sealed class WanTransformer : IDisposable
     /// Builds the RoPE table of latents of <paramref name="latentShape"/> now (an upload), so that a
     /// forward captured into a graph finds it cached.
     /// </summary>
+    /// <exception cref="ArgumentException">the latent does not fit this DiT.</exception>
     public void PrepareGrid(Shape latentShape) => Rope(Grid(latentShape));
+
+    /// <summary>
+    /// The RoPE table of latents of <paramref name="latentShape"/>, built now when not cached, with one
+    /// reference for the caller: captured work holds it so that its recorded addresses stay valid
+    /// whatever resolution is requested later. Dispose the returned table once.
+    /// </summary>
+    /// <exception cref="ArgumentException">the latent does not fit this DiT.</exception>
+    public RopeTable HoldRope(Shape latentShape)
+    {
+        return Held(Grid(latentShape));
+    }
+
+    private RopeTable Held((int F, int H, int W) grid)
+    {
+        lock (_ropeLock)
+        {
+            return Rope(grid).Hold();
+        }
+    }
 
     /// <summary>The token grid of a latent [in_channels, F, H, W]; throws when the latent does not fit this DiT.</summary>
     private (int F, int H, int W) Grid(Shape latent)
@@ -154,17 +186,23 @@ public sealed class WanTransformer : IDisposable
         return grid;
     }
 
-    /// <summary>The rotary table of a latent grid: built once and reused while the resolution stays the same.</summary>
+    /// <summary>
+    /// The rotary table of a latent grid: built once and reused while the resolution stays the same.
+    /// Replacing it releases only the cache's reference: holders from <see cref="HoldRope"/> keep theirs.
+    /// </summary>
     private RopeTable Rope((int F, int H, int W) grid)
     {
-        if (_rope is { } cached && cached.Grid == grid)
+        lock (_ropeLock)
         {
-            return cached.Table;
+            if (_rope is { } cached && cached.Grid == grid)
+            {
+                return cached.Table;
+            }
+            var table = RopeTable.Wan3D(_b, Config.HeadDim, grid);
+            _rope?.Table.Dispose();
+            _rope = (grid, table);
+            return table;
         }
-        _rope?.Table.Dispose();
-        var table = RopeTable.Wan3D(_b, Config.HeadDim, grid);
-        _rope = (grid, table);
-        return table;
     }
 
     /// <summary>e = Linear(SiLU(Linear(sinusoid(t)))) [1, D]; it also drives the head modulation.</summary>
@@ -188,6 +226,7 @@ public sealed class WanTransformer : IDisposable
         return _timeProj.Apply(_b, a);
     }
 
+    /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
         _patchWeight.Dispose();
@@ -197,7 +236,11 @@ public sealed class WanTransformer : IDisposable
             l.Dispose();
         }
         _headModulation.Dispose();
-        _rope?.Table.Dispose();
+        lock (_ropeLock)
+        {
+            _rope?.Table.Dispose();
+            _rope = null;
+        }
         foreach (var blk in _blocks)
         {
             blk.Dispose();

@@ -47,9 +47,9 @@ internal sealed class WanTransformerBlock : IDisposable
 
     /// <summary>
     /// x [L, D] += the block's three residual branches. <paramref name="timeProjection"/> is e0 [6, D];
-    /// <paramref name="textKeys"/>/<paramref name="textValues"/> are this block's cross-attention K/V of the context.
+    /// <paramref name="text"/> is this block's cross-attention K/V of the context.
     /// </summary>
-    public void Forward(IBackend b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope)
+    public void Forward(IDitOps b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope)
     {
         using var mod = b.Add(_modulation, timeProjection);
         using var shiftMsa = b.SliceRows(mod, 0, 1);
@@ -91,7 +91,7 @@ internal sealed class WanTransformerBlock : IDisposable
     /// The cross-attention keys (RMS-normalised) and values of the padded text context [512, D]:
     /// they depend only on the prompt, so a generation computes them once per expert and branch.
     /// </summary>
-    public (Tensor Keys, Tensor Values) TextKeyValues(IBackend b, Tensor context)
+    public (Tensor Keys, Tensor Values) TextKeyValues(IDitOps b, Tensor context)
     {
         using var k = _k2.Apply(b, context);
         return (b.RmsNorm(k, _normK2, _c.Eps), _v2.Apply(b, context));

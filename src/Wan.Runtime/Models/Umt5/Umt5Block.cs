@@ -109,6 +109,7 @@ public sealed class Umt5Block : IDisposable
         return _backend.Linear(product, _wo, null);
     }
 
+    /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
         foreach (var t in new[] { _attentionNorm, _q, _k, _v, _o, _ffnNorm, _wi0, _wi1, _wo })

@@ -15,12 +15,12 @@ public sealed class Umt5Encoder : IDisposable
     private const string TokenEmbeddingName = "shared.weight";
     private const string FinalNormName = "encoder.final_layer_norm.weight";
 
-    private readonly IBackend _backend;
+    private readonly ITextEncoderOps _backend;
     private readonly SafetensorsCheckpoint _checkpoint;
     private readonly Umt5Block[] _blocks;
     private readonly Tensor _finalNorm;
 
-    private Umt5Encoder(IBackend backend, Umt5Config config, SafetensorsCheckpoint checkpoint, Umt5Block[] blocks, Tensor finalNorm)
+    private Umt5Encoder(ITextEncoderOps backend, Umt5Config config, SafetensorsCheckpoint checkpoint, Umt5Block[] blocks, Tensor finalNorm)
     {
         _backend = backend;
         Config = config;
@@ -29,11 +29,13 @@ public sealed class Umt5Encoder : IDisposable
         _finalNorm = finalNorm;
     }
 
+    /// <summary>The encoder's config.json.</summary>
     public Umt5Config Config { get; }
+    /// <summary>The encoder layers, in order.</summary>
     public IReadOnlyList<Umt5Block> Blocks => _blocks;
 
     /// <summary>Reads <c>config.json</c> and the (possibly sharded) safetensors weights of a <c>text_encoder</c> directory.</summary>
-    public static Umt5Encoder Load(IBackend backend, string textEncoderDirectory)
+    public static Umt5Encoder Load(ITextEncoderOps backend, string textEncoderDirectory)
     {
         if (!Directory.Exists(textEncoderDirectory))
         {
@@ -120,6 +122,7 @@ public sealed class Umt5Encoder : IDisposable
     /// <summary>The final RMS norm (<c>encoder.final_layer_norm</c>) of the residual stream.</summary>
     public Tensor FinalNorm(Tensor x) => _backend.RmsNorm(x, _finalNorm, Config.LayerNormEpsilon);
 
+    /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
         foreach (var block in _blocks)

@@ -10,12 +10,12 @@ namespace Wan.Runtime.Models.Vae;
 /// </summary>
 internal sealed class CausalConv3d
 {
-    private readonly IBackend _backend;
+    private readonly IVaeOps _backend;
     private readonly Tensor _weight;
     private readonly Tensor _bias;
     private readonly int _kt, _kh, _kw;
 
-    private CausalConv3d(IBackend backend, Tensor weight, Tensor bias)
+    private CausalConv3d(IVaeOps backend, Tensor weight, Tensor bias)
     {
         _backend = backend;
         _weight = weight;
@@ -23,8 +23,8 @@ internal sealed class CausalConv3d
         (_kt, _kh, _kw) = (weight.Shape[2], weight.Shape[3], weight.Shape[4]);
     }
 
-    public static CausalConv3d Load(WeightLoader weights, string prefix, int cout, int cin, (int T, int H, int W) kernel) =>
-        new(weights.Backend,
+    public static CausalConv3d Load(IVaeOps ops, WeightLoader weights, string prefix, int cout, int cin, (int T, int H, int W) kernel) =>
+        new(ops,
             weights.Load(prefix + ".weight", cout, cin, kernel.T, kernel.H, kernel.W),
             weights.Load(prefix + ".bias", cout));
 

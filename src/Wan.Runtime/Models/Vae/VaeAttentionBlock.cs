@@ -9,11 +9,11 @@ namespace Wan.Runtime.Models.Vae;
 /// </summary>
 internal sealed class VaeAttentionBlock
 {
-    private readonly IBackend _backend;
+    private readonly IVaeOps _backend;
     private readonly Tensor _norm, _qkvWeight, _qkvBias, _projWeight, _projBias;
     private readonly int _channels;
 
-    private VaeAttentionBlock(IBackend backend, int channels, Tensor norm, Tensor qkvWeight, Tensor qkvBias, Tensor projWeight, Tensor projBias)
+    private VaeAttentionBlock(IVaeOps backend, int channels, Tensor norm, Tensor qkvWeight, Tensor qkvBias, Tensor projWeight, Tensor projBias)
     {
         _backend = backend;
         _channels = channels;
@@ -21,8 +21,8 @@ internal sealed class VaeAttentionBlock
     }
 
     /// <summary>Diffusers names: norm.gamma [C,1,1], to_qkv [3C,C,1,1] (q, k, v channel thirds), proj [C,C,1,1].</summary>
-    public static VaeAttentionBlock Load(WeightLoader w, string prefix, int c) =>
-        new(w.Backend, c,
+    public static VaeAttentionBlock Load(IVaeOps ops, WeightLoader w, string prefix, int c) =>
+        new(ops, c,
             w.Load(prefix + ".norm.gamma", c, 1, 1),
             w.Load(prefix + ".to_qkv.weight", 3 * c, c, 1, 1),
             w.Load(prefix + ".to_qkv.bias", 3 * c),

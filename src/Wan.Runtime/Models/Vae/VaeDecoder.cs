@@ -11,26 +11,26 @@ namespace Wan.Runtime.Models.Vae;
 /// </summary>
 internal sealed class VaeDecoder
 {
-    private readonly IBackend _backend;
+    private readonly IVaeOps _backend;
     private readonly CausalConv3d _convIn, _convOut;
     private readonly VaeMiddle _middle;
     private readonly List<(VaeResidualBlock[] Blocks, VaeResample? Upsampler)> _stages;
     private readonly Tensor _normOut;
 
-    private VaeDecoder(IBackend backend, CausalConv3d convIn, VaeMiddle middle,
+    private VaeDecoder(IVaeOps backend, CausalConv3d convIn, VaeMiddle middle,
         List<(VaeResidualBlock[], VaeResample?)> stages, Tensor normOut, CausalConv3d convOut)
     {
         _backend = backend;
         (_convIn, _middle, _stages, _normOut, _convOut) = (convIn, middle, stages, normOut, convOut);
     }
 
-    public static VaeDecoder Load(WeightLoader w, VaeConfig config)
+    public static VaeDecoder Load(IVaeOps ops, WeightLoader w, VaeConfig config)
     {
         // Widths from deep to shallow: the deepest width, then every stage's width in reverse.
         var dims = new[] { config.DimMult[^1] }.Concat(config.DimMult.Reverse()).Select(m => m * config.BaseDim).ToArray();
         var temporalUpsample = config.TemporalDownsample.Reverse().ToArray();
-        var convIn = CausalConv3d.Load(w, "decoder.conv_in", dims[0], config.ZDim, (3, 3, 3));
-        var middle = VaeMiddle.Load(w, "decoder.mid_block", dims[0]);
+        var convIn = CausalConv3d.Load(ops, w, "decoder.conv_in", dims[0], config.ZDim, (3, 3, 3));
+        var middle = VaeMiddle.Load(ops, w, "decoder.mid_block", dims[0]);
         var stages = new List<(VaeResidualBlock[], VaeResample?)>();
         int stageCount = config.DimMult.Count;
         for (int i = 0; i < stageCount; i++)
@@ -40,17 +40,17 @@ internal sealed class VaeDecoder
             var blocks = new VaeResidualBlock[config.NumResBlocks + 1];
             for (int j = 0; j < blocks.Length; j++)
             {
-                blocks[j] = VaeResidualBlock.Load(w, $"decoder.up_blocks.{i}.resnets.{j}", j == 0 ? inDim : outDim, outDim);
+                blocks[j] = VaeResidualBlock.Load(ops, w, $"decoder.up_blocks.{i}.resnets.{j}", j == 0 ? inDim : outDim, outDim);
             }
             var upsampler = i == stageCount - 1
                 ? null
-                : VaeResample.Load(w, $"decoder.up_blocks.{i}.upsamplers.0", outDim,
+                : VaeResample.Load(ops, w, $"decoder.up_blocks.{i}.upsamplers.0", outDim,
                     temporalUpsample[i] ? VaeResampleMode.Upsample3d : VaeResampleMode.Upsample2d);
             stages.Add((blocks, upsampler));
         }
         var normOut = w.Load("decoder.norm_out.gamma", dims[^1], 1, 1, 1);
-        var convOut = CausalConv3d.Load(w, "decoder.conv_out", config.OutChannels, dims[^1], (3, 3, 3));
-        return new VaeDecoder(w.Backend, convIn, middle, stages, normOut, convOut);
+        var convOut = CausalConv3d.Load(ops, w, "decoder.conv_out", config.OutChannels, dims[^1], (3, 3, 3));
+        return new VaeDecoder(ops, convIn, middle, stages, normOut, convOut);
     }
 
     public Tensor Forward(Tensor x, FrameCache cache)

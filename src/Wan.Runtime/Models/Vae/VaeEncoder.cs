@@ -11,23 +11,23 @@ namespace Wan.Runtime.Models.Vae;
 /// </summary>
 internal sealed class VaeEncoder
 {
-    private readonly IBackend _backend;
+    private readonly IVaeOps _backend;
     private readonly CausalConv3d _convIn, _convOut;
     private readonly List<Func<Tensor, FrameCache, Tensor>> _downBlocks;
     private readonly VaeMiddle _middle;
     private readonly Tensor _normOut;
 
-    private VaeEncoder(IBackend backend, CausalConv3d convIn, List<Func<Tensor, FrameCache, Tensor>> downBlocks,
+    private VaeEncoder(IVaeOps backend, CausalConv3d convIn, List<Func<Tensor, FrameCache, Tensor>> downBlocks,
         VaeMiddle middle, Tensor normOut, CausalConv3d convOut)
     {
         _backend = backend;
         (_convIn, _downBlocks, _middle, _normOut, _convOut) = (convIn, downBlocks, middle, normOut, convOut);
     }
 
-    public static VaeEncoder Load(WeightLoader w, VaeConfig config)
+    public static VaeEncoder Load(IVaeOps ops, WeightLoader w, VaeConfig config)
     {
         var dims = new[] { 1 }.Concat(config.DimMult).Select(m => m * config.BaseDim).ToArray();
-        var convIn = CausalConv3d.Load(w, "encoder.conv_in", dims[0], config.InChannels, (3, 3, 3));
+        var convIn = CausalConv3d.Load(ops, w, "encoder.conv_in", dims[0], config.InChannels, (3, 3, 3));
         // diffusers numbers residual blocks and downsamplers in one flat list: down_blocks.k.
         var downBlocks = new List<Func<Tensor, FrameCache, Tensor>>();
         int stageCount = config.DimMult.Count;
@@ -35,20 +35,20 @@ internal sealed class VaeEncoder
         {
             for (int j = 0; j < config.NumResBlocks; j++)
             {
-                var block = VaeResidualBlock.Load(w, $"encoder.down_blocks.{downBlocks.Count}", j == 0 ? dims[i] : dims[i + 1], dims[i + 1]);
+                var block = VaeResidualBlock.Load(ops, w, $"encoder.down_blocks.{downBlocks.Count}", j == 0 ? dims[i] : dims[i + 1], dims[i + 1]);
                 downBlocks.Add(block.Forward);
             }
             if (i != stageCount - 1)
             {
                 var mode = config.TemporalDownsample[i] ? VaeResampleMode.Downsample3d : VaeResampleMode.Downsample2d;
-                var downsampler = VaeResample.Load(w, $"encoder.down_blocks.{downBlocks.Count}", dims[i + 1], mode);
+                var downsampler = VaeResample.Load(ops, w, $"encoder.down_blocks.{downBlocks.Count}", dims[i + 1], mode);
                 downBlocks.Add(downsampler.Forward);
             }
         }
-        var middle = VaeMiddle.Load(w, "encoder.mid_block", dims[^1]);
+        var middle = VaeMiddle.Load(ops, w, "encoder.mid_block", dims[^1]);
         var normOut = w.Load("encoder.norm_out.gamma", dims[^1], 1, 1, 1);
-        var convOut = CausalConv3d.Load(w, "encoder.conv_out", 2 * config.ZDim, dims[^1], (3, 3, 3));
-        return new VaeEncoder(w.Backend, convIn, downBlocks, middle, normOut, convOut);
+        var convOut = CausalConv3d.Load(ops, w, "encoder.conv_out", 2 * config.ZDim, dims[^1], (3, 3, 3));
+        return new VaeEncoder(ops, convIn, downBlocks, middle, normOut, convOut);
     }
 
     public Tensor Forward(Tensor x, FrameCache cache)

@@ -8,9 +8,12 @@ namespace Wan.Runtime.Models.Vae;
 /// </summary>
 public sealed class VaeLatentDistribution(Tensor mean, Tensor logVar) : IDisposable
 {
+    /// <summary>The posterior mean [z_dim, F, H, W].</summary>
     public Tensor Mean { get; } = mean;
+    /// <summary>The posterior log-variance [z_dim, F, H, W].</summary>
     public Tensor LogVar { get; } = logVar;
 
+    /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
         Mean.Dispose();

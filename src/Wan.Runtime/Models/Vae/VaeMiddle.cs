@@ -1,3 +1,4 @@
+using Wan.Runtime.Backends;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Runtime.Models.Vae;
@@ -6,10 +7,10 @@ namespace Wan.Runtime.Models.Vae;
 internal sealed class VaeMiddle(VaeResidualBlock first, VaeAttentionBlock attention, VaeResidualBlock second)
 {
     /// <summary>Diffusers names: mid_block.resnets.{0,1}, mid_block.attentions.0.</summary>
-    public static VaeMiddle Load(WeightLoader w, string prefix, int dim) =>
-        new(VaeResidualBlock.Load(w, prefix + ".resnets.0", dim, dim),
-            VaeAttentionBlock.Load(w, prefix + ".attentions.0", dim),
-            VaeResidualBlock.Load(w, prefix + ".resnets.1", dim, dim));
+    public static VaeMiddle Load(IVaeOps ops, WeightLoader w, string prefix, int dim) =>
+        new(VaeResidualBlock.Load(ops, w, prefix + ".resnets.0", dim, dim),
+            VaeAttentionBlock.Load(ops, w, prefix + ".attentions.0", dim),
+            VaeResidualBlock.Load(ops, w, prefix + ".resnets.1", dim, dim));
 
     public Tensor Forward(Tensor x, FrameCache cache) =>
         first.Forward(x, cache)

@@ -12,13 +12,13 @@ namespace Wan.Runtime.Models.Vae;
 /// </summary>
 internal sealed class VaeResample
 {
-    private readonly IBackend _backend;
+    private readonly IVaeOps _backend;
     private readonly VaeResampleMode _mode;
     private readonly Tensor _spatialWeight, _spatialBias;
     private readonly CausalConv3d? _upsampleTimeConv;
     private readonly Tensor? _downsampleTimeWeight, _downsampleTimeBias;
 
-    private VaeResample(IBackend backend, VaeResampleMode mode, Tensor spatialWeight, Tensor spatialBias,
+    private VaeResample(IVaeOps backend, VaeResampleMode mode, Tensor spatialWeight, Tensor spatialBias,
         CausalConv3d? upsampleTimeConv, Tensor? downsampleTimeWeight, Tensor? downsampleTimeBias)
     {
         _backend = backend;
@@ -29,7 +29,7 @@ internal sealed class VaeResample
     }
 
     /// <summary>A transition of a stage with <paramref name="dim"/> channels (upsamplers output dim/2).</summary>
-    public static VaeResample Load(WeightLoader w, string prefix, int dim, VaeResampleMode mode)
+    public static VaeResample Load(IVaeOps ops, WeightLoader w, string prefix, int dim, VaeResampleMode mode)
     {
         bool up = mode is VaeResampleMode.Upsample2d or VaeResampleMode.Upsample3d;
         int outDim = up ? dim / 2 : dim;
@@ -37,11 +37,11 @@ internal sealed class VaeResample
         var bias = w.Load(prefix + ".resample.1.bias", outDim);
         return mode switch
         {
-            VaeResampleMode.Upsample3d => new(w.Backend, mode, weight, bias,
-                CausalConv3d.Load(w, prefix + ".time_conv", 2 * dim, dim, (3, 1, 1)), null, null),
-            VaeResampleMode.Downsample3d => new(w.Backend, mode, weight, bias, null,
+            VaeResampleMode.Upsample3d => new(ops, mode, weight, bias,
+                CausalConv3d.Load(ops, w, prefix + ".time_conv", 2 * dim, dim, (3, 1, 1)), null, null),
+            VaeResampleMode.Downsample3d => new(ops, mode, weight, bias, null,
                 w.Load(prefix + ".time_conv.weight", dim, dim, 3, 1, 1), w.Load(prefix + ".time_conv.bias", dim)),
-            _ => new(w.Backend, mode, weight, bias, null, null, null),
+            _ => new(ops, mode, weight, bias, null, null, null),
         };
     }
 

@@ -13,23 +13,23 @@ namespace Wan.Runtime.Models.Vae;
 /// </summary>
 public sealed class WanVae : IDisposable
 {
-    private readonly IBackend _backend;
+    private readonly IVaeOps _backend;
     private readonly WeightLoader _weights;
     private readonly VaeDecoder _decoder;
     private readonly VaeEncoder _encoder;
     private readonly CausalConv3d _quantConv, _postQuantConv;
     private readonly Tensor _std, _mean, _invStd, _negMeanInvStd;
 
-    private WanVae(IBackend backend, VaeConfig config, WeightLoader weights)
+    private WanVae(IVaeOps backend, VaeConfig config, WeightLoader weights)
     {
         _backend = backend;
         Config = config;
         _weights = weights;
         int z = config.ZDim;
-        _decoder = VaeDecoder.Load(weights, config);
-        _encoder = VaeEncoder.Load(weights, config);
-        _quantConv = CausalConv3d.Load(weights, "quant_conv", 2 * z, 2 * z, (1, 1, 1));
-        _postQuantConv = CausalConv3d.Load(weights, "post_quant_conv", z, z, (1, 1, 1));
+        _decoder = VaeDecoder.Load(backend, weights, config);
+        _encoder = VaeEncoder.Load(backend, weights, config);
+        _quantConv = CausalConv3d.Load(backend, weights, "quant_conv", 2 * z, 2 * z, (1, 1, 1));
+        _postQuantConv = CausalConv3d.Load(backend, weights, "post_quant_conv", z, z, (1, 1, 1));
         var mean = config.LatentsMean.ToArray();
         var std = config.LatentsStd.ToArray();
         // The official wrapper keeps 1/std (float32): encoding multiplies by it, decoding divides by it.
@@ -40,10 +40,11 @@ public sealed class WanVae : IDisposable
         _negMeanInvStd = weights.Own(backend.FromHost(mean.Select((m, c) => -m * invStd[c]).ToArray(), new Shape(z)));
     }
 
+    /// <summary>The VAE's config.json.</summary>
     public VaeConfig Config { get; }
 
     /// <summary>Loads a diffusers <c>vae/</c> directory: config.json and the safetensors weights.</summary>
-    public static WanVae Load(IBackend backend, string vaeDirectory)
+    public static WanVae Load(IVaeOps backend, string vaeDirectory)
     {
         if (!Directory.Exists(vaeDirectory))
         {
@@ -170,5 +171,6 @@ public sealed class WanVae : IDisposable
         return _backend.ChannelAffine(distribution.Mean, _invStd, _negMeanInvStd);
     }
 
+    /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose() => _weights.Dispose();
 }

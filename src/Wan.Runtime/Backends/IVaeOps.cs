@@ -3,11 +3,12 @@ using Wan.Runtime.Tensors;
 namespace Wan.Runtime.Backends;
 
 /// <summary>
-/// The ops of the Wan 3D VAE. Videos and feature maps are [C, F, H, W]. The causal time history
-/// of a convolution is the caller's business: the conv op convolves exactly the frames it is
-/// given, optionally behind implicit zero frames, so a model can feed its frame cache in front.
+/// The op family of the Wan 3D causal VAE (<c>WanVae</c>, original <c>wan/modules/vae2_1.py</c>)
+/// beyond the common ops. Videos and feature maps are [C, F, H, W]. The causal time history of a
+/// convolution is the caller's business: the conv op convolves exactly the frames it is given,
+/// optionally behind implicit zero frames, so a model can feed its frame cache in front.
 /// </summary>
-public partial interface IBackend
+public interface IVaeOps : IBackend
 {
     /// <summary>
     /// Conv3d of x [Cin, F, H, W] with weight [Cout, Cin, kt, kh, kw] and bias [Cout] (or none) →
@@ -54,27 +55,4 @@ public partial interface IBackend
 
     /// <summary>Inverse of <see cref="PixelsToRows"/>: rows [F·H·W, C] → <paramref name="shape"/> [C, F, H, W].</summary>
     Tensor RowsToPixels(Tensor rows, Shape shape);
-}
-
-/// <summary>
-/// Geometry of <see cref="IBackend.Conv3d"/>: strides and zero padding. Time is padded only in
-/// front (<see cref="PadFront"/> zero frames before the first input frame: causal convolution).
-/// </summary>
-public readonly record struct Conv3dSpec(
-    int StrideT, int StrideH, int StrideW,
-    int PadFront, int PadTop, int PadBottom, int PadLeft, int PadRight)
-{
-    /// <summary>Stride 1 with symmetric spatial padding (kernel − 1)/2 and <paramref name="padFront"/> zero frames.</summary>
-    public static Conv3dSpec Causal(int padFront, int kh, int kw) =>
-        new(1, 1, 1, padFront, (kh - 1) / 2, (kh - 1) / 2, (kw - 1) / 2, (kw - 1) / 2);
-}
-
-/// <summary>Geometry of <see cref="IBackend.Conv2dFrames"/>: stride and zero padding per side.</summary>
-public readonly record struct Conv2dSpec(int StrideH, int StrideW, int PadTop, int PadBottom, int PadLeft, int PadRight)
-{
-    /// <summary>Stride 1, symmetric padding <paramref name="pad"/> (PyTorch Conv2d(padding=pad)).</summary>
-    public static Conv2dSpec Same(int pad) => new(1, 1, pad, pad, pad, pad);
-
-    /// <summary>ZeroPad2d(0, 1, 0, 1) then stride 2 (the VAE's spatial downsampler).</summary>
-    public static Conv2dSpec DownsampleRightBottom => new(2, 2, 0, 1, 0, 1);
 }

@@ -1,0 +1,51 @@
+using Wan.Runtime.Backends;
+using Wan.Runtime.Tensors;
+
+namespace Wan.Runtime.Engine;
+
+/// <summary>
+/// How <see cref="WanEngine.Open"/> places and runs the model.
+/// </summary>
+/// <remarks>
+/// Routing rule: each component (text encoder, DiT experts, VAE) runs on its own override when one
+/// is set, else on <see cref="Device"/>; <see cref="EngineDevice.Auto"/> means the GPU when one is
+/// usable, else the CPU. A component left to the rule runs on the CPU when the chosen device's
+/// backend does not declare its op family (today CUDA declares only the DiT family, so
+/// <c>Device = Cuda</c> puts the DiT on the GPU and the text encoder and VAE on the CPU). An explicit
+/// override to a device without the family is refused when the engine is built, with one line naming
+/// the component and the device. <see cref="WanEngine.Placement"/> reports where each one runs.
+/// </remarks>
+public sealed record EngineOptions
+{
+    /// <summary>The device of every component without an override (default <see cref="EngineDevice.Auto"/>).</summary>
+    public EngineDevice Device { get; init; } = EngineDevice.Auto;
+
+    /// <summary>
+    /// Storage type of the CUDA backend (BF16 default, F16 or F32); the CPU backend always computes in
+    /// fp32. fp16 can overflow (the non-finite check then says so); bf16 has fp32's range.
+    /// </summary>
+    public DType Precision { get; init; } = DType.BF16;
+
+    /// <summary>Device of the umT5 text encoder, or null for the rule.</summary>
+    public EngineDevice? TextEncoderDevice { get; init; }
+
+    /// <summary>Device of the DiT experts, or null for the rule.</summary>
+    public EngineDevice? DitDevice { get; init; }
+
+    /// <summary>Device of the VAE, or null for the rule.</summary>
+    public EngineDevice? VaeDevice { get; init; }
+
+    /// <summary>Capture each expert's denoising step once and replay it where the DiT backend can (default true).</summary>
+    public bool CaptureStepGraphs { get; init; } = true;
+
+    /// <summary>Check every step's predictions and latent, and the decoded video, for NaN/Inf (default true).</summary>
+    public bool CheckNonFinite { get; init; } = true;
+
+    /// <summary>
+    /// Wraps (or replaces) each backend the engine creates before anything is routed to it (profiling,
+    /// tracing, a differently tuned CPU backend), or null. The result is routed by the families it
+    /// declares and owns the backend it was given: the engine disposes only the result (and, after
+    /// it, the devices it created).
+    /// </summary>
+    public Func<IBackend, IBackend>? WrapBackend { get; init; }
+}

@@ -1,0 +1,124 @@
+using Wan.Runtime.Pipeline;
+
+namespace Wan.Runtime.Engine;
+
+/// <summary>
+/// The one way to run Wan: <see cref="Open"/> detects the GPU, creates the backends, routes every
+/// component to a backend with its op family (checked before any weight is read), loads the model
+/// and returns a warm engine; <see cref="Generate"/> then turns requests into videos. The CLI, the
+/// benchmarks and the tests build their pipelines through it.
+/// </summary>
+/// <remarks>
+/// <para>Thread safety. <see cref="Generate"/> may be called from any number of threads: the calls
+/// are serialized (one generation runs at a time on the engine's backends; the others wait, and a
+/// waiting call honours its cancellation token). Everything a request computes is its own: the
+/// text contexts, the latent and the solver's history, the captured step graphs (made at a request's
+/// first step of each expert and freed at its end), the non-finite checks. What requests share is
+/// read-only (the weights, the tokenizer) or guarded: the DiT's RoPE-table cache is locked and its
+/// tables are reference-counted, so captured work keeps its table alive whatever resolution a later
+/// request asks for. <see cref="Placement"/>, <see cref="Options"/> and <see cref="DeviceNote"/> are
+/// immutable. The stages of <see cref="Pipeline"/> (Tokenize, EncodeText, Denoise, DecodeRaw) bypass
+/// the serialization: call them from one thread and not while a <see cref="Generate"/> runs.
+/// <see cref="Dispose"/> waits for a running generation to finish.</para>
+/// </remarks>
+public sealed class WanEngine : IDisposable
+{
+    private readonly EngineBackends _backends;
+    private readonly SemaphoreSlim _generation = new(1, 1);
+    private int _disposed;
+
+    private WanEngine(EngineOptions options, EngineBackends backends, WanPipeline pipeline)
+    {
+        Options = options;
+        _backends = backends;
+        Pipeline = pipeline;
+    }
+
+    /// <summary>The options the engine was opened with.</summary>
+    public EngineOptions Options { get; }
+
+    /// <summary>Where each component runs (text encoder, DiT, VAE), for display: see <see cref="EngineOptions"/> for the rule.</summary>
+    public IReadOnlyList<ComponentPlacement> Placement => _backends.Placement;
+
+    /// <summary>Why <see cref="EngineDevice.Auto"/> chose the CPU (no GPU, driver or NVRTC missing), or null.</summary>
+    public string? DeviceNote => _backends.Note;
+
+    /// <summary>The loaded pipeline: its stages, for callers (and golden tests) that run them on their own inputs.</summary>
+    public WanPipeline Pipeline { get; }
+
+    /// <summary>
+    /// Opens a diffusers-layout model directory (<c>model_index.json</c>, <c>transformer/</c>, ...): routes
+    /// the components, then loads them (weights memory-mapped on the CPU, uploaded on CUDA).
+    /// </summary>
+    /// <param name="modelDirectory">the model folder.</param>
+    /// <param name="options">device, precision, routing overrides; null for the defaults.</param>
+    /// <exception cref="ArgumentException">a routing override names a device without the component's op family ("text encoder: device cuda-emulated has no text-encoder ops"), or the precision is not bf16/fp16/fp32.</exception>
+    /// <exception cref="DirectoryNotFoundException">the model folder or one of its components is missing.</exception>
+    /// <exception cref="InvalidDataException">a weight file is corrupt or does not match its config.</exception>
+    /// <exception cref="Wan.Kernels.Interop.NoCudaDeviceException">the CUDA device was asked for and there is none.</exception>
+    /// <exception cref="DllNotFoundException">a native library (OpenBLAS, the CUDA driver, NVRTC, the emulator) is missing.</exception>
+    public static WanEngine Open(string modelDirectory, EngineOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(modelDirectory);
+        options ??= new EngineOptions();
+        var backends = EngineBackends.Route(options);
+        try
+        {
+            var pipeline = WanPipeline.Load(backends.Backends, modelDirectory);
+            pipeline.CaptureStepGraphs = options.CaptureStepGraphs;
+            pipeline.CheckNonFinite = options.CheckNonFinite;
+            return new WanEngine(options, backends, pipeline);
+        }
+        catch
+        {
+            backends.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Generates one video (text encoding, denoising, decoding); serialized with other calls (see the
+    /// remarks). <paramref name="progress"/> is called on the generating thread.
+    /// </summary>
+    /// <exception cref="ArgumentException">the request is invalid.</exception>
+    /// <exception cref="NonFiniteLatentException">NaN/Inf appeared in a step or the decoded video.</exception>
+    /// <exception cref="OperationCanceledException">cancelled while waiting or generating.</exception>
+    /// <exception cref="ObjectDisposedException">the engine was disposed.</exception>
+    public GenerationResult Generate(GenerationRequest request, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _generation.Wait(cancellation);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            return Pipeline.Generate(request, progress, cancellation);
+        }
+        finally
+        {
+            _generation.Release();
+        }
+    }
+
+    /// <summary>"text encoder: cpu; DiT: cuda BF16 on ...; VAE: cpu": the placement on one line.</summary>
+    public string DescribePlacement() => string.Join("; ", Placement);
+
+    /// <summary>Waits for a running generation, then frees the model, the backends and the devices.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        _generation.Wait();
+        try
+        {
+            Pipeline.Dispose();
+            _backends.Dispose();
+        }
+        finally
+        {
+            _generation.Release();
+        }
+    }
+}
