@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Wan.Server.Jobs;
 
 namespace Wan.Server.Tests.Infrastructure;
@@ -17,8 +18,13 @@ internal sealed class CountingRunner(IJobRunner inner) : IJobRunner
     /// <summary>Jobs that reached the gate (the runner's entry), with their ids in order.</summary>
     public List<string> Entered { get; } = [];
 
-    /// <summary>Completed when a run reaches the gate.</summary>
-    public TaskCompletionSource<string> Arrived { get; private set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Channel<string> _arrivals = Channel.CreateUnbounded<string>();
+
+    /// <summary>The id of each job as it reaches the gate, in order.</summary>
+    public ChannelReader<string> Arrivals => _arrivals.Reader;
+
+    /// <summary>The next job to reach the gate; fails the test after two minutes rather than hanging it.</summary>
+    public async Task<string> NextArrivalAsync() => await _arrivals.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromMinutes(2));
 
     /// <summary>Makes later runs wait at the gate until <see cref="Release"/>.</summary>
     public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -32,9 +38,7 @@ internal sealed class CountingRunner(IJobRunner inner) : IJobRunner
         {
             Entered.Add(job.Id);
         }
-        var arrived = Arrived;
-        Arrived = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        arrived.TrySetResult(job.Id);
+        _arrivals.Writer.TryWrite(job.Id);
         await _gate.Task.WaitAsync(cancellation);
         Interlocked.Increment(ref _engineRuns);
         return await inner.RunAsync(job, outputPath, report, cancellation);
