@@ -23,7 +23,7 @@ public static class VideoEndpoints
     {
         var videos = app.MapGroup("/v1/videos").WithTags("videos");
         videos.MapPost("", Submit).WithName("CreateVideo").Accepts<VideoRequestBody>("application/json")
-            .Produces<VideoCreatedBody>(StatusCodes.Status202Accepted)
+            .Produces<VideoCreatedBody>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests);
         videos.MapGet("/{id}", Status).WithName("GetVideo").Produces<VideoStatusBody>().ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/{id}/events", Events).WithName("GetVideoEvents").Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
@@ -51,10 +51,6 @@ public static class VideoEndpoints
         catch (JsonException e)
         {
             return Problems.Of(StatusCodes.Status400BadRequest, "invalid JSON", e.Message);
-        }
-        catch (InvalidOperationException)
-        {
-            return Problems.Of(StatusCodes.Status400BadRequest, "invalid request", $"the body must be JSON (Content-Type: application/json), not '{context.Request.ContentType}'");
         }
         catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
