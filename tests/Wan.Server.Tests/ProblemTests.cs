@@ -122,7 +122,6 @@ public class ProblemTests
         Assert.That(problem.GetProperty("detail").GetString(), Does.Contain("capacity 2"));
         Assert.That(refused.Headers.RetryAfter?.Delta?.TotalSeconds, Is.GreaterThanOrEqualTo(1));
 
-        // A cached answer needs no queue place: it is served even while the queue is full.
         server.Runner.Release();
         foreach (var id in queued.Select(q => q.Id).Prepend(running.Id))
         {
