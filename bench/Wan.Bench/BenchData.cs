@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
@@ -26,7 +27,7 @@ internal static class BenchData
     {
         var path = Path.Combine(Path.GetTempPath(), $"wan-bench-{name}-{Environment.ProcessId}.safetensors");
         using var writer = new SafetensorsWriter(path, [(name, DType.BF16, shape)]);
-        var bits = values.Select(HalfConversions.FloatToBF16).ToArray();
+        var bits = values.Select(FloatCodec.FloatToBF16).ToArray();
         writer.WriteTensor(name, MemoryMarshal.AsBytes(bits.AsSpan()));
         writer.Commit();
         return path;

@@ -8,8 +8,11 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 "$root/.ci/build-emulator.sh" --asan
-dotnet build "$root/tests/Wan.Kernels.Tests" -v quiet -nologo
-WAN_EMULATOR_LIB="$root/artifacts/emu/libwan_emu_asan.so" \
-LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
-ASAN_OPTIONS="detect_leaks=0:handle_segv=0:allow_user_segv_handler=1:use_sigaltstack=0" \
-  dotnet test "$root/tests/Wan.Kernels.Tests" --no-build --filter "Category=Emulated" "$@"
+# The kernels' own tests, then the CUDA backend's (which live with the backend in Wan.Runtime.Tests).
+for project in Wan.Kernels.Tests Wan.Runtime.Tests; do
+  dotnet build "$root/tests/$project" -v quiet -nologo
+  WAN_EMULATOR_LIB="$root/artifacts/emu/libwan_emu_asan.so" \
+  LD_PRELOAD="$(gcc -print-file-name=libasan.so)" \
+  ASAN_OPTIONS="detect_leaks=0:handle_segv=0:allow_user_segv_handler=1:use_sigaltstack=0" \
+    dotnet test "$root/tests/$project" --no-build --filter "Category=Emulated" "$@"
+done

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Cli.Tests;
 
@@ -17,34 +17,52 @@ public partial class CancellationTests
     public void CtrlCDuringGenerationLeavesNoOutput(FixtureSet? set)
     {
         set = Fixtures.Require(set);
-        var dir = Directory.CreateTempSubdirectory("wan-cli-cancel-").FullName;
+        using var temp = new TempDirectory();
+        var output = temp.Combine("long.y4m");
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "wan.dll"), "generate", "--model", set.Diffusers,
+                     "--prompt", "a long video", "--frames", "81", "--height", "256", "--width", "256", "--steps", "40",
+                     "--device", "cpu", "--output", output })
+        {
+            psi.ArgumentList.Add(a);
+        }
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var started = WaitForLine(p.StandardOutput, "device:", TimeSpan.FromSeconds(60));
+        if (started is null || p.HasExited)
+        {
+            p.Kill(true);
+            Assert.Fail($"the job did not start, or finished before it could be cancelled: {p.StandardOutput.ReadToEnd()}{stderr.Result}");
+        }
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        Assert.That(Kill(p.Id, SigInt), Is.Zero, "kill(pid, SIGINT)");
+        Assert.That(p.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, "the process did not stop within 60 s of Ctrl-C");
+        Assert.That(p.ExitCode, Is.EqualTo(130), $"{stdout.Result}{stderr.Result}");
+        Assert.That(stderr.Result, Does.Contain("cancelled"));
+        Assert.That(Directory.GetFileSystemEntries(temp.Path), Is.Empty, "no output and no partial file");
+    }
+
+    /// <summary>
+    /// Reads lines until one contains <paramref name="marker"/> (the job printed its device, so its
+    /// Ctrl-C handler is installed and generation is under way): null at end of output or after
+    /// <paramref name="limit"/>. Waiting on the output itself, not on a fixed sleep.
+    /// </summary>
+    private static string? WaitForLine(StreamReader output, string marker, TimeSpan limit)
+    {
+        using var timeout = new CancellationTokenSource(limit);
         try
         {
-            var output = Path.Combine(dir, "long.y4m");
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "wan.dll"), "generate", "--model", set.Diffusers,
-                         "--prompt", "a long video", "--frames", "81", "--height", "256", "--width", "256", "--steps", "40",
-                         "--device", "cpu", "--output", output })
+            while (output.ReadLineAsync(timeout.Token).AsTask().GetAwaiter().GetResult() is { } line)
             {
-                psi.ArgumentList.Add(a);
+                if (line.Contains(marker, StringComparison.Ordinal))
+                {
+                    return line;
+                }
             }
-            using var p = Process.Start(psi)!;
-            var stderr = p.StandardError.ReadToEndAsync();
-            var stdout = p.StandardOutput.ReadToEndAsync();
-            Thread.Sleep(TimeSpan.FromSeconds(3));
-            if (p.HasExited)
-            {
-                Assert.Fail($"the job finished before it could be cancelled: {stdout.Result}{stderr.Result}");
-            }
-            Assert.That(Kill(p.Id, SigInt), Is.Zero, "kill(pid, SIGINT)");
-            Assert.That(p.WaitForExit(TimeSpan.FromSeconds(60)), Is.True, "the process did not stop within 60 s of Ctrl-C");
-            Assert.That(p.ExitCode, Is.EqualTo(130), stderr.Result);
-            Assert.That(stderr.Result, Does.Contain("cancelled"));
-            Assert.That(Directory.GetFileSystemEntries(dir), Is.Empty, "no output and no partial file");
         }
-        finally
+        catch (OperationCanceledException)
         {
-            Directory.Delete(dir, true);
         }
+        return null;
     }
 }

@@ -1,4 +1,4 @@
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Cli.Tests;
 

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Cli.Tests;
 

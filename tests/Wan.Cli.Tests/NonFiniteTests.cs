@@ -1,5 +1,4 @@
-using Wan.Runtime.Tests.Engine;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Cli.Tests;
 

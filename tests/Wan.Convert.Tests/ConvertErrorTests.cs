@@ -1,7 +1,7 @@
 using Wan.Convert.Conversion;
 using Wan.Convert.Inspection;
 using Wan.Convert.Synth;
-using Wan.Convert.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Convert.Tests;
 

@@ -1,6 +1,6 @@
 using Wan.Convert.Layout;
 using Wan.Convert.Pth;
-using Wan.Convert.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Convert.Weights;
 using Wan.Runtime.Weights;
 
@@ -10,17 +10,17 @@ namespace Wan.Convert.Tests;
 [Category("Golden")]
 public sealed class PthGoldenTests
 {
-    [TestCaseSource(typeof(ConvertFixtures), nameof(ConvertFixtures.AllSets))]
-    public void T5PthEqualsDiffusersTextEncoder(string? set)
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void T5PthEqualsDiffusersTextEncoder(FixtureSet? set)
     {
-        var dir = ConvertFixtures.Require(set);
+        var dir = Fixtures.Require(set).Directory;
         AssertPthMatches(Path.Combine(dir, "original", "models_t5_umt5-xxl-enc-bf16.pth"), Path.Combine(dir, "diffusers", "text_encoder"), new T5KeyMap());
     }
 
-    [TestCaseSource(typeof(ConvertFixtures), nameof(ConvertFixtures.AllSets))]
-    public void VaePthEqualsDiffusersVae(string? set)
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void VaePthEqualsDiffusersVae(FixtureSet? set)
     {
-        var dir = ConvertFixtures.Require(set);
+        var dir = Fixtures.Require(set).Directory;
         AssertPthMatches(Path.Combine(dir, "original", "Wan2.1_VAE.pth"), Path.Combine(dir, "diffusers", "vae"), new VaeKeyMap(2));
     }
 
@@ -33,8 +33,8 @@ public sealed class PthGoldenTests
         {
             var target = map.Require(name, pth);
             var golden = expected.Get(target);
-            Assert.That(source.Describe(name).Shape, Is.EqualTo(golden.Shape), target);
-            var actual = FloatChunks.ReadAll(source, name);
+            Assert.That(source.Get(name).Shape, Is.EqualTo(golden.Shape), target);
+            var actual = source.Get(name).ToFloatArray();
             var want = golden.ToFloatArray();
             Assert.That(actual, Is.EqualTo(want).AsCollection, $"{name} -> {target}");
         }

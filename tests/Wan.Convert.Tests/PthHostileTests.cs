@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using Wan.Convert.Pth;
-using Wan.Convert.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Convert.Weights;
 using Wan.Runtime.Tensors;
 
@@ -41,10 +41,10 @@ public sealed class PthHostileTests
 
         using var pth = PthCheckpoint.Open(path);
         Assert.That(pth.Names, Is.EqualTo(new[] { "a.weight", "a.bias", "h" }));
-        Assert.That(pth.Describe("a.weight").Shape, Is.EqualTo(new Shape(3, 7, 5)));
-        Assert.That(FloatChunks.ReadAll(pth, "a.weight"), Is.EqualTo(storage[11..]).AsCollection);
-        Assert.That(FloatChunks.ReadAll(pth, "a.bias"), Is.EqualTo(storage[2..6]).AsCollection);
-        Assert.That(FloatChunks.ReadAll(pth, "h"), Is.EqualTo(half.Select(h => (float)h).ToArray()).AsCollection);
+        Assert.That(pth.Get("a.weight").Shape, Is.EqualTo(new Shape(3, 7, 5)));
+        Assert.That(pth.Get("a.weight").ToFloatArray(), Is.EqualTo(storage[11..]).AsCollection);
+        Assert.That(pth.Get("a.bias").ToFloatArray(), Is.EqualTo(storage[2..6]).AsCollection);
+        Assert.That(pth.Get("h").ToFloatArray(), Is.EqualTo(half.Select(h => (float)h).ToArray()).AsCollection);
     }
 
     [Test]

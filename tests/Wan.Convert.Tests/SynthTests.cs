@@ -1,10 +1,10 @@
-using Google.Protobuf;
 using Wan.Convert.Configs;
 using Wan.Convert.Conversion;
 using Wan.Convert.Inspection;
 using Wan.Convert.Pth;
 using Wan.Convert.Synth;
-using Wan.Convert.Tests.Infrastructure;
+using Wan.Runtime.Text;
+using Wan.Testing;
 using Wan.Convert.Weights;
 using Wan.Runtime.Weights;
 
@@ -15,10 +15,10 @@ public sealed class SynthTests
     private static readonly string[] Components = ["transformer", "transformer_2", "text_encoder", "vae"];
 
     [Category("Golden")]
-    [TestCaseSource(typeof(ConvertFixtures), nameof(ConvertFixtures.AllSets))]
-    public void SynthesizedModelHasTheFixtureNamesAndShapes(string? set)
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void SynthesizedModelHasTheFixtureNamesAndShapes(FixtureSet? set)
     {
-        var dir = ConvertFixtures.Require(set);
+        var dir = Fixtures.Require(set).Directory;
         var original = Path.Combine(dir, "original");
         WanModelConfig config;
         using (var fixture = ModelDirectory.Open(original))
@@ -88,40 +88,17 @@ public sealed class SynthTests
         using var tmp = new TempDirectory();
         var path = tmp.Combine("spiece.model");
         SentencePieceModelWriter.Write(path);
-        var pieces = new List<(string Piece, int Type)>();
-        var trainer = new Dictionary<int, long>();
-        string? normalizer = null;
-        var input = new CodedInputStream(File.ReadAllBytes(path));
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
-        {
-            var inner = new CodedInputStream(input.ReadBytes().ToByteArray());
-            uint t;
-            string piece = "";
-            int type = 1;
-            while ((t = inner.ReadTag()) != 0)
-            {
-                var field = WireFormat.GetTagFieldNumber(t);
-                switch ((WireFormat.GetTagFieldNumber(tag), field, WireFormat.GetTagWireType(t)))
-                {
-                    case (1, 1, _): piece = inner.ReadString(); break;
-                    case (1, 3, _): type = inner.ReadEnum(); break;
-                    case (2, _, WireFormat.WireType.Varint): trainer[field] = inner.ReadInt32(); break;
-                    case (3, 1, _): normalizer = inner.ReadString(); break;
-                    default: inner.SkipLastField(); break;
-                }
-            }
-            if (WireFormat.GetTagFieldNumber(tag) == 1)
-            {
-                pieces.Add((piece, type));
-            }
-        }
-        Assert.That(pieces.Take(3), Is.EqualTo(new[] { ("<pad>", 3), ("</s>", 3), ("<unk>", 2) }));
+        var model = SentencePieceModel.Load(path);
+        var pieces = model.Pieces;
+        Assert.That(pieces.Take(3).Select(p => (p.Piece, p.Type)),
+            Is.EqualTo(new[] { ("<pad>", SentencePieceType.Control), ("</s>", SentencePieceType.Control), ("<unk>", SentencePieceType.Unknown) }));
         Assert.That(pieces, Has.Count.InRange(200, 1000));
         Assert.That(pieces.Select(p => p.Piece), Does.Contain("\u2581the").And.Contain("\u2581a").And.Contain("z"));
         Assert.That(pieces.Select(p => p.Piece).Distinct().Count(), Is.EqualTo(pieces.Count));
-        Assert.That((trainer[3], trainer[40], trainer[41], trainer[42], trainer[43]), Is.EqualTo((1L, 2L, -1L, 1L, 0L)));
-        Assert.That(normalizer, Is.EqualTo("identity"));
+        var t = model.TrainerSpec;
+        Assert.That((t.ModelType, t.UnkId, t.BosId, t.EosId, t.PadId), Is.EqualTo((SentencePieceTrainerSpec.UnigramModelType, 2, -1, 1, 0)));
+        Assert.That(model.NormalizerSpec.Name, Is.EqualTo("identity"));
+        Assert.That(Directory.GetFiles(tmp.Path), Is.EqualTo(new[] { path }), "no temporary file left");
     }
 
     [Test]
@@ -134,7 +111,7 @@ public sealed class SynthTests
         Synthesizer.Write("tiny", diffusers, new SynthOptions(Seed: 9));
         using (var t5 = PthCheckpoint.Open(Path.Combine(original, "models_t5_umt5-xxl-enc-bf16.pth")))
         {
-            Assert.That(t5.Describe("token_embedding.weight").DType, Is.EqualTo(Wan.Runtime.Tensors.DType.BF16));
+            Assert.That(t5.Get("token_embedding.weight").DType, Is.EqualTo(Wan.Runtime.Tensors.DType.BF16));
         }
         var converted = tmp.Combine("converted");
         ToDiffusersConverter.Convert(original, converted, new ConvertOptions());

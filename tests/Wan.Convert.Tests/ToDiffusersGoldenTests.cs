@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Wan.Convert.Conversion;
 using Wan.Convert.Inspection;
 using Wan.Convert.Precision;
-using Wan.Convert.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Tests;
@@ -13,10 +13,10 @@ public sealed class ToDiffusersGoldenTests
 {
     private static readonly string[] Components = ["transformer", "transformer_2", "text_encoder", "vae"];
 
-    [TestCaseSource(typeof(ConvertFixtures), nameof(ConvertFixtures.AllSets))]
-    public void ConvertedOriginalEqualsFixtureDiffusers(string? set)
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void ConvertedOriginalEqualsFixtureDiffusers(FixtureSet? set)
     {
-        var dir = ConvertFixtures.Require(set);
+        var dir = Fixtures.Require(set).Directory;
         using var tmp = new TempDirectory();
         var dst = tmp.Combine("out");
         // A small shard limit forces several shards and an index for every component.
@@ -33,7 +33,7 @@ public sealed class ToDiffusersGoldenTests
                 var e = expected.Get(name);
                 var a = actual.Get(name);
                 Assert.That((a.DType, a.Shape), Is.EqualTo((e.DType, e.Shape)), $"{component}/{name}");
-                Assert.That(a.Bytes().SequenceEqual(e.Bytes()), Is.True, $"{component}/{name} values");
+                Assert.That(a.ToByteArray().SequenceEqual(e.ToByteArray()), Is.True, $"{component}/{name} values");
             }
             AssertConfigEquivalent(Path.Combine(expectedRoot, component, "config.json"), Path.Combine(dst, component, "config.json"));
         }
@@ -53,10 +53,10 @@ public sealed class ToDiffusersGoldenTests
         Assert.That(Differ.Diff(dst, expectedRoot), Is.Empty);
     }
 
-    [TestCaseSource(typeof(ConvertFixtures), nameof(ConvertFixtures.AllSets))]
-    public void ReducedPrecisionConversionsVerify(string? set)
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void ReducedPrecisionConversionsVerify(FixtureSet? set)
     {
-        var dir = ConvertFixtures.Require(set);
+        var dir = Fixtures.Require(set).Directory;
         var original = Path.Combine(dir, "original");
         using var tmp = new TempDirectory();
         foreach (var precision in new[] { TargetPrecision.Bf16, TargetPrecision.Fp16, TargetPrecision.Fp8PerTensor, TargetPrecision.Fp8PerChannel })
@@ -71,7 +71,7 @@ public sealed class ToDiffusersGoldenTests
             if (precision is TargetPrecision.Fp8PerTensor or TargetPrecision.Fp8PerChannel)
             {
                 Assert.That(matrix.DType, Is.EqualTo(Wan.Runtime.Tensors.DType.F8E4M3));
-                var scale = transformer.Get("blocks.0.attn1.to_q.weight" + DTypePolicy.ScaleSuffix);
+                var scale = transformer.Get("blocks.0.attn1.to_q.weight" + Wan.Runtime.Weights.Transforms.ScaledFp8.ScaleSuffix);
                 Assert.That(scale.ElementCount, Is.EqualTo(precision == TargetPrecision.Fp8PerChannel ? matrix.Shape[0] : 1));
                 var errors = result.Tensors.Where(t => t.Fp8RelativeError is not null).Select(t => t.Fp8RelativeError!.Value).ToList();
                 Assert.That(errors, Is.Not.Empty);

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Server.Tests.Infrastructure;
 
 namespace Wan.Server.Tests;

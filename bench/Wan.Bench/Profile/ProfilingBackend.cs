@@ -75,7 +75,7 @@ public sealed class ProfilingBackend(CpuBackend inner) : IDitOps, ITextEncoderOp
         return result;
     }
 
-    public Tensor LoadWeight(SafetensorsTensor source)
+    public Tensor LoadWeight(StoredTensor source)
     {
         long start = Stopwatch.GetTimestamp();
         var result = inner.LoadWeight(source);
@@ -105,6 +105,8 @@ public sealed class ProfilingBackend(CpuBackend inner) : IDitOps, ITextEncoderOp
     /// <summary>QKᵀ and PV: 4·Lq·Lk·D (norm, RoPE and softmax not counted).</summary>
     public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec) =>
         Time(nameof(Attention), 4.0 * Rows(q) * spec.ValidKeys * q.Shape[-1], () => inner.Attention(q, k, v, spec));
+
+    public bool SupportsAttention(int headDim) => inner.SupportsAttention(headDim);
 
     public Tensor Patchify(Tensor latent, Tensor weight, Tensor bias, (int T, int H, int W) patch) =>
         Time(nameof(Patchify), 2.0 * latent.ElementCount * weight.Shape[0], () => inner.Patchify(latent, weight, bias, patch));

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
 
@@ -48,7 +49,7 @@ public sealed record SyntheticDit(int Heads, int HeadDim, int FfnDim, int Layers
                 int n = (int)Math.Min(remaining, pool.Length - offset);
                 for (int i = 0; i < n; i++)
                 {
-                    chunk[i] = HalfConversions.FloatToBF16(fill.Constant + fill.Scale * pool[offset + i]);
+                    chunk[i] = FloatCodec.FloatToBF16(fill.Constant + fill.Scale * pool[offset + i]);
                 }
                 writer.Write(MemoryMarshal.AsBytes(chunk.AsSpan(0, n)));
                 remaining -= n;

@@ -15,10 +15,10 @@ internal static unsafe class EmulatedStorage
                 new ReadOnlySpan<float>((void*)address, destination.Length).CopyTo(destination);
                 break;
             case GemmType.F16:
-                Float16Codec.F16ToFloat(new ReadOnlySpan<Half>((void*)address, destination.Length), destination);
+                FloatCodec.F16ToFloat(new ReadOnlySpan<Half>((void*)address, destination.Length), destination);
                 break;
             case GemmType.BF16:
-                Float16Codec.BF16ToFloat(new ReadOnlySpan<ushort>((void*)address, destination.Length), destination);
+                FloatCodec.BF16ToFloat(new ReadOnlySpan<ushort>((void*)address, destination.Length), destination);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(type), type, "unknown GEMM storage type");
@@ -33,10 +33,10 @@ internal static unsafe class EmulatedStorage
                 source.CopyTo(new Span<float>((void*)address, source.Length));
                 break;
             case GemmType.F16:
-                Float16Codec.FloatToF16(source, new Span<Half>((void*)address, source.Length));
+                FloatCodec.FloatToF16(source, new Span<Half>((void*)address, source.Length));
                 break;
             case GemmType.BF16:
-                Float16Codec.FloatToBF16(source, new Span<ushort>((void*)address, source.Length));
+                FloatCodec.FloatToBF16(source, new Span<ushort>((void*)address, source.Length));
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(type), type, "unknown GEMM storage type");

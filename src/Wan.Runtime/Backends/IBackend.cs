@@ -14,7 +14,7 @@ namespace Wan.Runtime.Backends;
 /// <see cref="IDitOps"/>, <see cref="ITextEncoderOps"/>, <see cref="IVaeOps"/>. Optional capabilities
 /// are separate interfaces too: <see cref="IStepCapture"/>, <see cref="INonFiniteCheck"/>.
 /// </remarks>
-public interface IBackend : IDisposable
+public partial interface IBackend : IDisposable
 {
     /// <summary>Human-readable name with the device and storage type, e.g. "cpu" or "cuda BF16 on emulated (g++ fibers)".</summary>
     string Name { get; }
@@ -34,8 +34,11 @@ public interface IBackend : IDisposable
     /// </summary>
     Tensor FromHostF32(ReadOnlySpan<float> data, Shape shape);
 
-    /// <summary>Loads a stored weight (any float dtype) into this backend's weight storage.</summary>
-    Tensor LoadWeight(SafetensorsTensor source);
+    /// <summary>
+    /// Loads a stored weight (any float dtype, its scale applied) into this backend's weight storage;
+    /// the backend may keep a lease on the stored bytes instead of copying them.
+    /// </summary>
+    Tensor LoadWeight(StoredTensor source);
 
     /// <summary>Copies a tensor back to host float32.</summary>
     float[] ToHost(Tensor tensor);
@@ -73,4 +76,11 @@ public interface IBackend : IDisposable
     /// <paramref name="spec"/> fused in. Softmax in fp32.
     /// </summary>
     Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec);
+
+    /// <summary>
+    /// Whether <see cref="Attention"/> has a kernel for heads of <paramref name="headDim"/> elements at
+    /// <see cref="Storage"/>: models ask when they are loaded, so an unsupported shape is refused before
+    /// any work instead of at the first forward.
+    /// </summary>
+    bool SupportsAttention(int headDim);
 }

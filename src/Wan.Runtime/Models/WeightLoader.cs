@@ -1,6 +1,7 @@
 using Wan.Runtime.Backends;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
+using Wan.Runtime.Weights.Transforms;
 
 namespace Wan.Runtime.Models;
 
@@ -14,11 +15,14 @@ public sealed class WeightLoader(IBackend backend, ITensorSource source, string 
 {
     private readonly List<Tensor> _loaded = [];
 
+    /// <summary>The backend weights are loaded into.</summary>
     public IBackend Backend { get; } = backend;
+
+    /// <summary>The checkpoint they are read from.</summary>
     public ITensorSource Source { get; } = source;
 
-    /// <summary>The stored tensor's view, after checking that it exists, is a float type and has the expected shape.</summary>
-    public SafetensorsTensor View(string name, params int[] expectedShape)
+    /// <summary>The stored tensor, after checking that it exists, is a float type and has the expected shape.</summary>
+    public StoredTensor View(string name, params int[] expectedShape)
     {
         if (!Source.Contains(name))
         {
@@ -41,9 +45,7 @@ public sealed class WeightLoader(IBackend backend, ITensorSource source, string 
     public Tensor Load(string name, params int[] expectedShape)
     {
         var view = View(name, expectedShape);
-        return Own(ScaledFp8.IsFp8(view.DType)
-            ? Backend.FromHost(ScaledFp8.Dequantize(Source, view), view.Shape)
-            : Backend.LoadWeight(view));
+        return Own(Backend.LoadWeight(ScaledFp8.IsFp8(view.DType) ? new Fp8DequantizedTensor(view) : view));
     }
 
     /// <summary>

@@ -3,22 +3,47 @@ namespace Wan.Runtime.Tensors;
 /// <summary>Element types a tensor can be stored in (the safetensors set).</summary>
 public enum DType
 {
+    /// <summary>IEEE binary64.</summary>
     F64,
+
+    /// <summary>IEEE binary32.</summary>
     F32,
+
+    /// <summary>IEEE binary16 (max 65504).</summary>
     F16,
+
+    /// <summary>bfloat16: the top 16 bits of a float32.</summary>
     BF16,
+
+    /// <summary>OCP FP8 E4M3 "fn" (no infinities, max 448), as torch.float8_e4m3fn.</summary>
     F8E4M3,
+
+    /// <summary>FP8 E5M2 (IEEE-like: the top byte of an fp16).</summary>
     F8E5M2,
+
+    /// <summary>Signed 64-bit integer.</summary>
     I64,
+
+    /// <summary>Signed 32-bit integer.</summary>
     I32,
+
+    /// <summary>Signed 16-bit integer.</summary>
     I16,
+
+    /// <summary>Signed 8-bit integer.</summary>
     I8,
+
+    /// <summary>Unsigned 8-bit integer.</summary>
     U8,
+
+    /// <summary>Boolean, one byte.</summary>
     Bool,
 }
 
+/// <summary>Sizes and names of the <see cref="DType"/>s.</summary>
 public static class DTypeInfo
 {
+    /// <summary>Bytes per element; <see cref="ArgumentOutOfRangeException"/> for an undefined value.</summary>
     public static int SizeOf(this DType t) => t switch
     {
         DType.F64 or DType.I64 => 8,
@@ -46,6 +71,7 @@ public static class DTypeInfo
         _ => throw new ArgumentOutOfRangeException(nameof(t), t, "unknown dtype"),
     };
 
+    /// <summary>The dtype a safetensors header names (e.g. "F8_E4M3"); false for names it does not know.</summary>
     public static bool TryParseSafetensors(string name, out DType type)
     {
         switch (name)
@@ -66,6 +92,7 @@ public static class DTypeInfo
         }
     }
 
+    /// <summary>Whether the dtype holds floating-point values.</summary>
     public static bool IsFloat(this DType t) =>
         t is DType.F64 or DType.F32 or DType.F16 or DType.BF16 or DType.F8E4M3 or DType.F8E5M2;
 }

@@ -1,3 +1,6 @@
+using Google.Protobuf;
+using Wan.Runtime.Text.Proto;
+
 namespace Wan.Runtime.Text;
 
 /// <summary>
@@ -24,13 +27,21 @@ public sealed class SentencePieceModel
     /// <summary>The file (or description) the model was read from, for error messages.</summary>
     public string Source { get; }
 
+    /// <summary>The vocabulary in id order (ModelProto.pieces).</summary>
     public IReadOnlyList<SentencePiece> Pieces { get; }
+
+    /// <summary>The special ids, model type and segmentation switches (ModelProto.trainer_spec).</summary>
     public SentencePieceTrainerSpec TrainerSpec { get; }
+
+    /// <summary>The text normalization (ModelProto.normalizer_spec).</summary>
     public SentencePieceNormalizerSpec NormalizerSpec { get; }
 
     /// <summary>The id of the single piece of type UNKNOWN.</summary>
     public int UnknownId { get; }
 
+    /// <summary>Reads and checks a spiece.model file.</summary>
+    /// <exception cref="FileNotFoundException">the file cannot be read; the message names it.</exception>
+    /// <exception cref="InvalidDataException">it is not a valid unigram ModelProto; one line naming the file and the problem.</exception>
     public static SentencePieceModel Load(string path)
     {
         byte[] bytes;
@@ -42,7 +53,47 @@ public sealed class SentencePieceModel
         {
             throw new FileNotFoundException($"sentencepiece model {path}: cannot read the file ({e.Message})", path, e);
         }
-        return SentencePieceModelReader.Parse(bytes, path);
+        return Parse(bytes, path);
+    }
+
+    /// <summary>
+    /// Reads a serialized sentencepiece.ModelProto with the classes generated from
+    /// Text/Proto/sentencepiece_model.proto (fields it does not declare are skipped, as any protobuf
+    /// parser does) and checks it; every problem is an <see cref="InvalidDataException"/> naming
+    /// <paramref name="source"/>.
+    /// </summary>
+    internal static SentencePieceModel Parse(byte[] bytes, string source)
+    {
+        ModelProto proto;
+        try
+        {
+            proto = ModelProto.Parser.ParseFrom(bytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new InvalidDataException($"sentencepiece model {source}: not a valid serialized ModelProto ({e.Message})", e);
+        }
+        return FromProto(proto, source);
+    }
+
+    /// <summary>The model a parsed ModelProto describes, with the proto defaults for absent fields.</summary>
+    internal static SentencePieceModel FromProto(ModelProto proto, string source)
+    {
+        var pieces = new List<SentencePiece>(proto.Pieces.Count);
+        foreach (var p in proto.Pieces)
+        {
+            var type = (SentencePieceType)(int)p.Type;
+            if (!Enum.IsDefined(type))
+            {
+                throw new InvalidDataException($"sentencepiece model {source}: pieces[{pieces.Count}].type has the unknown value {(int)p.Type}");
+            }
+            pieces.Add(new SentencePiece(p.Piece, p.Score, type));
+        }
+        var t = proto.TrainerSpec ?? new TrainerSpec();
+        var trainer = new SentencePieceTrainerSpec((int)t.ModelType, t.UnkId, t.BosId, t.EosId, t.PadId, t.ByteFallback, t.TreatWhitespaceAsSuffix);
+        var n = proto.NormalizerSpec ?? new NormalizerSpec();
+        var normalizer = new SentencePieceNormalizerSpec(n.Name, n.PrecompiledCharsmap.ToByteArray(), n.AddDummyPrefix, n.RemoveExtraWhitespaces, n.EscapeWhitespaces);
+        return new SentencePieceModel(source, pieces, trainer, normalizer);
     }
 
     private int Validate()

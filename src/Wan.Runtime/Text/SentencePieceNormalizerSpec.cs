@@ -9,7 +9,4 @@ public sealed record SentencePieceNormalizerSpec(
     byte[] PrecompiledCharsMap,
     bool AddDummyPrefix,
     bool RemoveExtraWhitespaces,
-    bool EscapeWhitespaces)
-{
-    public static SentencePieceNormalizerSpec Default { get; } = new("", [], true, true, true);
-}
+    bool EscapeWhitespaces);

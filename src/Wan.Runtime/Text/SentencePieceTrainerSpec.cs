@@ -1,8 +1,9 @@
 namespace Wan.Runtime.Text;
 
 /// <summary>
-/// The fields of sentencepiece.TrainerSpec that segmentation depends on, with the proto defaults
-/// for absent fields (model_type UNIGRAM, unk 0, bos 1, eos 2, pad -1, no byte fallback).
+/// The fields of sentencepiece.TrainerSpec that segmentation depends on; absent fields take the
+/// proto defaults (model_type UNIGRAM, unk 0, bos 1, eos 2, pad -1, no byte fallback), see
+/// Text/Proto/sentencepiece_model.proto.
 /// </summary>
 public sealed record SentencePieceTrainerSpec(
     int ModelType,
@@ -13,7 +14,6 @@ public sealed record SentencePieceTrainerSpec(
     bool ByteFallback,
     bool TreatWhitespaceAsSuffix)
 {
+    /// <summary>TrainerSpec.ModelType UNIGRAM, the only model type this tokenizer runs.</summary>
     public const int UnigramModelType = 1;
-
-    public static SentencePieceTrainerSpec Default { get; } = new(UnigramModelType, 0, 1, 2, -1, false, false);
 }

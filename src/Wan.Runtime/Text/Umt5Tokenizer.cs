@@ -46,10 +46,7 @@ public sealed class Umt5Tokenizer
     public static Umt5Tokenizer Load(string tokenizerDirectory)
     {
         var path = Path.Combine(tokenizerDirectory, ModelFileName);
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"umT5 tokenizer: {path} does not exist", path);
-        }
+        Wan.Runtime.Weights.Storage.LinkedFile.RequireFile(path, "umT5 tokenizer model");
         return new Umt5Tokenizer(SentencePieceModel.Load(path));
     }
 

@@ -1,33 +1,47 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using Wan.Runtime.Weights.Storage;
+using Wan.Runtime.Weights.Transforms;
 
 namespace Wan.Runtime.Weights;
 
 /// <summary>
 /// The weights of one model component: a directory holding either one <c>*.safetensors</c> file or
 /// shards listed by a <c>*.safetensors.index.json</c> (<c>{"weight_map": {tensor: shard}}</c>).
-/// Every shard is mapped and every index entry checked against its shard when opened.
+/// Every shard is mapped and every index entry checked against its shard when opened. Any of these
+/// paths may be a symbolic link (the Hugging Face hub cache's snapshot layout); links are followed.
 /// </summary>
 public sealed class SafetensorsCheckpoint : ITensorSource
 {
     private readonly List<SafetensorsFile> _files;
     private readonly Dictionary<string, SafetensorsFile> _owner;
+    private readonly List<string> _names;
 
     private SafetensorsCheckpoint(string location, List<SafetensorsFile> files, Dictionary<string, SafetensorsFile> owner)
     {
         Location = location;
         _files = files;
         _owner = owner;
+        _names = [.. owner.Keys.Order(StringComparer.Ordinal)];
     }
 
+    /// <inheritdoc/>
     public string Location { get; }
-    public IEnumerable<string> Names => _owner.Keys;
+
+    /// <summary>Every tensor name, in ordinal order.</summary>
+    public IReadOnlyList<string> Names => _names;
+
+    /// <summary>The mapped files (one, or every shard).</summary>
     public IReadOnlyList<SafetensorsFile> Files => _files;
 
-    /// <summary>Opens a directory (index or single file) or one <c>.safetensors</c> / <c>.index.json</c> path.</summary>
+    /// <summary>
+    /// Opens a directory (index or single file) or one <c>.safetensors</c> / <c>.index.json</c> path.
+    /// Throws <see cref="FileNotFoundException"/> (a dangling link names its target) or
+    /// <see cref="SafetensorsFormatException"/> naming the file and the problem.
+    /// </summary>
     public static SafetensorsCheckpoint Open(string path)
     {
-        if (File.Exists(path))
+        if (IsFileOrLink(path))
         {
             return path.EndsWith(".index.json", StringComparison.Ordinal) ? OpenIndex(path) : OpenSingle(path);
         }
@@ -72,7 +86,7 @@ public sealed class SafetensorsCheckpoint : ITensorSource
                 if (!byShard.TryGetValue(shard, out var file))
                 {
                     var shardPath = System.IO.Path.Combine(dir, shard);
-                    if (shard.Contains('/') || shard.Contains('\\') || !File.Exists(shardPath))
+                    if (shard.Contains('/') || shard.Contains('\\') || !IsFileOrLink(shardPath))
                     {
                         throw new SafetensorsFormatException(indexPath, $"index names shard '{shard}' (for '{tensor}'), which does not exist");
                     }
@@ -100,6 +114,7 @@ public sealed class SafetensorsCheckpoint : ITensorSource
     private static List<(string Tensor, string Shard)> ReadWeightMap(string indexPath)
     {
         string text;
+        LinkedFile.RequireFile(indexPath, "safetensors index");
         try
         {
             text = new UTF8Encoding(false, true).GetString(File.ReadAllBytes(indexPath));
@@ -149,13 +164,20 @@ public sealed class SafetensorsCheckpoint : ITensorSource
         return result;
     }
 
+    /// <summary>A file, or a link that is not to a directory (a dangling one is reported by the open, naming its target).</summary>
+    private static bool IsFileOrLink(string path) =>
+        File.Exists(path) || (new FileInfo(path).LinkTarget is not null && !Directory.Exists(path));
+
+    /// <inheritdoc/>
     public bool Contains(string name) => _owner.ContainsKey(name);
 
-    public SafetensorsTensor Get(string name) =>
+    /// <summary>The tensor as a view into its mapped file; an fp8 tensor carries the scale of its NAME_scale companion.</summary>
+    public StoredTensor Get(string name) =>
         _owner.TryGetValue(name, out var f)
-            ? f.Get(name)
+            ? ScaledFp8.WithCompanionScale(this, f.Get(name))
             : throw new KeyNotFoundException($"{Location}: no tensor named '{name}'");
 
+    /// <summary>Closes every file (tensors already leased stay valid).</summary>
     public void Dispose()
     {
         foreach (var f in _files)

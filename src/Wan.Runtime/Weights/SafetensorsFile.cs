@@ -1,60 +1,59 @@
 using System.Buffers.Binary;
-using System.IO.MemoryMappedFiles;
+using Wan.Runtime.Weights.Storage;
 
 namespace Wan.Runtime.Weights;
 
 /// <summary>
-/// A safetensors file mapped read-only into memory. Tensors are views into the mapping: nothing is
-/// copied until a consumer converts a tensor. The header is fully validated on open.
+/// A safetensors file mapped read-only into memory (a symbolic link is followed to its target).
+/// Tensors are <see cref="StorageTensor"/> views into the mapping: nothing is copied until a consumer
+/// converts a tensor, and a leased tensor keeps the mapping alive after this file is disposed. The
+/// header is fully validated on open: every problem is a <see cref="SafetensorsFormatException"/> naming the file.
 /// </summary>
 public sealed unsafe class SafetensorsFile : IDisposable
 {
-    private readonly MemoryMappedFile? _map;
-    private readonly MemoryMappedViewAccessor? _view;
-    private readonly byte* _base;
+    private readonly MappedFileStorage _storage;
     private readonly long _dataStart;
     private readonly Dictionary<string, TensorInfo> _tensors;
     private int _disposed;
 
-    private SafetensorsFile(string path, MemoryMappedFile? map, MemoryMappedViewAccessor? view, byte* basePtr,
-        long dataStart, Dictionary<string, TensorInfo> tensors, Dictionary<string, string> metadata)
+    private SafetensorsFile(string path, MappedFileStorage storage, long dataStart,
+        Dictionary<string, TensorInfo> tensors, Dictionary<string, string> metadata)
     {
         Path = path;
-        _map = map;
-        _view = view;
-        _base = basePtr;
+        _storage = storage;
         _dataStart = dataStart;
         _tensors = tensors;
         Metadata = metadata;
     }
 
+    /// <summary>The path it was opened by (possibly a symbolic link).</summary>
     public string Path { get; }
+
+    /// <summary>The header's <c>__metadata__</c> strings.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    /// <summary>Every tensor's header entry.</summary>
     public IReadOnlyCollection<TensorInfo> Tensors => _tensors.Values;
+
+    /// <summary>Tensor names in header order.</summary>
     public IEnumerable<string> Names => _tensors.Keys;
 
+    /// <summary>
+    /// Opens and validates <paramref name="path"/>. Throws <see cref="FileNotFoundException"/> (a dangling
+    /// link names its target) or <see cref="SafetensorsFormatException"/> naming the file and the problem.
+    /// </summary>
     public static SafetensorsFile Open(string path)
     {
-        var length = new FileInfo(path) is { Exists: true } fi
-            ? fi.Length
-            : throw new FileNotFoundException($"{path}: safetensors file not found", path);
-        if (length < 8)
-        {
-            throw new SafetensorsFormatException(path, $"truncated: {length} bytes, shorter than the 8-byte header length");
-        }
-
-        var map = MemoryMappedFile.CreateFromFile(path, FileMode.Open, null, 0, MemoryMappedFileAccess.Read);
-        MemoryMappedViewAccessor? view = null;
-        var acquired = false;
+        var storage = MappedFileStorage.Open(path, "safetensors file");
         try
         {
-            view = map.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
-            byte* ptr = null;
-            view.SafeMemoryMappedViewHandle.AcquirePointer(ref ptr);
-            acquired = true;
-            ptr += view.PointerOffset;
-
-            var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(new ReadOnlySpan<byte>(ptr, 8));
+            var length = storage.Length;
+            if (length < 8)
+            {
+                throw new SafetensorsFormatException(path, $"truncated: {length} bytes, shorter than the 8-byte header length");
+            }
+            using var head = storage.Lease(0, length);
+            var headerLength = BinaryPrimitives.ReadUInt64LittleEndian(head.Span(0, 8));
             if (headerLength > SafetensorsHeader.MaxHeaderBytes)
             {
                 throw new SafetensorsFormatException(path,
@@ -66,46 +65,38 @@ public sealed unsafe class SafetensorsFile : IDisposable
                     $"header length {headerLength} runs past the end of the file ({length} bytes): truncated file?");
             }
             var dataStart = 8 + (long)headerLength;
-            var (tensors, metadata) = SafetensorsHeader.Parse(
-                path, new ReadOnlySpan<byte>(ptr + 8, (int)headerLength), length - dataStart);
-            return new SafetensorsFile(path, map, view, ptr, dataStart, tensors, metadata);
+            var (tensors, metadata) = SafetensorsHeader.Parse(path, head.Span(8, (int)headerLength), length - dataStart);
+            return new SafetensorsFile(path, storage, dataStart, tensors, metadata);
         }
         catch
         {
-            if (acquired)
-            {
-                view!.SafeMemoryMappedViewHandle.ReleasePointer();
-            }
-            view?.Dispose();
-            map.Dispose();
+            storage.Release();
             throw;
         }
     }
 
+    /// <summary>Whether the file holds a tensor of that name.</summary>
     public bool Contains(string name) => _tensors.ContainsKey(name);
 
+    /// <summary>The header entry; <see cref="KeyNotFoundException"/> naming the file when missing.</summary>
     public TensorInfo Info(string name) =>
         _tensors.TryGetValue(name, out var info)
             ? info
             : throw new KeyNotFoundException($"{Path}: no tensor named '{name}'");
 
-    public SafetensorsTensor Get(string name) => new(this, Info(name));
-
-    /// <summary>Start of a tensor's bytes in the mapping. Valid while this file is open.</summary>
-    internal byte* DataPointer(TensorInfo info)
+    /// <summary>The tensor as a view into the mapping; <see cref="KeyNotFoundException"/> naming the file when missing.</summary>
+    public StoredTensor Get(string name)
     {
-        ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        return _base + _dataStart + info.DataOffset;
+        var info = Info(name);
+        return new StorageTensor(_storage, _dataStart + info.DataOffset, name, info.DType, info.Shape);
     }
 
+    /// <summary>Drops this file's reference on its mapping (leased tensors keep it alive).</summary>
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            return;
+            _storage.Release();
         }
-        _view?.SafeMemoryMappedViewHandle.ReleasePointer();
-        _view?.Dispose();
-        _map?.Dispose();
     }
 }

@@ -23,6 +23,10 @@ public sealed class SafetensorsWriter : IDisposable
     private long _writtenInCurrent;
     private bool _committed;
 
+    /// <summary>
+    /// Declares the tensors (in the order their data will be written) and opens a temporary file
+    /// beside <paramref name="path"/>; <see cref="ArgumentException"/> for duplicate names.
+    /// </summary>
     public SafetensorsWriter(string path, IReadOnlyList<(string Name, DType DType, Shape Shape)> entries,
         IReadOnlyDictionary<string, string>? metadata = null)
     {
@@ -144,6 +148,7 @@ public sealed class SafetensorsWriter : IDisposable
         Write(data);
     }
 
+    /// <summary>A whole F32 tensor's values (see the byte overload).</summary>
     public void WriteTensor(string name, ReadOnlySpan<float> data) =>
         WriteTensor(name, System.Runtime.InteropServices.MemoryMarshal.AsBytes(data));
 
@@ -177,6 +182,7 @@ public sealed class SafetensorsWriter : IDisposable
         }
     }
 
+    /// <summary>Without a <see cref="Commit"/>: closes and deletes the temporary file.</summary>
     public void Dispose()
     {
         if (_committed)

@@ -1,5 +1,6 @@
 using Wan.Kernels.Device;
-using static Wan.Kernels.Tests.Emulated.EmulatedTesting;
+using static Wan.Testing.EmulatedTesting;
+using static Wan.Testing.Metrics;
 
 namespace Wan.Kernels.Tests.Emulated;
 

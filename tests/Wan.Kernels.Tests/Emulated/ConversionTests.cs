@@ -2,11 +2,12 @@ using System.Runtime.InteropServices;
 using Wan.Kernels.Numerics;
 using Wan.Kernels.Ops;
 using Wan.Runtime.Tensors;
-using static Wan.Kernels.Tests.Emulated.EmulatedTesting;
+using static Wan.Testing.EmulatedTesting;
+using static Wan.Testing.Metrics;
 
 namespace Wan.Kernels.Tests.Emulated;
 
-/// <summary>The kernels' own fp16/bf16 conversions (common.cuh) against the host's (Float16Codec), bit for bit.</summary>
+/// <summary>The kernels' own fp16/bf16 conversions (common.cuh) against the host's (FloatCodec), bit for bit.</summary>
 [Category("Emulated")]
 public sealed class ConversionTests
 {
@@ -40,18 +41,18 @@ public sealed class ConversionTests
         var hostBits = new ushort[input.Length];
         if (type == ElementType.BF16)
         {
-            Float16Codec.FloatToBF16(input, hostBits);
+            FloatCodec.FloatToBF16(input, hostBits);
         }
         else
         {
-            Float16Codec.FloatToF16(input, MemoryMarshal.Cast<ushort, Half>(hostBits.AsSpan()));
+            FloatCodec.FloatToF16(input, MemoryMarshal.Cast<ushort, Half>(hostBits.AsSpan()));
         }
         for (int i = 0; i < input.Length; i++)
         {
             int want = BitConverter.SingleToInt32Bits(expected[i]);
             Assert.That(BitConverter.SingleToInt32Bits(narrowed[i]), Is.EqualTo(want), $"{type} of {input[i]:R}");
             Assert.That(BitConverter.SingleToInt32Bits(widened[i]), Is.EqualTo(want), $"{type} of {input[i]:R} widened");
-            Assert.That(deviceBits[i], Is.EqualTo(hostBits[i]), $"{type} bits of {input[i]:R}: kernel vs Float16Codec");
+            Assert.That(deviceBits[i], Is.EqualTo(hostBits[i]), $"{type} bits of {input[i]:R}: kernel vs FloatCodec");
         }
     }
 
@@ -60,13 +61,13 @@ public sealed class ConversionTests
     {
         float[] nans = [BitConverter.Int32BitsToSingle(0x7F80_0001), BitConverter.Int32BitsToSingle(unchecked((int)0xFFC1_2345)), float.NaN];
         var bits = new ushort[nans.Length];
-        Float16Codec.FloatToBF16(nans, bits);
+        FloatCodec.FloatToBF16(nans, bits);
         Assert.Multiple(() =>
         {
             Assert.That(bits[0], Is.EqualTo((ushort)0x7FC0), "a signalling NaN becomes quiet, not infinity");
             Assert.That(bits[1], Is.EqualTo((ushort)0xFFC1));
-            Assert.That(float.IsNaN(Float16Codec.BF16ToFloat(bits[2])));
-            Assert.That(() => Float16Codec.FloatToBF16(nans, new ushort[2]), Throws.ArgumentException);
+            Assert.That(float.IsNaN(FloatCodec.BF16ToFloat(bits[2])));
+            Assert.That(() => FloatCodec.FloatToBF16(nans, new ushort[2]), Throws.ArgumentException);
         });
     }
 

@@ -40,7 +40,7 @@ internal static class DeviceArrays
         return type switch
         {
             ElementType.F32 => MemoryMarshal.Cast<byte, float>(bytes).ToArray(),
-            ElementType.BF16 => Array.ConvertAll(MemoryMarshal.Cast<byte, ushort>(bytes).ToArray(), Float16Codec.BF16ToFloat),
+            ElementType.BF16 => Array.ConvertAll(MemoryMarshal.Cast<byte, ushort>(bytes).ToArray(), FloatCodec.BF16ToFloat),
             ElementType.F16 => Array.ConvertAll(MemoryMarshal.Cast<byte, Half>(bytes).ToArray(), h => (float)h),
             _ => throw new ArgumentOutOfRangeException(nameof(type), type, "unknown element type"),
         };
@@ -69,11 +69,11 @@ internal static class DeviceArrays
                 return MemoryMarshal.AsBytes(values).ToArray();
             case ElementType.BF16:
                 var bf16 = new ushort[values.Length];
-                Float16Codec.FloatToBF16(values, bf16);
+                FloatCodec.FloatToBF16(values, bf16);
                 return MemoryMarshal.AsBytes(bf16.AsSpan()).ToArray();
             case ElementType.F16:
                 var f16 = new Half[values.Length];
-                Float16Codec.FloatToF16(values, f16);
+                FloatCodec.FloatToF16(values, f16);
                 return MemoryMarshal.AsBytes(f16.AsSpan()).ToArray();
             default:
                 throw new ArgumentOutOfRangeException(nameof(type), type, "unknown element type");

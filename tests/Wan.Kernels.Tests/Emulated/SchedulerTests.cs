@@ -1,6 +1,7 @@
 using Wan.Kernels.Device;
 using Wan.Kernels.Ops;
-using static Wan.Kernels.Tests.Emulated.EmulatedTesting;
+using static Wan.Testing.EmulatedTesting;
+using static Wan.Testing.Metrics;
 
 namespace Wan.Kernels.Tests.Emulated;
 

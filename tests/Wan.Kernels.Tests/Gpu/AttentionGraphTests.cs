@@ -1,7 +1,8 @@
 using Wan.Kernels.Device;
 using Wan.Kernels.Ops;
 using Wan.Kernels.Tests.Emulated;
-using static Wan.Kernels.Tests.Emulated.EmulatedTesting;
+using static Wan.Testing.EmulatedTesting;
+using static Wan.Testing.Metrics;
 
 namespace Wan.Kernels.Tests.Gpu;
 

@@ -1,7 +1,10 @@
 using System.Runtime.InteropServices;
 using Wan.Kernels.Compile;
 using Wan.Kernels.Device;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Tensors;
+using Wan.Testing;
+using static Wan.Testing.EmulatedTesting;
 
 namespace Wan.Kernels.Tests.Gpu;
 
@@ -40,7 +43,7 @@ public unsafe class CudaDeviceTests
     [Test]
     public void CopiesRoundTripAtAnOffsetAndMemsetFills()
     {
-        var random = new Random();
+        var random = NewRandom();
         var data = new byte[4099];
         random.NextBytes(data);
         using var buffer = Device.Allocate(5003);
@@ -72,7 +75,7 @@ public unsafe class CudaDeviceTests
     public void PinnedBufferIsTheHostSideOfACopy()
     {
         using var pinned = Device.AllocatePinned(1031);
-        new Random().NextBytes(pinned.Span);
+        NewRandom().NextBytes(pinned.Span);
         var expected = pinned.Span.ToArray();
         using var buffer = Device.Allocate(1031);
         Device.CopyToDevice(pinned.Span, buffer);
@@ -84,23 +87,25 @@ public unsafe class CudaDeviceTests
     [Test]
     public void SmokeAxpyMatchesTheHostLoop()
     {
-        var n = 1000 + new Random().Next(1, 500);
-        var x = RandomFloats(n);
-        var y = RandomFloats(n);
+        var random = NewRandom();
+        var n = 1000 + random.Next(1, 500);
+        var x = Uniform(random, n, -1f, 1f);
+        var y = Uniform(random, n, -1f, 1f);
         using var dx = Upload(x);
         using var dy = Upload(y);
         Axpy(n, 0.75f, dx, dy);
         var result = Download(dy, n);
         var expected = x.Zip(y, (xi, yi) => 0.75f * xi + yi).ToArray();
-        Assert.That(RelativeL2(result, expected), Is.LessThan(1e-6));
+        Assert.That(Metrics.RelativeL2(result, expected), Is.LessThan(1e-6));
     }
 
     [Test]
     public void CapturedGraphReplaysAndIsTimed()
     {
         const int n = 3001;
-        var x = RandomFloats(n);
-        var y = RandomFloats(n);
+        var random = NewRandom();
+        var x = Uniform(random, n, -1f, 1f);
+        var y = Uniform(random, n, -1f, 1f);
         using var dx = Upload(x);
         using var dy = Upload(y);
         using var graph = Device.Capture(() => Axpy(n, 0.5f, dx, dy));
@@ -114,7 +119,7 @@ public unsafe class CudaDeviceTests
         var expected = x.Zip(y, (xi, yi) => 0.5f * xi + (0.5f * xi + (0.5f * xi + yi))).ToArray();
         Assert.Multiple(() =>
         {
-            Assert.That(RelativeL2(Download(dy, n), expected), Is.LessThan(1e-6), "capture must not run the work; three replays must");
+            Assert.That(Metrics.RelativeL2(Download(dy, n), expected), Is.LessThan(1e-6), "capture must not run the work; three replays must");
             Assert.That(milliseconds, Is.GreaterThan(0f));
         });
     }
@@ -123,7 +128,7 @@ public unsafe class CudaDeviceTests
     public void CaptureAllocatesFromTheGraphReusesFreedMemoryAndRefusesCopies()
     {
         const int n = 2053;
-        var x = RandomFloats(n);
+        var x = Uniform(NewRandom(), n, -1f, 1f);
         using var dx = Upload(x);
         DeviceBuffer? result = null;
         ulong temporary = 0;
@@ -152,8 +157,9 @@ public unsafe class CudaDeviceTests
     public void FailedCaptureRethrowsTheOriginalErrorAndLeavesTheStreamUsable()
     {
         const int n = 1537;
-        var x = RandomFloats(n);
-        var y = RandomFloats(n);
+        var random = NewRandom();
+        var x = Uniform(random, n, -1f, 1f);
+        var y = Uniform(random, n, -1f, 1f);
         using var dx = Upload(x);
         using var dy = Upload(y);
         var thrown = new InvalidOperationException("queued work failed");
@@ -167,7 +173,7 @@ public unsafe class CudaDeviceTests
         // Out of capture mode: a direct launch runs and a synchronous copy is allowed again.
         Axpy(n, 0.25f, dx, dy);
         var expected = x.Zip(y, (xi, yi) => 0.25f * xi + yi).ToArray();
-        Assert.That(RelativeL2(Download(dy, n), expected), Is.LessThan(1e-6), "the captured launch must not have run");
+        Assert.That(Metrics.RelativeL2(Download(dy, n), expected), Is.LessThan(1e-6), "the captured launch must not have run");
     }
 
     [Test]
@@ -195,13 +201,13 @@ public unsafe class CudaDeviceTests
     [TestCase(true, false, GemmType.F16, GemmType.F16, 0f, 1e-3)]
     public void StridedBatchedGemmMatchesTheNaiveLoop(bool transA, bool transB, GemmType input, GemmType output, float beta, double tolerance)
     {
-        var random = new Random();
+        var random = NewRandom();
         int m = 37 + random.Next(8), n = 29 + random.Next(8), k = 45 + random.Next(8), batch = 3;
         int lda = (transA ? m : k) + 3, ldb = (transB ? k : n) + 2, ldc = n + 5;
         long strideA = (long)lda * (transA ? k : m) + 7, strideB = (long)ldb * (transB ? n : k) + 1, strideC = (long)ldc * m + 4;
-        var a = Round(RandomFloats((int)(strideA * batch)), input);
-        var b = Round(RandomFloats((int)(strideB * batch)), input);
-        var c = Round(RandomFloats((int)(strideC * batch)), output);
+        var a = Round(Uniform(random, (int)(strideA * batch), -1f, 1f), input);
+        var b = Round(Uniform(random, (int)(strideB * batch), -1f, 1f), input);
+        var c = Round(Uniform(random, (int)(strideC * batch), -1f, 1f), output);
         const float alpha = 1.25f;
 
         var expected = (float[])c.Clone();
@@ -232,7 +238,7 @@ public unsafe class CudaDeviceTests
         Device.Gemm(new GemmDesc(transA, transB, m, n, k, alpha, da.Address, lda, strideA, db.Address, ldb, strideB,
             beta, dc.Address, ldc, strideC, batch, input, output));
         var result = Download(dc, c.Length, output);
-        var error = RelativeL2(result, expected);
+        var error = Metrics.RelativeL2(result, expected);
         TestContext.Progress.WriteLine($"cuBLAS GEMM {m}x{n}x{k}x{batch} {input}->{output} tA={transA} tB={transB}: rel L2 {error:E2} (tol {tolerance:E0})");
         Assert.That(error, Is.LessThan(tolerance));
     }
@@ -258,16 +264,10 @@ public unsafe class CudaDeviceTests
         Device.Launch("wan_smoke_axpy", new Dim3((n + 127) / 128), new Dim3(128), 0, args);
     }
 
-    private static float[] RandomFloats(int count)
-    {
-        var random = new Random();
-        return [.. Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1))];
-    }
-
     private static float[] Round(float[] values, GemmType type) => type switch
     {
-        GemmType.BF16 => [.. values.Select(HalfConversions.RoundToBF16)],
-        GemmType.F16 => [.. values.Select(HalfConversions.RoundToF16)],
+        GemmType.BF16 => [.. values.Select(FloatCodec.RoundToBF16)],
+        GemmType.F16 => [.. values.Select(FloatCodec.RoundToF16)],
         _ => values,
     };
 
@@ -275,7 +275,7 @@ public unsafe class CudaDeviceTests
     {
         byte[] bytes = type switch
         {
-            GemmType.BF16 => MemoryMarshal.AsBytes(values.Select(HalfConversions.FloatToBF16).ToArray().AsSpan()).ToArray(),
+            GemmType.BF16 => MemoryMarshal.AsBytes(values.Select(FloatCodec.FloatToBF16).ToArray().AsSpan()).ToArray(),
             GemmType.F16 => MemoryMarshal.AsBytes(values.Select(v => (Half)v).ToArray().AsSpan()).ToArray(),
             _ => MemoryMarshal.AsBytes(values.AsSpan()).ToArray(),
         };
@@ -291,22 +291,9 @@ public unsafe class CudaDeviceTests
         Device.CopyToHost(buffer, 0, bytes);
         return type switch
         {
-            GemmType.BF16 => [.. MemoryMarshal.Cast<byte, ushort>(bytes).ToArray().Select(HalfConversions.BF16ToFloat)],
+            GemmType.BF16 => [.. MemoryMarshal.Cast<byte, ushort>(bytes).ToArray().Select(FloatCodec.BF16ToFloat)],
             GemmType.F16 => [.. MemoryMarshal.Cast<byte, Half>(bytes).ToArray().Select(h => (float)h)],
             _ => MemoryMarshal.Cast<byte, float>(bytes).ToArray(),
         };
-    }
-
-    private static double RelativeL2(float[] actual, float[] expected)
-    {
-        Assert.That(actual, Has.Length.EqualTo(expected.Length));
-        double difference = 0, norm = 0;
-        for (var i = 0; i < actual.Length; i++)
-        {
-            var d = (double)actual[i] - expected[i];
-            difference += d * d;
-            norm += (double)expected[i] * expected[i];
-        }
-        return double.IsFinite(difference) ? Math.Sqrt(difference / Math.Max(norm, 1e-30)) : double.PositiveInfinity;
     }
 }

@@ -1,7 +1,7 @@
 using Wan.Runtime.Backends;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Tensors;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Backends;
 

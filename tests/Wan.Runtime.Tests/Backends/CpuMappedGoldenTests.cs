@@ -2,7 +2,7 @@ using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Models.Umt5;
 using Wan.Runtime.Models.Vae;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Backends;
 

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Tensors;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Weights;
 
 namespace Wan.Runtime.Tests.Backends;
@@ -71,13 +72,13 @@ public class CpuMappedPageReleaseTests
     private (string Path, float[] Stored) WriteBf16Weight()
     {
         var path = Path.Combine(_dir, "w.safetensors");
-        var bf = _r.Normal(M * K).Select(HalfConversions.FloatToBF16).ToArray();
+        var bf = _r.Normal(M * K).Select(FloatCodec.FloatToBF16).ToArray();
         using (var writer = new SafetensorsWriter(path, [("w", DType.BF16, new Shape(M, K))]))
         {
             writer.WriteTensor("w", MemoryMarshal.AsBytes(bf.AsSpan()));
             writer.Commit();
         }
-        return (path, [.. bf.Select(HalfConversions.BF16ToFloat)]);
+        return (path, [.. bf.Select(FloatCodec.BF16ToFloat)]);
     }
 
     private static Tensor LoadWeight(CpuBackend backend, string path)

@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Backends;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Tensors;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Weights;
 
 namespace Wan.Runtime.Tests.Backends;
@@ -34,9 +35,9 @@ public class CpuMappedWeightTests
             switch (dtype)
             {
                 case DType.BF16:
-                    var bf = values.Select(HalfConversions.FloatToBF16).ToArray();
+                    var bf = values.Select(FloatCodec.FloatToBF16).ToArray();
                     writer.WriteTensor(name, MemoryMarshal.AsBytes(bf.AsSpan()));
-                    values = [.. bf.Select(HalfConversions.BF16ToFloat)];
+                    values = [.. bf.Select(FloatCodec.BF16ToFloat)];
                     break;
                 case DType.F16:
                     var h = values.Select(v => (Half)v).ToArray();

@@ -1,6 +1,6 @@
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Tensors;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Backends;
 

@@ -1,7 +1,7 @@
 using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Engine;
 
@@ -112,6 +112,32 @@ public sealed class WanEngineTests
         {
             Assert.That(concurrent[i], Is.EqualTo(sequential[i]), $"request {i}");
         }
+    }
+
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void ACancelledCallDoesNotWaitForTheRunningGeneration(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        using var engine = WanEngine.Open(set.Diffusers, Cpu);
+        using var started = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
+        var running = Task.Run(() => engine.Generate(Request, p =>
+        {
+            if (p.Stage == GenerationStage.Denoising && p.Step == 1)
+            {
+                started.Set();
+                release.Wait();
+            }
+        }));
+        started.Wait();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var steps = new List<int>();
+        Assert.Throws<OperationCanceledException>(() => engine.Generate(Request, p => steps.Add(p.Step), cancelled.Token),
+            "the waiting call gives up on its token while the other generation holds the engine");
+        Assert.That(steps, Is.Empty);
+        release.Set();
+        Assert.That(running.Result.Video.Frames, Is.EqualTo(Request.Frames), "the running generation completes");
     }
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]

@@ -1,7 +1,7 @@
 using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Golden;
 

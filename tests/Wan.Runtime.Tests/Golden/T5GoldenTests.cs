@@ -1,6 +1,6 @@
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Models.Umt5;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Weights;
 
 namespace Wan.Runtime.Tests.Golden;

@@ -1,7 +1,7 @@
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Models.Vae;
 using Wan.Runtime.Tensors;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Weights;
 
 namespace Wan.Runtime.Tests.Golden;

@@ -1,6 +1,6 @@
 using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Pipeline;
 

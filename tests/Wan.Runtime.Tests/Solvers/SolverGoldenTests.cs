@@ -1,5 +1,5 @@
 using Wan.Runtime.Pipeline.Solvers;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Solvers;
 

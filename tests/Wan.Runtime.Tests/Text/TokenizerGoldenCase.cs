@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Text;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Text;
 
 namespace Wan.Runtime.Tests.Text;

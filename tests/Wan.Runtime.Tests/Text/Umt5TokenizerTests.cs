@@ -1,4 +1,4 @@
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Text;
 
 namespace Wan.Runtime.Tests.Text;

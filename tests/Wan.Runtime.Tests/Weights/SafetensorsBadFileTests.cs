@@ -1,6 +1,7 @@
 using System.Text;
 using Wan.Runtime.Weights;
 using static Wan.Runtime.Tests.Weights.SafetensorsBytes;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Weights;
 
@@ -149,7 +150,7 @@ public class SafetensorsBadFileTests
     [TestCase("{\"weight_map\": {\"\\udc00\": \"x\"}}", "index contains an invalid string")]
     public void MalformedIndex(string json, string problem)
     {
-        var index = _dir.File("model.safetensors.index.json");
+        var index = _dir.Combine("model.safetensors.index.json");
         File.WriteAllText(index, json);
         AssertCheckpointRejected(index, problem);
     }
@@ -157,7 +158,7 @@ public class SafetensorsBadFileTests
     [Test]
     public void IndexNotUtf8()
     {
-        var index = _dir.File("model.safetensors.index.json");
+        var index = _dir.Combine("model.safetensors.index.json");
         var json = Encoding.UTF8.GetBytes("{\"weight_map\": {\"a\": \"model.safetensors\"}}");
         json[17] = 0xFF;
         File.WriteAllBytes(index, json);
@@ -167,7 +168,7 @@ public class SafetensorsBadFileTests
     [Test]
     public void ShardErrorsNameTheShard()
     {
-        var shard = _dir.File("model-00001-of-00001.safetensors");
+        var shard = _dir.Combine("model-00001-of-00001.safetensors");
         File.WriteAllBytes(shard, [1, 2, 3]);
         var index = WriteIndex("{\"a\": \"model-00001-of-00001.safetensors\"}");
         var e = Assert.Throws<SafetensorsFormatException>(() => SafetensorsCheckpoint.Open(_dir.Path).Dispose());
@@ -179,7 +180,7 @@ public class SafetensorsBadFileTests
     [Test]
     public void MissingFile()
     {
-        var path = _dir.File("absent.safetensors");
+        var path = _dir.Combine("absent.safetensors");
         var e = Assert.Throws<FileNotFoundException>(() => SafetensorsFile.Open(path).Dispose());
         Assert.That(e!.Message, Does.Contain(path));
         Assert.That(e.FileName, Is.EqualTo(path));
@@ -196,7 +197,7 @@ public class SafetensorsBadFileTests
 
     private void AssertRejected(byte[] file, string problem)
     {
-        var path = _dir.File("bad.safetensors");
+        var path = _dir.Combine("bad.safetensors");
         File.WriteAllBytes(path, file);
         var e = Assert.Throws<SafetensorsFormatException>(() => SafetensorsFile.Open(path).Dispose());
         Assert.That(e!.FilePath, Is.EqualTo(path));
@@ -216,11 +217,11 @@ public class SafetensorsBadFileTests
     }
 
     private void WriteValidShard(string name, string tensor) =>
-        File.WriteAllBytes(_dir.File(name), Build("{" + Entry(tensor, "F32", "[2]", 0, 8) + "}", 8));
+        File.WriteAllBytes(_dir.Combine(name), Build("{" + Entry(tensor, "F32", "[2]", 0, 8) + "}", 8));
 
     private string WriteIndex(string weightMap)
     {
-        var index = _dir.File("model.safetensors.index.json");
+        var index = _dir.Combine("model.safetensors.index.json");
         File.WriteAllText(index, "{\"metadata\": {\"total_size\": 8}, \"weight_map\": " + weightMap + "}");
         return index;
     }

@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Weights;
 
@@ -34,13 +35,13 @@ public partial class SafetensorsFuzzTests
     public void RandomMutationsOpenOrFailWithAFormatError()
     {
         using var dir = new TempDirectory();
-        var valid = BuildValidFile(dir.File("valid.safetensors"));
+        var valid = BuildValidFile(dir.Combine("valid.safetensors"));
         var headerLength = (int)BinaryPrimitives.ReadUInt64LittleEndian(valid);
         var header = Encoding.UTF8.GetString(valid, 8, headerLength);
         var data = valid.AsSpan(8 + headerLength).ToArray();
 
         var rng = new Random(20250611);
-        var path = dir.File("mutant.safetensors");
+        var path = dir.Combine("mutant.safetensors");
         int accepted = 0, rejected = 0;
         var failures = new List<string>();
         var clock = Stopwatch.StartNew();
@@ -81,7 +82,7 @@ public partial class SafetensorsFuzzTests
         foreach (var info in file.Tensors)
         {
             var t = file.Get(info.Name);
-            Assert.That(t.Bytes().Length, Is.EqualTo(info.ByteLength));
+            Assert.That(t.ToByteArray().Length, Is.EqualTo(info.ByteLength));
             var count = info.DType.IsFloat() ? t.ToFloatArray().Length : t.ToInt64Array().Length;
             Assert.That(count, Is.EqualTo(t.ElementCount));
         }

@@ -1,4 +1,4 @@
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 using Wan.Runtime.Weights;
 
 namespace Wan.Runtime.Tests.Weights;

@@ -1,5 +1,6 @@
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
+using Wan.Testing;
 
 namespace Wan.Runtime.Tests.Weights;
 
@@ -24,7 +25,7 @@ public class SafetensorsWriterTests
             .ToList();
         var data = entries.ToDictionary(e => e.Item1, e => RandomBytes(rng, e.Item3.ElementCount * e.Item2.SizeOf()));
         var metadata = new Dictionary<string, string> { ["format"] = "pt", ["note"] = "ünïcode \"quoted\" \\ / \n" };
-        var path = _dir.File("all.safetensors");
+        var path = _dir.Combine("all.safetensors");
         using (var w = new SafetensorsWriter(path, entries, metadata))
         {
             foreach (var (name, _, _) in entries)
@@ -43,7 +44,7 @@ public class SafetensorsWriterTests
             var t = f.Get(name);
             Assert.That(t.DType, Is.EqualTo(dtype), name);
             Assert.That(t.Shape, Is.EqualTo(shape), name);
-            Assert.That(t.Bytes().ToArray(), Is.EqualTo(data[name]), name);
+            Assert.That(t.ToByteArray(), Is.EqualTo(data[name]), name);
         }
         Assert.That(Directory.GetFiles(_dir.Path), Is.EqualTo(new[] { path }), "no temporary file left behind");
     }
@@ -52,7 +53,7 @@ public class SafetensorsWriterTests
     public void FloatTensorsRoundTripThroughTheFloatOverload()
     {
         float[] values = [1.5f, -0f, float.Epsilon, 3.25e30f, -7f];
-        var path = _dir.File("f.safetensors");
+        var path = _dir.Combine("f.safetensors");
         using (var w = new SafetensorsWriter(path, [("v", DType.F32, new Shape(5))]))
         {
             w.WriteTensor("v", values);
@@ -77,7 +78,7 @@ public class SafetensorsWriterTests
         ];
         var total = entries.Sum(e => e.Item3.ElementCount * e.Item2.SizeOf());
         var stream = RandomBytes(rng, total);
-        var path = _dir.File("chunked.safetensors");
+        var path = _dir.Combine("chunked.safetensors");
         using (var w = new SafetensorsWriter(path, entries))
         {
             for (int at = 0; at < stream.Length;)
@@ -93,7 +94,7 @@ public class SafetensorsWriterTests
         foreach (var (name, dtype, shape) in entries)
         {
             var size = (int)(shape.ElementCount * dtype.SizeOf());
-            Assert.That(f.Get(name).Bytes().ToArray(), Is.EqualTo(stream.AsSpan(offset, size).ToArray()), name);
+            Assert.That(f.Get(name).ToByteArray(), Is.EqualTo(stream.AsSpan(offset, size).ToArray()), name);
             offset += size;
         }
     }
@@ -101,7 +102,7 @@ public class SafetensorsWriterTests
     [Test]
     public void DisposedWithoutCommitLeavesNothing()
     {
-        var path = _dir.File("aborted.safetensors");
+        var path = _dir.Combine("aborted.safetensors");
         using (var w = new SafetensorsWriter(path, [("a", DType.F32, new Shape(4))]))
         {
             w.WriteTensor("a", new float[4]);
@@ -113,7 +114,7 @@ public class SafetensorsWriterTests
     [Test]
     public void CommitWithMissingDataFailsAndLeavesNothing()
     {
-        var path = _dir.File("partial.safetensors");
+        var path = _dir.Combine("partial.safetensors");
         using (var w = new SafetensorsWriter(path, [("a", DType.F32, new Shape(4)), ("b", DType.F32, new Shape(2))]))
         {
             w.WriteTensor("a", new float[4]);
@@ -127,7 +128,7 @@ public class SafetensorsWriterTests
     [Test]
     public void CommitTwiceIsRejected()
     {
-        var path = _dir.File("twice.safetensors");
+        var path = _dir.Combine("twice.safetensors");
         using var w = new SafetensorsWriter(path, [("a", DType.U8, new Shape(1))]);
         w.WriteTensor("a", [7]);
         w.Commit();
@@ -139,7 +140,7 @@ public class SafetensorsWriterTests
     [Test]
     public void WritesThatDoNotFitTheDeclarationAreRejected()
     {
-        var path = _dir.File("wrong.safetensors");
+        var path = _dir.Combine("wrong.safetensors");
         using var w = new SafetensorsWriter(path, [("a", DType.F32, new Shape(2)), ("b", DType.U8, new Shape(3))]);
         Assert.Throws<InvalidOperationException>(() => w.WriteTensor("b", new byte[3]), "out of order");
         Assert.Throws<ArgumentException>(() => w.WriteTensor("a", new byte[4]), "wrong size");
@@ -152,7 +153,7 @@ public class SafetensorsWriterTests
     [Test]
     public void EmptyTensorsMayBeWrittenOrSkipped()
     {
-        var path = _dir.File("empty.safetensors");
+        var path = _dir.Combine("empty.safetensors");
         using (var w = new SafetensorsWriter(path, [("e0", DType.F32, new Shape(0)), ("a", DType.U8, new Shape(2)), ("e1", DType.I64, new Shape(2, 0))]))
         {
             w.WriteTensor("e0", ReadOnlySpan<byte>.Empty);
@@ -169,7 +170,7 @@ public class SafetensorsWriterTests
     [TestCase("__metadata__")]
     public void DuplicateOrReservedNamesAreRejected(string second)
     {
-        var path = _dir.File("dup.safetensors");
+        var path = _dir.Combine("dup.safetensors");
         var e = Assert.Throws<ArgumentException>(() => new SafetensorsWriter(path, [("a", DType.F32, new Shape(1)), (second, DType.F32, new Shape(1))]).Dispose());
         Assert.That(e!.Message, Does.Contain($"'{second}'"));
         Assert.That(Directory.GetFileSystemEntries(_dir.Path), Is.Empty);

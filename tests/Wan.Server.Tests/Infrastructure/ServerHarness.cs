@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Wan.Runtime.Engine;
 using Wan.Server.Api;
 using Wan.Server.Jobs;
-using Wan.Runtime.Tests.Infrastructure;
+using Wan.Testing;
 
 namespace Wan.Server.Tests.Infrastructure;
 

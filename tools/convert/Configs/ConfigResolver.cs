@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Wan.Convert.Weights;
+using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Configs;
 
@@ -11,7 +12,7 @@ namespace Wan.Convert.Configs;
 /// </summary>
 public static partial class ConfigResolver
 {
-    public static WanModelConfig Resolve(IReadOnlyList<IWeightSource> experts, IWeightSource t5, IWeightSource vae, JsonSettings settings)
+    public static WanModelConfig Resolve(IReadOnlyList<ITensorSource> experts, ITensorSource t5, ITensorSource vae, JsonSettings settings)
     {
         var dit = experts[0];
         var patch = Shape(dit, "patch_embedding.weight");
@@ -81,17 +82,17 @@ public static partial class ConfigResolver
         return new WanModelConfig(ditConfig, experts.Count, t5Config, vaeConfig, pipeline);
     }
 
-    private static Wan.Runtime.Tensors.Shape Shape(IWeightSource source, string name) =>
+    private static Wan.Runtime.Tensors.Shape Shape(ITensorSource source, string name) =>
         source.Contains(name)
-            ? source.Describe(name).Shape
+            ? source.Get(name).Shape
             : throw new InvalidDataException($"{source.Location}: required tensor '{name}' is missing");
 
-    private static int Check(int? setting, int fromShapes, string key, IWeightSource source) =>
+    private static int Check(int? setting, int fromShapes, string key, ITensorSource source) =>
         setting is { } s && s != fromShapes
             ? throw new InvalidDataException($"'{key}' = {s} in the settings contradicts the weights of {source.Location} ({fromShapes})")
             : fromShapes;
 
-    private static int CountBlocks(IWeightSource source, Regex pattern)
+    private static int CountBlocks(ITensorSource source, Regex pattern)
     {
         var indices = source.Names.Select(n => pattern.Match(n)).Where(m => m.Success).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).Distinct().ToList();
         if (indices.Count == 0 || indices.Max() != indices.Count - 1)

@@ -4,6 +4,7 @@ using Wan.Convert.Precision;
 using Wan.Convert.Pth;
 using Wan.Convert.Weights;
 using Wan.Convert.Writing;
+using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Conversion;
 
@@ -18,10 +19,10 @@ public static class ToDiffusersConverter
         IProgress<ConversionProgress>? progress = null)
     {
         var layout = OriginalLayout.Locate(source);
-        var sources = new List<IWeightSource>();
+        var sources = new List<ITensorSource>();
         try
         {
-            var experts = layout.ExpertDirectories.Select(d => Track(sources, SafetensorsSource.Open(d))).ToList();
+            var experts = layout.ExpertDirectories.Select(d => Track(sources, SafetensorsCheckpoint.Open(d))).ToList();
             var t5 = Track(sources, PthCheckpoint.Open(layout.T5Path));
             var vae = Track(sources, PthCheckpoint.Open(layout.VaePath));
 
@@ -40,13 +41,13 @@ public static class ToDiffusersConverter
             var policy = new DTypePolicy(options.Precision);
             var reports = new List<TensorReport>();
             var folders = DiffusersDirectory.WeightFolders(config.Experts);
-            var inputs = new List<(string Folder, ComponentKind Kind, string BaseName, IWeightSource Source, IKeyMap Map)>();
+            var inputs = new List<(string Folder, ComponentKind Kind, string BaseName, ITensorSource Source, IKeyMap Map)>();
             for (int i = 0; i < folders.Count; i++)
             {
                 var (folder, kind, baseName) = folders[i];
-                (IWeightSource src, IKeyMap map) = kind switch
+                (ITensorSource src, IKeyMap map) = kind switch
                 {
-                    ComponentKind.Transformer => ((IWeightSource)experts[i], (IKeyMap)new DitKeyMap()),
+                    ComponentKind.Transformer => ((ITensorSource)experts[i], (IKeyMap)new DitKeyMap()),
                     ComponentKind.TextEncoder => (t5, new T5KeyMap()),
                     _ => (vae, new VaeKeyMap(config.Vae.NumResBlocks)),
                 };
@@ -80,14 +81,14 @@ public static class ToDiffusersConverter
         }
     }
 
-    private static T Track<T>(List<IWeightSource> opened, T source) where T : IWeightSource
+    private static T Track<T>(List<ITensorSource> opened, T source) where T : ITensorSource
     {
         opened.Add(source);
         return source;
     }
 
     /// <summary>Names, dtypes and write actions of one component; duplicate or unknown names fail before anything is written.</summary>
-    public static List<PlannedTensor> Plan(string component, ComponentKind kind, IWeightSource source, IKeyMap map,
+    public static List<PlannedTensor> Plan(string component, ComponentKind kind, ITensorSource source, IKeyMap map,
         DTypePolicy policy, List<TensorReport> reports)
     {
         var plan = new List<PlannedTensor>();
@@ -99,7 +100,7 @@ public static class ToDiffusersConverter
             {
                 throw new InvalidDataException($"{source.Location}: two tensors map to '{target}'");
             }
-            var info = source.Describe(name);
+            var info = source.Get(name);
             var dtype = policy.TargetFor(kind, target, info);
             var entries = TensorTranscoder.Entries(target, dtype, info.Shape, policy.Precision);
             plan.Add(new PlannedTensor(entries, writer =>

@@ -1,5 +1,6 @@
-using Wan.Runtime.Tensors;
 using Wan.Convert.Weights;
+using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Inspection;
 
@@ -50,10 +51,10 @@ public static class Differ
         return result;
     }
 
-    private static DiffEntry? Compare(string component, string name, IWeightSource a, string an, IWeightSource b, string bn)
+    private static DiffEntry? Compare(string component, string name, ITensorSource a, string an, ITensorSource b, string bn)
     {
-        var ia = a.Describe(an);
-        var ib = b.Describe(bn);
+        var ia = a.Get(an);
+        var ib = b.Get(bn);
         if (ia.Shape != ib.Shape)
         {
             return new DiffEntry(component, name, $"shape {ia.Shape} vs {ib.Shape}");
@@ -62,8 +63,8 @@ public static class Differ
         {
             return ia.DType == ib.DType ? null : new DiffEntry(component, name, $"dtype {ia.DType} vs {ib.DType}");
         }
-        using var ra = new FloatChunks(a, an);
-        using var rb = new FloatChunks(b, bn);
+        using var ra = new FloatChunks(ia);
+        using var rb = new FloatChunks(ib);
         var x = new float[FloatChunks.ChunkElements];
         var y = new float[FloatChunks.ChunkElements];
         double err = 0, norm = 0, maxAbs = 0;

@@ -1,11 +1,12 @@
 using System.Text.Json.Nodes;
 using Wan.Convert.Weights;
 using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Inspection;
 
 /// <summary>The tensors of one component with their total size, and byte totals per dtype.</summary>
-public sealed record ComponentSummary(string Name, string Location, IReadOnlyList<WeightInfo> Tensors)
+public sealed record ComponentSummary(string Name, string Location, IReadOnlyList<StoredTensor> Tensors)
 {
     public long Bytes => Tensors.Sum(t => t.ByteLength);
     public long Parameters => Tensors.Sum(t => t.Shape.ElementCount);
@@ -21,7 +22,7 @@ public static class Inspector
     {
         using var model = ModelDirectory.Open(path);
         var components = model.Components
-            .Select(c => new ComponentSummary(c.Name, c.Source.Location, [.. c.Source.Names.Select(c.Source.Describe)]))
+            .Select(c => new ComponentSummary(c.Name, c.Source.Location, [.. c.Source.Names.Select(c.Source.Get)]))
             .ToList();
         var config = new List<(string, string, string)>();
         if (Directory.Exists(model.Path))

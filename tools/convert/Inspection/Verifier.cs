@@ -1,6 +1,8 @@
 using Wan.Convert.Precision;
 using Wan.Convert.Weights;
 using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
+using Wan.Runtime.Weights.Transforms;
 
 namespace Wan.Convert.Inspection;
 
@@ -55,8 +57,8 @@ public static class Verifier
             }
             foreach (var extra in counterpart.Source.Names.Where(n => !expected.Contains(n)))
             {
-                var isScale = extra.EndsWith(DTypePolicy.ScaleSuffix, StringComparison.Ordinal)
-                    && expected.Contains(extra[..^DTypePolicy.ScaleSuffix.Length]);
+                var isScale = extra.EndsWith(ScaledFp8.ScaleSuffix, StringComparison.Ordinal)
+                    && expected.Contains(extra[..^ScaledFp8.ScaleSuffix.Length]);
                 if (!isScale)
                 {
                     problems.Add(new VerifyProblem(component.Name, extra, "not in the source"));
@@ -66,7 +68,7 @@ public static class Verifier
         return new VerifyResult(checkedCount, problems, fp8);
     }
 
-    private static string? CheckTensor(IWeightSource source, string sourceName, IWeightSource target, string targetName,
+    private static string? CheckTensor(ITensorSource source, string sourceName, ITensorSource target, string targetName,
         double fp8Tolerance, out double? fp8Error)
     {
         fp8Error = null;
@@ -74,18 +76,18 @@ public static class Verifier
         {
             return "missing";
         }
-        var s = source.Describe(sourceName);
-        var t = target.Describe(targetName);
+        var s = source.Get(sourceName);
+        var t = target.Get(targetName);
         if (s.Shape != t.Shape)
         {
             return $"shape {t.Shape}, source has {s.Shape}";
         }
         if (!s.DType.IsFloat() || !t.DType.IsFloat())
         {
-            return s.DType == t.DType && SameBytes(source, sourceName, target, targetName) ? null : $"integer tensor differs ({t.DType} vs {s.DType})";
+            return s.DType == t.DType && SameBytes(s, t) ? null : $"integer tensor differs ({t.DType} vs {s.DType})";
         }
-        using var a = new FloatChunks(source, sourceName);
-        using var b = new FloatChunks(target, targetName);
+        using var a = new FloatChunks(s);
+        using var b = new FloatChunks(t);
         var x = new float[FloatChunks.ChunkElements];
         var y = new float[FloatChunks.ChunkElements];
         double err = 0, norm = 0;
@@ -106,7 +108,7 @@ public static class Verifier
                     norm += (double)x[i] * x[i];
                     continue;
                 }
-                var want = FloatCodec.RoundTo(t.DType, x[i]);
+                var want = DTypeCodec.RoundTo(t.DType, x[i]);
                 if (BitConverter.SingleToInt32Bits(want) != BitConverter.SingleToInt32Bits(y[i]) && !(float.IsNaN(want) && float.IsNaN(y[i])))
                 {
                     return $"element {index} is {y[i]:R}, expected {want:R} (source {x[i]:R} as {t.DType})";
@@ -125,10 +127,10 @@ public static class Verifier
         return null;
     }
 
-    private static bool SameBytes(IWeightSource a, string an, IWeightSource b, string bn)
+    private static bool SameBytes(StoredTensor a, StoredTensor b)
     {
-        using var sa = a.OpenRead(an);
-        using var sb = b.OpenRead(bn);
+        using var sa = a.OpenRead();
+        using var sb = b.OpenRead();
         var ba = new byte[1 << 16];
         var bb = new byte[1 << 16];
         while (true)

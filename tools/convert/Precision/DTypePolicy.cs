@@ -1,5 +1,6 @@
 using Wan.Convert.Weights;
 using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Precision;
 
@@ -12,15 +13,12 @@ namespace Wan.Convert.Precision;
 /// </summary>
 public sealed class DTypePolicy(TargetPrecision precision)
 {
-    /// <summary>Suffix of the float32 scale tensor stored beside every fp8 weight.</summary>
-    public const string ScaleSuffix = "_scale";
-
     public TargetPrecision Precision { get; } = precision;
 
     public bool IsFp8 => Precision is TargetPrecision.Fp8PerTensor or TargetPrecision.Fp8PerChannel;
 
     /// <summary>Target dtype for <paramref name="diffusersName"/> of a component kind.</summary>
-    public DType TargetFor(ComponentKind kind, string diffusersName, WeightInfo source)
+    public DType TargetFor(ComponentKind kind, string diffusersName, StoredTensor source)
     {
         if (!source.DType.IsFloat())
         {

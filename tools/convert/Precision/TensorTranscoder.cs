@@ -1,8 +1,9 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Wan.Convert.Weights;
+using Wan.Kernels.Numerics;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
+using Wan.Runtime.Weights.Transforms;
 
 namespace Wan.Convert.Precision;
 
@@ -23,37 +24,42 @@ public static class TensorTranscoder
             return [(name, target, shape)];
         }
         var scaleShape = precision == TargetPrecision.Fp8PerChannel ? new Shape(shape[0]) : new Shape(1);
-        return [(name, target, shape), (name + DTypePolicy.ScaleSuffix, DType.F32, scaleShape)];
+        return [(name, target, shape), (name + ScaledFp8.ScaleSuffix, DType.F32, scaleShape)];
     }
 
-    public static TensorReport Write(string component, IWeightSource source, string sourceName, string targetName,
+    /// <summary>
+    /// Writes tensor <paramref name="sourceName"/> of <paramref name="source"/> as <paramref name="target"/>
+    /// under <paramref name="targetName"/>. Throws <see cref="InvalidOperationException"/> naming the
+    /// location for an fp8 source or a conversion between float and integer types.
+    /// </summary>
+    public static TensorReport Write(string component, ITensorSource source, string sourceName, string targetName,
         DType target, TargetPrecision precision, SafetensorsWriter writer)
     {
-        var info = source.Describe(sourceName);
-        if (info.DType is DType.F8E4M3 or DType.F8E5M2)
+        var tensor = source.Get(sourceName);
+        if (ScaledFp8.IsFp8(tensor.DType))
         {
             // Its codes only mean something with the NAME_scale beside them; re-quantizing or widening
             // them here would silently drop that scale.
             throw new InvalidOperationException(
                 $"{source.Location}: tensor '{sourceName}' is already fp8; convert from the bf16/fp32 checkpoint instead");
         }
-        if (target == info.DType)
+        if (target == tensor.DType)
         {
-            CopyRaw(source, sourceName, writer);
-            return new TensorReport(component, targetName, info.DType, target, info.Shape.ElementCount, 0, null);
+            CopyRaw(tensor, writer);
+            return new TensorReport(component, targetName, tensor.DType, target, tensor.ElementCount, 0, null);
         }
-        if (!info.DType.IsFloat() || !target.IsFloat())
+        if (!tensor.DType.IsFloat() || !target.IsFloat())
         {
-            throw new InvalidOperationException($"{source.Location}: tensor '{sourceName}' ({info.DType}) cannot be converted to {target}");
+            throw new InvalidOperationException($"{source.Location}: tensor '{sourceName}' ({tensor.DType}) cannot be converted to {target}");
         }
         return target == DType.F8E4M3
-            ? WriteFp8(component, source, info, targetName, precision, writer)
-            : WriteFloat(component, source, info, targetName, target, writer);
+            ? WriteFp8(component, tensor, targetName, precision, writer)
+            : WriteFloat(component, tensor, targetName, target, writer);
     }
 
-    private static void CopyRaw(IWeightSource source, string name, SafetensorsWriter writer)
+    private static void CopyRaw(StoredTensor tensor, SafetensorsWriter writer)
     {
-        using var s = source.OpenRead(name);
+        using var s = tensor.OpenRead();
         var buffer = new byte[4 * ChunkElements];
         int n;
         while ((n = s.Read(buffer)) > 0)
@@ -63,66 +69,60 @@ public static class TensorTranscoder
     }
 
     /// <summary>Calls <paramref name="onChunk"/> with consecutive float32 chunks and the index of their first element.</summary>
-    private static void ForEachChunk(IWeightSource source, WeightInfo info, Action<long, ReadOnlySpan<float>> onChunk)
+    private static void ForEachChunk(StoredTensor tensor, Action<long, ReadOnlySpan<float>> onChunk)
     {
-        var size = info.DType.SizeOf();
-        var bytes = new byte[ChunkElements * size];
-        var floats = new float[ChunkElements];
-        using var s = source.OpenRead(info.Name);
-        for (long done = 0; done < info.Shape.ElementCount;)
+        var floats = new float[FloatChunks.ChunkElements];
+        using var chunks = new FloatChunks(tensor);
+        long done = 0;
+        int n;
+        while ((n = chunks.Next(floats)) > 0)
         {
-            var n = (int)Math.Min(ChunkElements, info.Shape.ElementCount - done);
-            s.ReadExactly(bytes, 0, n * size);
-            FloatDecoding.Decode(info.DType, bytes.AsSpan(0, n * size), floats.AsSpan(0, n));
             onChunk(done, floats.AsSpan(0, n));
             done += n;
         }
     }
 
-    private static TensorReport WriteFloat(string component, IWeightSource source, WeightInfo info, string targetName, DType target, SafetensorsWriter writer)
+    /// <summary>
+    /// F32/BF16/F16 output, rounded to nearest even by the runtime's codec. For F16, finite values
+    /// beyond ±65504 saturate to ±65504 rather than becoming infinite (and are counted in the report).
+    /// </summary>
+    private static TensorReport WriteFloat(string component, StoredTensor tensor, string targetName, DType target, SafetensorsWriter writer)
     {
         long saturated = 0;
         var output = new byte[ChunkElements * target.SizeOf()];
-        ForEachChunk(source, info, (_, chunk) =>
+        var clamped = new float[ChunkElements];
+        ForEachChunk(tensor, (_, chunk) =>
         {
-            var dst = output.AsSpan(0, chunk.Length * target.SizeOf());
-            switch (target)
+            var values = chunk;
+            if (target == DType.F16)
             {
-                case DType.F32:
-                    MemoryMarshal.AsBytes(chunk).CopyTo(dst);
-                    break;
-                case DType.BF16:
-                    for (int i = 0; i < chunk.Length; i++)
-                    {
-                        BinaryPrimitives.WriteUInt16LittleEndian(dst[(2 * i)..], HalfConversions.FloatToBF16(chunk[i]));
-                    }
-                    break;
-                case DType.F16:
-                    for (int i = 0; i < chunk.Length; i++)
-                    {
-                        saturated += FloatCodec.OutsideF16Range(chunk[i]) ? 1 : 0;
-                        BinaryPrimitives.WriteHalfLittleEndian(dst[(2 * i)..], FloatCodec.ToHalf(chunk[i]));
-                    }
-                    break;
-                default:
-                    throw new InvalidOperationException($"no float32 -> {target} conversion");
+                var limit = (float)Half.MaxValue;
+                for (int i = 0; i < chunk.Length; i++)
+                {
+                    var outside = float.IsFinite(chunk[i]) && MathF.Abs(chunk[i]) > limit;
+                    saturated += outside ? 1 : 0;
+                    clamped[i] = outside ? MathF.CopySign(limit, chunk[i]) : chunk[i];
+                }
+                values = clamped.AsSpan(0, chunk.Length);
             }
+            var dst = output.AsSpan(0, chunk.Length * target.SizeOf());
+            DTypeCodec.Encode(values, target, dst);
             writer.Write(dst);
         });
-        return new TensorReport(component, targetName, info.DType, target, info.Shape.ElementCount, saturated, null);
+        return new TensorReport(component, targetName, tensor.DType, target, tensor.ElementCount, saturated, null);
     }
 
-    private static TensorReport WriteFp8(string component, IWeightSource source, WeightInfo info, string targetName, TargetPrecision precision, SafetensorsWriter writer)
+    private static TensorReport WriteFp8(string component, StoredTensor tensor, string targetName, TargetPrecision precision, SafetensorsWriter writer)
     {
-        if (info.Shape.Rank < 1 || info.Shape.ElementCount == 0)
+        if (tensor.Shape.Rank < 1 || tensor.ElementCount == 0)
         {
-            throw new InvalidOperationException($"{source.Location}: tensor '{info.Name}' {info.Shape} cannot be quantized to fp8");
+            throw new InvalidOperationException($"{tensor.Location}: tensor '{tensor.Name}' {tensor.Shape} cannot be quantized to fp8");
         }
         var perChannel = precision == TargetPrecision.Fp8PerChannel;
-        var rows = perChannel ? info.Shape[0] : 1;
-        var rowLength = info.Shape.ElementCount / rows;
+        var rows = perChannel ? tensor.Shape[0] : 1;
+        var rowLength = tensor.ElementCount / rows;
         var amax = new float[rows];
-        ForEachChunk(source, info, (first, chunk) =>
+        ForEachChunk(tensor, (first, chunk) =>
         {
             for (int i = 0; i < chunk.Length; i++)
             {
@@ -134,18 +134,18 @@ public static class TensorTranscoder
                 }
             }
         });
-        var scales = amax.Select(a => float.IsFinite(a) && a > 0 ? a / Fp8E4M3.Max : 1f).ToArray();
+        var scales = amax.Select(a => float.IsFinite(a) && a > 0 ? a / FloatCodec.F8E4M3Max : 1f).ToArray();
 
         double errorSquared = 0, normSquared = 0;
         var output = new byte[ChunkElements];
-        ForEachChunk(source, info, (first, chunk) =>
+        ForEachChunk(tensor, (first, chunk) =>
         {
             for (int i = 0; i < chunk.Length; i++)
             {
                 var scale = scales[(int)((first + i) / rowLength)];
-                var q = Fp8E4M3.Encode(chunk[i] / scale);
+                var q = FloatCodec.FloatToF8E4M3(chunk[i] / scale);
                 output[i] = q;
-                double d = (double)HalfConversions.F8E4M3ToFloat(q) * scale - chunk[i];
+                double d = (double)FloatCodec.F8E4M3ToFloat(q) * scale - chunk[i];
                 errorSquared += d * d;
                 normSquared += (double)chunk[i] * chunk[i];
             }
@@ -153,6 +153,6 @@ public static class TensorTranscoder
         });
         writer.Write(MemoryMarshal.AsBytes(scales.AsSpan()));
         var relative = normSquared > 0 ? Math.Sqrt(errorSquared / normSquared) : 0;
-        return new TensorReport(component, targetName, info.DType, DType.F8E4M3, info.Shape.ElementCount, 0, relative);
+        return new TensorReport(component, targetName, tensor.DType, DType.F8E4M3, tensor.ElementCount, 0, relative);
     }
 }

@@ -1,6 +1,8 @@
 using System.IO.Compression;
 using Wan.Convert.Weights;
 using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
+using Wan.Runtime.Weights.Storage;
 
 namespace Wan.Convert.Pth;
 
@@ -8,9 +10,10 @@ namespace Wan.Convert.Pth;
 /// A torch.save state dict (<c>.pth</c>: a zip with <c>NAME/data.pkl</c> and one <c>NAME/data/KEY</c>
 /// entry per storage). The pickle is read by <see cref="RestrictedUnpickler"/>; tensor bytes stay in
 /// the zip and are streamed from their entry on demand. Only contiguous tensors that lie inside their
-/// storage are accepted.
+/// storage are accepted. Tensors are <see cref="StoredTensor"/>s: streamed from the archive, or read
+/// whole into a native buffer when acquired. A symbolic link to the archive is followed.
 /// </summary>
-public sealed class PthCheckpoint : IWeightSource
+public sealed class PthCheckpoint : ITensorSource
 {
     private const long MaxPickleBytes = 1L << 30;
 
@@ -29,16 +32,19 @@ public sealed class PthCheckpoint : IWeightSource
         _order = order;
     }
 
+    /// <inheritdoc/>
     public string Location { get; }
+
+    /// <summary>Tensor names in the state dict's order.</summary>
     public IReadOnlyList<string> Names => _order;
 
+    /// <summary>
+    /// Opens and indexes a torch.save archive. Throws <see cref="FileNotFoundException"/> (a dangling
+    /// link names its target) or <see cref="PthFormatException"/> naming the file and the problem.
+    /// </summary>
     public static PthCheckpoint Open(string path)
     {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path}: .pth file not found", path);
-        }
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        var file = LinkedFile.OpenRead(path, ".pth file");
         ZipArchive? zip = null;
         try
         {
@@ -140,15 +146,17 @@ public sealed class PthCheckpoint : IWeightSource
         }
     }
 
+    /// <inheritdoc/>
     public bool Contains(string name) => _tensors.ContainsKey(name);
 
-    public WeightInfo Describe(string name)
+    /// <inheritdoc/>
+    public StoredTensor Get(string name)
     {
         var (record, _) = Lookup(name);
-        return new WeightInfo(name, record.Storage.DType, new Shape(record.Size));
+        return new PthTensor(this, name, record.Storage.DType, new Shape(record.Size));
     }
 
-    public Stream OpenRead(string name)
+    private Stream OpenRead(string name)
     {
         var (record, entry) = Lookup(name);
         var size = record.Storage.DType.SizeOf();
@@ -168,6 +176,20 @@ public sealed class PthCheckpoint : IWeightSource
     private (TensorRecord, ZipArchiveEntry) Lookup(string name) =>
         _tensors.TryGetValue(name, out var t) ? t : throw new KeyNotFoundException($"{Location}: no tensor named '{name}'");
 
+    /// <summary>A tensor of the archive: its bytes are decompressed from its storage entry when read.</summary>
+    private sealed class PthTensor(PthCheckpoint owner, string name, DType dtype, Shape shape)
+        : StoredTensor(name, dtype, shape, owner.Location, null)
+    {
+        public override StoredBytes Acquire()
+        {
+            using var stream = OpenRead();
+            return NativeTensorStorage.ReadAll(stream, ByteLength, $"{Location}: tensor '{Name}'");
+        }
+
+        public override Stream OpenRead() => owner.OpenRead(Name);
+    }
+
+    /// <summary>Closes the archive.</summary>
     public void Dispose()
     {
         _zip.Dispose();

@@ -1,6 +1,8 @@
 using System.Text;
 using Wan.Convert.Weights;
 using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
+using Wan.Runtime.Weights.Storage;
 
 namespace Wan.Convert.Synth;
 
@@ -8,7 +10,7 @@ namespace Wan.Convert.Synth;
 /// Float32 tensors generated on the fly from a seed and the tensor's name (so every tensor is
 /// reproducible on its own and nothing is held in memory): normal * 0.02 or ones.
 /// </summary>
-public sealed class RandomWeightSource : IWeightSource
+public sealed class RandomWeightSource : ITensorSource
 {
     private readonly Dictionary<string, (Shape Shape, InitKind Init)> _tensors;
     private readonly List<string> _order;
@@ -31,18 +33,32 @@ public sealed class RandomWeightSource : IWeightSource
     public IReadOnlyList<string> Names => _order;
     public bool Contains(string name) => _tensors.ContainsKey(name);
 
-    public WeightInfo Describe(string name) =>
-        _tensors.TryGetValue(name, out var t) ? new WeightInfo(name, DType.F32, t.Shape) : throw new KeyNotFoundException($"{Location}: no tensor named '{name}'");
+    public StoredTensor Get(string name) =>
+        _tensors.TryGetValue(name, out var t)
+            ? new GeneratedTensor(this, name, t.Shape, t.Init)
+            : throw new KeyNotFoundException($"{Location}: no tensor named '{name}'");
 
-    public Stream OpenRead(string name)
+    private ulong SeedOf(string name)
     {
-        var info = Describe(name);
         var seed = _seed;
         foreach (var b in Encoding.UTF8.GetBytes(name))
         {
             seed = (seed ^ b) * 0x100000001B3UL;
         }
-        return new GeneratedStream(info.Shape.ElementCount, _tensors[name].Init, seed);
+        return seed;
+    }
+
+    /// <summary>A float32 tensor generated whenever it is read.</summary>
+    private sealed class GeneratedTensor(RandomWeightSource owner, string name, Shape shape, InitKind init)
+        : StoredTensor(name, DType.F32, shape, owner.Location, null)
+    {
+        public override StoredBytes Acquire()
+        {
+            using var stream = OpenRead();
+            return NativeTensorStorage.ReadAll(stream, ByteLength, $"{Location}: tensor '{Name}'");
+        }
+
+        public override Stream OpenRead() => new GeneratedStream(ElementCount, init, owner.SeedOf(Name));
     }
 
     public void Dispose() { }

@@ -1,4 +1,6 @@
 using Google.Protobuf;
+using Wan.Runtime.Text.Proto;
+using PieceType = Wan.Runtime.Text.Proto.ModelProto.Types.SentencePiece.Types.Type;
 
 namespace Wan.Convert.Synth;
 
@@ -7,11 +9,11 @@ namespace Wan.Convert.Synth;
 /// with the T5 special ids: &lt;pad&gt;=0, &lt;/s&gt;=1, &lt;unk&gt;=2, no &lt;s&gt;; pieces are
 /// "▁", single characters, ▁-prefixed letters and common English words with decreasing scores; the
 /// normalizer is "identity" (empty precompiled charsmap) with add_dummy_prefix, remove_extra_whitespaces
-/// and escape_whitespaces on.
+/// and escape_whitespaces on. Serialized with the ModelProto classes the runtime generates from
+/// Text/Proto/sentencepiece_model.proto.
 /// </summary>
-public static class SentencePieceModelWriter
+internal static class SentencePieceModelWriter
 {
-    private const int Normal = 1, Unknown = 2, Control = 3;
 
     private static readonly string[] Words =
     [
@@ -22,15 +24,15 @@ public static class SentencePieceModelWriter
     ];
 
     /// <summary>The pieces in id order with their scores and types.</summary>
-    public static List<(string Piece, float Score, int Type)> Pieces()
+    private static List<(string Piece, float Score, PieceType Type)> Pieces()
     {
-        var pieces = new List<(string, float, int)> { ("<pad>", 0, Control), ("</s>", 0, Control), ("<unk>", 0, Unknown), ("\u2581", -2f, Normal) };
+        var pieces = new List<(string, float, PieceType)> { ("<pad>", 0, PieceType.Control), ("</s>", 0, PieceType.Control), ("<unk>", 0, PieceType.Unknown), ("\u2581", -2f, PieceType.Normal) };
         var seen = new HashSet<string>(pieces.Select(p => p.Item1), StringComparer.Ordinal);
         void Add(string piece)
         {
             if (seen.Add(piece))
             {
-                pieces.Add((piece, -3f - 0.01f * pieces.Count, Normal));
+                pieces.Add((piece, -3f - 0.01f * pieces.Count, PieceType.Normal));
             }
         }
         foreach (var w in Words)
@@ -57,71 +59,44 @@ public static class SentencePieceModelWriter
         return pieces;
     }
 
+    /// <summary>Writes the model to <paramref name="path"/> (through a temporary name, renamed when complete).</summary>
     public static void Write(string path)
     {
         var pieces = Pieces();
-        using var file = File.Create(path);
-        var output = new CodedOutputStream(file);
+        var model = new ModelProto
+        {
+            TrainerSpec = new TrainerSpec
+            {
+                ModelType = TrainerSpec.Types.ModelType.Unigram,
+                VocabSize = pieces.Count,
+                UnkId = 2,
+                BosId = -1, // none
+                EosId = 1,
+                PadId = 0,
+                UnkPiece = "<unk>",
+                EosPiece = "</s>",
+                PadPiece = "<pad>",
+            },
+            NormalizerSpec = new NormalizerSpec
+            {
+                Name = "identity",
+                PrecompiledCharsmap = ByteString.Empty,
+                AddDummyPrefix = true,
+                RemoveExtraWhitespaces = true,
+                EscapeWhitespaces = true,
+            },
+        };
         foreach (var (piece, score, type) in pieces)
         {
-            output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(Message(o =>
+            var entry = new ModelProto.Types.SentencePiece { Piece = piece, Score = score };
+            if (type != PieceType.Normal)
             {
-                o.WriteTag(1, WireFormat.WireType.LengthDelimited);
-                o.WriteString(piece);
-                o.WriteTag(2, WireFormat.WireType.Fixed32);
-                o.WriteFloat(score);
-                if (type != Normal)
-                {
-                    o.WriteTag(3, WireFormat.WireType.Varint);
-                    o.WriteEnum(type);
-                }
-            }));
+                entry.Type = type;
+            }
+            model.Pieces.Add(entry);
         }
-        output.WriteTag(2, WireFormat.WireType.LengthDelimited);
-        output.WriteBytes(Message(o =>
-        {
-            VarintField(o, 3, 1); // model_type = UNIGRAM
-            VarintField(o, 4, pieces.Count); // vocab_size
-            VarintField(o, 40, 2); // unk_id
-            VarintField(o, 41, -1); // bos_id: none
-            VarintField(o, 42, 1); // eos_id
-            VarintField(o, 43, 0); // pad_id
-            StringField(o, 45, "<unk>");
-            StringField(o, 47, "</s>");
-            StringField(o, 48, "<pad>");
-        }));
-        output.WriteTag(3, WireFormat.WireType.LengthDelimited);
-        output.WriteBytes(Message(o =>
-        {
-            StringField(o, 1, "identity");
-            o.WriteTag(2, WireFormat.WireType.LengthDelimited);
-            o.WriteBytes(ByteString.Empty);
-            VarintField(o, 3, 1); // add_dummy_prefix
-            VarintField(o, 4, 1); // remove_extra_whitespaces
-            VarintField(o, 5, 1); // escape_whitespaces
-        }));
-        output.Flush();
-    }
-
-    private static ByteString Message(Action<CodedOutputStream> write)
-    {
-        var buffer = new MemoryStream();
-        var o = new CodedOutputStream(buffer);
-        write(o);
-        o.Flush();
-        return ByteString.CopyFrom(buffer.ToArray());
-    }
-
-    private static void VarintField(CodedOutputStream o, int field, int value)
-    {
-        o.WriteTag(field, WireFormat.WireType.Varint);
-        o.WriteInt32(value);
-    }
-
-    private static void StringField(CodedOutputStream o, int field, string value)
-    {
-        o.WriteTag(field, WireFormat.WireType.LengthDelimited);
-        o.WriteString(value);
+        var temporary = path + ".tmp";
+        File.WriteAllBytes(temporary, model.ToByteArray());
+        File.Move(temporary, path, overwrite: true);
     }
 }

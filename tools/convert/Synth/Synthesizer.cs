@@ -6,6 +6,8 @@ using Wan.Convert.Pth;
 using Wan.Convert.Weights;
 using Wan.Convert.Writing;
 using Wan.Runtime.Tensors;
+using Wan.Runtime.Weights;
+using Wan.Runtime.Weights.Transforms;
 
 namespace Wan.Convert.Synth;
 
@@ -70,9 +72,9 @@ public static class Synthesizer
         var folders = DiffusersDirectory.WeightFolders(config.Experts);
         var plans = folders.Select((f, i) =>
         {
-            (IWeightSource src, IKeyMap map) = f.Kind switch
+            (ITensorSource src, IKeyMap map) = f.Kind switch
             {
-                ComponentKind.Transformer => ((IWeightSource)experts[i], (IKeyMap)new DitKeyMap()),
+                ComponentKind.Transformer => ((ITensorSource)experts[i], (IKeyMap)new DitKeyMap()),
                 ComponentKind.TextEncoder => (t5, new T5KeyMap()),
                 _ => (vae, new VaeKeyMap(config.Vae.NumResBlocks)),
             };
@@ -103,7 +105,7 @@ public static class Synthesizer
         var identity = new DTypePolicy(TargetPrecision.Fp32);
         for (int i = 0; i < experts.Count; i++)
         {
-            var plan = experts[i].Names.Select(n => new PlannedTensor([(n, DType.F32, experts[i].Describe(n).Shape)],
+            var plan = experts[i].Names.Select(n => new PlannedTensor([(n, DType.F32, experts[i].Get(n).Shape)],
                 w => TensorTranscoder.Write("dit", experts[i], n, n, DType.F32, identity.Precision, w))).ToList();
             ShardedWriter.Write(Path.Combine(root, expertDirs[i]), "diffusion_pytorch_model", plan, options.MaxShardBytes);
         }
@@ -118,30 +120,13 @@ public static class Synthesizer
 
     private static void WritePth(string path, string archive, RandomWeightSource source, DType dtype)
     {
-        var entries = source.Names.Select((n, i) => PthTensorEntry.Contiguous(n, dtype, source.Describe(n).Shape, i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        var entries = source.Names.Select((n, i) => PthTensorEntry.Contiguous(n, dtype, source.Get(n).Shape, i.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
         PthWriter.Write(path, archive, StateDictPickler.Pickle(entries), entries.Select(e => (e.StorageKey, (Action<Stream>)(s => StreamAs(source, e.Name, dtype, s)))));
     }
 
-    private static void StreamAs(IWeightSource source, string name, DType dtype, Stream output)
+    private static void StreamAs(ITensorSource source, string name, DType dtype, Stream output)
     {
-        using var chunks = new FloatChunks(source, name);
-        var floats = new float[FloatChunks.ChunkElements];
-        var bytes = new byte[FloatChunks.ChunkElements * dtype.SizeOf()];
-        int n;
-        while ((n = chunks.Next(floats)) > 0)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                if (dtype == DType.BF16)
-                {
-                    System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * i), HalfConversions.FloatToBF16(floats[i]));
-                }
-                else
-                {
-                    System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), floats[i]);
-                }
-            }
-            output.Write(bytes, 0, n * dtype.SizeOf());
-        }
+        using var values = new DTypeChangedTensor(source.Get(name), dtype).OpenRead();
+        values.CopyTo(output, 1 << 20);
     }
 }

@@ -2,6 +2,7 @@ using Wan.Convert.Configs;
 using Wan.Convert.Conversion;
 using Wan.Convert.Layout;
 using Wan.Convert.Pth;
+using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Weights;
 
@@ -48,7 +49,7 @@ public sealed class ModelDirectory : IDisposable
                     var dir = System.IO.Path.Combine(full, folder);
                     if (Directory.Exists(dir))
                     {
-                        components.Add(new ModelComponent(folder, kind, SafetensorsSource.Open(dir), null));
+                        components.Add(new ModelComponent(folder, kind, SafetensorsCheckpoint.Open(dir), null));
                     }
                 }
                 return new ModelDirectory(full, "diffusers", components);
@@ -58,7 +59,7 @@ public sealed class ModelDirectory : IDisposable
                 OpenOriginal(full, components);
                 return new ModelDirectory(full, "original", components);
             }
-            components.Add(new ModelComponent(System.IO.Path.GetFileName(full), ComponentKind.Transformer, SafetensorsSource.Open(full), null));
+            components.Add(new ModelComponent(System.IO.Path.GetFileName(full), ComponentKind.Transformer, SafetensorsCheckpoint.Open(full), null));
             return new ModelDirectory(full, "single", components);
         }
         catch
@@ -71,10 +72,10 @@ public sealed class ModelDirectory : IDisposable
         }
     }
 
-    private static IWeightSource OpenFile(string file) =>
+    private static ITensorSource OpenFile(string file) =>
         file.EndsWith(".pth", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".pt", StringComparison.OrdinalIgnoreCase)
             ? PthCheckpoint.Open(file)
-            : SafetensorsSource.Open(file);
+            : SafetensorsCheckpoint.Open(file);
 
     private static void OpenOriginal(string root, List<ModelComponent> components)
     {
@@ -87,7 +88,7 @@ public sealed class ModelDirectory : IDisposable
         var names = layout.ExpertDirectories.Count == 2 ? new[] { "transformer", "transformer_2" } : ["transformer"];
         for (int i = 0; i < names.Length; i++)
         {
-            components.Add(new ModelComponent(names[i], ComponentKind.Transformer, SafetensorsSource.Open(layout.ExpertDirectories[i]), new DitKeyMap()));
+            components.Add(new ModelComponent(names[i], ComponentKind.Transformer, SafetensorsCheckpoint.Open(layout.ExpertDirectories[i]), new DitKeyMap()));
         }
         components.Add(new ModelComponent("text_encoder", ComponentKind.TextEncoder, PthCheckpoint.Open(layout.T5Path), new T5KeyMap()));
         components.Add(new ModelComponent("vae", ComponentKind.Vae, PthCheckpoint.Open(layout.VaePath),

@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance.Buffers;
 using Wan.Kernels;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Wan.Runtime.Tensors;
@@ -15,6 +16,10 @@ public sealed partial class CpuBackend
 
     /// <summary>Fewest query rows per block, however many keys: shorter GEMMs would waste the cores.</summary>
     private const int AttentionMinQueryBlock = 64;
+
+    /// <inheritdoc/>
+    /// <summary>Any positive head width: the reference loops over it.</summary>
+    public bool SupportsAttention(int headDim) => headDim > 0;
 
     /// <inheritdoc/>
     public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec)
@@ -56,7 +61,7 @@ public sealed partial class CpuBackend
         int maxRows = Math.Min(lq, Math.Max(AttentionMinQueryBlock, AttentionScoresFloats / keys));
         int blocks = (lq + maxRows - 1) / maxRows;
         int blockRows = (lq + blocks - 1) / blocks;
-        void Block(int item, float[] scores)
+        void Block(int item, Span<float> scores)
         {
             int h = item / blocks, q0 = item % blocks * blockRows;
             int rows = Math.Min(blockRows, lq - q0);
@@ -64,7 +69,7 @@ public sealed partial class CpuBackend
                 qs.AsSpan(q0 * dim + h * dh), dim, ks.AsSpan(h * dh), dim, 0f, scores, keys);
             for (int r = 0; r < rows; r++)
             {
-                var row = scores.AsSpan(r * keys, keys);
+                var row = scores.Slice(r * keys, keys);
                 if (bias is not null)
                 {
                     TensorPrimitives.Add(row, bias.AsSpan((h * lq + q0 + r) * lk, keys), row);
@@ -80,26 +85,28 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// Runs the (head, query block) items: one per core, each with its own scores buffer and a
-    /// single-threaded sgemm (the blocks are too small for OpenBLAS's own threading to pay).
+    /// single-threaded sgemm (the blocks are too small for OpenBLAS's own threading to pay). The
+    /// buffers are pooled and not cleared: the first sgemm writes them with beta 0, which BLAS
+    /// defines as not reading C.
     /// </summary>
-    private static void ForAttentionBlocks(int items, long workPerItem, int scoresLength, Action<int, float[]> body)
+    private static void ForAttentionBlocks(int items, long workPerItem, int scoresLength, Action<int, Span<float>> body)
     {
         if (Environment.ProcessorCount == 1 || items < 2 || items * workPerItem < 1 << 20)
         {
-            var scores = new float[scoresLength];
+            using var scores = SpanOwner<float>.Allocate(scoresLength, AllocationMode.Default);
             for (int i = 0; i < items; i++)
             {
-                body(i, scores);
+                body(i, scores.Span);
             }
             return;
         }
         using (SingleThreadedBlas.Enter())
         {
-            Parallel.For(0, items, () => new float[scoresLength], (i, _, scores) =>
+            Parallel.For(0, items, () => MemoryOwner<float>.Allocate(scoresLength, AllocationMode.Default), (i, _, scores) =>
             {
-                body(i, scores);
+                body(i, scores.Span);
                 return scores;
-            }, _ => { });
+            }, scores => scores.Dispose());
         }
     }
 

@@ -1,3 +1,4 @@
+using CommunityToolkit.HighPerformance.Buffers;
 using Wan.Kernels;
 using Wan.Runtime.Tensors;
 
@@ -75,15 +76,17 @@ public sealed partial class CpuBackend
             return new CpuTensor(this, new Shape(cout, fo, ho, wo), y);
         }
         int bandRows = Math.Clamp(ConvColumnBudget / Math.Max(1, k * wo), 1, ho);
-        var cols = new float[(long)k * bandRows * wo];
+        // Pooled and not cleared: GatherColumn writes every element of the tile it fills, and a
+        // fresh array would be a zeroed large-object allocation (up to 32 MiB) per call.
+        using var cols = MemoryOwner<float>.Allocate(checked(k * bandRows * wo), AllocationMode.Default);
         var geometry = new ConvGeometry(cin, f, h, w, kernel, s, wo);
         for (int t = 0; t < fo; t++)
         {
             for (int r0 = 0; r0 < ho; r0 += bandRows)
             {
                 int rows = Math.Min(bandRows, ho - r0), n = rows * wo;
-                ForRows(k, n, kk => GatherColumn(src, geometry, kk, t, r0, rows, cols.AsSpan(kk * n, n)));
-                Blas.Sgemm(false, false, cout, n, k, 1f, wts, k, cols, n, beta, y.AsSpan(t * ho * wo + r0 * wo), plane);
+                ForRows(k, n, kk => GatherColumn(src, geometry, kk, t, r0, rows, cols.Span.Slice(kk * n, n)));
+                Blas.Sgemm(false, false, cout, n, k, 1f, wts, k, cols.Span, n, beta, y.AsSpan(t * ho * wo + r0 * wo), plane);
             }
         }
         return new CpuTensor(this, new Shape(cout, fo, ho, wo), y);

@@ -32,7 +32,7 @@ public sealed partial class CpuBackend : IDitOps, ITextEncoderOps, IVaeOps, INon
     /// <summary>Default scratch for one converted block of a mapped Linear weight: 4 Mi floats (16 MiB), ≥ 300 rows even for k = 13824.</summary>
     public const int DefaultLinearScratchFloats = 1 << 22;
 
-    private readonly MappedFiles _mappedFiles = new();
+    private readonly WeightLeases _weightLeases = new();
     private readonly long _eagerWeightElements;
     private readonly int _linearScratchFloats;
 
@@ -55,19 +55,23 @@ public sealed partial class CpuBackend : IDitOps, ITextEncoderOps, IVaeOps, INon
     /// <summary>The CPU backend is float32 throughout: the same as <see cref="FromHost"/>.</summary>
     public Tensor FromHostF32(ReadOnlySpan<float> data, Shape shape) => FromHost(data, shape);
 
-    /// <inheritdoc/>
-    public Tensor LoadWeight(SafetensorsTensor source)
+    /// <summary>
+    /// Small and 1-D weights, and those with a scale or an 8-bit dtype, are converted to float32 now;
+    /// larger F32/BF16/F16 ones stay where they are stored (leased, see <see cref="MappedCpuTensor"/>).
+    /// Throws <see cref="InvalidDataException"/> naming the location for a non-float dtype.
+    /// </summary>
+    public Tensor LoadWeight(StoredTensor source)
     {
         if (!source.DType.IsFloat())
         {
-            throw new InvalidDataException($"{source.FilePath}: weight '{source.Name}' has dtype {source.DType}, expected a float type");
+            throw new InvalidDataException($"{source.Location}: weight '{source.Name}' has dtype {source.DType}, expected a float type");
         }
-        if (source.ElementCount <= _eagerWeightElements || source.Shape.Rank <= 1 || !StoredFloats.IsSupported(source.DType))
+        if (source.ElementCount <= _eagerWeightElements || source.Shape.Rank <= 1 || source.Scale is not null
+            || source.DType is not (DType.F32 or DType.BF16 or DType.F16))
         {
             return new CpuTensor(this, source.Shape, source.ToFloatArray());
         }
-        var (file, view) = _mappedFiles.Acquire(source);
-        return new MappedCpuTensor(this, source.Shape, file, view);
+        return new MappedCpuTensor(this, source.Shape, source.DType, source.Name, _weightLeases, source.Acquire());
     }
 
     /// <inheritdoc/>
@@ -128,7 +132,7 @@ public sealed partial class CpuBackend : IDitOps, ITextEncoderOps, IVaeOps, INon
     }
 
     /// <summary>Unmaps every weight file still open; mapped weights of this backend are unusable afterwards.</summary>
-    public void Dispose() => _mappedFiles.Dispose();
+    public void Dispose() => _weightLeases.Dispose();
 
     /// <summary>
     /// The float32 data of a tensor of this backend. A mapped weight is converted into a transient

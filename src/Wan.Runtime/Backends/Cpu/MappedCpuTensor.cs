@@ -1,70 +1,78 @@
-using Wan.Kernels.Interop;
 using Wan.Runtime.Tensors;
-using Wan.Runtime.Weights;
+using Wan.Runtime.Weights.Storage;
 
 namespace Wan.Runtime.Backends.Cpu;
 
 /// <summary>
-/// A weight left in its memory-mapped safetensors file in the stored dtype (F32, BF16 or F16). Ops
-/// read it in float32 ranges (<see cref="ReadFloats"/>) so that only the part being used is ever
-/// converted; the mapping stays open until every tensor viewing it is disposed.
+/// A weight left where it is stored (usually its memory-mapped safetensors file) in the stored dtype
+/// (F32, BF16 or F16). Ops read it in float32 ranges (<see cref="ReadFloats"/>) so that only the part
+/// being used is ever converted; its <see cref="StoredBytes"/> lease keeps the storage alive until this
+/// tensor (and every reshaped view of it) is disposed, or the backend is.
 /// </summary>
 public sealed unsafe class MappedCpuTensor : Tensor
 {
-    private readonly MappedFiles.Entry _file;
-    private readonly SafetensorsTensor _view;
+    private readonly WeightLeases _leases;
+    private readonly StoredBytes _bytes;
     private int _disposed;
 
-    internal MappedCpuTensor(CpuBackend backend, Shape shape, MappedFiles.Entry file, SafetensorsTensor view)
-        : base(backend, shape, view.DType)
+    internal MappedCpuTensor(CpuBackend backend, Shape shape, DType dtype, string name, WeightLeases leases, StoredBytes bytes)
+        : base(backend, shape, dtype)
     {
-        if (shape.ElementCount != view.ElementCount)
+        if (checked(shape.ElementCount * dtype.SizeOf()) != bytes.Length)
         {
-            throw new ArgumentException($"shape {shape} does not match the {view.ElementCount} elements of weight '{view.Name}'");
+            bytes.Dispose();
+            throw new ArgumentException($"shape {shape} of {dtype} does not match the {bytes.Length} bytes of weight '{name}'");
         }
-        _file = file;
-        _view = view;
+        Name = name;
+        _leases = leases;
+        _bytes = leases.Hold(bytes);
     }
 
     /// <summary>The stored tensor's name (for messages).</summary>
-    public string Name => _view.Name;
+    public string Name { get; }
 
-    /// <summary>A view with another shape of the same element count, holding its own reference to the mapping.</summary>
-    internal MappedCpuTensor Reshaped(Shape shape) => new((CpuBackend)Backend, shape, _file.AddReference(), _view);
+    /// <summary>A view with another shape of the same element count, holding its own lease on the storage.</summary>
+    internal MappedCpuTensor Reshaped(Shape shape)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        return new((CpuBackend)Backend, shape, DType, Name, _leases, _bytes.Share());
+    }
 
-    /// <summary>Converts elements [first, first + dst.Length) to float32.</summary>
+    /// <summary>Converts elements [first, first + dst.Length) to float32; <see cref="ObjectDisposedException"/> once disposed.</summary>
     public void ReadFloats(long first, Span<float> dst)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (first < 0 || first + dst.Length > ElementCount)
+        if (first < 0 || first > ElementCount - dst.Length)
         {
-            throw new ArgumentOutOfRangeException(nameof(first), $"elements [{first}, {first + dst.Length}) outside weight '{Name}' {Shape}");
+            throw new ArgumentOutOfRangeException(nameof(first), $"elements [{first}, {first}+{dst.Length}) outside weight '{Name}' {Shape}");
         }
-        StoredFloats.Convert(_view.Pointer + first * DType.SizeOf(), DType, dst);
+        var size = DType.SizeOf();
+        DTypeCodec.Decode(DType, new ReadOnlySpan<byte>(_bytes.Pointer + first * size, checked(dst.Length * size)), dst);
     }
 
     /// <summary>
-    /// Elements [first, first + count) of an F32 weight in place in the mapping (no copy); valid
+    /// Elements [first, first + count) of an F32 weight in place in the storage (no copy); valid
     /// while this tensor is alive.
     /// </summary>
     internal ReadOnlySpan<float> F32Span(long first, int count)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        if (DType != DType.F32 || first < 0 || first + count > ElementCount)
+        if (DType != DType.F32 || first < 0 || first > ElementCount - count)
         {
-            throw new InvalidOperationException($"weight '{Name}' ({DType}{Shape}): no float32 view of elements [{first}, {first + count})");
+            throw new InvalidOperationException($"weight '{Name}' ({DType}{Shape}): no float32 view of elements [{first}, {first}+{count})");
         }
-        return new ReadOnlySpan<float>(_view.Pointer + first * sizeof(float), count);
+        return new ReadOnlySpan<float>(_bytes.Pointer + first * sizeof(float), count);
     }
 
     /// <summary>
-    /// Drops this weight's pages from the process's resident set (madvise DONTNEED on its byte
-    /// range). The data stays valid: a later read faults the pages back in from the page cache.
+    /// Drops this weight's pages from the process's resident set (madvise DONTNEED on its byte range
+    /// of a mapped file). The data stays valid: a later read faults the pages back in from the page
+    /// cache. A weight held in a native buffer (e.g. a transformed one) keeps its pages.
     /// </summary>
     public void ReleasePages()
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        Libc.DropMappedPages(_view.Pointer, ElementCount * DType.SizeOf());
+        _bytes.ReleasePages();
     }
 
     /// <summary>The whole weight as a new float32 array (for ops that need it all at once).</summary>
@@ -75,11 +83,12 @@ public sealed unsafe class MappedCpuTensor : Tensor
         return data;
     }
 
+    /// <summary>Returns the lease on the stored bytes (once).</summary>
     protected override void Dispose(bool disposing)
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
-            _file.Release();
+            _leases.Return(_bytes);
         }
     }
 }

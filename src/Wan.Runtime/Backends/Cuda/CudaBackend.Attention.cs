@@ -5,6 +5,9 @@ namespace Wan.Runtime.Backends.Cuda;
 
 public sealed partial class CudaBackend
 {
+    /// <summary>fp32: head widths up to the scalar kernel's limit; bf16/fp16: multiples of 16 up to the tensor-core kernel's (<see cref="AttentionOps.Supports"/>).</summary>
+    public bool SupportsAttention(int headDim) => AttentionOps.Supports(Element, headDim);
+
     /// <summary>
     /// The Q/K pre-pass (RMSNorm over all heads, then RoPE: one kernel per operand that needs it)
     /// followed by one attention kernel (tensor cores for 16-bit storage, the scalar kernel for fp32).

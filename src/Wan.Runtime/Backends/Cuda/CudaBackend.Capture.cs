@@ -17,7 +17,7 @@ public sealed partial class CudaBackend
         {
             throw new ArgumentException($"{data.Length} values do not fill tensor {destination}");
         }
-        Device.CopyToDevice(CudaHostConversion.Encode(data, Storage), t.Buffer);
+        Device.CopyToDevice(EncodeForStorage(data), t.Buffer);
     }
 
     /// <inheritdoc/>

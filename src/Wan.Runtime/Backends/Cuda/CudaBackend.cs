@@ -62,7 +62,7 @@ public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
             throw new ArgumentException($"{data.Length} values do not fill shape {shape}");
         }
         var tensor = Allocate(shape);
-        Device.CopyToDevice(CudaHostConversion.Encode(data, Storage), tensor.Buffer);
+        Device.CopyToDevice(EncodeForStorage(data), tensor.Buffer);
         return tensor;
     }
 
@@ -82,13 +82,21 @@ public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
     }
 
     /// <inheritdoc/>
-    public Tensor LoadWeight(SafetensorsTensor source)
+    public Tensor LoadWeight(StoredTensor source)
     {
         if (!source.DType.IsFloat())
         {
-            throw new InvalidDataException($"{source.FilePath}: weight '{source.Name}' has dtype {source.DType}, expected a float type");
+            throw new InvalidDataException($"{source.Location}: weight '{source.Name}' has dtype {source.DType}, expected a float type");
         }
         return FromHost(source.ToFloatArray(), source.Shape);
+    }
+
+    /// <summary>Host values encoded in the storage dtype (round to nearest even), ready to copy to the device.</summary>
+    private byte[] EncodeForStorage(ReadOnlySpan<float> data)
+    {
+        var bytes = new byte[checked(data.Length * Storage.SizeOf())];
+        DTypeCodec.Encode(data, Storage, bytes);
+        return bytes;
     }
 
     /// <inheritdoc/>
@@ -97,7 +105,9 @@ public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
         var t = Owned(tensor);
         var bytes = new byte[t.ElementCount * t.DType.SizeOf()];
         Device.CopyToHost(t.Buffer, 0, bytes);
-        return CudaHostConversion.Decode(bytes, t.DType);
+        var values = new float[t.ElementCount];
+        DTypeCodec.Decode(t.DType, bytes, values);
+        return values;
     }
 
     /// <inheritdoc/>

@@ -52,9 +52,14 @@ public sealed class WanTransformer : IDisposable
 
     /// <summary>Loads an expert from a diffusers directory (config.json + safetensors, sharded or not).</summary>
     /// <exception cref="InvalidDataException">a weight is missing or has the wrong shape or dtype.</exception>
+    /// <exception cref="NotSupportedException">the backend has no attention kernel for the config's head width.</exception>
     public static WanTransformer Load(IDitOps backend, string directory)
     {
         var config = DitConfig.Load(Path.Combine(directory, "config.json"));
+        if (!backend.SupportsAttention(config.HeadDim))
+        {
+            throw new NotSupportedException($"{Path.Combine(directory, "config.json")}: attention_head_dim {config.HeadDim} has no attention kernel on {backend.Name}");
+        }
         using var weights = SafetensorsCheckpoint.Open(directory);
         var loader = new WeightLoader(backend, weights, "DiT");
         try

@@ -42,6 +42,10 @@ public sealed class Umt5Encoder : IDisposable
             throw new DirectoryNotFoundException($"{textEncoderDirectory}: umT5 text encoder directory not found");
         }
         var config = Umt5Config.Load(textEncoderDirectory);
+        if (!backend.SupportsAttention(config.DKv))
+        {
+            throw new NotSupportedException($"{Path.Combine(textEncoderDirectory, "config.json")}: d_kv {config.DKv} has no attention kernel on {backend.Name}");
+        }
         var checkpoint = SafetensorsCheckpoint.Open(textEncoderDirectory);
         var loader = new WeightLoader(backend, checkpoint, "umT5");
         try
