@@ -54,8 +54,8 @@ internal static class ServeCommand
             {
                 return 0;
             }
-            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
-                                          or Wan.Runtime.Config.ConfigException or NotSupportedException or DllNotFoundException
+            catch (Exception e) when (e is Wan.Errors.WanException or ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
+                                          or NotSupportedException or DllNotFoundException
                                           or Wan.Kernels.Interop.NativeCallException or Microsoft.Data.Sqlite.SqliteException)
             {
                 Console.Error.WriteLine($"wan: {e.Message}");

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
+using Wan.Runtime.Config;
 using Wan.Runtime.Engine;
 using Wan.Server.Api;
 using Wan.Server.Caching;
@@ -39,6 +40,7 @@ public static class WanServer
         options.Validate();
         var data = Directory.CreateDirectory(options.DataDirectory).FullName;
         var identity = ModelIdentity.Compute(options.ModelDirectory);
+        var geometry = ModelGeometry.Load(options.ModelDirectory);
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = options.MaxRequestBytes);
         builder.Services.ConfigureHttpJsonOptions(o => ServerJson.Configure(o.SerializerOptions));
@@ -53,7 +55,7 @@ public static class WanServer
         builder.Services.AddSingleton<IJobStore>(new SqliteJobStore(Path.Combine(data, "jobs.db")));
         builder.Services.AddSingleton(new ResultFolder(Path.Combine(data, "results")));
         builder.Services.AddSingleton(_ => WanEngine.Open(options.ModelDirectory, new EngineOptions { Device = options.Device, Precision = options.Precision }));
-        builder.Services.AddSingleton(sp => new ServerModel(identity, sp.GetRequiredService<WanEngine>().DescribePlacement()));
+        builder.Services.AddSingleton(sp => new ServerModel(identity, geometry, sp.GetRequiredService<WanEngine>().DescribePlacement()));
         builder.Services.AddSingleton<IJobRunner>(sp => new EngineJobRunner(sp.GetRequiredService<WanEngine>()));
         builder.Services.AddSingleton<JobExecutor>();
         builder.Services.AddSingleton(sp => new JobRecovery(sp.GetRequiredService<IJobStore>(), sp.GetRequiredService<JobEventHub>(),

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Wan.Errors;
+using Wan.Runtime.Config;
 using Wan.Runtime.Pipeline;
 using Wan.Server.Tests.Infrastructure;
 
@@ -22,12 +24,12 @@ public class ProblemTests
     {
         yield return new TestCaseData("{}", 400, "prompt is required").SetName("MissingPrompt");
         yield return new TestCaseData("""{"prompt":"  "}""", 400, "prompt is required").SetName("BlankPrompt");
-        yield return new TestCaseData("""{"prompt":"x","frames":6,"height":16,"width":16}""", 400, "frames must be 4k+1").SetName("FramesNot4kPlus1");
-        yield return new TestCaseData("""{"prompt":"x","frames":1,"height":33,"width":16}""", 400, "multiples of 16").SetName("HeightNotMultipleOf16");
+        yield return new TestCaseData("""{"prompt":"x","frames":6,"height":16,"width":16}""", 400, "must be 4k+1").SetName("FramesNot4kPlus1");
+        yield return new TestCaseData("""{"prompt":"x","frames":1,"height":33,"width":16}""", 400, "multiple of 16").SetName("HeightNotMultipleOf16");
         yield return new TestCaseData("""{"prompt":"x","frames":1,"height":16,"width":16,"steps":0}""", 400, "steps").SetName("ZeroSteps");
         yield return new TestCaseData("""{"prompt":"x","frames":1,"height":16,"width":16,"shift":-1}""", 400, "shift").SetName("NegativeShift");
         yield return new TestCaseData("""{"prompt":"x","frames":1,"height":16,"width":16,"fps":0}""", 400, "fps").SetName("ZeroFps");
-        yield return new TestCaseData("""{"prompt":"x","frames":1,"height":16,"width":16,"solver":"ddim"}""", 400, "solver 'ddim' is unknown").SetName("UnknownSolver");
+        yield return new TestCaseData("""{"prompt":"x","frames":1,"height":16,"width":16,"solver":"ddim"}""", 400, "ddim: is unknown").SetName("UnknownSolver");
         yield return new TestCaseData("""{"prompt":"x","frames":1,"height":16,"width":16,"format":"avi"}""", 400, "format 'avi' is unknown").SetName("UnknownFormat");
         yield return new TestCaseData("""{"prompt":"x","frames":1,"height":16,"width":16,"priority":10}""", 400, "priority must be 0 to 9").SetName("PriorityOutOfRange");
         yield return new TestCaseData("""{"prompt":"x","frames":1,"height":16,"width":16,"guidance":"high"}""", 400, "guidance").SetName("GuidanceNotANumber");
@@ -57,7 +59,7 @@ public class ProblemTests
     {
         // The CLI checks a request with GenerationRequest.LatentShape before loading; the server must say the same.
         var request = new GenerationRequest { Prompt = "x", Frames = 7, Height = 16, Width = 16 };
-        var expected = Assert.Throws<ArgumentException>(() => request.LatentShape())!.Message;
+        var expected = Assert.Throws<RequestException>(() => request.LatentShape(ModelGeometry.Load(ServerHarness.Model)))!.Message;
         using var response = await _server.PostAsync(new { prompt = "x", frames = 7, height = 16, width = 16 });
         var problem = await AssertProblem(response, 400);
         Assert.That(problem.GetProperty("detail").GetString(), Is.EqualTo(expected));

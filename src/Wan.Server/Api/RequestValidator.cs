@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Wan.Errors;
+using Wan.Runtime.Config;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Server.Jobs;
@@ -9,15 +11,16 @@ namespace Wan.Server.Api;
 /// <summary>
 /// Turns a <see cref="VideoRequestBody"/> into a normalised <see cref="VideoSpec"/>, refusing what cannot
 /// run before anything is queued. The generation settings are checked by the library's own
-/// <see cref="GenerationRequest.LatentShape()"/>, the same call <c>wan generate</c> makes before loading,
-/// so the server and the CLI accept exactly the same requests; the server adds its own limits
+/// <see cref="GenerationRequest.Validate"/>, <see cref="GenerationRequest.LatentShape"/> (on the model's
+/// geometry) and <see cref="GenerationRequest.CheckHostMemory"/>, the calls <c>wan generate</c> makes before
+/// loading, so the server and the CLI accept exactly the same requests; the server adds its own limits
 /// (format, priority, style, video size).
 /// </summary>
 public static class RequestValidator
 {
     /// <summary>The spec and priority of an accepted request.</summary>
-    /// <exception cref="RequestRejectedException">400 for an invalid setting (named), 413 for a video over <see cref="ServerOptions.MaxVideoPixels"/>.</exception>
-    public static (VideoSpec Spec, int Priority) Validate(VideoRequestBody body, ServerOptions options)
+    /// <exception cref="RequestRejectedException">400 for an invalid setting (named), 413 for a video over <see cref="ServerOptions.MaxVideoPixels"/> or the host memory.</exception>
+    public static (VideoSpec Spec, int Priority) Validate(VideoRequestBody body, ServerOptions options, ModelGeometry geometry)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(options);
@@ -40,11 +43,6 @@ public static class RequestValidator
             throw Invalid($"style '{body.Style}': this server has no style library");
         }
         var (low, high) = Guidance(body.Guidance);
-        var solver = body.Solver ?? "unipc";
-        if (!FlowSolvers.Names.Contains(solver))
-        {
-            throw Invalid($"solver '{solver}' is unknown; expected one of {string.Join(", ", FlowSolvers.Names)}");
-        }
         var request = new GenerationRequest
         {
             Prompt = body.Prompt,
@@ -57,20 +55,22 @@ public static class RequestValidator
             GuidanceLow = low,
             GuidanceHigh = high,
             Shift = body.Shift ?? FlowSolvers.T2VA14BShift,
-            Solver = solver,
+            Solver = body.Solver ?? "unipc",
             Fps = body.Fps ?? WanDefaults.Fps,
         };
         try
         {
-            request.LatentShape();
+            request.Validate();
+            request.LatentShape(geometry);
+            request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         }
-        catch (ArgumentException e)
+        catch (RequestException e)
         {
             throw Invalid(e.Message);
         }
-        if (request.Fps < 1)
+        catch (MemoryExhaustedException e)
         {
-            throw Invalid($"fps must be at least 1, got {request.Fps}");
+            throw new RequestRejectedException(StatusCodes.Status413PayloadTooLarge, "video too large", e.Message);
         }
         long pixels = checked((long)request.Frames * request.Height * request.Width);
         if (pixels > options.MaxVideoPixels)

@@ -64,7 +64,7 @@ public static class VideoEndpoints
         int priority;
         try
         {
-            (spec, priority) = RequestValidator.Validate(body, options);
+            (spec, priority) = RequestValidator.Validate(body, options, model.Geometry);
         }
         catch (RequestRejectedException e)
         {
@@ -200,7 +200,8 @@ public static class VideoEndpoints
 /// <param name="Placement">where the engine runs each component.</param>
 public sealed record HealthBody(string Status, int QueueDepth, int ActiveJobs, string Placement);
 
-/// <summary>What the server knows of its model: the cache identity and the engine's placement line.</summary>
+/// <summary>What the server knows of its model: the cache identity, the geometry requests are checked against, the engine's placement line.</summary>
 /// <param name="Identity">the model folder's <see cref="ModelIdentity"/>.</param>
+/// <param name="Geometry">strides, patch and RoPE limits from the model's configs.</param>
 /// <param name="Placement">the engine's <c>DescribePlacement()</c>.</param>
-public sealed record ServerModel(string Identity, string Placement);
+public sealed record ServerModel(string Identity, Wan.Runtime.Config.ModelGeometry Geometry, string Placement);
