@@ -62,7 +62,7 @@ public class StylesCommandTests
     {
         var (code, _, stderr) = CliProcess.Run("styles", "list");
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr.Trim(), Is.EqualTo("wan: no styles folder: pass --styles DIR or set WAN_STYLES"));
+        Assert.That(stderr.Trim(), Is.EqualTo("wan: --styles: no styles folder: pass --styles DIR or set WAN_STYLES"));
     }
 
     [Test]
@@ -78,7 +78,7 @@ public class StylesCommandTests
 
         (code, _, stderr) = CliProcess.Run([.. common, "--steps", "8"]);
         Assert.That(code, Is.EqualTo(2), "explicit --steps 8 wins over the style's 4, and the distill sampler refuses it");
-        Assert.That(stderr, Does.Contain("the step-distill sampler takes the 4 steps").And.Contain("got 8 steps"));
+        Assert.That(stderr.Trim(), Is.EqualTo("wan: --steps 8: the step-distill sampler takes the 4 steps of its step list [1000, 750, 500, 250]"));
 
         (code, stdout, stderr) = CliProcess.Run("generate", "--model", _set.Diffusers, "--prompt", "a lantern", "--frames", "5", "--height", "32",
             "--width", "32", "--device", "cpu", "--preset", "lightning", "--cache", "0", "--output", output);
@@ -97,7 +97,7 @@ public class StylesCommandTests
 
         (code, stdout, stderr) = CliProcess.Run([.. common, "--cache", "-1"]);
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr.Trim(), Is.EqualTo("wan: the step-cache threshold must be a finite number >= 0, got -1"));
-        Assert.That(stdout, Does.Not.Contain("model:"), "refused before the model loads");
+        Assert.That(stderr.Trim(), Is.EqualTo("wan: --cache -1: the step-cache threshold must be a finite number >= 0 (0: the cache runs but never skips)"));
+        Assert.That(stdout, Does.Not.Contain("loading the model"), "refused before the model loads");
     }
 }
