@@ -1,3 +1,4 @@
+using Wan.Runtime.Lora;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Styles;
@@ -7,7 +8,7 @@ namespace Wan.Cli;
 /// <summary>
 /// How <c>wan generate</c> combines its options with <c>--preset</c> and <c>--style</c>: an option given on the command
 /// line always wins; then a preset's settings; then the style's recommendations; then the defaults. The style's prompt
-/// additions and negative prompt apply as <see cref="Style.ApplyTo"/> says; its LoRAs are handed to the LoRA library.
+/// additions and negative prompt apply as <see cref="Style.ApplyTo"/> says; its LoRAs are stacked after the <c>--lora</c> ones.
 /// </summary>
 internal static class StyledRequest
 {
@@ -41,11 +42,12 @@ internal static class StyledRequest
         }
         using var library = StylesCommand.Open(folder);
         var style = library.Get(styleName);
-        if (style.Loras.Count > 0)
+        var styled = style.ApplyTo(request, explicitSettings);
+        if (style.Loras.Count == 0)
         {
-            throw new StyleException($"style '{style.Name}' applies {style.Loras.Count} LoRA file(s) ({string.Join(", ", style.Loras.Select(l => l.ToCliForm()))}); " +
-                                     "this build of wan cannot apply LoRAs yet");
+            return styled;
         }
-        return style.ApplyTo(request, explicitSettings);
+        var fromOptions = request.Loras ?? LoraSet.Empty;
+        return styled with { Loras = new LoraSet([.. fromOptions.Specs, .. style.Loras.Select(l => LoraSpec.Parse(l.ToCliForm()))], fromOptions.Semantics) };
     }
 }

@@ -95,6 +95,10 @@ public class StylesCommandTests
         Assert.That(code, Is.Zero, stderr + stdout);
         Assert.That(stdout, Does.Contain("0 of 4 DiT forwards skipped"), "--preset on the command line wins over the style's sampler, steps and guidance");
 
+        (code, stdout, stderr) = CliProcess.Run("generate", "--model", _set.Diffusers, "--prompt", "a lantern", "--frames", "5", "--height", "32",
+            "--width", "32", "--steps", "2", "--device", "cpu", "--style", "ink", "--styles", _dir, "--output", output);
+        Assert.That(code, Is.Zero, "a style's LoRA is stacked onto the request and applied: " + stderr + stdout);
+
         (code, stdout, stderr) = CliProcess.Run([.. common, "--cache", "-1"]);
         Assert.That(code, Is.EqualTo(2));
         Assert.That(stderr.Trim(), Is.EqualTo("wan: --cache -1: the step-cache threshold must be a finite number >= 0 (0: the cache runs but never skips)"));

@@ -61,6 +61,12 @@ public sealed record GenerationRequest
     /// <summary>Frames per second of the output, at least 1.</summary>
     public int Fps { get; init; } = WanDefaults.Fps;
 
+    /// <summary>LoRAs applied to this request (per expert, stacked); null or empty: the base model.</summary>
+    public Lora.LoraSet? Loras { get; init; }
+
+    /// <summary>How <see cref="Loras"/> is applied (<see cref="Lora.LoraMode.Auto"/>: the rule of <see cref="Lora.LoraAdapters"/>).</summary>
+    public Lora.LoraMode LoraMode { get; init; } = Lora.LoraMode.Auto;
+
     /// <summary>
     /// Checks every setting that needs no model: sizes positive, steps 1..1000 (4 for the step-distill sampler),
     /// shift positive, guidance finite, solver known, cache threshold ≥ 0, fps positive.

@@ -1,4 +1,5 @@
 using Wan.Runtime.Backends;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Pipeline.Caching;
 using Wan.Runtime.Tensors;
@@ -12,9 +13,9 @@ namespace Wan.Runtime.Pipeline;
 /// are captured once into a <see cref="DitStepGraph"/> and replayed every step; otherwise they run
 /// directly, with cancellation checked between blocks. When asked, the two predictions are checked
 /// for NaN/Inf where they live (<see cref="INonFiniteCheck"/>; on the host when the backend does not
-/// offer it) before they are combined. Without a negative context (guidance 1: no CFG) only the
-/// conditional forward runs and v = cond. With step caching each branch has its own TeaCache state and
-/// the forwards run directly (a captured graph cannot skip its blocks).
+/// offer it) before they are combined. A LoRA binding, when given, is carried by both prepared contexts.
+/// Without a negative context (guidance 1: no CFG) only the conditional forward runs and v = cond. With step
+/// caching each branch has its own TeaCache state and the forwards run directly (a captured graph cannot skip its blocks).
 /// </summary>
 internal sealed class GuidedExpertStep : IDisposable
 {
@@ -27,15 +28,15 @@ internal sealed class GuidedExpertStep : IDisposable
     private readonly TeaCacheBranch? _condCache, _uncondCache;
 
     public GuidedExpertStep(WanTransformer dit, Tensor context, Tensor? negativeContext, Shape latentShape, bool captureGraph, bool checkNonFinite,
-        TeaCache? cache = null)
+        LoraBinding? adapters = null, TeaCache? cache = null)
     {
         _dit = dit;
         _shape = latentShape;
         _checkNonFinite = checkNonFinite;
-        _cond = dit.PrepareText(context);
+        _cond = dit.PrepareText(context, adapters);
         try
         {
-            _uncond = negativeContext is null ? null : dit.PrepareText(negativeContext);
+            _uncond = negativeContext is null ? null : dit.PrepareText(negativeContext, adapters);
             _graph = captureGraph && cache is null && dit.Backend is IStepCapture capture ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape) : null;
         }
         catch
