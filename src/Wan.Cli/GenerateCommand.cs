@@ -58,7 +58,7 @@ internal static class GenerateCommand
             DefaultValueFactory = _ => "all",
         };
         loraDeltas.AcceptOnlyFromAmong("all", "diffusers");
-        var style = new Option<string>("--style") { Description = "apply a style of the library (prompt additions, LoRAs, negative prompt, recommended settings); explicit options win" };
+        var style = new Option<string>("--style") { Description = "apply a style of the library (prompt additions, negative prompt, recommended settings); explicit options win" };
         var styles = StylesCommand.FolderOption();
         var preset = new Option<string>("--preset") { Description = "sampling preset: official | lightning (4-step distill sampler, shift 5, no CFG); explicit options win" };
         preset.AcceptOnlyFromAmong([.. SamplingPreset.All.Select(p => p.Name)]);
@@ -67,7 +67,8 @@ internal static class GenerateCommand
         var command = new Command("generate", "generate a video from a text prompt")
         {
             model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, precision, fps,
-            lora, loraMode, loraDeltas, style, styles, preset, cache,
+            lora, loraMode, loraDeltas,
+            style, styles, preset, cache,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -112,7 +113,10 @@ internal static class GenerateCommand
                 var geometry = ModelGeometry.Load(modelDir);
                 request.LatentShape(geometry);
                 request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
-                LoraPreflight.Check(request.Loras ?? LoraSet.Empty, modelDir);
+                if (request.Loras is { } loras)
+                {
+                    LoraPreflight.Check(loras, modelDir);
+                }
                 Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
                 return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, cancellation), cancellation);
             }

@@ -8,7 +8,7 @@ namespace Wan.Cli;
 /// <summary>
 /// How <c>wan generate</c> combines its options with <c>--preset</c> and <c>--style</c>: an option given on the command
 /// line always wins; then a preset's settings; then the style's recommendations; then the defaults. The style's prompt
-/// additions and negative prompt apply as <see cref="Style.ApplyTo"/> says; its LoRAs are stacked after the <c>--lora</c> ones.
+/// additions and negative prompt apply as <see cref="Style.ApplyTo"/> says; its LoRAs are handed to the LoRA library.
 /// </summary>
 internal static class StyledRequest
 {
@@ -42,12 +42,15 @@ internal static class StyledRequest
         }
         using var library = StylesCommand.Open(folder);
         var style = library.Get(styleName);
-        var styled = style.ApplyTo(request, explicitSettings);
-        if (style.Loras.Count == 0)
+        if (style.Loras.Count > 0)
         {
-            return styled;
+            // The style's LoRAs stack after the ones given with --lora (additive, so the order does not change the result).
+            var specs = style.Loras.Select(l => new LoraSpec(l.Path, l.Strength, Enum.Parse<LoraExpert>(l.Expert, ignoreCase: true)));
+            request = request with
+            {
+                Loras = new LoraSet([.. request.Loras?.Specs ?? [], .. specs], request.Loras?.Semantics ?? LoraMergeSemantics.AllDeltas),
+            };
         }
-        var fromOptions = request.Loras ?? LoraSet.Empty;
-        return styled with { Loras = new LoraSet([.. fromOptions.Specs, .. style.Loras.Select(l => LoraSpec.Parse(l.ToCliForm()))], fromOptions.Semantics) };
+        return style.ApplyTo(request, explicitSettings);
     }
 }

@@ -84,9 +84,8 @@ public sealed record GenerationRequest
         Require(FlowSolvers.Names.Contains(Solver), "solver", Solver, $"is unknown; expected one of {string.Join(", ", FlowSolvers.Names)}");
         Require(Solver != FlowSolvers.StepDistill || Steps == FlowStepDistillSolver.Wan22DenoisingSteps.Count, "steps", Steps,
             $"the {FlowSolvers.StepDistill} sampler takes the {FlowStepDistillSolver.Wan22DenoisingSteps.Count} steps of its step list [{string.Join(", ", FlowStepDistillSolver.Wan22DenoisingSteps)}]");
-        Require(CacheThreshold is not { } threshold || (double.IsFinite(threshold) && threshold >= 0), "cache", CacheThreshold ?? 0,
-            "the step-cache threshold must be a finite number >= 0 (0: the cache runs but never skips)");
         Require(Fps >= 1, "fps", Fps, "must be at least 1 frame per second");
+        Require(CacheThreshold is not { } threshold || (double.IsFinite(threshold) && threshold >= 0), "cache", CacheThreshold ?? 0, "must be a finite number >= 0");
         Require(Prompt is not null, "prompt", "", "is required");
     }
 

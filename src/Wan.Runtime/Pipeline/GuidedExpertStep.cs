@@ -13,9 +13,10 @@ namespace Wan.Runtime.Pipeline;
 /// are captured once into a <see cref="DitStepGraph"/> and replayed every step; otherwise they run
 /// directly, with cancellation checked between blocks. When asked, the two predictions are checked
 /// for NaN/Inf where they live (<see cref="INonFiniteCheck"/>; on the host when the backend does not
-/// offer it) before they are combined. A LoRA binding, when given, is carried by both prepared contexts.
-/// Without a negative context (guidance 1: no CFG) only the conditional forward runs and v = cond. With step
-/// caching each branch has its own TeaCache state and the forwards run directly (a captured graph cannot skip its blocks).
+/// offer it) before they are combined. Without a negative context (guidance 1: no CFG) only the
+/// conditional forward runs and v = cond. With step caching each branch has its own TeaCache state and
+/// the forwards run directly (a captured graph cannot skip its blocks). A LoRA binding, when given, is
+/// carried by both prepared contexts.
 /// </summary>
 internal sealed class GuidedExpertStep : IDisposable
 {
@@ -28,7 +29,7 @@ internal sealed class GuidedExpertStep : IDisposable
     private readonly TeaCacheBranch? _condCache, _uncondCache;
 
     public GuidedExpertStep(WanTransformer dit, Tensor context, Tensor? negativeContext, Shape latentShape, bool captureGraph, bool checkNonFinite,
-        LoraBinding? adapters = null, TeaCache? cache = null)
+        TeaCache? cache = null, LoraBinding? adapters = null)
     {
         _dit = dit;
         _shape = latentShape;

@@ -130,8 +130,8 @@ public sealed class WanPipeline : IDisposable
     /// <exception cref="OperationCanceledException">cancelled between steps (or blocks, without capture).</exception>
     /// <exception cref="ArgumentException">guidance other than 1 without a negative context, or a noise length that does not fit the shape.</exception>
     public float[] Denoise(Tensor context, Tensor? negativeContext, float[] noise, int[] latentShape, IFlowSolver solver,
-        ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default,
-        ExpertAdapters? adapters = null, TeaCache? cache = null)
+        ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default, TeaCache? cache = null,
+        ExpertAdapters? adapters = null)
     {
         var shape = new Shape(latentShape);
         if (noise.Length != shape.ElementCount)
@@ -156,7 +156,7 @@ public sealed class WanPipeline : IDisposable
                 {
                     var negative = guidance == 1f ? null
                         : negativeContext ?? throw new ArgumentException($"guidance {guidance} needs a negative context", nameof(negativeContext));
-                    step = new GuidedExpertStep(dit, context, negative, shape, CaptureStepGraphs, CheckNonFinite, adapters?.For(dit), cache);
+                    step = new GuidedExpertStep(dit, context, negative, shape, CaptureStepGraphs, CheckNonFinite, cache, adapters?.For(dit));
                     steps.Add(dit, step);
                 }
                 cache?.BeginStep(i, solver.StepCount);
@@ -219,8 +219,8 @@ public sealed class WanPipeline : IDisposable
         var noise = request.Noise ?? NoiseGenerator.StandardNormal(request.Seed, count);
         var solver = FlowSolvers.Create(request.Solver, request.Steps, request.Shift);
         var experts = new ExpertSchedule(Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, request.GuidanceLow, request.GuidanceHigh);
-        var cache = request.CacheThreshold is { } threshold ? new TeaCache(threshold, TeaCacheCoefficients.ForDim(HighNoise.Config.Dim)) : null;
         using var lease = request.Loras is { IsEmpty: false } loras ? Loras.Acquire(loras, request.LoraMode) : null;
+        var cache = request.CacheThreshold is { } threshold ? new TeaCache(threshold, TeaCacheCoefficients.ForDim(HighNoise.Config.Dim)) : null;
 
         var clock = Stopwatch.StartNew();
         var negative = string.IsNullOrWhiteSpace(request.NegativePrompt) ? WanDefaults.NegativePrompt : request.NegativePrompt;
@@ -231,7 +231,7 @@ public sealed class WanPipeline : IDisposable
         var textTime = clock.Elapsed;
         progress?.Invoke(new GenerationProgress(GenerationStage.EncodingText, 0, request.Steps, null, 0, clock.Elapsed, textTime, default));
 
-        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, lease?.Adapters, cache);
+        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, cache, lease?.Adapters);
         var denoiseTime = clock.Elapsed - textTime;
 
         var decodeClock = Stopwatch.StartNew();
