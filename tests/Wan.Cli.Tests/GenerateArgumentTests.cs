@@ -86,7 +86,7 @@ public class GenerateArgumentTests
         using var dir = new TempDirectory();
         var noFolder = new Dictionary<string, string> { ["WAN_STYLES"] = "" };
         var (code, _, err) = CliProcess.RunIn(null, noFolder, Args("--style", "ink"));
-        Assert.That((code, err.Trim()), Is.EqualTo((2, "wan: no styles folder: pass --styles DIR or set WAN_STYLES")));
+        Assert.That((code, err.Trim()), Is.EqualTo((2, "wan: --styles: no styles folder: pass --styles DIR or set WAN_STYLES")));
 
         (code, _, err) = CliProcess.Run(Args("--styles", dir.Path));
         Assert.That((code, err.Trim()), Is.EqualTo((2, $"wan: --styles {dir.Path}: has no effect without --style NAME")));

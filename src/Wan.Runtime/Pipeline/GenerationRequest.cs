@@ -68,8 +68,8 @@ public sealed record GenerationRequest
     public Lora.LoraMode LoraMode { get; init; } = Lora.LoraMode.Auto;
 
     /// <summary>
-    /// Checks every setting that needs no model: sizes positive, steps 1..1000, shift positive, guidance
-    /// finite, solver known and able to take that many steps, fps positive.
+    /// Checks every setting that needs no model: sizes positive, steps 1..1000 (4 for the step-distill sampler),
+    /// shift positive, guidance finite, solver known, cache threshold ≥ 0, fps positive.
     /// </summary>
     /// <exception cref="RequestException">a setting is out of range (names it and its value).</exception>
     public void Validate()
@@ -82,7 +82,7 @@ public sealed record GenerationRequest
         Require(double.IsFinite(Shift) && Shift > 0, "shift", Shift, "must be a positive number");
         Require(double.IsFinite(GuidanceLow) && double.IsFinite(GuidanceHigh), "guidance", $"{GuidanceLow},{GuidanceHigh}", "must be finite numbers");
         Require(FlowSolvers.Names.Contains(Solver), "solver", Solver, $"is unknown; expected one of {string.Join(", ", FlowSolvers.Names)}");
-        Require(FlowSolvers.StepCountProblem(Solver, Steps) is null, "steps", Steps, $"{FlowSolvers.StepCountProblem(Solver, Steps)} (--solver {Solver})");
+        Require(FlowSolvers.StepCountProblem(Solver, Steps) is null, "steps", Steps, FlowSolvers.StepCountProblem(Solver, Steps) ?? "");
         Require(Fps >= 1, "fps", Fps, "must be at least 1 frame per second");
         Require(CacheThreshold is not { } threshold || (double.IsFinite(threshold) && threshold >= 0), "cache", CacheThreshold ?? 0, "must be a finite number >= 0");
         Require(Prompt is not null, "prompt", "", "is required");
