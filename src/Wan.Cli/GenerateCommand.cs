@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using Wan.Creative.Safety;
+using Wan.Creative.Templates;
 using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
@@ -34,11 +36,13 @@ internal static class GenerateCommand
         var precision = new Option<string>("--precision") { Description = "storage type of the DiT on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
         precision.AcceptOnlyFromAmong([.. EngineNames.Precisions]);
         var fps = new Option<int>("--fps") { Description = "frames per second of the output", DefaultValueFactory = _ => WanDefaults.Fps };
+        var creative = new CreativeOptions();
 
         var command = new Command("generate", "generate a video from a text prompt")
         {
             model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, precision, fps,
         };
+        creative.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
             try
@@ -59,8 +63,17 @@ internal static class GenerateCommand
                     Solver = parse.GetValue(solver)!,
                     Fps = parse.GetValue(fps),
                 };
-                request.LatentShape();
                 var outputPath = parse.GetValue(output)!.FullName;
+                bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+                var explicitSettings = new (RequestSetting Setting, Option[] Options)[]
+                {
+                    (RequestSetting.NegativePrompt, [negative]), (RequestSetting.Size, [height, width]), (RequestSetting.Frames, [frames]),
+                    (RequestSetting.Steps, [steps]), (RequestSetting.Guidance, [guidance]), (RequestSetting.Shift, [shift]),
+                    (RequestSetting.Solver, [solver]), (RequestSetting.Fps, [fps]),
+                }.Where(s => s.Options.Any(Given)).Select(s => s.Setting).ToHashSet();
+                (request, var finishing) = await creative.Prepare(parse, request, explicitSettings, outputPath, cancellation);
+                using var finishingScope = finishing;
+                request.LatentShape();
                 if (!VideoOutput.Extensions.Contains(Path.GetExtension(outputPath).ToLowerInvariant()))
                 {
                     throw new ArgumentException($"--output {outputPath}: unknown video format (use {string.Join(", ", VideoOutput.Extensions)})");
@@ -70,7 +83,7 @@ internal static class GenerateCommand
                 {
                     throw new DirectoryNotFoundException($"--model {modelDir}: directory not found");
                 }
-                return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, cancellation), cancellation);
+                return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, finishing, cancellation), cancellation);
             }
             catch (OperationCanceledException)
             {
@@ -80,7 +93,7 @@ internal static class GenerateCommand
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
                                           or Wan.Runtime.Config.ConfigException or NotSupportedException or DllNotFoundException
                                           or Wan.Kernels.Interop.NativeCallException or Wan.Kernels.Device.EmulatedLaunchException
-                                          or NonFiniteLatentException)
+                                          or NonFiniteLatentException or PromptRefusedException or ContentRefusedException or TemplateException)
             {
                 Console.Error.WriteLine($"wan: {e.Message}");
                 return 2;

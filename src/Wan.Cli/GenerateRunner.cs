@@ -8,7 +8,7 @@ namespace Wan.Cli;
 /// <summary>Opens the engine on the chosen device, runs it with a live progress bar, writes the video.</summary>
 internal static class GenerateRunner
 {
-    public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, CancellationToken cancellation)
+    public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, VideoFinishing finishing, CancellationToken cancellation)
     {
         var options = new EngineOptions { Device = EngineNames.ParseDevice(device), Precision = EngineNames.ParsePrecision(precision) };
         var console = AnsiConsole.Console;
@@ -49,7 +49,7 @@ internal static class GenerateRunner
                     }
                 }, cancellation);
             });
-        VideoOutput.Write(result!.Video, outputPath, cancellation);
+        finishing.Write(result!.Video, outputPath, cancellation);
         console.MarkupLine($"wrote [green]{Markup.Escape(outputPath)}[/]: {result.Video.Frames} frames {result.Video.Width}x{result.Video.Height} " +
                            $"(text {result.TextEncoding.TotalSeconds:F1} s, denoising {result.Denoising.TotalSeconds:F1} s, decoding {result.Decoding.TotalSeconds:F1} s)");
         return 0;
