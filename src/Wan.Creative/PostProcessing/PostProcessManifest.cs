@@ -72,8 +72,8 @@ public static class PostProcessManifest
             Audio = r.Section(root, "audio", ["file", "fade_out", "volume"], s => new AudioOptions(
                 r.File(s, "audio.file"), r.Number(s, "audio.fade_out") ?? 1.0, r.Number(s, "audio.volume") ?? 1.0)),
             Fps = r.Int(root, "fps"),
-            Width = r.Section(root, "upscale", ["width", "height"], s => r.Int(s, "upscale.width") ?? throw r.Bad("upscale.width is required")),
-            Height = r.Section(root, "upscale", ["width", "height"], s => r.Int(s, "upscale.height") ?? throw r.Bad("upscale.height is required")),
+            Width = r.Section<int?>(root, "upscale", ["width", "height"], s => r.Int(s, "upscale.width") ?? throw r.Bad("upscale.width is required")),
+            Height = r.Section<int?>(root, "upscale", ["width", "height"], s => r.Int(s, "upscale.height") ?? throw r.Bad("upscale.height is required")),
             Color = r.Section(root, "color", ["brightness", "contrast", "saturation", "gamma"], s => new ColorOptions(
                 r.Number(s, "color.brightness") ?? 0, r.Number(s, "color.contrast") ?? 1, r.Number(s, "color.saturation") ?? 1, r.Number(s, "color.gamma") ?? 1)),
             Denoise = r.Number(root, "denoise"),
