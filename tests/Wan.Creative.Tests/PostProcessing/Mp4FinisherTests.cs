@@ -33,9 +33,9 @@ public class Mp4FinisherTests
     public void EverythingInOneEncode()
     {
         using var dir = new TempDirectory();
-        Media.WritePng(dir.Combine("logo.png"), 40, 20, 0, 255, 0);
-        Media.WriteTone(dir.Combine("music.wav"), 3.0);
-        Media.WriteSrt(dir.Combine("subs.srt"), "你好 hello", 1.0);
+        MediaFiles.WritePng(dir.Combine("logo.png"), 40, 20, 0, 255, 0);
+        MediaFiles.WriteTone(dir.Combine("music.wav"), 3.0);
+        MediaFiles.WriteSrt(dir.Combine("subs.srt"), "你好 hello", 1.0);
         var options = new FinishingOptions(
             new PostProcessOptions
             {
@@ -54,7 +54,7 @@ public class Mp4FinisherTests
 
         Assert.That((finished.Width, finished.Height, finished.Fps, finished.ContentId), Is.EqualTo((96, 64, 24, "job-42")));
         Assert.That(Directory.GetFiles(dir.Path).Select(Path.GetFileName).Where(n => n!.StartsWith('.')), Is.Empty, "no temp file left");
-        using var probe = Media.Probe(output);
+        using var probe = MediaFiles.Probe(output);
         var streams = Streams(probe);
         Assert.That(streams.Select(s => s.GetProperty("codec_type").GetString()), Is.EqualTo(new[] { "video", "audio" }));
         var v = streams[0];
@@ -73,7 +73,7 @@ public class Mp4FinisherTests
         Assert.That(aigc.RootElement.GetProperty("Label").GetString(), Is.EqualTo("1"));
         Assert.That(aigc.RootElement.GetProperty("ProduceID").GetString(), Is.EqualTo("job-42"));
 
-        var frame = Media.DecodeFrame(output, 5);
+        var frame = MediaFiles.DecodeFrame(output, 5);
         Assert.That(frame, Has.Length.EqualTo(96 * 64 * 3));
         var logoPixel = frame.AsSpan((6 * 96 + 8) * 3, 3).ToArray();
         Assert.That(logoPixel[1], Is.GreaterThan(200), $"logo pixel {string.Join(",", logoPixel)} is green");
@@ -82,18 +82,18 @@ public class Mp4FinisherTests
 
         var unlabelled = dir.Combine("unlabelled.mp4");
         Mp4Finisher.Write(video, unlabelled, options with { Label = options.Label with { Visible = false } });
-        Assert.That(BrightBluePixelsBottomRight(Media.DecodeFrame(unlabelled, 5), 96, 64), Is.Zero, "the label check cannot pass without a label");
+        Assert.That(BrightBluePixelsBottomRight(MediaFiles.DecodeFrame(unlabelled, 5), 96, 64), Is.Zero, "the label check cannot pass without a label");
     }
 
     [Test]
     public void SoftSubtitlesAreATrack()
     {
         using var dir = new TempDirectory();
-        Media.WriteSrt(dir.Combine("subs.srt"), "你好", 0.3);
+        MediaFiles.WriteSrt(dir.Combine("subs.srt"), "你好", 0.3);
         var output = dir.Combine("soft.mp4");
         Mp4Finisher.Write(TestVideos.Gradient(5, 32, 48), output, new FinishingOptions(
             new PostProcessOptions { Subtitles = new SubtitleOptions(dir.Combine("subs.srt"), Burn: false, Language: "chi") }, new AiLabelOptions()));
-        using var probe = Media.Probe(output);
+        using var probe = MediaFiles.Probe(output);
         var subtitle = Streams(probe).Single(s => s.GetProperty("codec_type").GetString() == "subtitle");
         Assert.That(subtitle.GetProperty("codec_name").GetString(), Is.EqualTo("mov_text"));
         Assert.That(subtitle.GetProperty("tags").GetProperty("language").GetString(), Is.EqualTo("chi"));
@@ -105,13 +105,13 @@ public class Mp4FinisherTests
         using var dir = new TempDirectory();
         var video = TestVideos.Gradient(5, 32, 48);
         var labelled = Mp4Finisher.Write(video, dir.Combine("a.mp4"), FinishingOptions.Default);
-        using (var probe = Media.Probe(labelled.Path))
+        using (var probe = MediaFiles.Probe(labelled.Path))
         {
             Assert.That(Tags(probe)["content_id"], Is.EqualTo(labelled.ContentId).And.Length.EqualTo(32));
             Assert.That(Tags(probe)["ai_generated"], Is.EqualTo("true"));
         }
         var plain = Mp4Finisher.Write(video, dir.Combine("b.mp4"), FinishingOptions.Default with { Label = new AiLabelOptions { Metadata = false } });
-        using var plainProbe = Media.Probe(plain.Path);
+        using var plainProbe = MediaFiles.Probe(plain.Path);
         Assert.That(Tags(plainProbe).Keys, Has.None.EqualTo("ai_generated").And.None.EqualTo("AIGC"));
         Assert.That(plain.ContentId, Is.Null);
     }
@@ -125,7 +125,7 @@ public class Mp4FinisherTests
         var missing = Assert.Throws<FileNotFoundException>(() => Mp4Finisher.Write(video, output,
             FinishingOptions.Default with { Post = new PostProcessOptions { Audio = new AudioOptions(dir.Combine("song.mp3")) } }))!;
         Assert.That(missing.Message, Is.EqualTo($"{dir.Combine("song.mp3")}: audio file not found"));
-        Media.WritePng(dir.Combine("logo.png"), 8, 8, 255, 255, 255);
+        MediaFiles.WritePng(dir.Combine("logo.png"), 8, 8, 255, 255, 255);
         var bad = Assert.Throws<ArgumentException>(() => Mp4Finisher.Write(video, output,
             FinishingOptions.Default with { Post = new PostProcessOptions { Logo = new LogoOptions(dir.Combine("logo.png"), Opacity: 1.5) } }))!;
         Assert.That(bad.Message, Does.Contain("logo opacity"));
@@ -138,7 +138,7 @@ public class Mp4FinisherTests
     public void APostFileResolvesNamesBesideItAndRefusesUnknownKeys()
     {
         using var dir = new TempDirectory();
-        Media.WritePng(dir.Combine("logo.png"), 8, 8, 255, 255, 255);
+        MediaFiles.WritePng(dir.Combine("logo.png"), 8, 8, 255, 255, 255);
         var post = dir.Combine("post.json");
         File.WriteAllText(post, """{ "logo": { "file": "logo.png", "position": "bottom-left", "opacity": 0.5 }, "fps": 32, "label": { "visible": true, "text": "AI生成" } }""");
         var options = PostProcessManifest.Load(post);

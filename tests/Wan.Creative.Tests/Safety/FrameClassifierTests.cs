@@ -1,5 +1,5 @@
 using Wan.Creative.Safety;
-using Wan.Creative.Tests.Onnx;
+using Wan.Testing.Onnx;
 using Wan.Testing;
 
 namespace Wan.Creative.Tests.Safety;

@@ -1,13 +1,13 @@
 using Google.Protobuf;
 
-namespace Wan.Creative.Tests.Onnx;
+namespace Wan.Testing.Onnx;
 
 /// <summary>
 /// Writes a tiny ONNX image "classifier" the tests can reason about: score = mean(R) − (mean(G) + mean(B)) / 2 over a
 /// float [N, 3, H, W] input in [0, 1] (ReduceMean over H and W, then MatMul by [1, −0.5, −0.5]ᵀ), output [N, 1].
 /// A pure red frame scores 1, a pure blue one −0.5, a grey one 0.
 /// </summary>
-internal static class RednessModel
+public static class RednessModel
 {
     /// <summary>Writes the model to <paramref name="path"/>; <paramref name="size"/> fixes N = 1 and H = W = size (null: all dynamic).</summary>
     public static void Write(string path, int? size = null)

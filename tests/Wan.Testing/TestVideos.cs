@@ -1,9 +1,9 @@
 using Wan.Runtime.Video;
 
-namespace Wan.Creative.Tests;
+namespace Wan.Testing;
 
 /// <summary>Synthetic videos for the tests.</summary>
-internal static class TestVideos
+public static class TestVideos
 {
     /// <summary>Every pixel of every frame the colour (<paramref name="r"/>, <paramref name="g"/>, <paramref name="b"/>).</summary>
     public static VideoFrames Solid(int frames, int height, int width, byte r, byte g, byte b, int fps = 16)

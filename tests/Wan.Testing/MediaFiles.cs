@@ -3,10 +3,10 @@ using System.Text;
 using System.Text.Json;
 using Wan.Runtime.Video;
 
-namespace Wan.Creative.Tests;
+namespace Wan.Testing;
 
 /// <summary>Test media written by the tests (logo PNG, WAV tone, SRT) and ffprobe/ffmpeg read-backs.</summary>
-internal static class Media
+public static class MediaFiles
 {
     /// <summary>A solid-colour RGB PNG.</summary>
     public static void WritePng(string path, int width, int height, byte r, byte g, byte b)
