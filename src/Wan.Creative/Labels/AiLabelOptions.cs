@@ -29,7 +29,7 @@ public sealed record AiLabelOptions
     /// <summary>Text height as a fraction of the output frame height, in (0, 0.5].</summary>
     public double Size { get; init; } = 0.06;
 
-    /// <summary>Font file for the visible label (must hold CJK glyphs for Chinese text); null: <see cref="CjkFont.Find"/>.</summary>
+    /// <summary>Font file for the visible label (must hold CJK glyphs for Chinese text); null: the first installed of <see cref="CjkFont.Candidates"/>.</summary>
     public string? FontFile { get; init; }
 
     /// <summary>Checks the values and that the font exists (when visible), before any generation.</summary>

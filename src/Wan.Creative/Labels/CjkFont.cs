@@ -17,18 +17,18 @@ public static class CjkFont
         "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
     ];
 
-    /// <summary>The first installed candidate, or null.</summary>
-    public static string? Find() => Candidates.FirstOrDefault(File.Exists);
-
-    /// <summary><paramref name="configured"/> when given (it must exist), else <see cref="Find"/>.</summary>
+    /// <summary><paramref name="configured"/> when given (it must exist), else the first installed of <see cref="Candidates"/>.</summary>
     /// <exception cref="FileNotFoundException">The configured font does not exist, or none is given and no CJK font is installed.</exception>
-    public static string Resolve(string? configured)
+    public static string Resolve(string? configured) => Resolve(configured, Candidates);
+
+    /// <summary><see cref="Resolve(string?)"/> over <paramref name="candidates"/> instead of the installed locations.</summary>
+    internal static string Resolve(string? configured, IReadOnlyList<string> candidates)
     {
         if (configured is not null)
         {
             return File.Exists(configured) ? Path.GetFullPath(configured) : throw new FileNotFoundException($"{configured}: label font not found", configured);
         }
-        return Find() ?? throw new FileNotFoundException(
-            $"the visible AI label needs a CJK font and none is installed (looked for {Candidates[0]}): install the Debian package '{Package}' (scripts/install-deps.sh) or name a font file");
+        return candidates.FirstOrDefault(File.Exists) ?? throw new FileNotFoundException(
+            $"the visible AI label needs a CJK font and none is installed (looked for {string.Join(", ", candidates)}): install the Debian package '{Package}' (scripts/install-deps.sh) or name a font file");
     }
 }
