@@ -60,7 +60,8 @@ internal sealed class CreativeOptions
     /// <exception cref="TemplateException">Unknown or broken template.</exception>
     /// <exception cref="ArgumentException">A bad option value.</exception>
     /// <exception cref="FileNotFoundException">A named file (block list, model, logo, subtitles, audio, font) is missing.</exception>
-    public async Task<(GenerationRequest Request, VideoFinishing Finishing)> Prepare(
+    /// <returns>The request, how to finish the video, and the style the template pins (null: none).</returns>
+    public async Task<(GenerationRequest Request, VideoFinishing Finishing, string? TemplateStyle)> Prepare(
         ParseResult parse, GenerationRequest request, IReadOnlySet<RequestSetting> explicitSettings, string outputPath, CancellationToken cancellation)
     {
         var filter = parse.GetValue(_blockLists) is { Length: > 0 } lists ? PromptFilter.Load(lists.Select(f => f.FullName)) : null;
@@ -97,7 +98,7 @@ internal sealed class CreativeOptions
         var classifier = parse.GetValue(_safetyModel) is { } model
             ? FrameClassifier.Open(model.FullName, new FrameClassifierOptions { Threshold = parse.GetValue(_safetyThreshold), SampledFrames = parse.GetValue(_safetyFrames) })
             : null;
-        return (request, new VideoFinishing(isMp4 ? finishing : null, classifier));
+        return (request, new VideoFinishing(isMp4 ? finishing : null, classifier), template?.Defaults.Style);
     }
 
     private static TemplateLibrary OpenTemplates(DirectoryInfo? folder)

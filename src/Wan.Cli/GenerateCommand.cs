@@ -5,6 +5,7 @@ using Wan.Creative.Templates;
 using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
+using Wan.Runtime.Styles;
 using Wan.Runtime.Video;
 
 namespace Wan.Cli;
@@ -24,7 +25,7 @@ internal static class GenerateCommand
         var seed = new Option<long>("--seed") { Description = "seed of the initial noise", DefaultValueFactory = _ => 0 };
         var guidance = new Option<string>("--guidance") { Description = "guidance scales LOW,HIGH (low-noise, high-noise expert), or one value for both", DefaultValueFactory = _ => "3.0,4.0" };
         var shift = new Option<double>("--shift") { Description = "sigma shift (original T2V-A14B: 12.0; diffusers' config says 3.0)", DefaultValueFactory = _ => FlowSolvers.T2VA14BShift };
-        var solver = new Option<string>("--solver") { Description = "unipc | dpm++ | euler", DefaultValueFactory = _ => "unipc" };
+        var solver = new Option<string>("--solver") { Description = "unipc | dpm++ | euler | step-distill (4 steps; see --preset lightning)", DefaultValueFactory = _ => "unipc" };
         solver.AcceptOnlyFromAmong([.. FlowSolvers.Names]);
         var output = new Option<FileInfo>("--output") { Description = "output video: .mp4 (needs ffmpeg), .y4m, .gif, or .png (a frame directory)", Required = true };
         var device = new Option<string>("--device")
@@ -37,10 +38,16 @@ internal static class GenerateCommand
         precision.AcceptOnlyFromAmong([.. EngineNames.Precisions]);
         var fps = new Option<int>("--fps") { Description = "frames per second of the output", DefaultValueFactory = _ => WanDefaults.Fps };
         var creative = new CreativeOptions();
+        var style = new Option<string>("--style") { Description = "apply a style of the library (prompt additions, negative prompt, recommended settings); explicit options win" };
+        var styles = StylesCommand.FolderOption();
+        var preset = new Option<string>("--preset") { Description = "sampling preset: official | lightning (4-step distill sampler, shift 5, no CFG); explicit options win" };
+        preset.AcceptOnlyFromAmong([.. SamplingPreset.All.Select(p => p.Name)]);
+        var cache = new Option<double?>("--cache") { Description = "TeaCache step caching threshold (0: cache on, never skips; larger skips more DiT forwards)" };
 
         var command = new Command("generate", "generate a video from a text prompt")
         {
             model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, precision, fps,
+            style, styles, preset, cache,
         };
         creative.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
@@ -62,6 +69,7 @@ internal static class GenerateCommand
                     Shift = parse.GetValue(shift),
                     Solver = parse.GetValue(solver)!,
                     Fps = parse.GetValue(fps),
+                    CacheThreshold = parse.GetValue(cache),
                 };
                 var outputPath = parse.GetValue(output)!.FullName;
                 bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
@@ -71,8 +79,18 @@ internal static class GenerateCommand
                     (RequestSetting.Steps, [steps]), (RequestSetting.Guidance, [guidance]), (RequestSetting.Shift, [shift]),
                     (RequestSetting.Solver, [solver]), (RequestSetting.Fps, [fps]),
                 }.Where(s => s.Options.Any(Given)).Select(s => s.Setting).ToHashSet();
-                (request, var finishing) = await creative.Prepare(parse, request, explicitSettings, outputPath, cancellation);
+                (request, var finishing, var templateStyle) = await creative.Prepare(parse, request, explicitSettings, outputPath, cancellation);
                 using var finishingScope = finishing;
+                // The template first (its pinned settings), then the style (its sampling recommendations go with its LoRAs).
+                request = StyledRequest.Apply(request, parse.GetValue(style) ?? templateStyle, parse.GetValue(styles), parse.GetValue(preset), option =>
+                    Given(option switch
+                    {
+                        StyleSetting.NegativePrompt => negative,
+                        StyleSetting.Steps => steps,
+                        StyleSetting.Guidance => guidance,
+                        StyleSetting.Shift => shift,
+                        _ => solver,
+                    }));
                 request.LatentShape();
                 if (!VideoOutput.Extensions.Contains(Path.GetExtension(outputPath).ToLowerInvariant()))
                 {
@@ -93,7 +111,7 @@ internal static class GenerateCommand
             catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
                                           or Wan.Runtime.Config.ConfigException or NotSupportedException or DllNotFoundException
                                           or Wan.Kernels.Interop.NativeCallException or Wan.Kernels.Device.EmulatedLaunchException
-                                          or NonFiniteLatentException or PromptRefusedException or ContentRefusedException or TemplateException)
+                                          or NonFiniteLatentException or StyleException or PromptRefusedException or ContentRefusedException or TemplateException)
             {
                 Console.Error.WriteLine($"wan: {e.Message}");
                 return 2;

@@ -3,6 +3,7 @@ using Wan.Cli;
 
 var root = new RootCommand("wan: text-to-video with Wan2.2 (diffusers layout), on the CPU reference backend or CUDA");
 root.Add(GenerateCommand.Create());
+root.Add(StylesCommand.Create());
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
 {

@@ -86,6 +86,19 @@ public class CreativeEndToEndTests
         Assert.That(stderr.Trim(), Is.EqualTo($"wan: {dir.Combine("missing.mp3")}: audio file not found"));
     }
 
+    [Test]
+    public void ATemplatesPinnedStyleGoesThroughTheStyleLibrary()
+    {
+        using var dir = new TempDirectory();
+        var args = Assets(dir);
+        File.WriteAllText(dir.Combine("templates", "cinematic.json"), Template.Replace("\"steps\": 2 }", "\"steps\": 2, \"style\": \"ink-wash\" }"));
+        Directory.CreateDirectory(dir.Combine("styles"));
+        var (code, _, stderr) = CliProcess.Run(["generate", "--model", dir.Combine("no-model"), "--prompt", "a fox", .. args,
+            "--styles", dir.Combine("styles"), "--output", dir.Combine("clip.mp4")]);
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("wan: style 'ink-wash'").And.Contain("no such style"), "the pinned style was looked up in --styles");
+    }
+
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
     public void ARefusingFrameClassifierLeavesNoVideo(FixtureSet? set)
     {

@@ -21,8 +21,14 @@ public sealed record GenerationRequest
     public double GuidanceHigh { get; init; } = WanDefaults.GuidanceHigh;
     public double Shift { get; init; } = Solvers.FlowSolvers.T2VA14BShift;
 
-    /// <summary>"unipc" (default), "dpm++" or "euler".</summary>
+    /// <summary>"unipc" (default), "dpm++", "euler" or "step-distill" (4 steps; see <see cref="Solvers.SamplingPreset.Lightning"/>).</summary>
     public string Solver { get; init; } = "unipc";
+
+    /// <summary>
+    /// TeaCache step-caching threshold (<see cref="Caching.TeaCache"/>): null = no caching; 0 = the cache runs but never
+    /// skips; larger skips more DiT forwards (TeaCache's Wan2.1-14B examples: 0.14, 0.2).
+    /// </summary>
+    public double? CacheThreshold { get; init; }
 
     /// <summary>Initial latent [16, F, H/8, W/8] to use instead of the seeded noise.</summary>
     public float[]? Noise { get; init; }
@@ -47,6 +53,10 @@ public sealed record GenerationRequest
         if (!double.IsFinite(Shift) || Shift <= 0)
         {
             throw new ArgumentException($"shift must be a positive number, got {Shift}");
+        }
+        if (CacheThreshold is { } threshold && (!double.IsFinite(threshold) || threshold < 0))
+        {
+            throw new ArgumentException($"the step-cache threshold must be a finite number >= 0, got {threshold}");
         }
         return [WanDefaults.LatentChannels, 1 + (Frames - 1) / WanDefaults.TimeStride, Height / WanDefaults.SpaceStride, Width / WanDefaults.SpaceStride];
     }
