@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Wan.Creative;
 using Wan.Creative.Labels;
 using Wan.Creative.PostProcessing;
 using Wan.Creative.Safety;
@@ -60,16 +61,13 @@ internal sealed class CreativeOptions
     /// <exception cref="TemplateException">Unknown or broken template.</exception>
     /// <exception cref="ArgumentException">A bad option value.</exception>
     /// <exception cref="FileNotFoundException">A named file (block list, model, logo, subtitles, audio, font) is missing.</exception>
-    /// <returns>The request, how to finish the video, and the style the template pins (null: none).</returns>
-    public async Task<(GenerationRequest Request, VideoFinishing Finishing, string? TemplateStyle)> Prepare(
+    /// <returns>The prepared request (with the style the template pins) and how to write the video.</returns>
+    public async Task<(PreparedRequest Prepared, CreativeOutput Output)> Prepare(
         ParseResult parse, GenerationRequest request, IReadOnlySet<RequestSetting> explicitSettings, string outputPath, CancellationToken cancellation)
     {
         var filter = parse.GetValue(_blockLists) is { Length: > 0 } lists ? PromptFilter.Load(lists.Select(f => f.FullName)) : null;
+        // Refuse a blocked prompt before anything else is read.
         filter?.Enforce(request.Prompt);
-        if (request.NegativePrompt.Length > 0)
-        {
-            filter?.Enforce(request.NegativePrompt, "negative prompt");
-        }
         var finishing = Finishing(parse);
         var isMp4 = Path.GetExtension(outputPath).Equals(".mp4", StringComparison.OrdinalIgnoreCase);
         if (!isMp4 && (finishing.Post.Any || finishing.Label.Visible))
@@ -78,27 +76,21 @@ internal sealed class CreativeOptions
         }
         finishing.Validate();
         var template = parse.GetValue(_template) is { } name ? OpenTemplates(parse.GetValue(_templates)).Get(name) : null;
-
-        if (parse.GetValue(_extensionUrl) is { } url)
+        using var extension = parse.GetValue(_extensionUrl) is { } url ? new PromptExtension(url) : null;
+        var prepared = await CreativePreparation.PrepareAsync(request, new CreativeSettings { Filter = filter, Extension = extension, Template = template },
+            explicitSettings, cancellation);
+        foreach (var warning in prepared.Warnings)
         {
-            using var extension = new PromptExtension(url);
-            var extended = await extension.Extend(request.Prompt, cancellation);
-            if (extended.Warning is { } warning)
-            {
-                Console.Error.WriteLine($"wan: warning: {warning}");
-            }
-            request = request with { Prompt = extended.Prompt };
+            Console.Error.WriteLine($"wan: warning: {warning}");
         }
         if (template is not null)
         {
-            request = template.ApplyTo(request, explicitSettings);
-            Console.Error.WriteLine($"wan: template {template.Name}: {request.Prompt}");
+            Console.Error.WriteLine($"wan: template {template.Name}: {prepared.Request.Prompt}");
         }
-        filter?.Enforce(request.Prompt, "expanded prompt");
         var classifier = parse.GetValue(_safetyModel) is { } model
             ? FrameClassifier.Open(model.FullName, new FrameClassifierOptions { Threshold = parse.GetValue(_safetyThreshold), SampledFrames = parse.GetValue(_safetyFrames) })
             : null;
-        return (request, new VideoFinishing(isMp4 ? finishing : null, classifier), template?.Defaults.Style);
+        return (prepared, new CreativeOutput(isMp4 ? finishing : null, classifier));
     }
 
     private static TemplateLibrary OpenTemplates(DirectoryInfo? folder)

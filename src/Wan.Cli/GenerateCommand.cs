@@ -79,10 +79,11 @@ internal static class GenerateCommand
                     (RequestSetting.Steps, [steps]), (RequestSetting.Guidance, [guidance]), (RequestSetting.Shift, [shift]),
                     (RequestSetting.Solver, [solver]), (RequestSetting.Fps, [fps]),
                 }.Where(s => s.Options.Any(Given)).Select(s => s.Setting).ToHashSet();
-                (request, var finishing, var templateStyle) = await creative.Prepare(parse, request, explicitSettings, outputPath, cancellation);
+                var (prepared, finishing) = await creative.Prepare(parse, request, explicitSettings, outputPath, cancellation);
                 using var finishingScope = finishing;
+                request = prepared.Request;
                 // The template first (its pinned settings), then the style (its sampling recommendations go with its LoRAs).
-                request = StyledRequest.Apply(request, parse.GetValue(style) ?? templateStyle, parse.GetValue(styles), parse.GetValue(preset), option =>
+                request = StyledRequest.Apply(request, parse.GetValue(style) ?? prepared.TemplateStyle, parse.GetValue(styles), parse.GetValue(preset), option =>
                     Given(option switch
                     {
                         StyleSetting.NegativePrompt => negative,

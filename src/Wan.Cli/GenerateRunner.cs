@@ -8,7 +8,7 @@ namespace Wan.Cli;
 /// <summary>Opens the engine on the chosen device, runs it with a live progress bar, writes the video.</summary>
 internal static class GenerateRunner
 {
-    public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, VideoFinishing finishing, CancellationToken cancellation)
+    public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, Wan.Creative.CreativeOutput finishing, CancellationToken cancellation)
     {
         var options = new EngineOptions { Device = EngineNames.ParseDevice(device), Precision = EngineNames.ParsePrecision(precision) };
         var console = AnsiConsole.Console;

@@ -9,77 +9,10 @@ namespace Wan.Creative.Tests.Templates;
 /// <summary>The prompt-extension hook against a loopback HTTP service the test runs.</summary>
 public class PromptExtensionTests
 {
-    /// <summary>A loopback HttpListener answering every request with <paramref name="answer"/>; records the request bodies.</summary>
-    private sealed class LoopbackService : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly Task _serving;
-
-        public LoopbackService(Func<HttpListenerContext, Task> answer)
-        {
-            Url = new Uri($"http://127.0.0.1:{FreePort()}/extend/");
-            _listener.Prefixes.Add(Url.ToString());
-            _listener.Start();
-            _serving = Task.Run(async () =>
-            {
-                while (_listener.IsListening)
-                {
-                    HttpListenerContext context;
-                    try
-                    {
-                        context = await _listener.GetContextAsync();
-                    }
-                    catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                    {
-                        return;
-                    }
-                    using (var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8))
-                    {
-                        Requests.Add(await reader.ReadToEndAsync());
-                    }
-                    try
-                    {
-                        await answer(context);
-                    }
-                    catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or IOException)
-                    {
-                        // The client gave up before the answer (the timeout case): nothing to deliver.
-                    }
-                }
-            });
-        }
-
-        public Uri Url { get; }
-
-        public List<string> Requests { get; } = [];
-
-        public void Dispose()
-        {
-            _listener.Stop();
-            _listener.Close();
-            _serving.Wait(TimeSpan.FromSeconds(10));
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
-    }
-
-    private static async Task Reply(HttpListenerContext context, int status, string body)
-    {
-        context.Response.StatusCode = status;
-        var bytes = Encoding.UTF8.GetBytes(body);
-        await context.Response.OutputStream.WriteAsync(bytes);
-        context.Response.Close();
-    }
-
     [Test]
     public async Task AnAnswerReplacesThePrompt()
     {
-        using var service = new LoopbackService(c => Reply(c, 200, """{"prompt": "  a red fox leaping through deep snow at dawn  "}"""));
+        using var service = new LoopbackHttpService(c => LoopbackHttpService.Reply(c, 200, """{"prompt": "  a red fox leaping through deep snow at dawn  "}"""));
         using var extension = new PromptExtension(service.Url);
         var result = await extension.Extend("雪地狐狸");
         Assert.That(result, Is.EqualTo(new PromptExtensionResult("a red fox leaping through deep snow at dawn", null)));
@@ -93,7 +26,7 @@ public class PromptExtensionTests
     [TestCase(200, "<html>", "not JSON")]
     public async Task AFailingServiceKeepsThePromptWithAWarning(int status, string body, string problem)
     {
-        using var service = new LoopbackService(c => Reply(c, status, body));
+        using var service = new LoopbackHttpService(c => LoopbackHttpService.Reply(c, status, body));
         using var extension = new PromptExtension(service.Url);
         var result = await extension.Extend("a fox");
         Assert.That(result.Prompt, Is.EqualTo("a fox"));
@@ -103,16 +36,16 @@ public class PromptExtensionTests
     [Test]
     public async Task NoServiceOrNoAnswerInTimeKeepsThePrompt()
     {
-        using (var refused = new PromptExtension(new Uri($"http://127.0.0.1:{FreePort()}/extend")))
+        using (var refused = new PromptExtension(new Uri($"http://127.0.0.1:{LoopbackHttpService.FreePort()}/extend")))
         {
             var result = await refused.Extend("a fox");
             Assert.That((result.Prompt, result.Warning is not null), Is.EqualTo(("a fox", true)));
         }
         using var release = new SemaphoreSlim(0);
-        using var silent = new LoopbackService(async c =>
+        using var silent = new LoopbackHttpService(async c =>
         {
             await release.WaitAsync(TimeSpan.FromSeconds(30));
-            await Reply(c, 200, """{"prompt": "too late"}""");
+            await LoopbackHttpService.Reply(c, 200, """{"prompt": "too late"}""");
         });
         using var extension = new PromptExtension(silent.Url, TimeSpan.FromMilliseconds(300));
         var late = await extension.Extend("a fox");

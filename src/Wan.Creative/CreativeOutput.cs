@@ -1,0 +1,34 @@
+using Wan.Creative.PostProcessing;
+using Wan.Creative.Safety;
+using Wan.Runtime.Video;
+
+namespace Wan.Creative;
+
+/// <summary>
+/// The last step of a job (CLI and service alike): the frame classifier (if any) scores the video, then it is written —
+/// MP4 through the finishing pass (<see cref="Mp4Finisher"/>: labels, post-processing), other formats as they are.
+/// Owns the classifier.
+/// </summary>
+/// <param name="Mp4">The finishing options for an MP4 output; null for other formats.</param>
+/// <param name="Classifier">The safety frame classifier, or null.</param>
+public sealed record CreativeOutput(FinishingOptions? Mp4, FrameClassifier? Classifier) : IDisposable
+{
+    /// <summary>Scores, then writes <paramref name="video"/> to <paramref name="path"/>.</summary>
+    /// <returns>What the finishing pass wrote (size, fps, content id), or null for a non-MP4 output.</returns>
+    /// <exception cref="ContentRefusedException">The classifier refused the video; nothing was written.</exception>
+    /// <exception cref="IOException">ffmpeg or the file system failed.</exception>
+    public FinishedVideo? Write(VideoFrames video, string path, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        Classifier?.Enforce(video);
+        if (Mp4 is not null)
+        {
+            return Mp4Finisher.Write(video, path, Mp4, cancellation);
+        }
+        VideoOutput.Write(video, path, cancellation);
+        return null;
+    }
+
+    /// <summary>Releases the classifier.</summary>
+    public void Dispose() => Classifier?.Dispose();
+}
