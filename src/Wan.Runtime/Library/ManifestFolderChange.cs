@@ -1,6 +1,6 @@
 namespace Wan.Runtime.Library;
 
-/// <summary>What one <see cref="ManifestFolder{T}.Refresh"/> changed.</summary>
+/// <summary>What one <see cref="ManifestFolder{T, TProblem}.Refresh"/> changed.</summary>
 /// <param name="Added">Names that became visible.</param>
 /// <param name="Updated">Names whose new version replaced the old one.</param>
 /// <param name="Removed">Names whose manifest disappeared.</param>
