@@ -73,9 +73,9 @@ public sealed class FrameClassifier : IDisposable
         {
             throw new InvalidDataException($"{modelPath}: not an ONNX model ONNX Runtime can run ({FirstLine(e.Message)})");
         }
-        catch (TypeInitializationException e) when (e.InnerException is DllNotFoundException missing)
+        catch (Exception e) when (NativeLoadFailure(e) is { } missing)
         {
-            throw new DllNotFoundException($"{modelPath}: ONNX Runtime's native library could not be loaded ({FirstLine(missing.Message)})");
+            throw new DllNotFoundException($"{modelPath}: ONNX Runtime's native library (libonnxruntime.so from the Microsoft.ML.OnnxRuntime package) could not be loaded ({FirstLine(missing.Message)})");
         }
         return new FrameClassifier(Path.GetFullPath(modelPath), session, options);
     }
@@ -174,6 +174,14 @@ public sealed class FrameClassifier : IDisposable
             }
         }
     }
+
+    /// <summary>The missing native library behind <paramref name="e"/> (thrown directly, or from ONNX Runtime's static initialiser), or null.</summary>
+    private static DllNotFoundException? NativeLoadFailure(Exception e) => e switch
+    {
+        DllNotFoundException missing => missing,
+        TypeInitializationException { InnerException: DllNotFoundException missing } => missing,
+        _ => null,
+    };
 
     private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
