@@ -5,6 +5,7 @@ using Wan.Creative.Labels;
 using Wan.Creative.PostProcessing;
 using Wan.Creative.Safety;
 using Wan.Creative.Templates;
+using Wan.Errors;
 using Wan.Runtime.Pipeline;
 
 namespace Wan.Cli;
@@ -59,7 +60,7 @@ internal sealed class CreativeOptions
     /// </summary>
     /// <exception cref="PromptRefusedException">The prompt, negative prompt or expanded prompt contains a blocked term.</exception>
     /// <exception cref="TemplateException">Unknown or broken template.</exception>
-    /// <exception cref="ArgumentException">A bad option value.</exception>
+    /// <exception cref="RequestException">A bad option value (names the option).</exception>
     /// <exception cref="FileNotFoundException">A named file (block list, model, logo, subtitles, audio, font) is missing.</exception>
     /// <returns>The prepared request (with the style the template pins) and how to write the video.</returns>
     public async Task<(PreparedRequest Prepared, CreativeOutput Output)> Prepare(
@@ -72,7 +73,7 @@ internal sealed class CreativeOptions
         var isMp4 = Path.GetExtension(outputPath).Equals(".mp4", StringComparison.OrdinalIgnoreCase);
         if (!isMp4 && (finishing.Post.Any || finishing.Label.Visible))
         {
-            throw new ArgumentException($"--output {outputPath}: post-processing and the visible label need an .mp4 output");
+            throw new RequestException("output", outputPath, "post-processing and the visible label need an .mp4 output");
         }
         finishing.Validate();
         var template = parse.GetValue(_template) is { } name ? OpenTemplates(parse.GetValue(_templates)).Get(name) : null;
@@ -98,7 +99,7 @@ internal sealed class CreativeOptions
         var path = folder?.FullName ?? Environment.GetEnvironmentVariable(TemplatesVariable);
         if (string.IsNullOrEmpty(path))
         {
-            throw new ArgumentException($"--template needs a templates folder: pass --templates DIR or set {TemplatesVariable}");
+            throw new RequestException("template", "", $"needs a templates folder: pass --templates DIR or set {TemplatesVariable}");
         }
         return TemplateLibrary.Open(path, watch: false);
     }
@@ -130,7 +131,7 @@ internal sealed class CreativeOptions
             if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var w)
                 || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var h))
             {
-                throw new ArgumentException($"--upscale '{size}': expected WIDTHxHEIGHT, e.g. 1280x720");
+                throw new RequestException("upscale", size, "expected WIDTHxHEIGHT, e.g. 1280x720");
             }
             p = p with { Width = w, Height = h };
         }

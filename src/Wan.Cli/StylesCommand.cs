@@ -26,14 +26,14 @@ internal static class StylesCommand
     }
 
     /// <summary>The library of <paramref name="folder"/> or $WAN_STYLES, without watching (one command, one snapshot).</summary>
-    /// <exception cref="ArgumentException">Neither is given.</exception>
+    /// <exception cref="StyleException">Neither is given.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     public static StyleLibrary Open(DirectoryInfo? folder)
     {
         var path = folder?.FullName ?? Environment.GetEnvironmentVariable(FolderVariable);
         if (string.IsNullOrEmpty(path))
         {
-            throw new ArgumentException($"no styles folder: pass --styles DIR or set {FolderVariable}");
+            throw new StyleException($"no styles folder: pass --styles DIR or set {FolderVariable}");
         }
         return StyleLibrary.Open(path, new LoraKeyPatternValidator(), watch: false);
     }
@@ -44,7 +44,7 @@ internal static class StylesCommand
         {
             return action();
         }
-        catch (Exception e) when (e is ArgumentException or IOException or StyleException or UnauthorizedAccessException)
+        catch (Exception e) when (e is Wan.Errors.WanException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"wan: {e.Message}");
             return 2;

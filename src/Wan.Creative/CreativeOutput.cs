@@ -14,19 +14,14 @@ namespace Wan.Creative;
 public sealed record CreativeOutput(FinishingOptions? Mp4, FrameClassifier? Classifier) : IDisposable
 {
     /// <summary>Scores, then writes <paramref name="video"/> to <paramref name="path"/>.</summary>
-    /// <returns>What the finishing pass wrote (size, fps, content id), or null for a non-MP4 output.</returns>
+    /// <returns>The path written (for one PNG frame: the frame file; see <see cref="VideoOutput.Write"/>).</returns>
     /// <exception cref="ContentRefusedException">The classifier refused the video; nothing was written.</exception>
     /// <exception cref="IOException">ffmpeg or the file system failed.</exception>
-    public FinishedVideo? Write(VideoFrames video, string path, CancellationToken cancellation = default)
+    public string Write(VideoFrames video, string path, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(video);
         Classifier?.Enforce(video);
-        if (Mp4 is not null)
-        {
-            return Mp4Finisher.Write(video, path, Mp4, cancellation);
-        }
-        VideoOutput.Write(video, path, cancellation);
-        return null;
+        return Mp4 is not null ? Mp4Finisher.Write(video, path, Mp4, cancellation).Path : VideoOutput.Write(video, path, cancellation);
     }
 
     /// <summary>Releases the classifier.</summary>

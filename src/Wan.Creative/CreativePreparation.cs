@@ -18,7 +18,7 @@ public static class CreativePreparation
     /// <param name="explicitSettings">The settings the user set explicitly (a template does not override them).</param>
     /// <param name="cancellation">Cancels the extension call.</param>
     /// <exception cref="PromptRefusedException">The prompt, the negative prompt or the expanded prompt contains a blocked term.</exception>
-    /// <exception cref="ArgumentException">The prompt is empty and a template is to expand it.</exception>
+    /// <exception cref="Wan.Errors.RequestException">The prompt is empty and a template is to expand it.</exception>
     /// <exception cref="OperationCanceledException">Cancelled.</exception>
     public static async Task<PreparedRequest> PrepareAsync(GenerationRequest request, CreativeSettings settings,
         IReadOnlySet<RequestSetting> explicitSettings, CancellationToken cancellation = default)

@@ -33,7 +33,7 @@ public sealed record AiLabelOptions
     public string? FontFile { get; init; }
 
     /// <summary>Checks the values and that the font exists (when visible), before any generation.</summary>
-    /// <exception cref="ArgumentException">A value is out of range or the text is empty.</exception>
+    /// <exception cref="Wan.Errors.RequestException">A value is out of range or the text is empty.</exception>
     /// <exception cref="FileNotFoundException">The visible label's font is missing.</exception>
     public void Validate()
     {
@@ -43,11 +43,11 @@ public sealed record AiLabelOptions
         }
         if (Text.Trim().Length == 0)
         {
-            throw new ArgumentException("the visible AI label's text is empty");
+            throw new Wan.Errors.RequestException("label-text", Text, "the visible AI label's text is empty");
         }
         if (!double.IsFinite(Size) || Size <= 0 || Size > 0.5)
         {
-            throw new ArgumentException($"the visible AI label's size must be a fraction of the frame height in (0, 0.5], got {Size}");
+            throw new Wan.Errors.RequestException("label-size", Size, "must be a fraction of the frame height in (0, 0.5]");
         }
         CjkFont.Resolve(FontFile);
     }

@@ -11,7 +11,7 @@ public sealed record FinishingOptions(PostProcessOptions Post, AiLabelOptions La
     public static FinishingOptions Default { get; } = new(new PostProcessOptions(), new AiLabelOptions());
 
     /// <summary>Checks both parts and every input file — before any generation starts.</summary>
-    /// <exception cref="ArgumentException">A value is out of range.</exception>
+    /// <exception cref="Wan.Errors.RequestException">A value is out of range.</exception>
     /// <exception cref="FileNotFoundException">An input file or the label font is missing.</exception>
     public void Validate()
     {

@@ -13,7 +13,7 @@ namespace Wan.Creative.PostProcessing;
 public static class Mp4Finisher
 {
     /// <summary>Finishes <paramref name="video"/> into <paramref name="path"/>.</summary>
-    /// <exception cref="ArgumentException">An option is out of range.</exception>
+    /// <exception cref="Wan.Errors.RequestException">An option is out of range.</exception>
     /// <exception cref="FileNotFoundException">ffmpeg, an input file or the label font is missing.</exception>
     /// <exception cref="IOException">ffmpeg failed (its message is included).</exception>
     /// <exception cref="OperationCanceledException">Cancelled; nothing is left behind.</exception>

@@ -27,7 +27,7 @@ public static class PostProcessManifest
     /// <summary>The options in <paramref name="path"/>, validated (input files must exist).</summary>
     /// <exception cref="FileNotFoundException">The file or an input it names is missing.</exception>
     /// <exception cref="InvalidDataException">Not JSON, an unknown key, or a value of the wrong type (one line naming the field).</exception>
-    /// <exception cref="ArgumentException">A value out of range.</exception>
+    /// <exception cref="Wan.Errors.RequestException">A value out of range (names the file and the field).</exception>
     public static FinishingOptions Load(string path)
     {
         if (!File.Exists(path))
@@ -45,9 +45,9 @@ public static class PostProcessManifest
         {
             throw new InvalidDataException($"{path}: not valid JSON ({e.Message})");
         }
-        catch (ArgumentException e)
+        catch (Wan.Errors.RequestException e)
         {
-            throw new ArgumentException($"{path}: {e.Message}");
+            throw new Wan.Errors.RequestException("post", path, e.Message);
         }
     }
 
@@ -151,7 +151,7 @@ public static class PostProcessManifest
             {
                 return name is null ? null : ScreenPositions.Parse(name, path);
             }
-            catch (ArgumentException ex)
+            catch (Wan.Errors.RequestException ex)
             {
                 throw Bad(ex.Message);
             }

@@ -80,15 +80,15 @@ public sealed record PostProcessOptions
     }
 
     /// <summary>Checks every value and that every input file exists — before any generation starts.</summary>
-    /// <exception cref="ArgumentException">A value is out of range (the message names it).</exception>
+    /// <exception cref="Wan.Errors.RequestException">A value is out of range (names the setting, in the --post file's spelling, and its value).</exception>
     /// <exception cref="FileNotFoundException">An input file is missing (the message names which one).</exception>
     public void Validate()
     {
-        void Check(bool ok, string problem)
+        static void Check(bool ok, string setting, object? value, string problem)
         {
             if (!ok)
             {
-                throw new ArgumentException(problem);
+                throw new Wan.Errors.RequestException(setting, value, problem);
             }
         }
         foreach (var (what, file) in InputFiles())
@@ -100,32 +100,32 @@ public sealed record PostProcessOptions
         }
         if (Logo is { } logo)
         {
-            Check(double.IsFinite(logo.Scale) && logo.Scale > 0 && logo.Scale <= 1, $"logo scale must be a fraction of the width in (0, 1], got {logo.Scale}");
-            Check(double.IsFinite(logo.Opacity) && logo.Opacity is >= 0 and <= 1, $"logo opacity must be in [0, 1], got {logo.Opacity}");
-            Check(logo.Margin is >= 0 and <= 4096, $"logo margin must be 0..4096 pixels, got {logo.Margin}");
+            Check(double.IsFinite(logo.Scale) && logo.Scale > 0 && logo.Scale <= 1, "logo.scale", logo.Scale, "must be a fraction of the width in (0, 1]");
+            Check(double.IsFinite(logo.Opacity) && logo.Opacity is >= 0 and <= 1, "logo.opacity", logo.Opacity, "must be in [0, 1]");
+            Check(logo.Margin is >= 0 and <= 4096, "logo.margin", logo.Margin, "must be 0..4096 pixels");
         }
         if (Subtitles is { } subtitles)
         {
-            Check(subtitles.FontSize is >= 4 and <= 200, $"subtitle font size must be 4..200, got {subtitles.FontSize}");
+            Check(subtitles.FontSize is >= 4 and <= 200, "subtitles.font_size", subtitles.FontSize, "must be 4..200");
             Check(subtitles.Language is null || (subtitles.Language.Length == 3 && subtitles.Language.All(char.IsAsciiLetterLower)),
-                $"subtitle language '{subtitles.Language}' must be an ISO 639-2 code such as 'chi' or 'eng'");
+                "subtitles.language", subtitles.Language, "must be an ISO 639-2 code such as 'chi' or 'eng'");
         }
         if (Audio is { } audio)
         {
-            Check(double.IsFinite(audio.FadeOutSeconds) && audio.FadeOutSeconds is >= 0 and <= 60, $"audio fade-out must be 0..60 seconds, got {audio.FadeOutSeconds}");
-            Check(double.IsFinite(audio.Volume) && audio.Volume is >= 0 and <= 4, $"audio volume must be 0..4, got {audio.Volume}");
+            Check(double.IsFinite(audio.FadeOutSeconds) && audio.FadeOutSeconds is >= 0 and <= 60, "audio.fade_out", audio.FadeOutSeconds, "must be 0..60 seconds");
+            Check(double.IsFinite(audio.Volume) && audio.Volume is >= 0 and <= 4, "audio.volume", audio.Volume, "must be 0..4");
         }
-        Check(Fps is null or (>= 1 and <= 120), $"output fps must be 1..120, got {Fps}");
-        Check((Width is null) == (Height is null), "upscaling needs both width and height");
-        Check(Width is null || (Width is >= 16 and <= 8192 && Width % 2 == 0), $"output width must be even and 16..8192, got {Width}");
-        Check(Height is null || (Height is >= 16 and <= 8192 && Height % 2 == 0), $"output height must be even and 16..8192, got {Height}");
+        Check(Fps is null or (>= 1 and <= 120), "fps", Fps, "must be 1..120");
+        Check((Width is null) == (Height is null), "upscale", $"{Width}x{Height}", "needs both width and height");
+        Check(Width is null || (Width is >= 16 and <= 8192 && Width % 2 == 0), "upscale.width", Width, "must be even and 16..8192");
+        Check(Height is null || (Height is >= 16 and <= 8192 && Height % 2 == 0), "upscale.height", Height, "must be even and 16..8192");
         if (Color is { } c)
         {
-            Check(double.IsFinite(c.Brightness) && c.Brightness is >= -1 and <= 1, $"colour brightness must be -1..1, got {c.Brightness}");
-            Check(double.IsFinite(c.Contrast) && c.Contrast is >= 0 and <= 4, $"colour contrast must be 0..4, got {c.Contrast}");
-            Check(double.IsFinite(c.Saturation) && c.Saturation is >= 0 and <= 3, $"colour saturation must be 0..3, got {c.Saturation}");
-            Check(double.IsFinite(c.Gamma) && c.Gamma is >= 0.1 and <= 10, $"colour gamma must be 0.1..10, got {c.Gamma}");
+            Check(double.IsFinite(c.Brightness) && c.Brightness is >= -1 and <= 1, "color.brightness", c.Brightness, "must be -1..1");
+            Check(double.IsFinite(c.Contrast) && c.Contrast is >= 0 and <= 4, "color.contrast", c.Contrast, "must be 0..4");
+            Check(double.IsFinite(c.Saturation) && c.Saturation is >= 0 and <= 3, "color.saturation", c.Saturation, "must be 0..3");
+            Check(double.IsFinite(c.Gamma) && c.Gamma is >= 0.1 and <= 10, "color.gamma", c.Gamma, "must be 0.1..10");
         }
-        Check(Denoise is null or (> 0 and <= 20), $"denoise strength must be in (0, 20], got {Denoise}");
+        Check(Denoise is null or (> 0 and <= 20), "denoise", Denoise, "must be in (0, 20]");
     }
 }

@@ -26,7 +26,7 @@ public static class ScreenPositions
     public static readonly IReadOnlyList<string> Names = ["top-left", "top-right", "bottom-left", "bottom-right", "center"];
 
     /// <summary>The position called <paramref name="name"/>.</summary>
-    /// <exception cref="ArgumentException">Unknown name (the message lists the accepted ones).</exception>
+    /// <exception cref="Wan.Errors.RequestException">Unknown name (the message lists the accepted ones).</exception>
     public static ScreenPosition Parse(string name, string what) => name switch
     {
         "top-left" => ScreenPosition.TopLeft,
@@ -34,7 +34,7 @@ public static class ScreenPositions
         "bottom-left" => ScreenPosition.BottomLeft,
         "bottom-right" => ScreenPosition.BottomRight,
         "center" => ScreenPosition.Center,
-        _ => throw new ArgumentException($"{what} '{name}' must be one of {string.Join(", ", Names)}"),
+        _ => throw new Wan.Errors.RequestException(what, name, $"must be one of {string.Join(", ", Names)}"),
     };
 
     /// <summary>ffmpeg x and y expressions placing an item of size (<paramref name="itemW"/>, <paramref name="itemH"/>) in a frame of (<paramref name="frameW"/>, <paramref name="frameH"/>).</summary>

@@ -41,7 +41,7 @@ public sealed class FrameClassifier : IDisposable
 
     /// <summary>Loads the classifier in <paramref name="modelPath"/>.</summary>
     /// <exception cref="FileNotFoundException">The model file does not exist.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">The options are impossible (threshold not finite, fewer than 1 sampled frame, negative column).</exception>
+    /// <exception cref="Wan.Errors.RequestException">The options are impossible (threshold not finite, fewer than 1 sampled frame, negative column).</exception>
     /// <exception cref="InvalidDataException">The file is not an ONNX model ONNX Runtime can run, or its input is not [N, 3, H, W] float32.</exception>
     /// <exception cref="DllNotFoundException">ONNX Runtime's native library (shipped in the Microsoft.ML.OnnxRuntime package) cannot be loaded.</exception>
     public static FrameClassifier Open(string modelPath, FrameClassifierOptions? options = null)
@@ -50,15 +50,15 @@ public sealed class FrameClassifier : IDisposable
         options ??= new FrameClassifierOptions();
         if (!double.IsFinite(options.Threshold))
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Threshold, "the safety threshold must be a finite number");
+            throw new Wan.Errors.RequestException("safety-threshold", options.Threshold, "must be a finite number");
         }
         if (options.SampledFrames < 1)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.SampledFrames, "the classifier must sample at least one frame");
+            throw new Wan.Errors.RequestException("safety-frames", options.SampledFrames, "the classifier must sample at least one frame");
         }
         if (options.ScoreIndex < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.ScoreIndex, "the score column must not be negative");
+            throw new Wan.Errors.RequestException("safety-score-index", options.ScoreIndex, "must not be negative");
         }
         if (!File.Exists(modelPath))
         {

@@ -24,18 +24,18 @@ public sealed class PromptExtension : IDisposable
     /// <summary>A hook calling <paramref name="url"/> (http or https).</summary>
     /// <param name="url">The service's endpoint.</param>
     /// <param name="timeout">The longest wait for an answer (default <see cref="DefaultTimeout"/>).</param>
-    /// <exception cref="ArgumentException">The URL is not absolute http(s), or the timeout is not positive.</exception>
+    /// <exception cref="Wan.Errors.RequestException">The URL is not absolute http(s), or the timeout is not positive.</exception>
     public PromptExtension(Uri url, TimeSpan? timeout = null)
     {
         ArgumentNullException.ThrowIfNull(url);
         if (!url.IsAbsoluteUri || url.Scheme is not ("http" or "https"))
         {
-            throw new ArgumentException($"prompt extension URL '{url}' must be an absolute http:// or https:// URL");
+            throw new Wan.Errors.RequestException("prompt-extension-url", url, "must be an absolute http:// or https:// URL");
         }
         var wait = timeout ?? DefaultTimeout;
         if (wait <= TimeSpan.Zero)
         {
-            throw new ArgumentException($"prompt extension timeout must be positive, got {wait}");
+            throw new Wan.Errors.RequestException("prompt-extension-timeout", wait, "must be positive");
         }
         Url = url;
         _http = new HttpClient { Timeout = wait };

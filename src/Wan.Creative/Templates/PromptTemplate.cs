@@ -32,14 +32,14 @@ public sealed record PromptTemplate(
     /// <c>{prompt}</c> replaced by the trimmed prompt and <c>{style}</c>, <c>{camera}</c>, <c>{lighting}</c> by the
     /// template's words; an empty placeholder disappears with the separator before it.
     /// </summary>
-    /// <exception cref="ArgumentException">The prompt is empty.</exception>
+    /// <exception cref="Wan.Errors.RequestException">The prompt is empty.</exception>
     public string Expand(string prompt)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         var idea = prompt.Trim();
         if (idea.Length == 0)
         {
-            throw new ArgumentException("the prompt is empty: a template expands a short idea, not nothing");
+            throw new Wan.Errors.RequestException("prompt", "", "is empty: a template expands a short idea, not nothing");
         }
         var language = PromptLanguages.Detect(idea);
         var wording = WordingFor(language);
@@ -59,7 +59,7 @@ public sealed record PromptTemplate(
     /// not set explicitly (<paramref name="explicitSettings"/>) replaced by the template's. The template's style is not
     /// part of the request: the caller resolves <see cref="TemplateDefaults.Style"/> through the style library.
     /// </summary>
-    /// <exception cref="ArgumentException">The prompt is empty.</exception>
+    /// <exception cref="Wan.Errors.RequestException">The prompt is empty.</exception>
     public GenerationRequest ApplyTo(GenerationRequest request, IReadOnlySet<RequestSetting> explicitSettings)
     {
         ArgumentNullException.ThrowIfNull(request);

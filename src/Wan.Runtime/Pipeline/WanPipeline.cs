@@ -19,11 +19,12 @@ namespace Wan.Runtime.Pipeline;
 /// </summary>
 public sealed class WanPipeline : IDisposable
 {
-    private WanPipeline(PipelineBackends backends, ModelIndexConfig index, Umt5Tokenizer tokenizer, Umt5Encoder textEncoder,
+    private WanPipeline(PipelineBackends backends, ModelIndexConfig index, ModelGeometry geometry, Umt5Tokenizer tokenizer, Umt5Encoder textEncoder,
         WanTransformer highNoise, WanTransformer? lowNoise, WanVae vae)
     {
         Backends = backends;
         Index = index;
+        Geometry = geometry;
         Tokenizer = tokenizer;
         TextEncoder = textEncoder;
         HighNoise = highNoise;
@@ -36,6 +37,9 @@ public sealed class WanPipeline : IDisposable
 
     /// <summary>model_index.json (the pipeline class, boundary_ratio).</summary>
     public ModelIndexConfig Index { get; }
+
+    /// <summary>Latent channels, VAE strides, patch and RoPE reach, read from the model's configs at load.</summary>
+    public ModelGeometry Geometry { get; }
 
     /// <summary>The umT5 SentencePiece tokenizer (<c>tokenizer/</c>).</summary>
     public Umt5Tokenizer Tokenizer { get; }
@@ -68,14 +72,13 @@ public sealed class WanPipeline : IDisposable
     public bool CheckNonFinite { get; set; } = true;
 
     /// <summary>Loads every component of a diffusers-layout model directory onto its backend (WanEngine.Open calls this).</summary>
-    /// <exception cref="DirectoryNotFoundException">the directory or a component folder is missing.</exception>
+    /// <exception cref="Wan.Errors.ModelFileException">the directory is missing, a file, or has no model_index.json.</exception>
+    /// <exception cref="Wan.Errors.ConfigException">a config is malformed, describes a model that cannot run, or disagrees with another.</exception>
     /// <exception cref="InvalidDataException">a weight file is corrupt or does not match its config.</exception>
     internal static WanPipeline Load(PipelineBackends backends, string modelDirectory)
     {
-        if (!Directory.Exists(modelDirectory))
-        {
-            throw new DirectoryNotFoundException($"{modelDirectory}: model directory not found");
-        }
+        // Every config is read and cross-checked before any weight: a model that cannot run is refused here.
+        var geometry = ModelGeometry.Load(modelDirectory);
         var index = ModelIndexConfig.Load(modelDirectory);
         var owned = new List<IDisposable>();
         T Own<T>(T component) where T : IDisposable
@@ -90,7 +93,7 @@ public sealed class WanPipeline : IDisposable
             var high = Own(WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer")));
             var low = index.HasSecondExpert ? Own(WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer_2"))) : null;
             var vae = Own(WanVae.Load(backends.Vae, Path.Combine(modelDirectory, "vae")));
-            return new WanPipeline(backends, index, tokenizer, textEncoder, high, low, vae);
+            return new WanPipeline(backends, index, geometry, tokenizer, textEncoder, high, low, vae);
         }
         catch
         {
@@ -201,13 +204,9 @@ public sealed class WanPipeline : IDisposable
     public GenerationResult Generate(GenerationRequest request, Action<GenerationProgress>? progress = null,
         CancellationToken cancellation = default)
     {
-        var latentShape = request.LatentShape();
+        var latentShape = request.LatentShape(Geometry);
         var count = latentShape.Aggregate(1, (a, b) => a * b);
         var noise = request.Noise ?? NoiseGenerator.StandardNormal(request.Seed, count);
-        if (noise.Length != count)
-        {
-            throw new ArgumentException($"the given noise has {noise.Length} values; [{string.Join(", ", latentShape)}] needs {count}");
-        }
         var solver = FlowSolvers.Create(request.Solver, request.Steps, request.Shift);
         var experts = new ExpertSchedule(Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, request.GuidanceLow, request.GuidanceHigh);
         var cache = request.CacheThreshold is { } threshold ? new TeaCache(threshold, TeaCacheCoefficients.ForDim(HighNoise.Config.Dim)) : null;

@@ -1,3 +1,4 @@
+using Wan.Errors;
 using Wan.Creative.Labels;
 using Wan.Testing;
 
@@ -22,7 +23,7 @@ public class CjkFontTests
         var options = new AiLabelOptions { Visible = true, FontFile = "/nonexistent/font.ttc" };
         Assert.That(Assert.Throws<FileNotFoundException>(options.Validate)!.Message, Is.EqualTo("/nonexistent/font.ttc: label font not found"));
         Assert.DoesNotThrow(new AiLabelOptions { FontFile = "/nonexistent/font.ttc" }.Validate, "an invisible label needs no font");
-        Assert.Throws<ArgumentException>(new AiLabelOptions { Visible = true, Size = 0.9 }.Validate);
+        Assert.Throws<RequestException>(new AiLabelOptions { Visible = true, Size = 0.9 }.Validate);
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using Wan.Errors;
 using System.Text.Json;
 using Wan.Creative.Labels;
 using Wan.Creative.PostProcessing;
@@ -126,11 +127,11 @@ public class Mp4FinisherTests
             FinishingOptions.Default with { Post = new PostProcessOptions { Audio = new AudioOptions(dir.Combine("song.mp3")) } }))!;
         Assert.That(missing.Message, Is.EqualTo($"{dir.Combine("song.mp3")}: audio file not found"));
         MediaFiles.WritePng(dir.Combine("logo.png"), 8, 8, 255, 255, 255);
-        var bad = Assert.Throws<ArgumentException>(() => Mp4Finisher.Write(video, output,
+        var bad = Assert.Throws<RequestException>(() => Mp4Finisher.Write(video, output,
             FinishingOptions.Default with { Post = new PostProcessOptions { Logo = new LogoOptions(dir.Combine("logo.png"), Opacity: 1.5) } }))!;
-        Assert.That(bad.Message, Does.Contain("logo opacity"));
-        Assert.Throws<ArgumentException>(() => new PostProcessOptions { Width = 95, Height = 64 }.Validate());
-        Assert.Throws<ArgumentException>(() => new PostProcessOptions { Width = 96 }.Validate());
+        Assert.That(bad.Message, Is.EqualTo("logo.opacity 1.5: must be in [0, 1]"));
+        Assert.Throws<RequestException>(() => new PostProcessOptions { Width = 95, Height = 64 }.Validate());
+        Assert.Throws<RequestException>(() => new PostProcessOptions { Width = 96 }.Validate());
         Assert.That(Directory.GetFiles(dir.Path).Select(Path.GetFileName), Is.EqualTo(new[] { "logo.png" }));
     }
 

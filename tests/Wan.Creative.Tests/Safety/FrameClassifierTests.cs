@@ -1,3 +1,4 @@
+using Wan.Errors;
 using Wan.Creative.Safety;
 using Wan.Testing.Onnx;
 using Wan.Testing;
@@ -56,6 +57,6 @@ public class FrameClassifierTests
         var e = Assert.Throws<InvalidDataException>(() => FrameClassifier.Open(model))!;
         Assert.That(e.Message, Does.StartWith(model).And.Contain("not an ONNX model").And.Not.Contain("\n"));
         Assert.That(Assert.Throws<FileNotFoundException>(() => FrameClassifier.Open(dir.Combine("missing.onnx")))!.Message, Does.Contain("missing.onnx"));
-        Assert.Throws<ArgumentOutOfRangeException>(() => FrameClassifier.Open(model, new FrameClassifierOptions { SampledFrames = 0 }));
+        Assert.Throws<RequestException>(() => FrameClassifier.Open(model, new FrameClassifierOptions { SampledFrames = 0 }));
     }
 }

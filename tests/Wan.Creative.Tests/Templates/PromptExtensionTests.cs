@@ -1,3 +1,4 @@
+using Wan.Errors;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -57,7 +58,7 @@ public class PromptExtensionTests
     [Test]
     public void OnlyAbsoluteHttpUrlsAreAccepted()
     {
-        Assert.Throws<ArgumentException>(() => new PromptExtension(new Uri("file:///etc/passwd")));
-        Assert.Throws<ArgumentException>(() => new PromptExtension(new Uri("http://127.0.0.1/"), TimeSpan.Zero));
+        Assert.Throws<RequestException>(() => new PromptExtension(new Uri("file:///etc/passwd")));
+        Assert.Throws<RequestException>(() => new PromptExtension(new Uri("http://127.0.0.1/"), TimeSpan.Zero));
     }
 }

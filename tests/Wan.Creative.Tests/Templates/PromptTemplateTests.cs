@@ -1,3 +1,4 @@
+using Wan.Errors;
 using Wan.Creative.Templates;
 using Wan.Runtime.Pipeline;
 using Wan.Testing;
@@ -32,7 +33,7 @@ public class PromptTemplateTests
         Assert.That(template.Expand("雪地里的狐狸"), Is.EqualTo("雪地里的狐狸，电影感，胶片质感，缓慢推镜"), "empty {lighting} drops with its separator");
         var reloaded = Load("cinematic", Cinematic);
         Assert.That(reloaded.Expand("雪地里的狐狸"), Is.EqualTo(template.Expand("雪地里的狐狸")), "same manifest, same prompt: same expansion");
-        Assert.Throws<ArgumentException>(() => template.Expand("   "));
+        Assert.Throws<RequestException>(() => template.Expand("   "));
     }
 
     [Test]

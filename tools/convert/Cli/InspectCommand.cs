@@ -9,7 +9,7 @@ internal static class InspectCommand
 {
     public static Command Create()
     {
-        var path = new Argument<string>("PATH") { Description = "diffusers or original model directory, or one .safetensors/.pth/.index.json" };
+        var path = CliRunner.PathArgument("PATH", "diffusers or original model directory, or one .safetensors/.pth/.index.json");
         var tensors = new Option<bool>("--tensors") { Description = "list every tensor" };
         var command = new Command("inspect", "tensors, dtypes, shapes, sizes and config summary") { path, tensors };
         command.SetAction(r => CliRunner.Run(() =>

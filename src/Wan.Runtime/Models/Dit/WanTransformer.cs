@@ -52,13 +52,13 @@ public sealed class WanTransformer : IDisposable
 
     /// <summary>Loads an expert from a diffusers directory (config.json + safetensors, sharded or not).</summary>
     /// <exception cref="InvalidDataException">a weight is missing or has the wrong shape or dtype.</exception>
-    /// <exception cref="NotSupportedException">the backend has no attention kernel for the config's head width.</exception>
+    /// <exception cref="Wan.Errors.ConfigException">the config cannot run, or the backend has no attention kernel for its head width (names config.json and the key).</exception>
     public static WanTransformer Load(IDitOps backend, string directory)
     {
         var config = DitConfig.Load(Path.Combine(directory, "config.json"));
         if (!backend.SupportsAttention(config.HeadDim))
         {
-            throw new NotSupportedException($"{Path.Combine(directory, "config.json")}: attention_head_dim {config.HeadDim} has no attention kernel on {backend.Name}");
+            throw new Wan.Errors.ConfigException(Path.Combine(directory, "config.json"), "attention_head_dim", $"{config.HeadDim} has no attention kernel on {backend.Name}");
         }
         using var weights = SafetensorsCheckpoint.Open(directory);
         var loader = new WeightLoader(backend, weights, "DiT");
