@@ -4,6 +4,7 @@ using Wan.Creative.Templates;
 using Wan.Errors;
 using Wan.Runtime.Config;
 using Wan.Runtime.Engine;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Styles;
@@ -42,6 +43,23 @@ internal static class GenerateCommand
         precision.AcceptOnlyFromAmong([.. EngineNames.Precisions]);
         var fps = new Option<int>("--fps") { Description = "frames per second of the output, at least 1", DefaultValueFactory = _ => WanDefaults.Fps };
         var creative = new CreativeOptions();
+        var lora = new Option<string[]>("--lora")
+        {
+            Description = "LoRA FILE[:STRENGTH[:high|low|both]] (strength 1, both experts by default); repeatable, stacked additively",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var loraMode = new Option<string>("--lora-mode")
+        {
+            Description = "auto (unmerged on the CPU, whose merged weights would be fp32 copies) | merged (W + s·B·A once) | unmerged (low-rank GEMMs every step)",
+            DefaultValueFactory = _ => "auto",
+        };
+        loraMode.AcceptOnlyFromAmong("auto", "merged", "unmerged");
+        var loraDeltas = new Option<string>("--lora-deltas")
+        {
+            Description = "all (every .diff/.diff_b, as LightX2V/ComfyUI) | diffusers (drop the norm deltas diffusers ignores)",
+            DefaultValueFactory = _ => "all",
+        };
+        loraDeltas.AcceptOnlyFromAmong("all", "diffusers");
         var style = new Option<string>("--style") { Description = "apply a style of the library (prompt additions, negative prompt, recommended settings); explicit options win" };
         var styles = StylesCommand.FolderOption();
         var preset = new Option<string>("--preset") { Description = "sampling preset: official | lightning (4-step distill sampler, shift 5, no CFG); explicit options win" };
@@ -51,6 +69,7 @@ internal static class GenerateCommand
         var command = new Command("generate", "generate a video from a text prompt")
         {
             model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, precision, fps,
+            lora, loraMode, loraDeltas,
             style, styles, preset, cache,
         };
         creative.AddTo(command);
@@ -73,6 +92,9 @@ internal static class GenerateCommand
                     Shift = parse.GetValue(shift),
                     Solver = parse.GetValue(solver)!,
                     Fps = parse.GetValue(fps),
+                    Loras = new LoraSet((parse.GetValue(lora) ?? []).Select(LoraSpec.Parse),
+                        parse.GetValue(loraDeltas) == "diffusers" ? LoraMergeSemantics.Diffusers : LoraMergeSemantics.AllDeltas),
+                    LoraMode = parse.GetValue(loraMode) switch { "unmerged" => LoraMode.Unmerged, "merged" => LoraMode.Merged, _ => LoraMode.Auto },
                     CacheThreshold = parse.GetValue(cache),
                 };
                 var outputPath = parse.GetValue(output)!;
@@ -105,6 +127,10 @@ internal static class GenerateCommand
                 var geometry = ModelGeometry.Load(modelDir);
                 request.LatentShape(geometry);
                 request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+                if (request.Loras is { } loras)
+                {
+                    LoraPreflight.Check(loras, modelDir);
+                }
                 Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
                 return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, finishing, cancellation), cancellation);
             }

@@ -1,3 +1,4 @@
+using Wan.Runtime.Lora;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Styles;
@@ -43,8 +44,12 @@ internal static class StyledRequest
         var style = library.Get(styleName);
         if (style.Loras.Count > 0)
         {
-            throw new StyleException($"style '{style.Name}' applies {style.Loras.Count} LoRA file(s) ({string.Join(", ", style.Loras.Select(l => l.ToCliForm()))}); " +
-                                     "this build of wan cannot apply LoRAs yet");
+            // The style's LoRAs stack after the ones given with --lora (additive, so the order does not change the result).
+            var specs = style.Loras.Select(l => new LoraSpec(l.Path, l.Strength, Enum.Parse<LoraExpert>(l.Expert, ignoreCase: true)));
+            request = request with
+            {
+                Loras = new LoraSet([.. request.Loras?.Specs ?? [], .. specs], request.Loras?.Semantics ?? LoraMergeSemantics.AllDeltas),
+            };
         }
         return style.ApplyTo(request, explicitSettings);
     }

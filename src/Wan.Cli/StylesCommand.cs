@@ -35,7 +35,7 @@ internal static class StylesCommand
         {
             throw new StyleException($"no styles folder: pass --styles DIR or set {FolderVariable}");
         }
-        return StyleLibrary.Open(path, new LoraKeyPatternValidator(), watch: false);
+        return StyleLibrary.Open(path, new LoraFileValidator(), watch: false);
     }
 
     private static int Run(Func<int> action)

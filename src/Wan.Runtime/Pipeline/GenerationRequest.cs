@@ -61,6 +61,12 @@ public sealed record GenerationRequest
     /// <summary>Frames per second of the output, at least 1.</summary>
     public int Fps { get; init; } = WanDefaults.Fps;
 
+    /// <summary>LoRAs applied to this request (per expert, stacked); null or empty: the base model.</summary>
+    public Lora.LoraSet? Loras { get; init; }
+
+    /// <summary>How <see cref="Loras"/> is applied (<see cref="Lora.LoraMode.Auto"/>: the rule of <see cref="Lora.LoraAdapters"/>).</summary>
+    public Lora.LoraMode LoraMode { get; init; } = Lora.LoraMode.Auto;
+
     /// <summary>
     /// Checks every setting that needs no model: sizes positive, steps 1..1000, shift positive, guidance
     /// finite, solver known, fps positive.
@@ -77,11 +83,8 @@ public sealed record GenerationRequest
         Require(double.IsFinite(GuidanceLow) && double.IsFinite(GuidanceHigh), "guidance", $"{GuidanceLow},{GuidanceHigh}", "must be finite numbers");
         Require(FlowSolvers.Names.Contains(Solver), "solver", Solver, $"is unknown; expected one of {string.Join(", ", FlowSolvers.Names)}");
         Require(Fps >= 1, "fps", Fps, "must be at least 1 frame per second");
+        Require(CacheThreshold is not { } threshold || (double.IsFinite(threshold) && threshold >= 0), "cache", CacheThreshold ?? 0, "must be a finite number >= 0");
         Require(Prompt is not null, "prompt", "", "is required");
-        Require(Solver != FlowSolvers.StepDistill || Steps == FlowStepDistillSolver.Wan22DenoisingSteps.Count, "steps", Steps,
-            $"the {FlowSolvers.StepDistill} sampler takes the {FlowStepDistillSolver.Wan22DenoisingSteps.Count} steps of its step list " +
-            $"[{string.Join(", ", FlowStepDistillSolver.Wan22DenoisingSteps)}]; got {Steps} steps");
-        Require(CacheThreshold is null || (double.IsFinite(CacheThreshold.Value) && CacheThreshold.Value >= 0), "cache", CacheThreshold ?? 0, "the step-cache threshold must be a finite number >= 0");
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Wan.Runtime.Backends;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Pipeline.Caching;
 using Wan.Runtime.Tensors;
@@ -14,7 +15,8 @@ namespace Wan.Runtime.Pipeline;
 /// for NaN/Inf where they live (<see cref="INonFiniteCheck"/>; on the host when the backend does not
 /// offer it) before they are combined. Without a negative context (guidance 1: no CFG) only the
 /// conditional forward runs and v = cond. With step caching each branch has its own TeaCache state and
-/// the forwards run directly (a captured graph cannot skip its blocks).
+/// the forwards run directly (a captured graph cannot skip its blocks). A LoRA binding, when given, is
+/// carried by both prepared contexts.
 /// </summary>
 internal sealed class GuidedExpertStep : IDisposable
 {
@@ -27,15 +29,15 @@ internal sealed class GuidedExpertStep : IDisposable
     private readonly TeaCacheBranch? _condCache, _uncondCache;
 
     public GuidedExpertStep(WanTransformer dit, Tensor context, Tensor? negativeContext, Shape latentShape, bool captureGraph, bool checkNonFinite,
-        TeaCache? cache = null)
+        TeaCache? cache = null, LoraBinding? adapters = null)
     {
         _dit = dit;
         _shape = latentShape;
         _checkNonFinite = checkNonFinite;
-        _cond = dit.PrepareText(context);
+        _cond = dit.PrepareText(context, adapters);
         try
         {
-            _uncond = negativeContext is null ? null : dit.PrepareText(negativeContext);
+            _uncond = negativeContext is null ? null : dit.PrepareText(negativeContext, adapters);
             _graph = captureGraph && cache is null && dit.Backend is IStepCapture capture ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape) : null;
         }
         catch

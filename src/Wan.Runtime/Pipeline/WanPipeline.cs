@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Wan.Runtime.Backends;
 using Wan.Runtime.Config;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Models.Umt5;
 using Wan.Runtime.Models.Vae;
@@ -30,6 +31,7 @@ public sealed class WanPipeline : IDisposable
         HighNoise = highNoise;
         LowNoise = lowNoise;
         Vae = vae;
+        Loras = new LoraAdapters(highNoise, lowNoise);
     }
 
     /// <summary>The backend of each component.</summary>
@@ -55,6 +57,12 @@ public sealed class WanPipeline : IDisposable
 
     /// <summary>The Wan2.1 causal 3D VAE (<c>vae/</c>).</summary>
     public WanVae Vae { get; }
+
+    /// <summary>
+    /// The LoRA bindings of this model, cached per set: <see cref="Generate"/> resolves
+    /// <see cref="GenerationRequest.Loras"/> here, so requests switch styles with no reload.
+    /// </summary>
+    public LoraAdapters Loras { get; }
 
     /// <summary>
     /// When the DiT backend offers <see cref="IStepCapture"/>, capture each expert's step once and replay
@@ -116,12 +124,14 @@ public sealed class WanPipeline : IDisposable
     /// then be null); the solver may fix the expert switch itself (<see cref="IFlowSolver.ExpertBoundaryStep"/>).
     /// <paramref name="cache"/> enables step caching (direct forwards, no capture).
     /// Returns the final latent; <paramref name="progress"/> sees the latent after every step.
+    /// <paramref name="adapters"/> (from <see cref="Loras"/>) applies a LoRA set per expert; null runs the base weights.
     /// </summary>
     /// <exception cref="NonFiniteLatentException">a prediction or the latent holds NaN/Inf after a step (when <see cref="CheckNonFinite"/>).</exception>
     /// <exception cref="OperationCanceledException">cancelled between steps (or blocks, without capture).</exception>
     /// <exception cref="ArgumentException">guidance other than 1 without a negative context, or a noise length that does not fit the shape.</exception>
     public float[] Denoise(Tensor context, Tensor? negativeContext, float[] noise, int[] latentShape, IFlowSolver solver,
-        ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default, TeaCache? cache = null)
+        ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default, TeaCache? cache = null,
+        ExpertAdapters? adapters = null)
     {
         var shape = new Shape(latentShape);
         if (noise.Length != shape.ElementCount)
@@ -146,7 +156,7 @@ public sealed class WanPipeline : IDisposable
                 {
                     var negative = guidance == 1f ? null
                         : negativeContext ?? throw new ArgumentException($"guidance {guidance} needs a negative context", nameof(negativeContext));
-                    step = new GuidedExpertStep(dit, context, negative, shape, CaptureStepGraphs, CheckNonFinite, cache);
+                    step = new GuidedExpertStep(dit, context, negative, shape, CaptureStepGraphs, CheckNonFinite, cache, adapters?.For(dit));
                     steps.Add(dit, step);
                 }
                 cache?.BeginStep(i, solver.StepCount);
@@ -209,6 +219,7 @@ public sealed class WanPipeline : IDisposable
         var noise = request.Noise ?? NoiseGenerator.StandardNormal(request.Seed, count);
         var solver = FlowSolvers.Create(request.Solver, request.Steps, request.Shift);
         var experts = new ExpertSchedule(Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, request.GuidanceLow, request.GuidanceHigh);
+        using var lease = request.Loras is { IsEmpty: false } loras ? Loras.Acquire(loras, request.LoraMode) : null;
         var cache = request.CacheThreshold is { } threshold ? new TeaCache(threshold, TeaCacheCoefficients.ForDim(HighNoise.Config.Dim)) : null;
 
         var clock = Stopwatch.StartNew();
@@ -220,7 +231,7 @@ public sealed class WanPipeline : IDisposable
         var textTime = clock.Elapsed;
         progress?.Invoke(new GenerationProgress(GenerationStage.EncodingText, 0, request.Steps, null, 0, clock.Elapsed, textTime, default));
 
-        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, cache);
+        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, cache, lease?.Adapters);
         var denoiseTime = clock.Elapsed - textTime;
 
         var decodeClock = Stopwatch.StartNew();
@@ -232,6 +243,7 @@ public sealed class WanPipeline : IDisposable
     /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
+        Loras.Dispose();
         TextEncoder.Dispose();
         HighNoise.Dispose();
         LowNoise?.Dispose();

@@ -43,7 +43,7 @@ public class LightningPipelineTests
             }
         });
 
-        var shape = request.LatentShape(Wan.Runtime.Config.ModelGeometry.Load(set.Diffusers));
+        var shape = request.LatentShape(pipeline.Geometry);
         var latent = NoiseGenerator.StandardNormal(request.Seed, shape.Aggregate(1, (a, b) => a * b));
         using var context = pipeline.EncodeText(pipeline.Tokenize(request.Prompt));
         var solver = FlowSolvers.Create(preset.Solver, preset.Steps, preset.Shift);

@@ -6,7 +6,7 @@ namespace Wan.Runtime.Tests.Styles;
 [Category("Golden")]
 public class StyleLibraryTests
 {
-    private static readonly LoraKeyPatternValidator Validator = new();
+    private static readonly LoraFileValidator Validator = new();
 
     private static string Manifest(string name, string lora, double strength = 0.8, string extra = "") => $$"""
         {
