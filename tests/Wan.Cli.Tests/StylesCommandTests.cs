@@ -97,7 +97,7 @@ public class StylesCommandTests
 
         (code, stdout, stderr) = CliProcess.Run([.. common, "--cache", "-1"]);
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr.Trim(), Is.EqualTo("wan: --cache -1: the step-cache threshold must be a finite number >= 0"));
+        Assert.That(stderr.Trim(), Is.EqualTo("wan: --cache -1: must be a finite number >= 0"));
         Assert.That(stdout, Does.Not.Contain("model:"), "refused before the model loads");
     }
 }
