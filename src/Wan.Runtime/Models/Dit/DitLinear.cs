@@ -14,6 +14,9 @@ internal sealed class DitLinear(Tensor weight, Tensor bias) : IDisposable
 
     public Tensor Apply(IBackend b, Tensor x) => b.Linear(x, Weight, Bias);
 
+    /// <summary>The layer on a batch of <paramref name="samples"/> stacked samples (<see cref="IRoutingOps.LinearPerSample"/>).</summary>
+    public Tensor ApplyPerSample(IRoutingOps b, Tensor x, int samples) => b.LinearPerSample(x, Weight, Bias, samples);
+
     public void Dispose()
     {
         Weight.Dispose();

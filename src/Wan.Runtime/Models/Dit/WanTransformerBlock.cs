@@ -10,7 +10,7 @@ namespace Wan.Runtime.Models.Dit;
 /// adaLN-modulated GELU FFN, each added to the residual stream (fp32 on the CPU; the storage type on
 /// CUDA) — diffusers names.
 /// </summary>
-internal sealed class WanTransformerBlock : IDisposable
+internal sealed partial class WanTransformerBlock : IDisposable
 {
     private readonly DitConfig _c;
     private readonly Tensor _modulation; // [6, D]: shift/scale/gate for attention, shift/scale/gate for the FFN
