@@ -23,7 +23,7 @@ public sealed class EmulatedBatchDenoiserTests
         double bound = pipelineCase!.Tolerance("bf16") / 2;
         using var engine = WanEngine.Open(set.Diffusers, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.BF16 });
         Assume.That(engine.Pipeline.LowNoise, Is.Not.Null, "a two-expert fixture");
-        using var scenario = new BatchScenario(engine);
+        using var scenario = new BatchScenario(engine, count: 2); // two jobs: the emulator (and its ASan run) is slow
         var (batched, experts) = scenario.Batched();
         Assert.That(experts.Any(e => e.Count == 2), Is.True, "some batch step routed samples to both experts");
         for (int i = 0; i < scenario.Count; i++)
