@@ -31,6 +31,21 @@ public sealed class BatchDenoiserTests
     }
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void ANaNInTheLowNoiseExpertStopsTheBatchNamingTheJobThatReachedIt(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        using var model = AlteredModel.Of(set.Diffusers);
+        model.Alter("transformer_2", "proj_out.bias", b => b[0] = float.NaN);
+        using var engine = WanEngine.Open(model.Path, new EngineOptions { Device = EngineDevice.Cpu });
+        Assume.That(engine.Pipeline.LowNoise, Is.Not.Null, "a two-expert fixture");
+        using var scenario = new BatchScenario(engine, count: 2);
+        var error = Assert.Throws<Runtime.Pipeline.NonFiniteLatentException>(() => scenario.Batched())!;
+        TestContext.Out.WriteLine(error.Message);
+        Assert.That(error.Message, Does.StartWith("denoising step 5/6 (transformer_2 (low noise), t=").And.Contain("the DiT prediction of job job0"));
+        Assert.That(error.Message, Does.Not.Contain("\n"));
+    }
+
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
     public void AJobOfAnotherShapeIsRefusedAndACancelledJobLeavesTheBatch(FixtureSet? set)
     {
         set = Fixtures.Require(set);
