@@ -9,7 +9,8 @@ namespace Wan.Runtime.Pipeline;
 /// per generation) that turns a latent into the guided velocity v = uncond + g·(cond − uncond). When
 /// the expert's backend offers <see cref="IStepCapture"/> (and capture is asked for) the two forwards
 /// are captured once into a <see cref="DitStepGraph"/> and replayed every step; otherwise they run
-/// directly, with cancellation checked between blocks. When asked, the two predictions are checked
+/// directly, with cancellation checked between blocks: as one batch-2 forward when the backend offers
+/// <see cref="IRoutingOps"/> (both backends do; on the CPU it equals two forwards bit for bit). When asked, the two predictions are checked
 /// for NaN/Inf where they live (<see cref="INonFiniteCheck"/>; on the host when the backend does not
 /// offer it) before they are combined.
 /// </summary>
@@ -53,6 +54,19 @@ internal sealed class GuidedExpertStep : IDisposable
         {
             _graph.Replay(latent, t);
             var (c, u) = _graph.Outputs;
+            nonFinite = CountOnDevice(backend, c, u);
+            (cond, uncond) = (backend.ToHost(c), backend.ToHost(u));
+        }
+        else if (backend is IRoutingOps routing)
+        {
+            // Classifier-free guidance as one batch of two: the latent uploaded once and gathered twice,
+            // every weight read once for both branches (WanTransformer.ForwardBatch).
+            using var x = routing.FromHost(latent, new Shape(1, latent.Length));
+            using var twice = routing.UploadRowIndex([0, 0], 1);
+            using var pair = routing.GatherRows(x, twice);
+            using var predictions = _dit.ForwardBatch(pair, _shape, [t, t], [_cond, _uncond], cancellation);
+            using var c = routing.SliceRows(predictions, 0, 1);
+            using var u = routing.SliceRows(predictions, 1, 1);
             nonFinite = CountOnDevice(backend, c, u);
             (cond, uncond) = (backend.ToHost(c), backend.ToHost(u));
         }
