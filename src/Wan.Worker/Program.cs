@@ -4,9 +4,10 @@ using Wan.Worker.Jobs;
 using Wan.Worker.Transport;
 
 // wan-worker --broker amqp://USER:PASS@HOST:PORT/ --model DIR --store FILE --results DIR
-//            [--queue wan.jobs] [--exchange wan.progress] [--worker-id ID] [--device auto|cpu|cuda|cuda-emulated]
+//            [--queue wan.jobs] [--exchange wan.progress] [--worker-id ID] [--device auto|cpu|cuda|cuda-emulated] [--precision bf16|fp16|fp32]
+// One worker per GPU: start each with its own CUDA_VISIBLE_DEVICES.
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
-string[] known = ["--broker", "--model", "--store", "--results", "--queue", "--exchange", "--worker-id", "--device"];
+string[] known = ["--broker", "--model", "--store", "--results", "--queue", "--exchange", "--worker-id", "--device", "--precision"];
 for (int i = 0; i < args.Length; i++)
 {
     if (!known.Contains(args[i]) || i + 1 == args.Length)
@@ -47,7 +48,8 @@ Console.CancelKeyPress += (_, e) =>
 try
 {
     var device = EngineNames.ParseDevice(options.GetValueOrDefault("--device") ?? "auto");
-    using var engine = WanEngine.Open(options["--model"], new EngineOptions { Device = device });
+    var precision = EngineNames.ParsePrecision(options.GetValueOrDefault("--precision") ?? "bf16");
+    using var engine = WanEngine.Open(options["--model"], new EngineOptions { Device = device, Precision = precision });
     Console.WriteLine($"worker {workerId}: {engine.DescribePlacement()}");
     using var store = new SqliteResultStore(options["--store"]);
     await new JobWorker(engine, store, options["--results"], workerId, topology, Console.Out).RunAsync(broker, stop.Token);

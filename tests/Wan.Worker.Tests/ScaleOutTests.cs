@@ -88,6 +88,8 @@ public sealed class ScaleOutTests
             }
             Assert.That(Directory.GetFiles(results).Select(Path.GetFileName), Is.EquivalentTo(ids.Select(i => i + ".y4m")), "no temporary or extra files");
         });
+        // The completion is recorded before its done event is published: give the last event time to arrive.
+        await WaitFor(() => events.Count(e => e.Kind == "done") >= Jobs, TimeSpan.FromSeconds(30), () => $"{Jobs} done events");
         var doneEvents = events.Where(e => e.Kind == "done").Select(e => e.JobId).ToList();
         Assert.That(doneEvents, Is.EquivalentTo(ids), "one done event per job on the progress exchange");
         var left = await channel.QueueDeclarePassiveAsync(topology.Queue);

@@ -10,6 +10,8 @@ public sealed class WorkerArgumentsTests
     [TestCase(new[] { "--broker", "http://x/", "--model", "m", "--store", "s", "--results", "." }, "wan-worker: --broker http://x/: not an amqp:// URI")]
     [TestCase(new[] { "--broker", "amqp://127.0.0.1:1/", "--model", "m", "--store", "s", "--results", "/no/such/dir" }, "wan-worker: --results /no/such/dir: directory not found")]
     [TestCase(new[] { "--threads", "4" }, "wan-worker: unknown argument '--threads'")]
+    [TestCase(new[] { "--broker", "amqp://127.0.0.1:1/", "--model", "m", "--store", "s", "--results", ".", "--precision", "fp64" },
+        "wan-worker: precision 'fp64': expected one of bf16, fp16, fp32")]
     public void BadArgumentsGiveOneLineAndExitCode2(string[] args, string expected)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true };
