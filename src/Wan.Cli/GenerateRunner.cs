@@ -10,6 +10,26 @@ internal static class GenerateRunner
 {
     public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, CancellationToken cancellation)
     {
+        var stage = "loading the model";
+        try
+        {
+            return Run(modelDir, device, precision, request, outputPath, s => stage = s, cancellation);
+        }
+        catch (Wan.Errors.MemoryExhaustedException e) when (e.Stage != stage)
+        {
+            throw new Wan.Errors.MemoryExhaustedException(stage, e.Where, e.Bytes, e.Detail, e);
+        }
+        catch (OutOfMemoryException e)
+        {
+            // The runtime's OutOfMemoryException carries no size: name the stage and what it holds at least.
+            long bytes = stage is "decoding" or "writing the video" ? request.DecodedVideoBytes() : 0;
+            throw new Wan.Errors.MemoryExhaustedException(stage, "host", bytes, bytes > 0 ? "the decoded video" : "", e);
+        }
+    }
+
+    private static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath,
+        Action<string> enter, CancellationToken cancellation)
+    {
         var options = new EngineOptions { Device = EngineNames.ParseDevice(device), Precision = EngineNames.ParsePrecision(precision) };
         var console = AnsiConsole.Console;
         using var engine = WanEngine.Open(modelDir, options);
@@ -30,9 +50,12 @@ internal static class GenerateRunner
             {
                 var text = ctx.AddTask("encoding text", maxValue: 1);
                 var denoise = ctx.AddTask("denoising", maxValue: request.Steps);
-                var decode = ctx.AddTask("decoding", maxValue: request.LatentShape()[1]);
+                var decode = ctx.AddTask("decoding", maxValue: request.LatentShape(engine.Pipeline.Geometry)[1]);
+                enter("encoding text");
                 result = engine.Generate(request, p =>
                 {
+                    // A report closes a unit of work: name the stage that runs next.
+                    enter(p.Stage == GenerationStage.Decoding || (p.Stage == GenerationStage.Denoising && p.Step == p.StepCount) ? "decoding" : "denoising");
                     switch (p.Stage)
                     {
                         case GenerationStage.EncodingText:
@@ -49,8 +72,9 @@ internal static class GenerateRunner
                     }
                 }, cancellation);
             });
-        VideoOutput.Write(result!.Video, outputPath, cancellation);
-        console.MarkupLine($"wrote [green]{Markup.Escape(outputPath)}[/]: {result.Video.Frames} frames {result.Video.Width}x{result.Video.Height} " +
+        enter("writing the video");
+        var written = VideoOutput.Write(result!.Video, outputPath, cancellation);
+        console.MarkupLine($"wrote [green]{Markup.Escape(written)}[/]: {result.Video.Frames} frames {result.Video.Width}x{result.Video.Height} " +
                            $"(text {result.TextEncoding.TotalSeconds:F1} s, denoising {result.Denoising.TotalSeconds:F1} s, decoding {result.Decoding.TotalSeconds:F1} s)");
         return 0;
     }

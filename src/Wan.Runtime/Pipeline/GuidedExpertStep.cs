@@ -1,4 +1,5 @@
 using Wan.Runtime.Backends;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Tensors;
 
@@ -12,7 +13,7 @@ namespace Wan.Runtime.Pipeline;
 /// directly, with cancellation checked between blocks: as one batch-2 forward when the backend offers
 /// <see cref="IRoutingOps"/> (both backends do; on the CPU it equals two forwards bit for bit). When asked, the two predictions are checked
 /// for NaN/Inf where they live (<see cref="INonFiniteCheck"/>; on the host when the backend does not
-/// offer it) before they are combined.
+/// offer it) before they are combined. A LoRA binding, when given, is carried by both prepared contexts.
 /// </summary>
 internal sealed class GuidedExpertStep : IDisposable
 {
@@ -22,15 +23,16 @@ internal sealed class GuidedExpertStep : IDisposable
     private readonly DitStepGraph? _graph;
     private readonly bool _checkNonFinite;
 
-    public GuidedExpertStep(WanTransformer dit, Tensor context, Tensor negativeContext, Shape latentShape, bool captureGraph, bool checkNonFinite)
+    public GuidedExpertStep(WanTransformer dit, Tensor context, Tensor negativeContext, Shape latentShape, bool captureGraph, bool checkNonFinite,
+        LoraBinding? adapters = null)
     {
         _dit = dit;
         _shape = latentShape;
         _checkNonFinite = checkNonFinite;
-        _cond = dit.PrepareText(context);
+        _cond = dit.PrepareText(context, adapters);
         try
         {
-            _uncond = dit.PrepareText(negativeContext);
+            _uncond = dit.PrepareText(negativeContext, adapters);
             _graph = captureGraph && dit.Backend is IStepCapture capture ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape) : null;
         }
         catch
