@@ -33,7 +33,7 @@ public class BatchedStepsBench : IWorkload
         var p = _engine.Pipeline;
         _context = p.EncodeText(p.Tokenize("a tiny red fox in the snow"));
         _negative = p.EncodeText(p.Tokenize(WanDefaults.NegativePrompt));
-        var shape = new GenerationRequest { Prompt = "-", Frames = 9, Height = 64, Width = 64 }.LatentShape();
+        var shape = new GenerationRequest { Prompt = "-", Frames = 9, Height = 64, Width = 64 }.LatentShape(p.Geometry);
         int count = shape.Aggregate(1, (a, b) => a * b);
         _batch = new BatchDenoiser(p, checkNonFinite: false);
         for (int i = 0; i < Concurrent; i++)

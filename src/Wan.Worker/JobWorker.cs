@@ -1,5 +1,6 @@
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using Wan.Errors;
 using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Video;
@@ -13,7 +14,9 @@ namespace Wan.Worker;
 /// warm engine, writes the video into the shared results folder (temp name, then rename), records the
 /// completion in the shared store and only then acknowledges. A worker that dies mid-job never acks, so the
 /// broker redelivers the job to another worker; a redelivered job that already has a completion (the worker
-/// died between recording and acking) is acknowledged without running again: each job is done once.
+/// died between recording and acking) is acknowledged without running again: each job is done once. A job
+/// the engine refuses (an invalid request, NaN/Inf in the result: <see cref="WanException"/>) is rejected
+/// without requeue, with one log line.
 /// </summary>
 public sealed class JobWorker(WanEngine engine, IResultStore store, string resultsDirectory, string workerId, QueueTopology topology, TextWriter log)
 {
@@ -85,7 +88,7 @@ public sealed class JobWorker(WanEngine engine, IResultStore store, string resul
             await jobs.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, CancellationToken.None);
             log.WriteLine($"worker {workerId}: job {job.Id} requeued (worker stopping)");
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or WanException)
         {
             await jobs.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: false, CancellationToken.None);
             log.WriteLine($"worker {workerId}: job {job.Id} rejected: {e.Message}");

@@ -55,7 +55,7 @@ try
     await new JobWorker(engine, store, options["--results"], workerId, topology, Console.Out).RunAsync(broker, stop.Token);
     return 0;
 }
-catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or NotSupportedException
+catch (Exception e) when (e is Wan.Errors.WanException or ArgumentException or IOException or InvalidDataException or NotSupportedException
     or RabbitMQ.Client.Exceptions.BrokerUnreachableException or UnauthorizedAccessException)
 {
     return Fail(e.Message);

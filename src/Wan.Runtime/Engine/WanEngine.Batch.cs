@@ -19,7 +19,8 @@ public sealed partial class WanEngine
     /// <param name="requests">at least one request; all with the same frames, height and width.</param>
     /// <param name="progress">called with the request's index and its progress.</param>
     /// <param name="cancellation">cancels the whole batch between blocks and steps.</param>
-    /// <exception cref="ArgumentException">no request, a request is invalid, or two requests differ in latent shape.</exception>
+    /// <exception cref="ArgumentException">no request, a request asks for LoRA styles, or two requests differ in latent shape.</exception>
+    /// <exception cref="Wan.Errors.RequestException">a request cannot run on this model (names the setting).</exception>
     /// <exception cref="NotSupportedException">the DiT's backend has no expert-routing ops.</exception>
     /// <exception cref="NonFiniteLatentException">NaN/Inf appeared (when <see cref="EngineOptions.CheckNonFinite"/>); names the request.</exception>
     /// <exception cref="OperationCanceledException">cancelled.</exception>
@@ -31,12 +32,19 @@ public sealed partial class WanEngine
         {
             throw new ArgumentException("a batch needs at least one request", nameof(requests));
         }
-        var shape = requests[0].LatentShape();
+        for (int i = 0; i < requests.Count; i++)
+        {
+            if (requests[i].Loras is { IsEmpty: false })
+            {
+                throw new ArgumentException($"request {i}: LoRA styles are not applied in batched generation yet; generate it alone", nameof(requests));
+            }
+        }
+        var shape = requests[0].LatentShape(Pipeline.Geometry);
         for (int i = 1; i < requests.Count; i++)
         {
-            if (!requests[i].LatentShape().SequenceEqual(shape))
+            if (!requests[i].LatentShape(Pipeline.Geometry).SequenceEqual(shape))
             {
-                throw new ArgumentException($"request {i}: latent [{string.Join(", ", requests[i].LatentShape())}] differs from request 0's [{string.Join(", ", shape)}]: a batch holds one video size", nameof(requests));
+                throw new ArgumentException($"request {i}: latent [{string.Join(", ", requests[i].LatentShape(Pipeline.Geometry))}] differs from request 0's [{string.Join(", ", shape)}]: a batch holds one video size", nameof(requests));
             }
         }
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

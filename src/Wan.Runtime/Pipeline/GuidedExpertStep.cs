@@ -11,7 +11,7 @@ namespace Wan.Runtime.Pipeline;
 /// the expert's backend offers <see cref="IStepCapture"/> (and capture is asked for) the two forwards
 /// are captured once into a <see cref="DitStepGraph"/> and replayed every step; otherwise they run
 /// directly, with cancellation checked between blocks: as one batch-2 forward when the backend offers
-/// <see cref="IRoutingOps"/> (both backends do; on the CPU it equals two forwards bit for bit). When asked, the two predictions are checked
+/// <see cref="IRoutingOps"/> and no LoRA is bound (both backends do; on the CPU it equals two forwards bit for bit). When asked, the two predictions are checked
 /// for NaN/Inf where they live (<see cref="INonFiniteCheck"/>; on the host when the backend does not
 /// offer it) before they are combined. A LoRA binding, when given, is carried by both prepared contexts.
 /// </summary>
@@ -59,7 +59,7 @@ internal sealed class GuidedExpertStep : IDisposable
             nonFinite = CountOnDevice(backend, c, u);
             (cond, uncond) = (backend.ToHost(c), backend.ToHost(u));
         }
-        else if (backend is IRoutingOps routing)
+        else if (backend is IRoutingOps routing && _cond.Adapters is null && _uncond.Adapters is null)
         {
             // Classifier-free guidance as one batch of two: the latent uploaded once and gathered twice,
             // every weight read once for both branches (WanTransformer.ForwardBatch).

@@ -14,7 +14,7 @@ public sealed partial class WanTransformer
     /// <see cref="Forward(Tensor, double, DitTextContext, int?, CancellationToken)"/> on sample s alone
     /// (bit for bit on the CPU backend). Cancellation is checked between blocks.
     /// </summary>
-    /// <exception cref="NotSupportedException">the backend has no <see cref="IRoutingOps"/>.</exception>
+    /// <exception cref="NotSupportedException">the backend has no <see cref="IRoutingOps"/>, or a text carries LoRA adapters.</exception>
     /// <exception cref="ArgumentException">the shapes, timesteps and texts disagree, or a text was prepared by another expert.</exception>
     public Tensor ForwardBatch(Tensor latents, Shape sampleShape, IReadOnlyList<double> timesteps, IReadOnlyList<DitTextContext> texts,
         CancellationToken cancellation = default)
@@ -29,6 +29,10 @@ public sealed partial class WanTransformer
         if (texts.Any(t => !ReferenceEquals(t.Owner, this)))
         {
             throw new ArgumentException("batched forward: a text context was prepared by another DiT expert");
+        }
+        if (texts.Any(t => t.Adapters is not null))
+        {
+            throw new NotSupportedException("batched forward: LoRA adapters are not applied in batched forwards yet; run the request alone");
         }
         var grid = Grid(sampleShape);
         int tokens = grid.F * grid.H * grid.W;

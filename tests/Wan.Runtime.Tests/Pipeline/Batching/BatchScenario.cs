@@ -42,7 +42,7 @@ internal sealed class BatchScenario : IDisposable
     public DenoiseJob Job(int i, Action<GenerationProgress>? progress = null)
     {
         var (solver, schedule, noise) = Parts(i);
-        return new DenoiseJob($"job{i}", _contexts[i].Cond, _contexts[i].Uncond, noise, Shape.LatentShape(), solver, schedule, progress);
+        return new DenoiseJob($"job{i}", _contexts[i].Cond, _contexts[i].Uncond, noise, Shape.LatentShape(_engine.Pipeline.Geometry), solver, schedule, progress);
     }
 
     /// <summary>Request i denoised alone by the pipeline's loop.</summary>
@@ -50,7 +50,7 @@ internal sealed class BatchScenario : IDisposable
     {
         var (solver, schedule, noise) = Parts(i);
         _engine.Pipeline.CaptureStepGraphs = false;
-        return _engine.Pipeline.Denoise(_contexts[i].Cond, _contexts[i].Uncond, noise, Shape.LatentShape(), solver, schedule);
+        return _engine.Pipeline.Denoise(_contexts[i].Cond, _contexts[i].Uncond, noise, Shape.LatentShape(_engine.Pipeline.Geometry), solver, schedule);
     }
 
     /// <summary>
@@ -96,7 +96,7 @@ internal sealed class BatchScenario : IDisposable
         var shape = Shape;
         var solver = FlowSolvers.Create(shape.Solver, shape.Steps, shape.Shift);
         var schedule = new ExpertSchedule(_engine.Pipeline.Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, r.Low, r.High);
-        int count = shape.LatentShape().Aggregate(1, (a, b) => a * b);
+        int count = shape.LatentShape(_engine.Pipeline.Geometry).Aggregate(1, (a, b) => a * b);
         return (solver, schedule, NoiseGenerator.StandardNormal(r.Seed, count));
     }
 
