@@ -108,12 +108,14 @@ public sealed partial class WanTransformer : IDisposable
     /// <summary>
     /// The flow prediction for latent [in_channels, F, H, W] at timestep t (used as a real number:
     /// no rounding happens here). Cancellation is checked between blocks. <paramref name="seqLen"/> mirrors the official argument: tokens
-    /// past the real ones are padding excluded from attention, so they never change the output.
+    /// past the real ones are padding excluded from attention, so they never change the output. <paramref name="blockCache"/>
+    /// (step caching) may replace the blocks by a cached residual.
     /// </summary>
-    public Tensor Forward(Tensor latent, double t, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default)
+    public Tensor Forward(Tensor latent, double t, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default,
+        IBlockResidualCache? blockCache = null)
     {
         using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
-        return Forward(latent, sinusoid, text, seqLen, cancellation);
+        return Forward(latent, sinusoid, text, seqLen, cancellation, blockCache);
     }
 
     /// <summary>
@@ -122,7 +124,8 @@ public sealed partial class WanTransformer : IDisposable
     /// the step itself uploads nothing. The latent's RoPE table must exist (<see cref="PrepareGrid"/>)
     /// when this runs inside a capture.
     /// </summary>
-    public Tensor Forward(Tensor latent, Tensor timestepSinusoid, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default)
+    public Tensor Forward(Tensor latent, Tensor timestepSinusoid, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default,
+        IBlockResidualCache? blockCache = null)
     {
         if (!ReferenceEquals(text.Owner, this))
         {
@@ -146,10 +149,14 @@ public sealed partial class WanTransformer : IDisposable
         using var e0Flat = TimeProjection(e, adapters);
         using var e0 = _b.Reshape(e0Flat, new Shape(6, c.Dim));
         using var rope = Held(grid); // a concurrent resolution change cannot free it under this forward
-        for (int i = 0; i < _blocks.Length; i++)
+        if (blockCache?.TryReuse(_b, x, e, e0) != true)
         {
-            cancellation.ThrowIfCancellationRequested();
-            _blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope, adapters);
+            for (int i = 0; i < _blocks.Length; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                _blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope, adapters);
+            }
+            blockCache?.Store(_b, x);
         }
 
         using var shiftTable = _b.SliceRows(_headModulation, 0, 1);
