@@ -19,7 +19,7 @@ public sealed partial class WanEngine
     /// <param name="requests">at least one request; all with the same frames, height and width.</param>
     /// <param name="progress">called with the request's index and its progress.</param>
     /// <param name="cancellation">cancels the whole batch between blocks and steps.</param>
-    /// <exception cref="ArgumentException">no request, a request asks for LoRA styles, or two requests differ in latent shape.</exception>
+    /// <exception cref="ArgumentException">no request, a request asks for LoRA styles, step caching or guidance 1, or two requests differ in latent shape.</exception>
     /// <exception cref="Wan.Errors.RequestException">a request cannot run on this model (names the setting).</exception>
     /// <exception cref="NotSupportedException">the DiT's backend has no expert-routing ops.</exception>
     /// <exception cref="NonFiniteLatentException">NaN/Inf appeared (when <see cref="EngineOptions.CheckNonFinite"/>); names the request.</exception>
@@ -37,6 +37,14 @@ public sealed partial class WanEngine
             if (requests[i].Loras is { IsEmpty: false })
             {
                 throw new ArgumentException($"request {i}: LoRA styles are not applied in batched generation yet; generate it alone", nameof(requests));
+            }
+            if (requests[i].CacheThreshold is not null)
+            {
+                throw new ArgumentException($"request {i}: step caching (TeaCache) is not applied in batched generation yet; generate it alone", nameof(requests));
+            }
+            if (requests[i] is { GuidanceLow: 1, GuidanceHigh: 1 })
+            {
+                throw new ArgumentException($"request {i}: guidance 1 (no classifier-free guidance) is not batched yet; generate it alone", nameof(requests));
             }
         }
         var shape = requests[0].LatentShape(Pipeline.Geometry);

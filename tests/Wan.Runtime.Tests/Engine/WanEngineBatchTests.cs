@@ -43,11 +43,15 @@ public sealed class WanEngineBatchTests
     }
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
-    public void ABatchOfTwoVideoSizesIsRefused(FixtureSet? set)
+    public void ABatchOfTwoVideoSizesOrOfUnbatchedOptionsIsRefused(FixtureSet? set)
     {
         set = Fixtures.Require(set);
         using var engine = WanEngine.Open(set.Diffusers, new EngineOptions { Device = EngineDevice.Cpu });
         var error = Assert.Throws<ArgumentException>(() => engine.GenerateBatch([Requests[0], Requests[0] with { Width = 48 }]))!;
         Assert.That(error.Message, Does.StartWith("request 1: latent [16, 2, 4, 6] differs from request 0's [16, 2, 4, 4]: a batch holds one video size"));
+        var cached = Assert.Throws<ArgumentException>(() => engine.GenerateBatch([Requests[0], Requests[1] with { CacheThreshold = 0.1 }]))!;
+        Assert.That(cached.Message, Does.StartWith("request 1: step caching (TeaCache) is not applied in batched generation yet"));
+        var unguided = Assert.Throws<ArgumentException>(() => engine.GenerateBatch([Requests[0] with { GuidanceLow = 1, GuidanceHigh = 1 }]))!;
+        Assert.That(unguided.Message, Does.StartWith("request 0: guidance 1 (no classifier-free guidance) is not batched yet"));
     }
 }
