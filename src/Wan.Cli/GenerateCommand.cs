@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
+using Wan.Runtime.Pipeline.LongVideo;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Video;
 
@@ -34,10 +35,16 @@ internal static class GenerateCommand
         var precision = new Option<string>("--precision") { Description = "storage type of the DiT on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
         precision.AcceptOnlyFromAmong([.. EngineNames.Precisions]);
         var fps = new Option<int>("--fps") { Description = "frames per second of the output", DefaultValueFactory = _ => WanDefaults.Fps };
+        var window = new Option<int>("--window") { Description = "context-window length in video frames, 4k+1 (longer videos are denoised in overlapping windows)", DefaultValueFactory = _ => WanDefaults.Frames };
+        var overlap = new Option<int>("--overlap") { Description = "overlap of context windows in video frames, 4k+1, shorter than the window", DefaultValueFactory = _ => WanDefaults.OverlapFrames };
+        var blending = new Option<string>("--blending") { Description = "how overlapping windows are mixed: cosine | linear", DefaultValueFactory = _ => "cosine" };
+        blending.AcceptOnlyFromAmong("cosine", "linear");
+        var report = new Option<FileInfo?>("--report") { Description = "write seam statistics of the context windows to this JSON file" };
 
         var command = new Command("generate", "generate a video from a text prompt")
         {
             model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, precision, fps,
+            window, overlap, blending, report,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -58,8 +65,11 @@ internal static class GenerateCommand
                     Shift = parse.GetValue(shift),
                     Solver = parse.GetValue(solver)!,
                     Fps = parse.GetValue(fps),
+                    WindowFrames = parse.GetValue(window),
+                    OverlapFrames = parse.GetValue(overlap),
+                    Blending = parse.GetValue(blending) == "linear" ? WindowBlending.Linear : WindowBlending.RaisedCosine,
                 };
-                request.LatentShape();
+                request.ContextWindows();
                 var outputPath = parse.GetValue(output)!.FullName;
                 if (!VideoOutput.Extensions.Contains(Path.GetExtension(outputPath).ToLowerInvariant()))
                 {
@@ -70,7 +80,7 @@ internal static class GenerateCommand
                 {
                     throw new DirectoryNotFoundException($"--model {modelDir}: directory not found");
                 }
-                return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, cancellation), cancellation);
+                return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, parse.GetValue(report)?.FullName, cancellation), cancellation);
             }
             catch (OperationCanceledException)
             {

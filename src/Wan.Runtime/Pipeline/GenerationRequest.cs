@@ -1,3 +1,5 @@
+using Wan.Runtime.Pipeline.LongVideo;
+
 namespace Wan.Runtime.Pipeline;
 
 /// <summary>
@@ -28,6 +30,24 @@ public sealed record GenerationRequest
     public float[]? Noise { get; init; }
 
     public int Fps { get; init; } = WanDefaults.Fps;
+
+    /// <summary>
+    /// Context-window length in video frames (4k+1; default 81 = 21 latent frames): a longer video is
+    /// denoised in overlapping windows of this length (<see cref="ContextWindowPlan"/>); a window at
+    /// least as long as the video gives today's single-pass result exactly.
+    /// </summary>
+    public int WindowFrames { get; init; } = WanDefaults.Frames;
+
+    /// <summary>Overlap of neighbouring context windows in video frames (4k+1; default 29 = 8 latent frames), shorter than the window.</summary>
+    public int OverlapFrames { get; init; } = WanDefaults.OverlapFrames;
+
+    /// <summary>How window predictions are mixed in the overlaps (default raised cosine; see docs/long-video.md).</summary>
+    public WindowBlending Blending { get; init; } = WindowBlending.RaisedCosine;
+
+    /// <summary>The context windows of this request's latent.</summary>
+    /// <exception cref="ArgumentException">the request or its window options are invalid (named).</exception>
+    public ContextWindowPlan ContextWindows() =>
+        ContextWindowPlan.FromVideoFrames(LatentShape()[1], WindowFrames, OverlapFrames, Blending);
 
     /// <summary>Latent shape [16, 1 + (frames − 1)/4, H/8, W/8]; throws naming the bad setting.</summary>
     public int[] LatentShape()

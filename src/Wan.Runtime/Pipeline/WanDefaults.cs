@@ -17,6 +17,9 @@ public static class WanDefaults
     public const int Height = 720;
     public const int Width = 1280;
     public const int Fps = 16;
+
+    /// <summary>Default overlap of context windows in video frames: 29 = 8 latent frames (issue 14).</summary>
+    public const int OverlapFrames = 29;
     public const int TextLength = 512;
 
     /// <summary>VAE compression: 4x in time, 8x in space; the DiT patch adds 2x in space.</summary>

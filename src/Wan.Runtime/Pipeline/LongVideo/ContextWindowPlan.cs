@@ -1,0 +1,95 @@
+namespace Wan.Runtime.Pipeline.LongVideo;
+
+/// <summary>
+/// How a latent of F frames is cut into overlapping temporal windows of the same length for
+/// context-window denoising: windows start every (window − overlap) latent frames and the last one
+/// is aligned to the end of the latent (its overlap with the one before may then be larger). In each
+/// overlap the two windows' weights ramp (<see cref="WindowBlending"/>) so that they sum to 1; the
+/// blended prediction is Σ wᵢ·vᵢ / Σ wᵢ. A window that covers the whole latent gives one window of
+/// weight 1, so the blend is the plain prediction bit for bit.
+/// </summary>
+public sealed class ContextWindowPlan
+{
+    private ContextWindowPlan(int latentFrames, IReadOnlyList<ContextWindow> windows, WindowBlending blending)
+    {
+        LatentFrames = latentFrames;
+        Windows = windows;
+        Blending = blending;
+    }
+
+    /// <summary>Latent frames of the whole video.</summary>
+    public int LatentFrames { get; }
+
+    /// <summary>The windows in order, each of the same length (the whole latent when it is shorter than a window).</summary>
+    public IReadOnlyList<ContextWindow> Windows { get; }
+
+    /// <summary>The ramp used in the overlaps.</summary>
+    public WindowBlending Blending { get; }
+
+    /// <summary>
+    /// The plan for <paramref name="latentFrames"/> latent frames with windows of <paramref name="window"/>
+    /// and overlaps of at least <paramref name="overlap"/> latent frames.
+    /// </summary>
+    /// <exception cref="ArgumentException">a count is not positive, or the overlap is not shorter than the window.</exception>
+    public static ContextWindowPlan Create(int latentFrames, int window, int overlap, WindowBlending blending)
+    {
+        if (latentFrames < 1)
+        {
+            throw new ArgumentException($"context windows: the latent needs at least 1 frame, got {latentFrames}");
+        }
+        if (window < 1 || overlap < 0 || overlap >= window)
+        {
+            throw new ArgumentException($"context windows: overlap {overlap} must be at least 0 and shorter than the window of {window} latent frames");
+        }
+        int length = Math.Min(window, latentFrames);
+        var starts = new List<int> { 0 };
+        while (starts[^1] + length < latentFrames)
+        {
+            starts.Add(Math.Min(starts[^1] + window - overlap, latentFrames - length));
+        }
+        var windows = new ContextWindow[starts.Count];
+        for (int i = 0; i < starts.Count; i++)
+        {
+            int rampIn = i == 0 ? 0 : starts[i - 1] + length - starts[i];
+            int rampOut = i == starts.Count - 1 ? 0 : starts[i] + length - starts[i + 1];
+            var weights = new float[length];
+            for (int j = 0; j < length; j++)
+            {
+                double w = 1;
+                if (j < rampIn)
+                {
+                    w = Math.Min(w, Ramp((j + 1.0) / (rampIn + 1), blending));
+                }
+                if (length - 1 - j < rampOut)
+                {
+                    w = Math.Min(w, Ramp((length - j) / (rampOut + 1.0), blending));
+                }
+                weights[j] = (float)w;
+            }
+            windows[i] = new ContextWindow(starts[i], length, weights);
+        }
+        return new ContextWindowPlan(latentFrames, windows, blending);
+    }
+
+    /// <summary>
+    /// The plan for a request's options in video frames (each 4k+1): window and overlap become
+    /// 1 + (frames − 1)/4 latent frames.
+    /// </summary>
+    /// <exception cref="ArgumentException">a frame count is not 4k+1, or the overlap is not shorter than the window.</exception>
+    public static ContextWindowPlan FromVideoFrames(int latentFrames, int windowFrames, int overlapFrames, WindowBlending blending) =>
+        Create(latentFrames, LatentFramesOf(windowFrames, "window"), LatentFramesOf(overlapFrames, "overlap"), blending);
+
+    /// <summary>Latent frames of a count of video frames 4k+1 (1 + k); <paramref name="what"/> names the option in the error.</summary>
+    /// <exception cref="ArgumentException">the count is not 4k+1.</exception>
+    public static int LatentFramesOf(int videoFrames, string what)
+    {
+        if (videoFrames < 1 || (videoFrames - 1) % WanDefaults.TimeStride != 0)
+        {
+            throw new ArgumentException($"{what} must be 4k+1 video frames (1, 5, ..., 81), got {videoFrames}");
+        }
+        return 1 + (videoFrames - 1) / WanDefaults.TimeStride;
+    }
+
+    private static double Ramp(double a, WindowBlending blending) =>
+        blending == WindowBlending.Linear ? a : 0.5 - 0.5 * Math.Cos(Math.PI * a);
+}
