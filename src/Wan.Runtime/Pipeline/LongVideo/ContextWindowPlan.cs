@@ -2,8 +2,8 @@ namespace Wan.Runtime.Pipeline.LongVideo;
 
 /// <summary>
 /// How a latent of F frames is cut into overlapping temporal windows of the same length for
-/// context-window denoising: windows start every (window − overlap) latent frames and the last one
-/// is aligned to the end of the latent (its overlap with the one before may then be larger). In each
+/// context-window denoising: the fewest windows whose overlaps are all at least the asked overlap,
+/// spread evenly from the first latent frame to the last (so the overlaps differ by at most one frame). In each
 /// overlap the two windows' weights ramp (<see cref="WindowBlending"/>) so that they sum to 1; the
 /// blended prediction is Σ wᵢ·vᵢ / Σ wᵢ. A window that covers the whole latent gives one window of
 /// weight 1, so the blend is the plain prediction bit for bit.
@@ -42,11 +42,10 @@ public sealed class ContextWindowPlan
             throw new ArgumentException($"context windows: overlap {overlap} must be at least 0 and shorter than the window of {window} latent frames");
         }
         int length = Math.Min(window, latentFrames);
-        var starts = new List<int> { 0 };
-        while (starts[^1] + length < latentFrames)
-        {
-            starts.Add(Math.Min(starts[^1] + window - overlap, latentFrames - length));
-        }
+        // The fewest windows whose overlaps are all at least `overlap`, spread evenly (rounded starts).
+        int stride = window - overlap, span = latentFrames - length;
+        int count = 1 + (span + stride - 1) / stride;
+        var starts = Enumerable.Range(0, count).Select(i => count == 1 ? 0 : (int)((2L * i * span + count - 1) / (2L * (count - 1)))).ToList();
         var windows = new ContextWindow[starts.Count];
         for (int i = 0; i < starts.Count; i++)
         {
