@@ -39,12 +39,13 @@ internal static class GenerateCommand
         var overlap = new Option<int>("--overlap") { Description = "overlap of context windows in video frames, 4k+1, shorter than the window", DefaultValueFactory = _ => WanDefaults.OverlapFrames };
         var blending = new Option<string>("--blending") { Description = "how overlapping windows are mixed: cosine | linear", DefaultValueFactory = _ => "cosine" };
         blending.AcceptOnlyFromAmong("cosine", "linear");
+        var attentionWindow = new Option<int?>("--attention-window") { Description = "sliding-window self-attention: a latent frame attends only to latent frames within W of it (default: all; CPU backend)" };
         var report = new Option<FileInfo?>("--report") { Description = "write seam statistics of the context windows to this JSON file" };
 
         var command = new Command("generate", "generate a video from a text prompt")
         {
             model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, precision, fps,
-            window, overlap, blending, report,
+            window, overlap, blending, report, attentionWindow,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -68,6 +69,7 @@ internal static class GenerateCommand
                     WindowFrames = parse.GetValue(window),
                     OverlapFrames = parse.GetValue(overlap),
                     Blending = parse.GetValue(blending) == "linear" ? WindowBlending.Linear : WindowBlending.RaisedCosine,
+                    AttentionWindow = parse.GetValue(attentionWindow),
                 };
                 request.ContextWindows();
                 var outputPath = parse.GetValue(output)!.FullName;
@@ -81,6 +83,11 @@ internal static class GenerateCommand
                     throw new DirectoryNotFoundException($"--model {modelDir}: directory not found");
                 }
                 return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, parse.GetValue(report)?.FullName, cancellation), cancellation);
+            }
+            catch (OutOfMemoryException)
+            {
+                Console.Error.WriteLine($"wan: out of host memory generating {parse.GetValue(frames)} frames of {parse.GetValue(width)}x{parse.GetValue(height)}; use a shorter --window or a smaller size");
+                return 2;
             }
             catch (OperationCanceledException)
             {

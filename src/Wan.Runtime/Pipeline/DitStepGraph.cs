@@ -25,7 +25,7 @@ public sealed class DitStepGraph : IDisposable
 
     /// <summary>Captures both forwards of <paramref name="dit"/> for latents of <paramref name="latentShape"/> [C, F, H, W].</summary>
     /// <exception cref="ArgumentException">the expert lives on another backend, or the shape does not fit it.</exception>
-    public DitStepGraph(IStepCapture backend, WanTransformer dit, DitTextContext cond, DitTextContext uncond, Shape latentShape, int? seqLen = null)
+    public DitStepGraph(IStepCapture backend, WanTransformer dit, DitTextContext cond, DitTextContext uncond, Shape latentShape, int? seqLen = null, int? attentionWindow = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(dit);
@@ -44,8 +44,8 @@ public sealed class DitStepGraph : IDisposable
             Tensor latentInput = latent, sinusoidInput = sinusoid;
             _graph = backend.Capture(() =>
             {
-                c = dit.Forward(latentInput, sinusoidInput, cond, seqLen);
-                u = dit.Forward(latentInput, sinusoidInput, uncond, seqLen);
+                c = dit.Forward(latentInput, sinusoidInput, cond, seqLen, attentionWindow: attentionWindow);
+                u = dit.Forward(latentInput, sinusoidInput, uncond, seqLen, attentionWindow: attentionWindow);
             });
         }
         catch

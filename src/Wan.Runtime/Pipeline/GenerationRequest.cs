@@ -44,10 +44,22 @@ public sealed record GenerationRequest
     /// <summary>How window predictions are mixed in the overlaps (default raised cosine; see docs/long-video.md).</summary>
     public WindowBlending Blending { get; init; } = WindowBlending.RaisedCosine;
 
+    /// <summary>
+    /// Sliding-window self-attention radius R in latent frames: a query of latent frame f attends only to
+    /// frames [f − R, f + R] (<see cref="Backends.AttentionFrameWindow"/>); null (default) = full attention.
+    /// </summary>
+    public int? AttentionWindow { get; init; }
+
     /// <summary>The context windows of this request's latent.</summary>
     /// <exception cref="ArgumentException">the request or its window options are invalid (named).</exception>
-    public ContextWindowPlan ContextWindows() =>
-        ContextWindowPlan.FromVideoFrames(LatentShape()[1], WindowFrames, OverlapFrames, Blending);
+    public ContextWindowPlan ContextWindows()
+    {
+        if (AttentionWindow is < 0)
+        {
+            throw new ArgumentException($"attention window must be at least 0 latent frames, got {AttentionWindow}");
+        }
+        return ContextWindowPlan.FromVideoFrames(LatentShape()[1], WindowFrames, OverlapFrames, Blending);
+    }
 
     /// <summary>Latent shape [16, 1 + (frames − 1)/4, H/8, W/8]; throws naming the bad setting.</summary>
     public int[] LatentShape()

@@ -20,9 +20,12 @@ internal sealed class GuidedExpertStep : IDisposable
     private readonly DitTextContext _cond, _uncond;
     private readonly DitStepGraph? _graph;
     private readonly bool _checkNonFinite;
+    private readonly int? _attentionWindow;
 
-    public GuidedExpertStep(WanTransformer dit, Tensor context, Tensor negativeContext, Shape latentShape, bool captureGraph, bool checkNonFinite)
+    public GuidedExpertStep(WanTransformer dit, Tensor context, Tensor negativeContext, Shape latentShape, bool captureGraph, bool checkNonFinite,
+        int? attentionWindow = null)
     {
+        _attentionWindow = attentionWindow;
         _dit = dit;
         _shape = latentShape;
         _checkNonFinite = checkNonFinite;
@@ -30,7 +33,7 @@ internal sealed class GuidedExpertStep : IDisposable
         try
         {
             _uncond = dit.PrepareText(negativeContext);
-            _graph = captureGraph && dit.Backend is IStepCapture capture ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape) : null;
+            _graph = captureGraph && dit.Backend is IStepCapture capture ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape, attentionWindow: attentionWindow) : null;
         }
         catch
         {
@@ -59,8 +62,8 @@ internal sealed class GuidedExpertStep : IDisposable
         else
         {
             using var x = backend.FromHost(latent, _shape);
-            using var c = _dit.Forward(x, t, _cond, cancellation: cancellation);
-            using var u = _dit.Forward(x, t, _uncond, cancellation: cancellation);
+            using var c = _dit.Forward(x, t, _cond, cancellation: cancellation, attentionWindow: _attentionWindow);
+            using var u = _dit.Forward(x, t, _uncond, cancellation: cancellation, attentionWindow: _attentionWindow);
             nonFinite = CountOnDevice(backend, c, u);
             (cond, uncond) = (backend.ToHost(c), backend.ToHost(u));
         }

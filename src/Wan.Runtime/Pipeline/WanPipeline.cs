@@ -113,12 +113,13 @@ public sealed class WanPipeline : IDisposable
     /// With <paramref name="windows"/> (context windows, <see cref="ContextWindowPlan"/>) each step predicts
     /// every window on its own and blends the predictions (<see cref="GenerationStage.DenoisingWindow"/>
     /// is reported after each window when there are several); null means one window over the whole latent.
+    /// <paramref name="attentionWindow"/> R limits the DiT's self-attention to latent frames [f − R, f + R] (null: full).
     /// </summary>
     /// <exception cref="NonFiniteLatentException">a prediction or the latent holds NaN/Inf after a step (when <see cref="CheckNonFinite"/>).</exception>
     /// <exception cref="OperationCanceledException">cancelled between steps (or blocks, without capture).</exception>
     public float[] Denoise(Tensor context, Tensor negativeContext, float[] noise, int[] latentShape, IFlowSolver solver,
         ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default,
-        ContextWindowPlan? windows = null)
+        ContextWindowPlan? windows = null, int? attentionWindow = null)
     {
         var shape = new Shape(latentShape);
         if (noise.Length != shape.ElementCount)
@@ -146,7 +147,7 @@ public sealed class WanPipeline : IDisposable
                 var expert = LowNoise is null ? "transformer" : high ? "transformer (high noise)" : "transformer_2 (low noise)";
                 if (!steps.TryGetValue(dit, out var step))
                 {
-                    step = new GuidedExpertStep(dit, context, negativeContext, windowShape, CaptureStepGraphs, CheckNonFinite);
+                    step = new GuidedExpertStep(dit, context, negativeContext, windowShape, CaptureStepGraphs, CheckNonFinite, attentionWindow);
                     steps.Add(dit, step);
                 }
                 int stepNumber = i + 1;
@@ -266,7 +267,7 @@ public sealed class WanPipeline : IDisposable
         var textTime = clock.Elapsed;
         progress?.Invoke(new GenerationProgress(GenerationStage.EncodingText, 0, request.Steps, null, 0, clock.Elapsed, textTime, default));
 
-        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, request.ContextWindows());
+        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, request.ContextWindows(), request.AttentionWindow);
         var denoiseTime = clock.Elapsed - textTime;
 
         var decodeClock = Stopwatch.StartNew();

@@ -20,6 +20,10 @@ public sealed partial class CudaBackend
         {
             throw new NotSupportedException($"attention: head_dim {dh} has no {Storage} kernel");
         }
+        if (spec.FrameWindow is { } window && !window.CoversAll(window.Frames(lq, lk, spec.ValidKeys)))
+        {
+            throw new NotSupportedException($"attention: a frame window of radius {window.Radius} is not implemented in the CUDA kernel yet (use the CPU backend)");
+        }
         if (spec.QNorm is not null)
         {
             Vector(spec.QNorm, dim, "attention q norm");

@@ -98,11 +98,15 @@ public sealed class WanTransformer : IDisposable
     /// The flow prediction for latent [in_channels, F, H, W] at timestep t (used as a real number:
     /// no rounding happens here). Cancellation is checked between blocks. <paramref name="seqLen"/> mirrors the official argument: tokens
     /// past the real ones are padding excluded from attention, so they never change the output.
+    /// <paramref name="attentionWindow"/> R limits self-attention to keys of latent frames [f − R, f + R]
+    /// (<see cref="AttentionFrameWindow"/>; not in the original Wan, an option for long videos); null = full attention.
     /// </summary>
-    public Tensor Forward(Tensor latent, double t, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default)
+    /// <exception cref="NotSupportedException">the backend has no sliding-window kernel (CUDA for now).</exception>
+    public Tensor Forward(Tensor latent, double t, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default,
+        int? attentionWindow = null)
     {
         using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
-        return Forward(latent, sinusoid, text, seqLen, cancellation);
+        return Forward(latent, sinusoid, text, seqLen, cancellation, attentionWindow);
     }
 
     /// <summary>
@@ -111,7 +115,8 @@ public sealed class WanTransformer : IDisposable
     /// the step itself uploads nothing. The latent's RoPE table must exist (<see cref="PrepareGrid"/>)
     /// when this runs inside a capture.
     /// </summary>
-    public Tensor Forward(Tensor latent, Tensor timestepSinusoid, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default)
+    public Tensor Forward(Tensor latent, Tensor timestepSinusoid, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default,
+        int? attentionWindow = null)
     {
         if (!ReferenceEquals(text.Owner, this))
         {
@@ -133,11 +138,20 @@ public sealed class WanTransformer : IDisposable
         using var e = TimeEmbedding(timestepSinusoid);
         using var e0Flat = TimeProjection(e);
         using var e0 = _b.Reshape(e0Flat, new Shape(6, c.Dim));
+        if (attentionWindow is < 0)
+        {
+            throw new ArgumentException($"attention window {attentionWindow} must be at least 0 latent frames");
+        }
+        var frameWindow = attentionWindow is { } radius && seqLen is null ? new AttentionFrameWindow(grid.H * grid.W, radius) : null;
+        if (attentionWindow is not null && seqLen is not null)
+        {
+            throw new ArgumentException("an attention window needs the latent's own tokens: seq_len padding is not supported with it");
+        }
         using var rope = Held(grid); // a concurrent resolution change cannot free it under this forward
         for (int i = 0; i < _blocks.Length; i++)
         {
             cancellation.ThrowIfCancellationRequested();
-            _blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope);
+            _blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope, frameWindow);
         }
 
         using var shiftTable = _b.SliceRows(_headModulation, 0, 1);

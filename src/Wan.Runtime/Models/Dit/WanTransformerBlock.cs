@@ -47,9 +47,10 @@ internal sealed class WanTransformerBlock : IDisposable
 
     /// <summary>
     /// x [L, D] += the block's three residual branches. <paramref name="timeProjection"/> is e0 [6, D];
-    /// <paramref name="text"/> is this block's cross-attention K/V of the context.
+    /// <paramref name="text"/> is this block's cross-attention K/V of the context; <paramref name="frameWindow"/>
+    /// (or null) limits the self-attention to neighbouring frames.
     /// </summary>
-    public void Forward(IDitOps b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope)
+    public void Forward(IDitOps b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope, AttentionFrameWindow? frameWindow = null)
     {
         using var mod = b.Add(_modulation, timeProjection);
         using var shiftMsa = b.SliceRows(mod, 0, 1);
@@ -64,7 +65,7 @@ internal sealed class WanTransformerBlock : IDisposable
         using (var q = _q1.Apply(b, h))
         using (var k = _k1.Apply(b, h))
         using (var v = _v1.Apply(b, h))
-        using (var a = b.Attention(q, k, v, new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), tokens, _normQ1, _normK1, _c.Eps, rope)))
+        using (var a = b.Attention(q, k, v, new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), tokens, _normQ1, _normK1, _c.Eps, rope, FrameWindow: frameWindow)))
         using (var o = _o1.Apply(b, a))
         {
             b.GatedAddInPlace(x, o, gateMsa);
