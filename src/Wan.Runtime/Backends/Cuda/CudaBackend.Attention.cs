@@ -10,7 +10,8 @@ public sealed partial class CudaBackend
 
     /// <summary>
     /// The Q/K pre-pass (RMSNorm over all heads, then RoPE: one kernel per operand that needs it)
-    /// followed by one attention kernel (tensor cores for 16-bit storage, the scalar kernel for fp32).
+    /// followed by one attention kernel (tensor cores for 16-bit storage, the scalar kernel for fp32),
+    /// with the frame window of the spec when it does not cover every frame.
     /// </summary>
     public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec)
     {
@@ -20,10 +21,8 @@ public sealed partial class CudaBackend
         {
             throw new NotSupportedException($"attention: head_dim {dh} has no {Storage} kernel");
         }
-        if (spec.FrameWindow is { } window && !window.CoversAll(window.Frames(lq, lk, spec.ValidKeys)))
-        {
-            throw new NotSupportedException($"attention: a frame window of radius {window.Radius} is not implemented in the CUDA kernel yet (use the CPU backend)");
-        }
+        // A window over every frame is full attention: the kernel then runs its unwindowed path.
+        var window = spec.FrameWindow is { } w && !w.CoversAll(w.Frames(lq, lk, spec.ValidKeys)) ? w : null;
         if (spec.QNorm is not null)
         {
             Vector(spec.QNorm, dim, "attention q norm");
@@ -47,7 +46,8 @@ public sealed partial class CudaBackend
         using var preparedK = Prepare(k, spec.KNorm, cos, sin, spec.NormEps, lk, dim, dh);
         var y = Allocate(new Shape(lq, dim));
         AttentionOps.Attention(Device, Element, Cuda(preparedQ ?? q).Buffer, Cuda(preparedK ?? k).Buffer, Cuda(v).Buffer,
-            spec.Bias is null ? null : Cuda(spec.Bias).Buffer, y.Buffer, lq, lk, spec.ValidKeys, heads, dh, spec.Scale);
+            spec.Bias is null ? null : Cuda(spec.Bias).Buffer, y.Buffer, lq, lk, spec.ValidKeys, heads, dh, spec.Scale,
+            window?.TokensPerFrame ?? 0, window?.Radius ?? -1);
         return y;
     }
 
