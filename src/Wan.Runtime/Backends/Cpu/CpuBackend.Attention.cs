@@ -39,12 +39,13 @@ public sealed partial class CpuBackend
         }
         if (spec.Rope is { } rope)
         {
-            if (rope.Length < Math.Max(lq, lk) || rope.Pairs * 2 != dh)
+            var keyRope = spec.KeyRope ?? rope;
+            if (rope.Length < (spec.KeyRope is null ? Math.Max(lq, lk) : lq) || rope.Pairs * 2 != dh || keyRope.Length < lk || keyRope.Pairs * 2 != dh)
             {
-                throw new ArgumentException($"attention: rope table [{rope.Length}, {rope.Pairs}] does not cover {Math.Max(lq, lk)} tokens of head_dim {dh}");
+                throw new ArgumentException($"attention: rope tables [{rope.Length}, {rope.Pairs}] and [{keyRope.Length}, {keyRope.Pairs}] do not cover {lq} queries and {lk} keys of head_dim {dh}");
             }
             qs = ApplyRope(qs, ReferenceEquals(qs, Cpu(q).Data), lq, dim, dh, rope);
-            ks = ApplyRope(ks, ReferenceEquals(ks, Cpu(k).Data), lk, dim, dh, rope);
+            ks = ApplyRope(ks, ReferenceEquals(ks, Cpu(k).Data), lk, dim, dh, keyRope);
         }
         float[]? bias = null;
         if (spec.Bias is not null)

@@ -47,10 +47,10 @@ internal sealed class WanTransformerBlock : IDisposable
 
     /// <summary>
     /// x [L, D] += the block's three residual branches. <paramref name="timeProjection"/> is e0 [6, D];
-    /// <paramref name="text"/> is this block's cross-attention K/V of the context; <paramref name="frameWindow"/>
-    /// (or null) limits the self-attention to neighbouring frames.
+    /// <paramref name="text"/> is this block's cross-attention K/V of the context; <paramref name="self"/>
+    /// (or null: full attention) narrows or extends the self-attention.
     /// </summary>
-    public void Forward(IDitOps b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope, AttentionFrameWindow? frameWindow = null)
+    public void Forward(IDitOps b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope, SelfAttention? self = null)
     {
         using var mod = b.Add(_modulation, timeProjection);
         using var shiftMsa = b.SliceRows(mod, 0, 1);
@@ -65,9 +65,16 @@ internal sealed class WanTransformerBlock : IDisposable
         using (var q = _q1.Apply(b, h))
         using (var k = _k1.Apply(b, h))
         using (var v = _v1.Apply(b, h))
-        using (var a = b.Attention(q, k, v, new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), tokens, _normQ1, _normK1, _c.Eps, rope, FrameWindow: frameWindow)))
+        using (var keys = self?.Cache is { } cache ? WithCached(b, k, cache, self.Layer, true) : null)
+        using (var values = self?.Cache is { } cacheV ? WithCached(b, v, cacheV, self.Layer, false) : null)
+        using (var a = b.Attention(q, keys ?? k, values ?? v, new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), (keys ?? k).Shape[0],
+                   _normQ1, _normK1, _c.Eps, rope, self?.Bias, self?.FrameWindow, self?.KeyRope)))
         using (var o = _o1.Apply(b, a))
         {
+            if (self is { Cache: { } store, StoreChunk: true })
+            {
+                store.Store(self.Layer, b.ToHost(k), b.ToHost(v), self.ChunkFrames);
+            }
             b.GatedAddInPlace(x, o, gateMsa);
         }
 
@@ -86,6 +93,19 @@ internal sealed class WanTransformerBlock : IDisposable
         {
             b.GatedAddInPlace(x, f2, gateFfn);
         }
+    }
+
+    /// <summary>The cached rows of this layer followed by the chunk's own [cached·T + n·T, D] (keys before norm and RoPE, or values).</summary>
+    private static Tensor WithCached(IDitOps b, Tensor own, DitKvCache cache, int layer, bool keys)
+    {
+        var (cachedKeys, cachedValues) = cache.Gather(layer);
+        var cached = keys ? cachedKeys : cachedValues;
+        var ownRows = b.ToHost(own);
+        var all = new float[checked(cached.Length + ownRows.Length)];
+        cached.CopyTo(all, 0);
+        ownRows.CopyTo(all, cached.Length);
+        int width = own.Shape[1];
+        return b.FromHost(all, new Shape(all.Length / width, width));
     }
 
     /// <summary>
@@ -107,3 +127,18 @@ internal sealed class WanTransformerBlock : IDisposable
         }
     }
 }
+
+/// <summary>
+/// How a block's self-attention differs from full attention over its own tokens: a sliding frame
+/// window, an additive mask [H, L, L] (the block-causal reference), or a K/V cache whose rows precede
+/// the chunk's own keys (with <see cref="KeyRope"/> at their frames' positions), stored afterwards
+/// when <see cref="StoreChunk"/>.
+/// </summary>
+internal sealed record SelfAttention(
+    AttentionFrameWindow? FrameWindow = null,
+    Tensor? Bias = null,
+    DitKvCache? Cache = null,
+    int Layer = 0,
+    RopeTable? KeyRope = null,
+    bool StoreChunk = false,
+    int ChunkFrames = 0);
