@@ -32,6 +32,9 @@ public class GenerateArgumentTests
     [TestCase("--guidance", "3,x", "--guidance '3,x'")]
     [TestCase("--output", "/tmp/video.avi", "unknown video format")]
     [TestCase("--model", "/nonexistent/model", "/nonexistent/model")]
+    [TestCase("--window", "80", "window must be 4k+1 video frames")]
+    [TestCase("--overlap", "81", "overlap 21 must be at least 0 and shorter than the window of 21 latent frames")]
+    [TestCase("--attention-window", "-1", "attention window must be at least 0")]
     public void BadValueGivesOneClearLine(string option, string value, string expected)
     {
         var (code, _, err) = CliProcess.Run(Args(option, value));

@@ -9,18 +9,27 @@ namespace Wan.Runtime.Pipeline;
 /// </summary>
 public sealed record GenerationRequest
 {
+    /// <summary>What the video shows (cleaned as the original Wan does, then tokenized by umT5).</summary>
     public required string Prompt { get; init; }
 
     /// <summary>Empty means the model family's default negative prompt (<see cref="WanDefaults.NegativePrompt"/>).</summary>
     public string NegativePrompt { get; init; } = "";
 
+    /// <summary>Video frames, 4k+1 (default 81).</summary>
     public int Frames { get; init; } = WanDefaults.Frames;
+    /// <summary>Height in pixels, a positive multiple of 16.</summary>
     public int Height { get; init; } = WanDefaults.Height;
+    /// <summary>Width in pixels, a positive multiple of 16.</summary>
     public int Width { get; init; } = WanDefaults.Width;
+    /// <summary>Denoising steps (default 40, the original T2V-A14B sample_steps).</summary>
     public int Steps { get; init; } = Solvers.FlowSolvers.T2VA14BSteps;
+    /// <summary>Seed of the initial noise (<see cref="NoiseGenerator"/>).</summary>
     public long Seed { get; init; }
+    /// <summary>Classifier-free guidance scale of the low-noise expert.</summary>
     public double GuidanceLow { get; init; } = WanDefaults.GuidanceLow;
+    /// <summary>Classifier-free guidance scale of the high-noise expert.</summary>
     public double GuidanceHigh { get; init; } = WanDefaults.GuidanceHigh;
+    /// <summary>Sigma shift of the flow schedule (original 12.0).</summary>
     public double Shift { get; init; } = Solvers.FlowSolvers.T2VA14BShift;
 
     /// <summary>"unipc" (default), "dpm++" or "euler".</summary>
@@ -29,6 +38,7 @@ public sealed record GenerationRequest
     /// <summary>Initial latent [16, F, H/8, W/8] to use instead of the seeded noise.</summary>
     public float[]? Noise { get; init; }
 
+    /// <summary>Frames per second of the output video.</summary>
     public int Fps { get; init; } = WanDefaults.Fps;
 
     /// <summary>
