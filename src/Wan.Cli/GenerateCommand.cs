@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using Wan.Errors;
+using Wan.Runtime.Config;
 using Wan.Runtime.Engine;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.LongVideo;
 using Wan.Runtime.Pipeline.Solvers;
@@ -11,21 +14,24 @@ namespace Wan.Cli;
 /// <summary><c>wan generate</c>: prompt in, video file out.</summary>
 internal static class GenerateCommand
 {
+    /// <summary>The line printed just before the model is loaded: everything before it needed only the command line and the configs.</summary>
+    public const string LoadingMarker = "loading the model from ";
+
     public static Command Create()
     {
-        var model = new Option<DirectoryInfo>("--model") { Description = "model directory in the diffusers layout (model_index.json, transformer/, ...)", Required = true };
+        var model = new Option<string>("--model") { Description = "model folder in the diffusers layout (model_index.json, transformer/, ...)", Required = true };
         var prompt = new Option<string>("--prompt") { Description = "what the video shows", Required = true };
         var negative = new Option<string>("--negative-prompt") { Description = "what to avoid (default: the model family's negative prompt)", DefaultValueFactory = _ => "" };
         var frames = new Option<int>("--frames") { Description = "number of frames, 4k+1", DefaultValueFactory = _ => WanDefaults.Frames };
         var height = new Option<int>("--height") { Description = "height in pixels, a multiple of 16", DefaultValueFactory = _ => WanDefaults.Height };
         var width = new Option<int>("--width") { Description = "width in pixels, a multiple of 16", DefaultValueFactory = _ => WanDefaults.Width };
-        var steps = new Option<int>("--steps") { Description = "denoising steps", DefaultValueFactory = _ => FlowSolvers.T2VA14BSteps };
+        var steps = new Option<int>("--steps") { Description = "denoising steps, 1 to 1000", DefaultValueFactory = _ => FlowSolvers.T2VA14BSteps };
         var seed = new Option<long>("--seed") { Description = "seed of the initial noise", DefaultValueFactory = _ => 0 };
         var guidance = new Option<string>("--guidance") { Description = "guidance scales LOW,HIGH (low-noise, high-noise expert), or one value for both", DefaultValueFactory = _ => "3.0,4.0" };
         var shift = new Option<double>("--shift") { Description = "sigma shift (original T2V-A14B: 12.0; diffusers' config says 3.0)", DefaultValueFactory = _ => FlowSolvers.T2VA14BShift };
         var solver = new Option<string>("--solver") { Description = "unipc | dpm++ | euler", DefaultValueFactory = _ => "unipc" };
         solver.AcceptOnlyFromAmong([.. FlowSolvers.Names]);
-        var output = new Option<FileInfo>("--output") { Description = "output video: .mp4 (needs ffmpeg), .y4m, .gif, or .png (a frame directory)", Required = true };
+        var output = new Option<string>("--output") { Description = "output video: .mp4 (needs ffmpeg), .y4m, .gif, or .png (one frame: that file; several: a folder of frames)", Required = true };
         var device = new Option<string>("--device")
         {
             Description = "auto (cuda when a GPU is present, else cpu) | cpu | cuda | cuda-emulated (the CUDA kernels run on the CPU; slow, for checking)",
@@ -34,18 +40,35 @@ internal static class GenerateCommand
         device.AcceptOnlyFromAmong([.. EngineNames.Devices]);
         var precision = new Option<string>("--precision") { Description = "storage type of the DiT on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
         precision.AcceptOnlyFromAmong([.. EngineNames.Precisions]);
-        var fps = new Option<int>("--fps") { Description = "frames per second of the output", DefaultValueFactory = _ => WanDefaults.Fps };
+        var fps = new Option<int>("--fps") { Description = "frames per second of the output, at least 1", DefaultValueFactory = _ => WanDefaults.Fps };
+        var lora = new Option<string[]>("--lora")
+        {
+            Description = "LoRA FILE[:STRENGTH[:high|low|both]] (strength 1, both experts by default); repeatable, stacked additively",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var loraMode = new Option<string>("--lora-mode")
+        {
+            Description = "auto (unmerged on the CPU, whose merged weights would be fp32 copies) | merged (W + s·B·A once) | unmerged (low-rank GEMMs every step)",
+            DefaultValueFactory = _ => "auto",
+        };
+        loraMode.AcceptOnlyFromAmong("auto", "merged", "unmerged");
+        var loraDeltas = new Option<string>("--lora-deltas")
+        {
+            Description = "all (every .diff/.diff_b, as LightX2V/ComfyUI) | diffusers (drop the norm deltas diffusers ignores)",
+            DefaultValueFactory = _ => "all",
+        };
+        loraDeltas.AcceptOnlyFromAmong("all", "diffusers");
         var window = new Option<int>("--window") { Description = "context-window length in video frames, 4k+1 (longer videos are denoised in overlapping windows)", DefaultValueFactory = _ => WanDefaults.Frames };
         var overlap = new Option<int>("--overlap") { Description = "overlap of context windows in video frames, 4k+1, shorter than the window", DefaultValueFactory = _ => WanDefaults.OverlapFrames };
         var blending = new Option<string>("--blending") { Description = "how overlapping windows are mixed: cosine | linear", DefaultValueFactory = _ => "cosine" };
         blending.AcceptOnlyFromAmong("cosine", "linear");
-        var attentionWindow = new Option<int?>("--attention-window") { Description = "sliding-window self-attention: a latent frame attends only to latent frames within W of it (default: all; CPU backend)" };
+        var attentionWindow = new Option<int?>("--attention-window") { Description = "sliding-window self-attention: a latent frame attends only to latent frames within R of it (default: all)" };
         var report = new Option<FileInfo?>("--report") { Description = "write seam statistics of the context windows to this JSON file" };
 
         var command = new Command("generate", "generate a video from a text prompt")
         {
             model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, precision, fps,
-            window, overlap, blending, report, attentionWindow,
+            lora, loraMode, loraDeltas, window, overlap, blending, attentionWindow, report,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -66,40 +89,46 @@ internal static class GenerateCommand
                     Shift = parse.GetValue(shift),
                     Solver = parse.GetValue(solver)!,
                     Fps = parse.GetValue(fps),
+                    Loras = new LoraSet((parse.GetValue(lora) ?? []).Select(LoraSpec.Parse),
+                        parse.GetValue(loraDeltas) == "diffusers" ? LoraMergeSemantics.Diffusers : LoraMergeSemantics.AllDeltas),
+                    LoraMode = parse.GetValue(loraMode) switch { "unmerged" => LoraMode.Unmerged, "merged" => LoraMode.Merged, _ => LoraMode.Auto },
                     WindowFrames = parse.GetValue(window),
                     OverlapFrames = parse.GetValue(overlap),
                     Blending = parse.GetValue(blending) == "linear" ? WindowBlending.Linear : WindowBlending.RaisedCosine,
                     AttentionWindow = parse.GetValue(attentionWindow),
                 };
-                request.ContextWindows();
-                var outputPath = parse.GetValue(output)!.FullName;
-                if (!VideoOutput.Extensions.Contains(Path.GetExtension(outputPath).ToLowerInvariant()))
-                {
-                    throw new ArgumentException($"--output {outputPath}: unknown video format (use {string.Join(", ", VideoOutput.Extensions)})");
-                }
-                var modelDir = parse.GetValue(model)!.FullName;
-                if (!Directory.Exists(modelDir))
-                {
-                    throw new DirectoryNotFoundException($"--model {modelDir}: directory not found");
-                }
+                // Everything that needs only the command line and the configs is checked before the
+                // model loads: a mistake costs a second, not a generation.
+                request.Validate();
+                var outputPath = parse.GetValue(output)!;
+                VideoOutput.Check(outputPath, request.Frames);
+                var modelDir = parse.GetValue(model)!;
+                CheckModelFolder(modelDir);
+                var geometry = ModelGeometry.Load(modelDir);
+                request.LatentShape(geometry);
+                request.ContextWindows(geometry);
+                request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+                LoraPreflight.Check(request.Loras, modelDir);
+                Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
                 return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, parse.GetValue(report)?.FullName, cancellation), cancellation);
-            }
-            catch (OutOfMemoryException)
-            {
-                Console.Error.WriteLine($"wan: out of host memory generating {parse.GetValue(frames)} frames of {parse.GetValue(width)}x{parse.GetValue(height)}; use a shorter --window or a smaller size");
-                return 2;
             }
             catch (OperationCanceledException)
             {
                 Console.Error.WriteLine("wan: cancelled; no output was written");
                 return 130;
             }
-            catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
-                                          or Wan.Runtime.Config.ConfigException or NotSupportedException or DllNotFoundException
-                                          or Wan.Kernels.Interop.NativeCallException or Wan.Kernels.Device.EmulatedLaunchException
-                                          or NonFiniteLatentException)
+            catch (RequestException e)
             {
-                Console.Error.WriteLine($"wan: {e.Message}");
+                Console.Error.WriteLine($"wan: {e.Format("--")}");
+                return 2;
+            }
+            catch (Exception e) when (e is WanException or IOException or InvalidDataException or UnauthorizedAccessException or DllNotFoundException
+                                          or NotSupportedException)
+            {
+                // Every error a user can cause is one line. Besides WanException: file-system failures,
+                // the component loaders that do not throw a WanException subtype yet, a native library the
+                // runtime itself fails to load, and a GPU architecture NVRTC cannot target.
+                Console.Error.WriteLine($"wan: {OneLine(e.Message)}");
                 return 2;
             }
         });
@@ -112,8 +141,24 @@ internal static class GenerateCommand
         var values = parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : double.NaN).ToArray();
         if (values.Length is < 1 or > 2 || values.Any(double.IsNaN))
         {
-            throw new ArgumentException($"--guidance '{text}': expected LOW,HIGH (e.g. 3.0,4.0) or one number");
+            throw new RequestException("guidance", $"'{text}'", "expected LOW,HIGH (e.g. 3.0,4.0) or one finite number");
         }
         return (values[0], values[^1]);
     }
+
+    /// <summary>A model path that is no folder is a bad --model argument: name the option.</summary>
+    private static void CheckModelFolder(string path)
+    {
+        try
+        {
+            ModelFolder.Check(path);
+        }
+        catch (ModelFileException e)
+        {
+            throw new RequestException("model", path, e.Problem);
+        }
+    }
+
+    private static string OneLine(string message) =>
+        string.Join(" ", message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -9,7 +9,28 @@ namespace Wan.Cli;
 /// <summary>Opens the engine on the chosen device, runs it with a live progress bar, writes the video.</summary>
 internal static class GenerateRunner
 {
-    public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, string? reportPath, CancellationToken cancellation)
+    public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, string? reportPath,
+        CancellationToken cancellation)
+    {
+        var stage = "loading the model";
+        try
+        {
+            return Run(modelDir, device, precision, request, outputPath, reportPath, s => stage = s, cancellation);
+        }
+        catch (Wan.Errors.MemoryExhaustedException e) when (e.Stage != stage)
+        {
+            throw new Wan.Errors.MemoryExhaustedException(stage, e.Where, e.Bytes, e.Detail, e);
+        }
+        catch (OutOfMemoryException e)
+        {
+            // The runtime's OutOfMemoryException carries no size: name the stage and what it holds at least.
+            long bytes = stage is "decoding" or "writing the video" ? request.DecodedVideoBytes() : 0;
+            throw new Wan.Errors.MemoryExhaustedException(stage, "host", bytes, bytes > 0 ? "the decoded video" : "", e);
+        }
+    }
+
+    private static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, string? reportPath,
+        Action<string> enter, CancellationToken cancellation)
     {
         var options = new EngineOptions { Device = EngineNames.ParseDevice(device), Precision = EngineNames.ParsePrecision(precision) };
         var console = AnsiConsole.Console;
@@ -31,9 +52,12 @@ internal static class GenerateRunner
             {
                 var text = ctx.AddTask("encoding text", maxValue: 1);
                 var denoise = ctx.AddTask("denoising", maxValue: request.Steps);
-                var decode = ctx.AddTask("decoding", maxValue: request.LatentShape()[1]);
+                var decode = ctx.AddTask("decoding", maxValue: request.LatentShape(engine.Pipeline.Geometry)[1]);
+                enter("encoding text");
                 result = engine.Generate(request, p =>
                 {
+                    // A report closes a unit of work: name the stage that runs next.
+                    enter(p.Stage == GenerationStage.Decoding || (p.Stage == GenerationStage.Denoising && p.Step == p.StepCount) ? "decoding" : "denoising");
                     switch (p.Stage)
                     {
                         case GenerationStage.EncodingText:
@@ -56,12 +80,14 @@ internal static class GenerateRunner
             });
         if (reportPath is not null)
         {
-            var seams = SeamReport.Measure(result!.Video, request.ContextWindows());
+            enter("writing the seam report");
+            var seams = SeamReport.Measure(result!.Video, request.ContextWindows(engine.Pipeline.Geometry));
             seams.Write(reportPath, cancellation);
             console.MarkupLine($"wrote [green]{Markup.Escape(reportPath)}[/]: {seams.Windows.Count} windows, worst seam factor {seams.WorstSeamFactor:F2}");
         }
-        VideoOutput.Write(result!.Video, outputPath, cancellation);
-        console.MarkupLine($"wrote [green]{Markup.Escape(outputPath)}[/]: {result.Video.Frames} frames {result.Video.Width}x{result.Video.Height} " +
+        enter("writing the video");
+        var written = VideoOutput.Write(result!.Video, outputPath, cancellation);
+        console.MarkupLine($"wrote [green]{Markup.Escape(written)}[/]: {result.Video.Frames} frames {result.Video.Width}x{result.Video.Height} " +
                            $"(text {result.TextEncoding.TotalSeconds:F1} s, denoising {result.Denoising.TotalSeconds:F1} s, decoding {result.Decoding.TotalSeconds:F1} s)");
         return 0;
     }

@@ -28,7 +28,7 @@ public partial class CancellationTests
         }
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
-        var started = WaitForLine(p.StandardOutput, "device:", TimeSpan.FromSeconds(60));
+        var started = WaitForLine(p.StandardOutput, "model:", TimeSpan.FromSeconds(60));
         if (started is null || p.HasExited)
         {
             p.Kill(true);
@@ -43,8 +43,8 @@ public partial class CancellationTests
     }
 
     /// <summary>
-    /// Reads lines until one contains <paramref name="marker"/> (the job printed its device, so its
-    /// Ctrl-C handler is installed and generation is under way): null at end of output or after
+    /// Reads lines until one contains <paramref name="marker"/> (the job opened the engine and printed
+    /// the model, so its Ctrl-C handler is installed and generation is under way): null at end of output or after
     /// <paramref name="limit"/>. Waiting on the output itself, not on a fixed sleep.
     /// </summary>
     private static string? WaitForLine(StreamReader output, string marker, TimeSpan limit)

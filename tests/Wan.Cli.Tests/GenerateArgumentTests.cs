@@ -25,16 +25,13 @@ public class GenerateArgumentTests
         return ["generate", .. args.SelectMany(kv => new[] { kv.Key, kv.Value })];
     }
 
-    [TestCase("--frames", "8", "frames must be 4k+1")]
-    [TestCase("--height", "100", "multiples of 16")]
-    [TestCase("--width", "0", "multiples of 16")]
-    [TestCase("--steps", "0", "steps must be at least 1")]
+    [TestCase("--width", "0", "--width 0: must be a positive number of pixels")]
+    [TestCase("--steps", "0", "--steps 0: must be 1 to 1000")]
     [TestCase("--guidance", "3,x", "--guidance '3,x'")]
-    [TestCase("--output", "/tmp/video.avi", "unknown video format")]
-    [TestCase("--model", "/nonexistent/model", "/nonexistent/model")]
-    [TestCase("--window", "80", "window must be 4k+1 video frames")]
-    [TestCase("--overlap", "81", "overlap 21 must be at least 0 and shorter than the window of 21 latent frames")]
-    [TestCase("--attention-window", "-1", "attention window must be at least 0")]
+    [TestCase("--output", "/tmp/video.avi", "--output /tmp/video.avi: unknown video format")]
+    [TestCase("--model", "/nonexistent/model", "--model /nonexistent/model: does not exist")]
+    [TestCase("--overlap", "81", "--overlap 81: must be at least 0 and shorter than the window (81 frames)")]
+    [TestCase("--attention-window", "-1", "--attention-window -1: must be at least 0 latent frames")]
     public void BadValueGivesOneClearLine(string option, string value, string expected)
     {
         var (code, _, err) = CliProcess.Run(Args(option, value));
@@ -42,6 +39,20 @@ public class GenerateArgumentTests
         var lines = err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.That(lines, Has.Length.EqualTo(1), err);
         Assert.That(lines[0], Does.StartWith("wan: ").And.Contain(expected));
+    }
+
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    [Category("Golden")]
+    public void SizesThatDoNotFitTheModelAreOneClearLine(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        foreach (var (option, value, expected) in new[] { ("--frames", "8", "--frames 8: must be 4k+1"), ("--height", "100", "--height 100: must be a multiple of 16") })
+        {
+            var (code, _, err) = CliProcess.Run(Args("--model", set.Diffusers, option, value));
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(err.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), err);
+            Assert.That(err, Does.StartWith("wan: " + expected));
+        }
     }
 
     [TestCase("--solver", "ddim")]

@@ -48,7 +48,7 @@ public sealed class SynthTests
         var dst = tmp.Combine("tiny");
         var config = Synthesizer.Write("tiny", dst, new SynthOptions(Seed: 5));
         Assert.That(config.Dit.Dim, Is.EqualTo(96));
-        Assert.That(config.Dit.NumHeads, Is.EqualTo(3));
+        Assert.That(config.Dit.Heads, Is.EqualTo(3));
         var bytes = Directory.GetFiles(dst, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
         Assert.That(bytes, Is.LessThan(10_000_000));
         foreach (var component in Components)

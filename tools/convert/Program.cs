@@ -9,4 +9,13 @@ var root = new RootCommand("wan-convert: Wan checkpoints between the original an
     VerifyCommand.Create(),
     DiffCommand.Create(),
 };
-return root.Parse(args).Invoke();
+// Values are taken literally: no '@file' response-file expansion of paths or options.
+var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+if (parse.Errors.Count > 0)
+{
+    // One line and exit code 2 for every bad argument, as for the errors the commands find.
+    var messages = parse.Errors.Select(e => string.Join(" ", e.Message.Split(['\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+    Console.Error.WriteLine($"wan-convert: {string.Join("; ", messages)} (see 'wan-convert --help')");
+    return 2;
+}
+return parse.Invoke();

@@ -90,6 +90,10 @@ public sealed class ProfilingBackend(CpuBackend inner) : IDitOps, ITextEncoderOp
     public Tensor Linear(Tensor x, Tensor weight, Tensor? bias) =>
         Time(nameof(Linear), 2.0 * Rows(x) * weight.ElementCount, () => inner.Linear(x, weight, bias));
 
+    public Tensor LowRankLinear(Tensor x, Tensor weight, Tensor? bias, Tensor down, Tensor up) =>
+        Time(nameof(LowRankLinear), 2.0 * Rows(x) * (weight.ElementCount + down.ElementCount + up.ElementCount),
+            () => inner.LowRankLinear(x, weight, bias, down, up));
+
     public Tensor RmsNorm(Tensor x, Tensor weight, float eps) => Time(nameof(RmsNorm), 3.0 * x.ElementCount, () => inner.RmsNorm(x, weight, eps));
     public Tensor LayerNorm(Tensor x, Tensor? weight, Tensor? bias, float eps) => Time(nameof(LayerNorm), 5.0 * x.ElementCount, () => inner.LayerNorm(x, weight, bias, eps));
     public Tensor ModulatedLayerNorm(Tensor x, Tensor shift, Tensor scale, float eps) =>

@@ -33,7 +33,7 @@ public static class TargetsCommand
             Width = options.Width,
             Steps = options.Steps,
         };
-        var latentShape = request.LatentShape();
+        var latentShape = request.LatentShape(Wan.Runtime.Config.ModelGeometry.Load(options.Model));
         ProfilingBackend? profiling = null;
         var engineOptions = new EngineOptions
         {

@@ -83,7 +83,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
             reason = "";
             return true;
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or CudaException)
+        catch (Exception e) when (e is Wan.Errors.DeviceException or DllNotFoundException or EntryPointNotFoundException)
         {
             reason = e.Message;
             return false;

@@ -13,7 +13,13 @@ internal sealed unsafe class CudaMemoryHandle : CudaChildHandle
     public static CudaMemoryHandle Allocate(CudaContextHandle context, long bytes)
     {
         ulong address;
-        Check(CudaDriver.cuMemAlloc(&address, (nuint)bytes));
+        var result = CudaDriver.cuMemAlloc(&address, (nuint)bytes);
+        if (result == CuResult.OutOfMemory)
+        {
+            // The size is what a user can act on; the pipeline names the stage when it passes through.
+            throw new Wan.Errors.MemoryExhaustedException("allocating", "GPU", bytes, "cuMemAlloc: CUDA_ERROR_OUT_OF_MEMORY");
+        }
+        Check(result, "cuMemAlloc");
         return new CudaMemoryHandle((IntPtr)address, context);
     }
 

@@ -7,6 +7,7 @@ namespace Wan.Kernels.Interop;
 internal enum CuResult
 {
     Success = 0,
+    OutOfMemory = 2,
     NoDevice = 100,
     NotFound = 500,
 }

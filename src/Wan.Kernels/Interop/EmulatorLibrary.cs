@@ -84,7 +84,7 @@ internal static unsafe class EmulatorLibrary
         {
             return File.Exists(configured)
                 ? Path.GetFullPath(configured)
-                : throw new DllNotFoundException($"{PathVariable}={configured}: no such file (build it with {BuildScript})");
+                : throw new Wan.Errors.NativeLibraryMissingException(configured, $"{PathVariable}={configured}: no such file (build it with {BuildScript})");
         }
         var searched = new List<string> { Path.Combine(AppContext.BaseDirectory, FileName) };
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -92,7 +92,7 @@ internal static unsafe class EmulatorLibrary
             searched.Add(Path.Combine(dir.FullName, "artifacts", "emu", FileName));
         }
         return searched.FirstOrDefault(File.Exists)
-            ?? throw new DllNotFoundException(
+            ?? throw new Wan.Errors.NativeLibraryMissingException(FileName,
                 $"emulator library {FileName} not found (searched {string.Join(", ", searched.Take(3))}, ...): build it with {BuildScript} " +
                 $"(needs g++, make, libboost-context-dev) or set {PathVariable}");
     }

@@ -51,7 +51,7 @@ internal static class NativeLibraries
                 return handle;
             }
         }
-        throw new DllNotFoundException(
+        throw new Wan.Errors.NativeLibraryMissingException(lib.Sonames[0],
             $"native library {lib.Sonames[0]} not found: install the Debian package '{lib.Package}' (apt-get install {lib.Package})");
     }
 }

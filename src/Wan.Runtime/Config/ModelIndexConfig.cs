@@ -4,8 +4,14 @@ namespace Wan.Runtime.Config;
 /// model_index.json of a diffusers Wan pipeline. <c>boundary_ratio</c> present means two experts
 /// (Wan2.2 A14B: transformer = high noise, transformer_2 = low noise); absent or null means one (Wan2.1).
 /// </summary>
+/// <param name="Directory">the model folder.</param>
+/// <param name="BoundaryRatio">fraction of the training timesteps from which the high-noise expert runs; null for one expert.</param>
+/// <param name="HasSecondExpert">whether <c>transformer_2</c> (the low-noise expert) is listed.</param>
 public sealed record ModelIndexConfig(string Directory, double? BoundaryRatio, bool HasSecondExpert)
 {
+    /// <summary>Reads <c>model_index.json</c> of a model folder.</summary>
+    /// <param name="modelDirectory">the diffusers model folder.</param>
+    /// <exception cref="Wan.Errors.ConfigException">the file is missing or not JSON, or names another pipeline or an impossible boundary.</exception>
     public static ModelIndexConfig Load(string modelDirectory)
     {
         var path = Path.Combine(modelDirectory, "model_index.json");

@@ -31,7 +31,8 @@ internal sealed class EngineBackends : IDisposable
     public IReadOnlyList<ComponentPlacement> Placement { get; private set; } = [];
 
     /// <summary>Creates the backends and routes the components; throws before any weight is read.</summary>
-    /// <exception cref="ArgumentException">an override names a device without the component's op family, or the precision is not BF16, F16 or F32.</exception>
+    /// <exception cref="Wan.Errors.DeviceException">an override names a device without the component's op family.</exception>
+    /// <exception cref="ArgumentException">the precision is not BF16, F16 or F32.</exception>
     public static EngineBackends Route(EngineOptions options)
     {
         if (options.Precision is not (Tensors.DType.BF16 or Tensors.DType.F16 or Tensors.DType.F32))
@@ -69,7 +70,7 @@ internal sealed class EngineBackends : IDisposable
         var missing = $"device {device.Name()} has no {family} ops";
         if (overrideDevice is { } chosen && chosen != EngineDevice.Auto)
         {
-            throw new ArgumentException($"{component}: {missing}");
+            throw new Wan.Errors.DeviceException($"{component}: {missing}");
         }
         var cpu = (TOps)Backend(EngineDevice.Cpu);
         placement.Add(new ComponentPlacement(component, EngineDevice.Cpu, cpu.Name, missing));
@@ -91,7 +92,7 @@ internal sealed class EngineBackends : IDisposable
             Backend(EngineDevice.Cuda);
             return EngineDevice.Cuda;
         }
-        catch (Exception e) when (e is DllNotFoundException or NativeCallException)
+        catch (Exception e) when (e is DllNotFoundException or Wan.Errors.DeviceException)
         {
             Note = $"the GPU cannot be used ({e.Message}): running on the CPU";
             return EngineDevice.Cpu;

@@ -52,11 +52,13 @@ public sealed class WanEngine : IDisposable
     /// </summary>
     /// <param name="modelDirectory">the model folder.</param>
     /// <param name="options">device, precision, routing overrides; null for the defaults.</param>
-    /// <exception cref="ArgumentException">a routing override names a device without the component's op family ("text encoder: device cuda-emulated has no text-encoder ops"), or the precision is not bf16/fp16/fp32.</exception>
-    /// <exception cref="DirectoryNotFoundException">the model folder or one of its components is missing.</exception>
+    /// <exception cref="Wan.Errors.DeviceException">a routing override names a device without the component's op family ("text encoder: device cuda-emulated has no text-encoder ops"), or a native library (OpenBLAS, the CUDA driver, NVRTC, the emulator) is missing.</exception>
+    /// <exception cref="ArgumentException">the precision is not bf16/fp16/fp32.</exception>
+    /// <exception cref="Wan.Errors.ModelFileException">the model folder is missing, a file, or has no model_index.json.</exception>
+    /// <exception cref="Wan.Errors.ConfigException">a config is malformed, describes a model that cannot run here, or disagrees with another (names the file and key).</exception>
+    /// <exception cref="DirectoryNotFoundException">a component folder is missing.</exception>
     /// <exception cref="InvalidDataException">a weight file is corrupt or does not match its config.</exception>
     /// <exception cref="Wan.Kernels.Interop.NoCudaDeviceException">the CUDA device was asked for and there is none.</exception>
-    /// <exception cref="DllNotFoundException">a native library (OpenBLAS, the CUDA driver, NVRTC, the emulator) is missing.</exception>
     public static WanEngine Open(string modelDirectory, EngineOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(modelDirectory);
@@ -80,7 +82,7 @@ public sealed class WanEngine : IDisposable
     /// Generates one video (text encoding, denoising, decoding); serialized with other calls (see the
     /// remarks). <paramref name="progress"/> is called on the generating thread.
     /// </summary>
-    /// <exception cref="ArgumentException">the request is invalid.</exception>
+    /// <exception cref="Wan.Errors.RequestException">the request cannot run on this model (names the setting and the limit).</exception>
     /// <exception cref="NonFiniteLatentException">NaN/Inf appeared in a step or the decoded video.</exception>
     /// <exception cref="OperationCanceledException">cancelled while waiting or generating.</exception>
     /// <exception cref="ObjectDisposedException">the engine was disposed.</exception>

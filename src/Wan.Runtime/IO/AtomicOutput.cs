@@ -17,6 +17,11 @@ public static class AtomicOutput
     }
 
     /// <summary>Writes a file through <paramref name="write"/> and renames it into place when it returns.</summary>
+    /// <param name="path">the file to produce.</param>
+    /// <param name="write">writes the whole content to the stream it is given.</param>
+    /// <param name="cancellation">checked after <paramref name="write"/> returns; the temporary is removed when it fires.</param>
+    /// <exception cref="IOException">creating, writing or renaming failed; the message names <paramref name="path"/>, never the temporary.</exception>
+    /// <exception cref="UnauthorizedAccessException">the folder is not writable (message names <paramref name="path"/>).</exception>
     public static void WriteFile(string path, Action<Stream> write, CancellationToken cancellation = default)
     {
         var temp = TempPathFor(path);
@@ -30,9 +35,27 @@ public static class AtomicOutput
             }
             File.Move(temp, path, true);
         }
+        catch (IOException e)
+        {
+            throw new IOException($"{path}: {NamingTarget(e.Message, temp, path)}", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new UnauthorizedAccessException($"{path}: {NamingTarget(e.Message, temp, path)}", e);
+        }
         finally
         {
-            File.Delete(temp);
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
         }
     }
+
+    /// <summary>A system message about the temporary, rewritten to name the target the user asked for.</summary>
+    /// <param name="message">the message, e.g. from an exception or a child process.</param>
+    /// <param name="temp">the temporary path it may name.</param>
+    /// <param name="path">the target path.</param>
+    public static string NamingTarget(string message, string temp, string path) =>
+        message.Replace(temp, path, StringComparison.Ordinal).Replace(Path.GetFileName(temp), Path.GetFileName(path), StringComparison.Ordinal);
 }

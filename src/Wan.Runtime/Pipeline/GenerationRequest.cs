@@ -1,54 +1,75 @@
+using Wan.Errors;
+using Wan.Runtime.Config;
 using Wan.Runtime.Pipeline.LongVideo;
+using Wan.Runtime.Pipeline.Solvers;
 
 namespace Wan.Runtime.Pipeline;
 
 /// <summary>
-/// What to generate. Defaults are the original T2V-A14B sampling settings, except the size, which a
-/// caller should always choose. <see cref="Shift"/> defaults to the original 12.0, not the 3.0 that
-/// diffusers' converted scheduler config carries.
+/// What to generate. Defaults are the original T2V-A14B sampling settings (Wan2.2 <c>wan/configs/t2v_A14B.py</c>),
+/// except the size, which a caller should always choose. <see cref="Shift"/> defaults to the original 12.0,
+/// not the 3.0 that diffusers' converted scheduler config carries. <see cref="Validate"/> and
+/// <see cref="LatentShape"/> refuse, before anything is loaded or computed, every request that cannot run,
+/// with a <see cref="RequestException"/> naming the setting (in command-line spelling) and the limit.
 /// </summary>
 public sealed record GenerationRequest
 {
-    /// <summary>What the video shows (cleaned as the original Wan does, then tokenized by umT5).</summary>
+    /// <summary>The most values one host buffer (a .NET array) holds: the latent and the decoded video are one buffer each.</summary>
+    public static readonly long MaxBufferValues = Array.MaxLength;
+
+    /// <summary>What the video shows.</summary>
     public required string Prompt { get; init; }
 
     /// <summary>Empty means the model family's default negative prompt (<see cref="WanDefaults.NegativePrompt"/>).</summary>
     public string NegativePrompt { get; init; } = "";
 
-    /// <summary>Video frames, 4k+1 (default 81).</summary>
+    /// <summary>Video frames: 1 + k × the VAE's temporal stride (4k+1 for Wan).</summary>
     public int Frames { get; init; } = WanDefaults.Frames;
-    /// <summary>Height in pixels, a positive multiple of 16.</summary>
+
+    /// <summary>Video height in pixels: a multiple of the VAE stride × DiT patch (16 for Wan).</summary>
     public int Height { get; init; } = WanDefaults.Height;
-    /// <summary>Width in pixels, a positive multiple of 16.</summary>
+
+    /// <summary>Video width in pixels: a multiple of the VAE stride × DiT patch (16 for Wan).</summary>
     public int Width { get; init; } = WanDefaults.Width;
-    /// <summary>Denoising steps (default 40, the original T2V-A14B sample_steps).</summary>
-    public int Steps { get; init; } = Solvers.FlowSolvers.T2VA14BSteps;
+
+    /// <summary>Denoising steps, 1 to <see cref="FlowSolvers.WanTrainTimesteps"/>.</summary>
+    public int Steps { get; init; } = FlowSolvers.T2VA14BSteps;
+
     /// <summary>Seed of the initial noise (<see cref="NoiseGenerator"/>).</summary>
     public long Seed { get; init; }
-    /// <summary>Classifier-free guidance scale of the low-noise expert.</summary>
+
+    /// <summary>Guidance scale of the low-noise expert (finite).</summary>
     public double GuidanceLow { get; init; } = WanDefaults.GuidanceLow;
-    /// <summary>Classifier-free guidance scale of the high-noise expert.</summary>
+
+    /// <summary>Guidance scale of the high-noise expert (finite).</summary>
     public double GuidanceHigh { get; init; } = WanDefaults.GuidanceHigh;
-    /// <summary>Sigma shift of the flow schedule (original 12.0).</summary>
-    public double Shift { get; init; } = Solvers.FlowSolvers.T2VA14BShift;
+
+    /// <summary>Sigma shift of the flow schedule, finite and positive.</summary>
+    public double Shift { get; init; } = FlowSolvers.T2VA14BShift;
 
     /// <summary>"unipc" (default), "dpm++" or "euler".</summary>
     public string Solver { get; init; } = "unipc";
 
-    /// <summary>Initial latent [16, F, H/8, W/8] to use instead of the seeded noise.</summary>
+    /// <summary>Initial latent [C, F, H, W] (see <see cref="LatentShape"/>) to use instead of the seeded noise.</summary>
     public float[]? Noise { get; init; }
 
-    /// <summary>Frames per second of the output video.</summary>
+    /// <summary>Frames per second of the output, at least 1.</summary>
     public int Fps { get; init; } = WanDefaults.Fps;
 
+    /// <summary>LoRAs applied to this request (per expert, stacked); null or empty: the base model.</summary>
+    public Lora.LoraSet? Loras { get; init; }
+
+    /// <summary>How <see cref="Loras"/> is applied (<see cref="Lora.LoraMode.Auto"/>: the rule of <see cref="Lora.LoraAdapters"/>).</summary>
+    public Lora.LoraMode LoraMode { get; init; } = Lora.LoraMode.Auto;
+
     /// <summary>
-    /// Context-window length in video frames (4k+1; default 81 = 21 latent frames): a longer video is
-    /// denoised in overlapping windows of this length (<see cref="ContextWindowPlan"/>); a window at
-    /// least as long as the video gives today's single-pass result exactly.
+    /// Context-window length in video frames (1 + k × the VAE's temporal stride; default 81 = 21 latent frames):
+    /// a longer video is denoised in overlapping windows of this length (<see cref="ContextWindowPlan"/>); a
+    /// window at least as long as the video gives the single-pass result exactly.
     /// </summary>
     public int WindowFrames { get; init; } = WanDefaults.Frames;
 
-    /// <summary>Overlap of neighbouring context windows in video frames (4k+1; default 29 = 8 latent frames), shorter than the window.</summary>
+    /// <summary>Overlap of neighbouring context windows in video frames (same form; default 29 = 8 latent frames), shorter than the window.</summary>
     public int OverlapFrames { get; init; } = WanDefaults.OverlapFrames;
 
     /// <summary>How window predictions are mixed in the overlaps (default raised cosine; see docs/long-video.md).</summary>
@@ -60,36 +81,120 @@ public sealed record GenerationRequest
     /// </summary>
     public int? AttentionWindow { get; init; }
 
-    /// <summary>The context windows of this request's latent.</summary>
-    /// <exception cref="ArgumentException">the request or its window options are invalid (named).</exception>
-    public ContextWindowPlan ContextWindows()
+    /// <summary>
+    /// Checks every setting that needs no model: sizes positive, steps 1..1000, shift positive, guidance
+    /// finite, solver known, fps positive.
+    /// </summary>
+    /// <exception cref="RequestException">a setting is out of range (names it and its value).</exception>
+    public void Validate()
     {
-        if (AttentionWindow is < 0)
-        {
-            throw new ArgumentException($"attention window must be at least 0 latent frames, got {AttentionWindow}");
-        }
-        return ContextWindowPlan.FromVideoFrames(LatentShape()[1], WindowFrames, OverlapFrames, Blending);
+        Require(Frames >= 1, "frames", Frames, "must be at least 1");
+        Require(Height >= 1, "height", Height, "must be a positive number of pixels");
+        Require(Width >= 1, "width", Width, "must be a positive number of pixels");
+        // More steps than training timesteps only repeats timesteps (and a huge count exhausts memory).
+        Require(Steps is >= 1 and <= FlowSolvers.WanTrainTimesteps, "steps", Steps, $"must be 1 to {FlowSolvers.WanTrainTimesteps} (the training timesteps)");
+        Require(double.IsFinite(Shift) && Shift > 0, "shift", Shift, "must be a positive number");
+        Require(double.IsFinite(GuidanceLow) && double.IsFinite(GuidanceHigh), "guidance", $"{GuidanceLow},{GuidanceHigh}", "must be finite numbers");
+        Require(FlowSolvers.Names.Contains(Solver), "solver", Solver, $"is unknown; expected one of {string.Join(", ", FlowSolvers.Names)}");
+        Require(Fps >= 1, "fps", Fps, "must be at least 1 frame per second");
+        Require(Prompt is not null, "prompt", "", "is required");
+        Require(WindowFrames >= 1, "window", WindowFrames, "must be at least 1 video frame");
+        Require(OverlapFrames >= 0 && OverlapFrames < WindowFrames, "overlap", OverlapFrames, $"must be at least 0 and shorter than the window ({WindowFrames} frames)");
+        Require(AttentionWindow is null or >= 0, "attention-window", AttentionWindow ?? 0, "must be at least 0 latent frames");
     }
 
-    /// <summary>Latent shape [16, 1 + (frames − 1)/4, H/8, W/8]; throws naming the bad setting.</summary>
-    public int[] LatentShape()
+    /// <summary>
+    /// The context windows of this request's latent on a model: window and overlap in video frames become
+    /// 1 + (frames − 1)/stride_t latent frames (<see cref="ContextWindowPlan"/>).
+    /// </summary>
+    /// <exception cref="RequestException">the request, its window or its overlap cannot run on this model (names the setting).</exception>
+    public ContextWindowPlan ContextWindows(ModelGeometry geometry)
     {
-        if (Frames < 1 || (Frames - 1) % WanDefaults.TimeStride != 0)
-        {
-            throw new ArgumentException($"frames must be 4k+1 (1, 5, 9, ..., 81), got {Frames}");
-        }
-        if (Height < 16 || Width < 16 || Height % 16 != 0 || Width % 16 != 0)
-        {
-            throw new ArgumentException($"height and width must be positive multiples of 16, got {Width}x{Height}");
-        }
-        if (Steps < 1)
-        {
-            throw new ArgumentException($"steps must be at least 1, got {Steps}");
-        }
-        if (!double.IsFinite(Shift) || Shift <= 0)
-        {
-            throw new ArgumentException($"shift must be a positive number, got {Shift}");
-        }
-        return [WanDefaults.LatentChannels, 1 + (Frames - 1) / WanDefaults.TimeStride, Height / WanDefaults.SpaceStride, Width / WanDefaults.SpaceStride];
+        int latentFrames = LatentShape(geometry)[1];
+        int ts = geometry.TemporalStride;
+        Require((WindowFrames - 1) % ts == 0, "window", WindowFrames, $"must be {ts}k+1 video frames (1, {1 + ts}, ..., {1 + 20 * ts})");
+        Require((OverlapFrames - 1) % ts == 0, "overlap", OverlapFrames, $"must be {ts}k+1 video frames (1, {1 + ts}, ..., {1 + 20 * ts})");
+        return ContextWindowPlan.FromVideoFrames(latentFrames, WindowFrames, OverlapFrames, Blending, ts);
     }
+
+    /// <summary>
+    /// The latent shape [C, 1 + (frames − 1)/stride_t, H/stride_s, W/stride_s] of this request on a model,
+    /// after <see cref="Validate"/> and the checks the model's geometry implies: frames and size fit the
+    /// strides and patch, each axis fits the RoPE table, and the latent and the decoded video
+    /// [3, frames, H, W] each fit one host buffer (sizes in checked 64-bit arithmetic).
+    /// </summary>
+    /// <param name="geometry">the model's geometry (<see cref="ModelGeometry.Load"/>).</param>
+    /// <exception cref="RequestException">the request cannot run on this model (names the settings and the limit).</exception>
+    public int[] LatentShape(ModelGeometry geometry)
+    {
+        Validate();
+        int ts = geometry.TemporalStride;
+        Require((Frames - 1) % ts == 0, "frames", Frames, $"must be {ts}k+1 (1, {1 + ts}, {1 + 2 * ts}, ..., {1 + 20 * ts}) for this model's VAE");
+        int latentFrames = 1 + (Frames - 1) / ts;
+        Require(latentFrames % geometry.Patch.T == 0, "frames", Frames, $"gives {latentFrames} latent frames, not a multiple of the DiT's temporal patch {geometry.Patch.T}");
+        Require(Height % geometry.HeightMultiple == 0, "height", Height, $"must be a multiple of {geometry.HeightMultiple} (and width too: multiples of 16 for Wan)");
+        Require(Width % geometry.WidthMultiple == 0, "width", Width, $"must be a multiple of {geometry.WidthMultiple} (and height too: multiples of 16 for Wan)");
+        int lh = Height / geometry.SpatialStride, lw = Width / geometry.SpatialStride;
+        long maxPositions = geometry.RopeMaxPositions;
+        RequireRope("frames", Frames, latentFrames / geometry.Patch.T, $"{Sizes.Group(1 + ts * (geometry.Patch.T * maxPositions - 1))} frames", geometry);
+        RequireRope("height", Height, lh / geometry.Patch.H, $"{Sizes.Group(geometry.HeightMultiple * maxPositions)} pixels", geometry);
+        RequireRope("width", Width, lw / geometry.Patch.W, $"{Sizes.Group(geometry.WidthMultiple * maxPositions)} pixels", geometry);
+        var size = Size();
+        long[] latent = [geometry.LatentChannels, latentFrames, lh, lw];
+        if (Sizes.Product(latent) is not { } latentValues || latentValues > MaxBufferValues)
+        {
+            throw new RequestException(size, $"the latent [{string.Join(", ", latent)}] needs {Sizes.Describe(latent)} values; one buffer holds at most {MaxBufferValues:N0}");
+        }
+        long[] video = [3, Frames, Height, Width];
+        if (Sizes.Product(video) is not { } videoValues || videoValues > MaxBufferValues)
+        {
+            throw new RequestException(size, $"the decoded video [3, frames, height, width] needs {Sizes.Describe(video)} values; one buffer holds at most {MaxBufferValues:N0}");
+        }
+        if (Noise is not null && Noise.Length != latentValues)
+        {
+            throw new RequestException("noise", $"[{Noise.Length} values]", $"the latent [{string.Join(", ", latent)}] needs {latentValues:N0} values");
+        }
+        return [geometry.LatentChannels, latentFrames, lh, lw];
+    }
+
+    /// <summary>
+    /// Bytes of host memory the decoded video needs at least: [3, F, H, W] floats plus the 8-bit RGB frames.
+    /// Valid after <see cref="LatentShape"/> accepted the request (the product then fits 64 bits).
+    /// </summary>
+    public long DecodedVideoBytes() => checked(3L * Frames * Height * Width * (sizeof(float) + 1));
+
+    /// <summary>Refuses a request whose decoded video alone needs more host memory than is available.</summary>
+    /// <param name="availableBytes">host memory the process may use (e.g. <see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>).</param>
+    /// <exception cref="MemoryExhaustedException">the decoded video needs more than <paramref name="availableBytes"/>.</exception>
+    public void CheckHostMemory(long availableBytes)
+    {
+        long bytes = DecodedVideoBytes();
+        if (bytes > availableBytes)
+        {
+            throw new MemoryExhaustedException("decoding", "host", bytes,
+                $"the decoded video of {Frames} frames of {Width}x{Height} alone; {MemoryExhaustedException.FormatBytes(availableBytes)} is available: use fewer frames or a smaller size");
+        }
+    }
+
+    private KeyValuePair<string, string>[] Size() =>
+        [new("frames", Text(Frames)), new("height", Text(Height)), new("width", Text(Width))];
+
+    private static void RequireRope(string setting, int value, int patches, string limit, ModelGeometry geometry)
+    {
+        if (patches > geometry.RopeMaxPositions)
+        {
+            throw new RequestException(setting, value,
+                $"gives {patches} patches along {setting}; this model's RoPE table covers {geometry.RopeMaxPositions} (rope_max_seq_len): at most {limit}");
+        }
+    }
+
+    private static void Require(bool condition, string setting, object value, string problem)
+    {
+        if (!condition)
+        {
+            throw new RequestException(setting, value, problem);
+        }
+    }
+
+    private static string Text(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,5 @@
 using Wan.Runtime.Backends;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Tensors;
 
@@ -11,7 +12,7 @@ namespace Wan.Runtime.Pipeline;
 /// are captured once into a <see cref="DitStepGraph"/> and replayed every step; otherwise they run
 /// directly, with cancellation checked between blocks. When asked, the two predictions are checked
 /// for NaN/Inf where they live (<see cref="INonFiniteCheck"/>; on the host when the backend does not
-/// offer it) before they are combined.
+/// offer it) before they are combined. A LoRA binding, when given, is carried by both prepared contexts.
 /// </summary>
 internal sealed class GuidedExpertStep : IDisposable
 {
@@ -23,16 +24,16 @@ internal sealed class GuidedExpertStep : IDisposable
     private readonly int? _attentionWindow;
 
     public GuidedExpertStep(WanTransformer dit, Tensor context, Tensor negativeContext, Shape latentShape, bool captureGraph, bool checkNonFinite,
-        int? attentionWindow = null)
+        LoraBinding? adapters = null, int? attentionWindow = null)
     {
         _attentionWindow = attentionWindow;
         _dit = dit;
         _shape = latentShape;
         _checkNonFinite = checkNonFinite;
-        _cond = dit.PrepareText(context);
+        _cond = dit.PrepareText(context, adapters);
         try
         {
-            _uncond = dit.PrepareText(negativeContext);
+            _uncond = dit.PrepareText(negativeContext, adapters);
             _graph = captureGraph && dit.Backend is IStepCapture capture ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape, attentionWindow: attentionWindow) : null;
         }
         catch

@@ -8,7 +8,7 @@ namespace Wan.Runtime.Pipeline;
 /// runs, so no black video is written. The message is one line naming the stage, the step and expert,
 /// the precision, and what to do (bf16 instead of fp16 when fp16 overflowed; the weights otherwise).
 /// </summary>
-public sealed class NonFiniteLatentException : Exception
+public sealed class NonFiniteLatentException : Wan.Errors.WanException
 {
     private NonFiniteLatentException(string message, GenerationStage stage, int step, string? expert, DType precision, long count)
         : base(message)

@@ -1,6 +1,10 @@
 namespace Wan.Runtime.Pipeline;
 
-/// <summary>The original Wan2.2 T2V-A14B sampling defaults (wan/configs), used when a request leaves them out.</summary>
+/// <summary>
+/// The original Wan2.2 T2V-A14B sampling defaults (<c>wan/configs/t2v_A14B.py</c>), used when a request
+/// leaves them out. Model sizes (latent channels, VAE strides, patch) are not here: they come from the
+/// model's configs (<see cref="Config.ModelGeometry"/>).
+/// </summary>
 public static class WanDefaults
 {
     /// <summary>The config's <c>sample_neg_prompt</c>, used when the negative prompt is empty.</summary>
@@ -13,17 +17,18 @@ public static class WanDefaults
     /// <summary>Guidance scale of the high-noise expert (sample_guide_scale[1]).</summary>
     public const double GuidanceHigh = 4.0;
 
+    /// <summary>Video frames (frame_num).</summary>
     public const int Frames = 81;
+
+    /// <summary>Video height in pixels (the 720p size).</summary>
     public const int Height = 720;
+
+    /// <summary>Video width in pixels (the 720p size).</summary>
     public const int Width = 1280;
+
+    /// <summary>Frames per second of the written video (sample_fps).</summary>
     public const int Fps = 16;
 
     /// <summary>Default overlap of context windows in video frames: 29 = 8 latent frames (issue 14).</summary>
     public const int OverlapFrames = 29;
-    public const int TextLength = 512;
-
-    /// <summary>VAE compression: 4x in time, 8x in space; the DiT patch adds 2x in space.</summary>
-    public const int TimeStride = 4;
-    public const int SpaceStride = 8;
-    public const int LatentChannels = 16;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Wan.Runtime.Backends;
 using Wan.Runtime.Config;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Models.Umt5;
 using Wan.Runtime.Models.Vae;
@@ -19,16 +20,18 @@ namespace Wan.Runtime.Pipeline;
 /// </summary>
 public sealed class WanPipeline : IDisposable
 {
-    private WanPipeline(PipelineBackends backends, ModelIndexConfig index, Umt5Tokenizer tokenizer, Umt5Encoder textEncoder,
+    private WanPipeline(PipelineBackends backends, ModelIndexConfig index, ModelGeometry geometry, Umt5Tokenizer tokenizer, Umt5Encoder textEncoder,
         WanTransformer highNoise, WanTransformer? lowNoise, WanVae vae)
     {
         Backends = backends;
         Index = index;
+        Geometry = geometry;
         Tokenizer = tokenizer;
         TextEncoder = textEncoder;
         HighNoise = highNoise;
         LowNoise = lowNoise;
         Vae = vae;
+        Loras = new LoraAdapters(highNoise, lowNoise);
     }
 
     /// <summary>The backend of each component.</summary>
@@ -36,6 +39,9 @@ public sealed class WanPipeline : IDisposable
 
     /// <summary>model_index.json (the pipeline class, boundary_ratio).</summary>
     public ModelIndexConfig Index { get; }
+
+    /// <summary>Latent channels, VAE strides, patch and RoPE reach, read from the model's configs at load.</summary>
+    public ModelGeometry Geometry { get; }
 
     /// <summary>The umT5 SentencePiece tokenizer (<c>tokenizer/</c>).</summary>
     public Umt5Tokenizer Tokenizer { get; }
@@ -53,6 +59,12 @@ public sealed class WanPipeline : IDisposable
     public WanVae Vae { get; }
 
     /// <summary>
+    /// The LoRA bindings of this model, cached per set: <see cref="Generate"/> resolves
+    /// <see cref="GenerationRequest.Loras"/> here, so requests switch styles with no reload.
+    /// </summary>
+    public LoraAdapters Loras { get; }
+
+    /// <summary>
     /// When the DiT backend offers <see cref="IStepCapture"/>, capture each expert's step once and replay
     /// it (default); false runs the forwards directly (cancellation then also checked between blocks).
     /// </summary>
@@ -68,14 +80,13 @@ public sealed class WanPipeline : IDisposable
     public bool CheckNonFinite { get; set; } = true;
 
     /// <summary>Loads every component of a diffusers-layout model directory onto its backend (WanEngine.Open calls this).</summary>
-    /// <exception cref="DirectoryNotFoundException">the directory or a component folder is missing.</exception>
+    /// <exception cref="Wan.Errors.ModelFileException">the directory is missing, a file, or has no model_index.json.</exception>
+    /// <exception cref="Wan.Errors.ConfigException">a config is malformed, describes a model that cannot run, or disagrees with another.</exception>
     /// <exception cref="InvalidDataException">a weight file is corrupt or does not match its config.</exception>
     internal static WanPipeline Load(PipelineBackends backends, string modelDirectory)
     {
-        if (!Directory.Exists(modelDirectory))
-        {
-            throw new DirectoryNotFoundException($"{modelDirectory}: model directory not found");
-        }
+        // Every config is read and cross-checked before any weight: a model that cannot run is refused here.
+        var geometry = ModelGeometry.Load(modelDirectory);
         var index = ModelIndexConfig.Load(modelDirectory);
         var owned = new List<IDisposable>();
         T Own<T>(T component) where T : IDisposable
@@ -90,7 +101,7 @@ public sealed class WanPipeline : IDisposable
             var high = Own(WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer")));
             var low = index.HasSecondExpert ? Own(WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer_2"))) : null;
             var vae = Own(WanVae.Load(backends.Vae, Path.Combine(modelDirectory, "vae")));
-            return new WanPipeline(backends, index, tokenizer, textEncoder, high, low, vae);
+            return new WanPipeline(backends, index, geometry, tokenizer, textEncoder, high, low, vae);
         }
         catch
         {
@@ -110,6 +121,7 @@ public sealed class WanPipeline : IDisposable
     /// prompt and for the negative prompt, v = uncond + g·(cond − uncond), and the solver steps.
     /// On a DiT backend with <see cref="IStepCapture"/> each expert's step is captured once and replayed.
     /// Returns the final latent; <paramref name="progress"/> sees the latent after every step.
+    /// <paramref name="adapters"/> (from <see cref="Loras"/>) applies a LoRA set per expert; null runs the base weights.
     /// With <paramref name="windows"/> (context windows, <see cref="ContextWindowPlan"/>) each step predicts
     /// every window on its own and blends the predictions (<see cref="GenerationStage.DenoisingWindow"/>
     /// is reported after each window when there are several); null means one window over the whole latent.
@@ -119,14 +131,14 @@ public sealed class WanPipeline : IDisposable
     /// <exception cref="OperationCanceledException">cancelled between steps (or blocks, without capture).</exception>
     public float[] Denoise(Tensor context, Tensor negativeContext, float[] noise, int[] latentShape, IFlowSolver solver,
         ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default,
-        ContextWindowPlan? windows = null, int? attentionWindow = null)
+        ExpertAdapters? adapters = null, ContextWindowPlan? windows = null, int? attentionWindow = null)
     {
         var shape = new Shape(latentShape);
         if (noise.Length != shape.ElementCount)
         {
             throw new ArgumentException($"initial latent has {noise.Length} values, shape {shape} needs {shape.ElementCount}");
         }
-        var plan = windows ?? ContextWindowPlan.Create(shape[1], shape[1], 0, WindowBlending.RaisedCosine);
+        var plan = windows ?? ContextWindowPlan.Create(shape[1], shape[1], 0, WindowBlending.RaisedCosine, Geometry.TemporalStride);
         if (plan.LatentFrames != shape[1])
         {
             throw new ArgumentException($"the context-window plan covers {plan.LatentFrames} latent frames, the latent {shape} has {shape[1]}");
@@ -147,7 +159,7 @@ public sealed class WanPipeline : IDisposable
                 var expert = LowNoise is null ? "transformer" : high ? "transformer (high noise)" : "transformer_2 (low noise)";
                 if (!steps.TryGetValue(dit, out var step))
                 {
-                    step = new GuidedExpertStep(dit, context, negativeContext, windowShape, CaptureStepGraphs, CheckNonFinite, attentionWindow);
+                    step = new GuidedExpertStep(dit, context, negativeContext, windowShape, CaptureStepGraphs, CheckNonFinite, adapters?.For(dit), attentionWindow);
                     steps.Add(dit, step);
                 }
                 int stepNumber = i + 1;
@@ -249,15 +261,12 @@ public sealed class WanPipeline : IDisposable
     public GenerationResult Generate(GenerationRequest request, Action<GenerationProgress>? progress = null,
         CancellationToken cancellation = default)
     {
-        var latentShape = request.LatentShape();
+        var latentShape = request.LatentShape(Geometry);
         var count = latentShape.Aggregate(1, (a, b) => a * b);
         var noise = request.Noise ?? NoiseGenerator.StandardNormal(request.Seed, count);
-        if (noise.Length != count)
-        {
-            throw new ArgumentException($"the given noise has {noise.Length} values; [{string.Join(", ", latentShape)}] needs {count}");
-        }
         var solver = FlowSolvers.Create(request.Solver, request.Steps, request.Shift);
         var experts = new ExpertSchedule(Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, request.GuidanceLow, request.GuidanceHigh);
+        using var lease = request.Loras is { IsEmpty: false } loras ? Loras.Acquire(loras, request.LoraMode) : null;
 
         var clock = Stopwatch.StartNew();
         var negative = string.IsNullOrWhiteSpace(request.NegativePrompt) ? WanDefaults.NegativePrompt : request.NegativePrompt;
@@ -267,7 +276,8 @@ public sealed class WanPipeline : IDisposable
         var textTime = clock.Elapsed;
         progress?.Invoke(new GenerationProgress(GenerationStage.EncodingText, 0, request.Steps, null, 0, clock.Elapsed, textTime, default));
 
-        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, request.ContextWindows(), request.AttentionWindow);
+        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, lease?.Adapters,
+            request.ContextWindows(Geometry), request.AttentionWindow);
         var denoiseTime = clock.Elapsed - textTime;
 
         var decodeClock = Stopwatch.StartNew();
@@ -278,6 +288,7 @@ public sealed class WanPipeline : IDisposable
     /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
+        Loras.Dispose();
         TextEncoder.Dispose();
         HighNoise.Dispose();
         LowNoise?.Dispose();

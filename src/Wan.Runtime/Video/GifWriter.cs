@@ -8,6 +8,10 @@ public static class GifWriter
 {
     private static readonly int[] Bayer4 = [0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5];
 
+    /// <summary>Writes every frame as one looping GIF89a at the video's frame rate (delay rounded to 1/100 s).</summary>
+    /// <param name="video">the frames, at most 65535 pixels wide and high.</param>
+    /// <param name="output">the stream the GIF is written to.</param>
+    /// <exception cref="ArgumentException">the frames are larger than GIF allows.</exception>
     public static void Write(VideoFrames video, Stream output)
     {
         if (video.Width > ushort.MaxValue || video.Height > ushort.MaxValue)

@@ -24,10 +24,16 @@ public static class Mp4Writer
         return null;
     }
 
+    /// <summary>Encodes the frames to H.264 (yuv420p, CRF 18) in an MP4 at <paramref name="path"/>.</summary>
+    /// <param name="video">the frames.</param>
+    /// <param name="path">the .mp4 file to produce.</param>
+    /// <param name="cancellation">checked between frames; ffmpeg is stopped and nothing is left behind when it fires.</param>
+    /// <exception cref="Wan.Errors.RequestException">ffmpeg is not installed.</exception>
+    /// <exception cref="IOException">ffmpeg failed (its message, naming <paramref name="path"/>).</exception>
     public static void Write(VideoFrames video, string path, CancellationToken cancellation = default)
     {
-        var ffmpeg = FindFfmpeg() ?? throw new FileNotFoundException(
-            $"{path}: writing MP4 needs the ffmpeg program, which is not on PATH (install the Debian package 'ffmpeg', or write .y4m, .gif or a .png frame directory instead)");
+        var ffmpeg = FindFfmpeg() ?? throw new Wan.Errors.RequestException("output", path,
+            $"writing MP4 needs the ffmpeg program, which is not on PATH (install the Debian package 'ffmpeg', or write .y4m, .gif or a .png frame directory instead)");
         var temp = AtomicOutput.TempPathFor(path);
         var psi = new ProcessStartInfo(ffmpeg)
         {
@@ -70,17 +76,20 @@ public static class Mp4Writer
             {
                 // ffmpeg closed its input early (bad option, disk full, ...): its own message says why.
                 process.WaitForExit();
-                throw new IOException($"{path}: ffmpeg stopped reading frames (exit code {process.ExitCode}): {stderr.Result.Trim()}");
+                throw new IOException($"{path}: ffmpeg stopped reading frames (exit code {process.ExitCode}): {AtomicOutput.NamingTarget(stderr.Result.Trim(), temp, path)}");
             }
             if (process.ExitCode != 0)
             {
-                throw new IOException($"{path}: ffmpeg failed with exit code {process.ExitCode}: {stderr.Result.Trim()}");
+                throw new IOException($"{path}: ffmpeg failed with exit code {process.ExitCode}: {AtomicOutput.NamingTarget(stderr.Result.Trim(), temp, path)}");
             }
             File.Move(temp, path, true);
         }
         finally
         {
-            File.Delete(temp);
+            if (File.Exists(temp))
+            {
+                File.Delete(temp);
+            }
         }
     }
 }

@@ -8,6 +8,11 @@ public static class PngWriter
 {
     private static readonly uint[] CrcTable = BuildCrcTable();
 
+    /// <summary>Writes one frame as a PNG.</summary>
+    /// <param name="rgb">8-bit RGB pixels, row-major [H, W, 3].</param>
+    /// <param name="width">pixels per row.</param>
+    /// <param name="height">rows.</param>
+    /// <param name="output">the stream the PNG is written to.</param>
     public static void WriteFrame(ReadOnlySpan<byte> rgb, int width, int height, Stream output)
     {
         output.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);

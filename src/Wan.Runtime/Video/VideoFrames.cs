@@ -6,6 +6,14 @@ namespace Wan.Runtime.Video;
 /// </summary>
 public sealed class VideoFrames
 {
+    /// <summary>Wraps frame-major RGB bytes [T, H, W, 3].</summary>
+    /// <param name="frames">T, at least 1.</param>
+    /// <param name="height">H in pixels, at least 1.</param>
+    /// <param name="width">W in pixels, at least 1.</param>
+    /// <param name="rgb">T × H × W × 3 bytes.</param>
+    /// <param name="fps">frames per second, at least 1.</param>
+    /// <exception cref="ArgumentException">the sizes do not match the bytes.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="fps"/> is not positive.</exception>
     public VideoFrames(int frames, int height, int width, byte[] rgb, int fps = 16)
     {
         if (frames <= 0 || height <= 0 || width <= 0 || rgb.Length != (long)frames * height * width * 3)
@@ -23,16 +31,35 @@ public sealed class VideoFrames
         Fps = fps;
     }
 
+    /// <summary>Number of frames T.</summary>
     public int Frames { get; }
+
+    /// <summary>Frame height H in pixels.</summary>
     public int Height { get; }
+
+    /// <summary>Frame width W in pixels.</summary>
     public int Width { get; }
+
+    /// <summary>Frames per second of playback.</summary>
     public int Fps { get; }
+
+    /// <summary>All pixels, [T, H, W, 3] 8-bit RGB.</summary>
     public byte[] Rgb { get; }
+
+    /// <summary>Bytes of one frame, H × W × 3.</summary>
     public int FrameBytes => Height * Width * 3;
 
+    /// <summary>The pixels of one frame, [H, W, 3].</summary>
+    /// <param name="index">frame index, 0 to T − 1.</param>
     public ReadOnlySpan<byte> Frame(int index) => Rgb.AsSpan(index * FrameBytes, FrameBytes);
 
     /// <summary>From [3, T, H, W] floats in [-1, 1] (values outside are clamped).</summary>
+    /// <param name="video">VAE output [3, T, H, W] as floats.</param>
+    /// <param name="frames">T.</param>
+    /// <param name="height">H.</param>
+    /// <param name="width">W.</param>
+    /// <param name="fps">frames per second.</param>
+    /// <exception cref="ArgumentException">the value count is not 3 × T × H × W.</exception>
     public static VideoFrames FromChannelsFirst(ReadOnlySpan<float> video, int frames, int height, int width, int fps = 16)
     {
         long plane = (long)frames * height * width;

@@ -6,6 +6,9 @@ namespace Wan.Runtime.Video;
 /// </summary>
 public static class Y4mWriter
 {
+    /// <summary>Writes the header and every frame as YUV 4:4:4 planes.</summary>
+    /// <param name="video">the frames.</param>
+    /// <param name="output">the stream the Y4M is written to.</param>
     public static void Write(VideoFrames video, Stream output)
     {
         var header = System.Text.Encoding.ASCII.GetBytes($"YUV4MPEG2 W{video.Width} H{video.Height} F{video.Fps}:1 Ip A1:1 C444\n");

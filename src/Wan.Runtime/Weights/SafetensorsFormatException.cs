@@ -1,19 +1,8 @@
 namespace Wan.Runtime.Weights;
 
-/// <summary>A weight file or index that is not a valid safetensors checkpoint. The message names the file.</summary>
-public sealed class SafetensorsFormatException : IOException
-{
-    /// <summary>The message is "path: problem".</summary>
-    public SafetensorsFormatException(string path, string problem)
-        : base($"{path}: {problem}")
-    {
-        FilePath = path;
-        Problem = problem;
-    }
-
-    /// <summary>The file (or index) at fault.</summary>
-    public string FilePath { get; }
-
-    /// <summary>What is wrong with it.</summary>
-    public string Problem { get; }
-}
+/// <summary>
+/// A weight file or index that is not a valid safetensors checkpoint. The message is "path: problem";
+/// <see cref="Wan.Errors.ModelFileException.FilePath"/> is the file (or index) at fault and
+/// <see cref="Wan.Errors.ModelFileException.Problem"/> what is wrong with it.
+/// </summary>
+public sealed class SafetensorsFormatException(string path, string problem) : Wan.Errors.ModelFileException(path, problem);

@@ -1,3 +1,4 @@
+using Wan.Errors;
 using Wan.Runtime.Config;
 
 namespace Wan.Runtime.Tests.Backends;
@@ -52,7 +53,7 @@ public class VaeConfigTests
         var json = Valid.Replace(original, replacement, StringComparison.Ordinal);
         Assert.That(json, Is.Not.EqualTo(Valid), "the test edit must change the config");
 
-        var e = Assert.Throws<InvalidDataException>(() => VaeConfig.Parse(json, "bad/config.json"));
+        var e = Assert.Throws<ConfigException>(() => VaeConfig.Parse(json, "bad/config.json"));
 
         Assert.That(e!.Message, Does.Contain("bad/config.json").And.Contain(named));
     }
@@ -62,7 +63,7 @@ public class VaeConfigTests
     {
         var path = Path.Combine(Path.GetTempPath(), "no-such-dir-" + Guid.NewGuid(), "config.json");
 
-        var e = Assert.Throws<FileNotFoundException>(() => VaeConfig.Load(path));
+        var e = Assert.Throws<ConfigException>(() => VaeConfig.Load(path));
 
         Assert.That(e!.Message, Does.Contain(path));
     }

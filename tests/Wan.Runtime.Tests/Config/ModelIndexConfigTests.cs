@@ -1,3 +1,4 @@
+using Wan.Errors;
 using Wan.Runtime.Config;
 
 namespace Wan.Runtime.Tests.Config;

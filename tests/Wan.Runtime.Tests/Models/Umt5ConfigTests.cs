@@ -1,3 +1,4 @@
+using Wan.Errors;
 using System.Text.Json.Nodes;
 using Wan.Runtime.Config;
 
@@ -64,14 +65,14 @@ public class Umt5ConfigTests
     {
         var config = XxlConfig();
         config.Remove(key);
-        var e = Assert.Throws<InvalidDataException>(() => Umt5Config.Load(Write(config)));
-        Assert.That(e!.Message, Does.Contain(Path.Combine(_root, "config.json")).And.Contain($"missing key '{key}'"));
+        var e = Assert.Throws<ConfigException>(() => Umt5Config.Load(Write(config)));
+        Assert.That(e!.Message, Does.Contain(Path.Combine(_root, "config.json")).And.Contain($"'{key}' is missing"));
     }
 
     [TestCase("d_model", "\"4096\"", "positive integer")]
     [TestCase("num_heads", "0", "positive integer")]
     [TestCase("d_kv", "64.5", "positive integer")]
-    [TestCase("layer_norm_epsilon", "-1e-6", "positive number")]
+    [TestCase("layer_norm_epsilon", "-1e-6", "positive finite number")]
     [TestCase("feed_forward_proj", "\"relu\"", "'relu', but the umT5 encoder needs 'gated-gelu'")]
     [TestCase("feed_forward_proj", "3", "must be a string")]
     [TestCase("relative_attention_num_buckets", "2", "need at least 4")]
@@ -80,7 +81,7 @@ public class Umt5ConfigTests
     {
         var config = XxlConfig();
         config[key] = JsonNode.Parse(json);
-        var e = Assert.Throws<InvalidDataException>(() => Umt5Config.Load(Write(config)));
+        var e = Assert.Throws<ConfigException>(() => Umt5Config.Load(Write(config)));
         Assert.That(e!.Message, Does.Contain($"'{key}'").And.Contain(problem));
     }
 
@@ -88,10 +89,10 @@ public class Umt5ConfigTests
     public void CorruptOrAbsentFileIsReported()
     {
         File.WriteAllText(Path.Combine(_root, "config.json"), "{\"d_model\": 4096,");
-        Assert.That(Assert.Throws<InvalidDataException>(() => Umt5Config.Load(_root))!.Message, Does.Contain("not valid JSON"));
+        Assert.That(Assert.Throws<ConfigException>(() => Umt5Config.Load(_root))!.Message, Does.Contain("not valid JSON"));
         File.WriteAllText(Path.Combine(_root, "config.json"), "[1, 2]");
-        Assert.That(Assert.Throws<InvalidDataException>(() => Umt5Config.Load(_root))!.Message, Does.Contain("expected a JSON object"));
+        Assert.That(Assert.Throws<ConfigException>(() => Umt5Config.Load(_root))!.Message, Does.Contain("expected a JSON object"));
         File.Delete(Path.Combine(_root, "config.json"));
-        Assert.That(Assert.Throws<FileNotFoundException>(() => Umt5Config.Load(_root))!.Message, Does.Contain("umT5 config not found"));
+        Assert.That(Assert.Throws<ConfigException>(() => Umt5Config.Load(_root))!.Message, Does.Contain("config file not found"));
     }
 }

@@ -1,9 +1,10 @@
+using System.CommandLine;
 using Spectre.Console;
 using Wan.Convert.Conversion;
 
 namespace Wan.Convert.Cli;
 
-/// <summary>Shared command plumbing: one clear error line instead of a stack trace, and the progress bar.</summary>
+/// <summary>Shared command plumbing: one clear error line on stderr (exit code 2, 130 when cancelled) instead of a stack trace, and the progress bar.</summary>
 internal static class CliRunner
 {
     public static int Run(Func<int> action)
@@ -12,12 +13,38 @@ internal static class CliRunner
         {
             return action();
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or KeyNotFoundException
+        catch (OperationCanceledException)
+        {
+            Console.Error.WriteLine("wan-convert: cancelled; no output was written");
+            return 130;
+        }
+        catch (Wan.Errors.RequestException e)
+        {
+            Console.Error.WriteLine($"wan-convert: {e.Format("--")}");
+            return 2;
+        }
+        // WanException covers every model-file, config and request error; the rest are the converter's
+        // file-system and format errors that do not derive from it yet.
+        catch (Exception e) when (e is Wan.Errors.WanException or IOException or InvalidDataException or ArgumentException or KeyNotFoundException
             or InvalidOperationException or UnauthorizedAccessException)
         {
-            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
-            return 1;
+            Console.Error.WriteLine($"wan-convert: {string.Join(" ", e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))}");
+            return 2;
         }
+    }
+
+    /// <summary>A path argument; an empty value is a parse error naming it (not a framework message about 'path').</summary>
+    public static Argument<string> PathArgument(string name, string description)
+    {
+        var argument = new Argument<string>(name) { Description = description };
+        argument.Validators.Add(result =>
+        {
+            if (string.IsNullOrWhiteSpace(result.GetValueOrDefault<string>()))
+            {
+                result.AddError($"{name} is empty: give a path");
+            }
+        });
+        return argument;
     }
 
     /// <summary>Runs <paramref name="work"/> under a byte progress bar fed by its progress reports.</summary>
@@ -57,6 +84,6 @@ internal static class CliRunner
                 return (long)(v * factor);
             }
         }
-        return long.TryParse(t, out var bytes) && bytes > 0 ? bytes : throw new ArgumentException($"--max-shard-size '{text}' is not a size like 5GB, 500MB or a byte count");
+        return long.TryParse(t, out var bytes) && bytes > 0 ? bytes : throw new Wan.Errors.RequestException("max-shard-size", $"'{text}'", "is not a size like 5GB, 500MB or a byte count");
     }
 }

@@ -9,8 +9,8 @@ internal static class DiffCommand
 {
     public static Command Create()
     {
-        var a = new Argument<string>("A") { Description = "model directory or weight file" };
-        var b = new Argument<string>("B") { Description = "model directory or weight file" };
+        var a = CliRunner.PathArgument("A", "model directory or weight file");
+        var b = CliRunner.PathArgument("B", "model directory or weight file");
         var command = new Command("diff", "tensors only on one side, dtype/shape changes, value differences (relative L2, max abs)") { a, b };
         command.SetAction(r => CliRunner.Run(() =>
         {

@@ -9,11 +9,15 @@ internal static class InspectCommand
 {
     public static Command Create()
     {
-        var path = new Argument<string>("PATH") { Description = "diffusers or original model directory, or one .safetensors/.pth/.index.json" };
+        var path = CliRunner.PathArgument("PATH", "diffusers or original model directory, or one .safetensors/.pth/.index.json, or a LoRA .safetensors");
         var tensors = new Option<bool>("--tensors") { Description = "list every tensor" };
         var command = new Command("inspect", "tensors, dtypes, shapes, sizes and config summary") { path, tensors };
         command.SetAction(r => CliRunner.Run(() =>
         {
+            if (LoraInspector.IsLora(r.GetValue(path)!))
+            {
+                return DescribeLora(r.GetValue(path)!);
+            }
             var result = Inspector.Inspect(r.GetValue(path)!);
             AnsiConsole.MarkupLineInterpolated($"{result.Path} ({result.Layout} layout)");
             var summary = new Table().AddColumns("component", "tensors", "parameters", "bytes", "by dtype");
@@ -44,5 +48,23 @@ internal static class InspectCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>A LoRA file: format, rank, alpha, targeted modules, experts; a LoRA that cannot be used: its offending keys.</summary>
+    private static int DescribeLora(string path)
+    {
+        try
+        {
+            foreach (var line in LoraInspector.Describe(path).Lines())
+            {
+                Console.Out.WriteLine(line);
+            }
+            return 0;
+        }
+        catch (Wan.Runtime.Lora.LoraFormatException e)
+        {
+            AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+            return 1;
+        }
     }
 }

@@ -10,7 +10,7 @@ internal static class SynthCommand
 {
     public static Command Create()
     {
-        var dst = new Argument<string>("DST") { Description = "new model directory (must not exist)" };
+        var dst = CliRunner.PathArgument("DST", "new model directory (must not exist)");
         var preset = new Option<string>("--preset")
         {
             Description = $"model shapes: {string.Join(", ", WanPresets.ByName.Keys)}",
@@ -28,7 +28,7 @@ internal static class SynthCommand
             var options = new SynthOptions(r.GetValue(layers), r.GetValue(seed), TargetPrecisionNames.Parse(r.GetValue(dtype)!, r.GetValue(fp8Scale)!),
                 r.GetValue(original), CliRunner.ParseSize(r.GetValue(shard)!));
             var config = CliRunner.WithProgress("synthesizing", p => Synthesizer.Write(r.GetValue(preset)!, r.GetValue(dst)!, options, p));
-            AnsiConsole.MarkupLineInterpolated($"[green]wrote[/] {r.GetValue(dst)}: {config.Experts} DiT expert(s) x {config.Dit.NumLayers} layers (dim {config.Dit.Dim}), T5 {config.T5.NumLayers} layers, scheduler flow_shift {config.Pipeline.SampleShift} (official sample_shift)");
+            AnsiConsole.MarkupLineInterpolated($"[green]wrote[/] {r.GetValue(dst)}: {config.Experts} DiT expert(s) x {config.Dit.Layers} layers (dim {config.Dit.Dim}), T5 {config.T5.NumLayers} layers, scheduler flow_shift {config.Pipeline.SampleShift} (official sample_shift)");
             return 0;
         }));
         return command;

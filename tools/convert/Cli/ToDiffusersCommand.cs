@@ -27,8 +27,8 @@ internal static class ToDiffusersCommand
 
     public static Command Create()
     {
-        var src = new Argument<string>("SRC") { Description = "original Wan checkpoint directory (Wan2.2 A14B or single-DiT Wan2.1)" };
-        var dst = new Argument<string>("DST") { Description = "new diffusers directory (must not exist)" };
+        var src = CliRunner.PathArgument("SRC", "original Wan checkpoint directory (Wan2.2 A14B or single-DiT Wan2.1)");
+        var dst = CliRunner.PathArgument("DST", "new diffusers directory (must not exist)");
         var dtype = DTypeOption();
         var fp8Scale = Fp8ScaleOption();
         var shard = ShardOption();
@@ -42,7 +42,7 @@ internal static class ToDiffusersCommand
                 r.GetValue(options));
             var result = CliRunner.WithProgress("converting", p => ToDiffusersConverter.Convert(r.GetValue(src)!, r.GetValue(dst)!, convertOptions, p));
             var c = result.Config;
-            AnsiConsole.MarkupLineInterpolated($"DiT: {c.Experts} expert(s), dim {c.Dit.Dim}, {c.Dit.NumHeads} heads, {c.Dit.NumLayers} layers; T5: {c.T5.NumLayers} layers, vocab {c.T5.VocabSize}; sample_shift {c.Pipeline.SampleShift}, boundary {c.Pipeline.BoundaryRatio?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
+            AnsiConsole.MarkupLineInterpolated($"DiT: {c.Experts} expert(s), dim {c.Dit.Dim}, {c.Dit.Heads} heads, {c.Dit.Layers} layers; T5: {c.T5.NumLayers} layers, vocab {c.T5.VocabSize}; sample_shift {c.Pipeline.SampleShift}, boundary {c.Pipeline.BoundaryRatio?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}");
             ReportPrinter.Print(result.Tensors);
             AnsiConsole.MarkupLineInterpolated($"[green]wrote[/] {r.GetValue(dst)}");
             return 0;

@@ -8,8 +8,8 @@ internal static class VerifyCommand
 {
     public static Command Create()
     {
-        var converted = new Argument<string>("CONVERTED") { Description = "converted diffusers directory" };
-        var source = new Argument<string>("SOURCE") { Description = "what it was converted from (original or diffusers layout)" };
+        var converted = CliRunner.PathArgument("CONVERTED", "converted diffusers directory");
+        var source = CliRunner.PathArgument("SOURCE", "what it was converted from (original or diffusers layout)");
         var tolerance = new Option<double>("--fp8-tolerance") { Description = "largest relative L2 error accepted for an fp8 tensor", DefaultValueFactory = _ => 0.08 };
         var command = new Command("verify", "every tensor present, shapes equal, values equal under the dtype rule") { converted, source, tolerance };
         command.SetAction(r => CliRunner.Run(() =>

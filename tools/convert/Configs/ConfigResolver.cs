@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Wan.Convert.Weights;
+using Wan.Runtime.Config;
 using Wan.Runtime.Weights;
 
 namespace Wan.Convert.Configs;
@@ -20,26 +21,28 @@ public static partial class ConfigResolver
         var preset = WanPresets.Match(dim, experts.Count);
         string From(string key) => $"'{key}' is not recoverable from the weights: put it in wan_config.json or an --options file";
 
+        dim = Check(settings.Get<int>("dit.dim", "dim"), dim, "dit.dim", dit);
+        var heads = settings.Get<int>("dit.num_heads", "num_heads") ?? preset?.Dit.Heads ?? throw new InvalidDataException(From("dit.num_heads"));
+        if (heads <= 0 || dim % heads != 0)
+        {
+            throw new InvalidDataException($"dit.num_heads {heads} does not divide dim {dim}");
+        }
         var ditConfig = new DitConfig(
-            Dim: Check(settings.Get<int>("dit.dim", "dim"), dim, "dit.dim", dit),
-            NumHeads: settings.Get<int>("dit.num_heads", "num_heads") ?? preset?.Dit.NumHeads ?? throw new InvalidDataException(From("dit.num_heads")),
-            FfnDim: Check(settings.Get<int>("dit.ffn_dim", "ffn_dim"), Shape(dit, "blocks.0.ffn.0.weight")[0], "dit.ffn_dim", dit),
-            FreqDim: Check(settings.Get<int>("dit.freq_dim", "freq_dim"), Shape(dit, "time_embedding.0.weight")[1], "dit.freq_dim", dit),
+            Heads: heads,
+            HeadDim: dim / heads,
+            InChannels: Check(settings.Get<int>("dit.in_dim", "in_dim"), patch[1], "dit.in_dim", dit),
+            OutChannels: Check(settings.Get<int>("dit.out_dim", "out_dim"), Shape(dit, "head.head.weight")[0] / (patch[2] * patch[3] * patch[4]), "dit.out_dim", dit),
             TextDim: Shape(dit, "text_embedding.0.weight")[1],
-            InDim: Check(settings.Get<int>("dit.in_dim", "in_dim"), patch[1], "dit.in_dim", dit),
-            OutDim: Check(settings.Get<int>("dit.out_dim", "out_dim"), Shape(dit, "head.head.weight")[0] / (patch[2] * patch[3] * patch[4]), "dit.out_dim", dit),
-            NumLayers: Check(settings.Get<int>("dit.num_layers", "num_layers"), CountBlocks(dit, BlockIndex()), "dit.num_layers", dit),
-            PatchSize: [patch[2], patch[3], patch[4]],
-            Eps: settings.Get<double>("dit.eps", "eps") ?? 1e-6,
+            FreqDim: Check(settings.Get<int>("dit.freq_dim", "freq_dim"), Shape(dit, "time_embedding.0.weight")[1], "dit.freq_dim", dit),
+            FfnDim: Check(settings.Get<int>("dit.ffn_dim", "ffn_dim"), Shape(dit, "blocks.0.ffn.0.weight")[0], "dit.ffn_dim", dit),
+            Layers: Check(settings.Get<int>("dit.num_layers", "num_layers"), CountBlocks(dit, BlockIndex()), "dit.num_layers", dit),
+            Patch: (patch[2], patch[3], patch[4]),
+            Eps: (float)(settings.Get<double>("dit.eps", "eps") ?? 1e-6),
             CrossAttnNorm: settings.Get<bool>("dit.cross_attn_norm", "cross_attn_norm") ?? dit.Contains("blocks.0.norm3.weight"),
             RopeMaxSeqLen: settings.Get<int>("dit.rope_max_positions") ?? 1024);
-        if (ditConfig.Dim % ditConfig.NumHeads != 0)
-        {
-            throw new InvalidDataException($"dit.num_heads {ditConfig.NumHeads} does not divide dim {ditConfig.Dim}");
-        }
         foreach (var other in experts.Skip(1))
         {
-            if (Shape(other, "patch_embedding.weight") != patch || CountBlocks(other, BlockIndex()) != ditConfig.NumLayers)
+            if (Shape(other, "patch_embedding.weight") != patch || CountBlocks(other, BlockIndex()) != ditConfig.Layers)
             {
                 throw new InvalidDataException($"{other.Location}: this expert's shapes differ from {dit.Location}");
             }
@@ -47,17 +50,17 @@ public static partial class ConfigResolver
 
         var embedding = Shape(t5, "token_embedding.weight");
         var bias = Shape(t5, "blocks.0.pos_embedding.embedding.weight");
-        var heads = bias[1];
-        var t5Config = new T5Config(
-            VocabSize: embedding[0],
-            Dim: embedding[1],
-            DimFfn: Shape(t5, "blocks.0.ffn.fc1.weight")[0],
-            NumHeads: Check(settings.Get<int>("t5.num_heads"), heads, "t5.num_heads", t5),
-            HeadDim: Shape(t5, "blocks.0.attn.q.weight")[0] / heads,
+        var t5Heads = bias[1];
+        var t5Config = new Umt5Config(
+            DModel: embedding[1],
+            DKv: Shape(t5, "blocks.0.attn.q.weight")[0] / t5Heads,
+            DFf: Shape(t5, "blocks.0.ffn.fc1.weight")[0],
+            NumHeads: Check(settings.Get<int>("t5.num_heads"), t5Heads, "t5.num_heads", t5),
             NumLayers: CountBlocks(t5, BlockIndex()),
-            NumBuckets: bias[0],
-            MaxDistance: settings.Get<int>("t5.max_distance") ?? 128,
-            Eps: settings.Get<double>("t5.eps") ?? 1e-6);
+            RelativeAttentionNumBuckets: bias[0],
+            RelativeAttentionMaxDistance: settings.Get<int>("t5.max_distance") ?? 128,
+            LayerNormEpsilon: (float)(settings.Get<double>("t5.eps") ?? 1e-6),
+            VocabSize: embedding[0]);
 
         var dimMult = settings.GetArray<int>("vae.dim_mult") ?? preset?.Vae.DimMult ?? WanPresets.A14B.Vae.DimMult;
         var vaeConfig = new VaeConfig(
@@ -65,10 +68,12 @@ public static partial class ConfigResolver
             ZDim: Shape(vae, "conv2.weight")[0],
             DimMult: dimMult,
             NumResBlocks: settings.Get<int>("vae.num_res_blocks") ?? 2,
-            TemperalDownsample: settings.GetArray<bool>("vae.temperal_downsample") ?? [false, true, true],
-            LatentsMean: settings.GetArray<double>("vae.latents_mean") ?? WanPresets.Wan21LatentsMean,
-            LatentsStd: settings.GetArray<double>("vae.latents_std") ?? WanPresets.Wan21LatentsStd);
-        if (vaeConfig.LatentsMean.Length != vaeConfig.ZDim || vaeConfig.LatentsStd.Length != vaeConfig.ZDim)
+            TemporalDownsample: settings.GetArray<bool>("vae.temperal_downsample") ?? [false, true, true],
+            LatentsMean: settings.GetArray<double>("vae.latents_mean")?.Select(v => (float)v).ToArray() ?? WanPresets.Wan21LatentsMean,
+            LatentsStd: settings.GetArray<double>("vae.latents_std")?.Select(v => (float)v).ToArray() ?? WanPresets.Wan21LatentsStd,
+            InChannels: 3,
+            OutChannels: 3);
+        if (vaeConfig.LatentsMean.Count != vaeConfig.ZDim || vaeConfig.LatentsStd.Count != vaeConfig.ZDim)
         {
             throw new InvalidDataException($"vae.latents_mean/std need {vaeConfig.ZDim} values (z_dim of {vae.Location})");
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Wan.Runtime.Config;
 
 namespace Wan.Convert.Configs;
 
@@ -21,24 +22,24 @@ public static class DiffusersConfigs
         ["ffn_dim"] = d.FfnDim,
         ["freq_dim"] = d.FreqDim,
         ["image_dim"] = null,
-        ["in_channels"] = d.InDim,
-        ["num_attention_heads"] = d.NumHeads,
-        ["num_layers"] = d.NumLayers,
-        ["out_channels"] = d.OutDim,
-        ["patch_size"] = Array(d.PatchSize),
+        ["in_channels"] = d.InChannels,
+        ["num_attention_heads"] = d.Heads,
+        ["num_layers"] = d.Layers,
+        ["out_channels"] = d.OutChannels,
+        ["patch_size"] = Array(new[] { d.Patch.T, d.Patch.H, d.Patch.W }),
         ["pos_embed_seq_len"] = null,
         ["qk_norm"] = "rms_norm_across_heads",
         ["rope_max_seq_len"] = d.RopeMaxSeqLen,
         ["text_dim"] = d.TextDim,
     };
 
-    public static JsonObject TextEncoder(T5Config t) => new()
+    public static JsonObject TextEncoder(Umt5Config t) => new()
     {
         ["architectures"] = new JsonArray("UMT5EncoderModel"),
         ["classifier_dropout"] = 0.0,
-        ["d_ff"] = t.DimFfn,
-        ["d_kv"] = t.HeadDim,
-        ["d_model"] = t.Dim,
+        ["d_ff"] = t.DFf,
+        ["d_kv"] = t.DKv,
+        ["d_model"] = t.DModel,
         ["decoder_start_token_id"] = 0,
         ["dense_act_fn"] = "gelu_new",
         ["dropout_rate"] = 0.1,
@@ -47,15 +48,15 @@ public static class DiffusersConfigs
         ["initializer_factor"] = 1.0,
         ["is_encoder_decoder"] = true,
         ["is_gated_act"] = true,
-        ["layer_norm_epsilon"] = t.Eps,
+        ["layer_norm_epsilon"] = t.LayerNormEpsilon,
         ["model_type"] = "umt5",
         ["num_decoder_layers"] = t.NumLayers,
         ["num_heads"] = t.NumHeads,
         ["num_layers"] = t.NumLayers,
         ["output_past"] = true,
         ["pad_token_id"] = 0,
-        ["relative_attention_max_distance"] = t.MaxDistance,
-        ["relative_attention_num_buckets"] = t.NumBuckets,
+        ["relative_attention_max_distance"] = t.RelativeAttentionMaxDistance,
+        ["relative_attention_num_buckets"] = t.RelativeAttentionNumBuckets,
         ["scalable_attention"] = true,
         ["tie_word_embeddings"] = false,
         ["tokenizer_class"] = "T5Tokenizer",
@@ -73,16 +74,16 @@ public static class DiffusersConfigs
         ["decoder_base_dim"] = null,
         ["dim_mult"] = Array(v.DimMult),
         ["dropout"] = 0.0,
-        ["in_channels"] = 3,
+        ["in_channels"] = v.InChannels,
         ["is_residual"] = false,
         ["latents_mean"] = Array(v.LatentsMean),
         ["latents_std"] = Array(v.LatentsStd),
         ["num_res_blocks"] = v.NumResBlocks,
-        ["out_channels"] = 3,
+        ["out_channels"] = v.OutChannels,
         ["patch_size"] = null,
-        ["scale_factor_spatial"] = 8,
-        ["scale_factor_temporal"] = 4,
-        ["temperal_downsample"] = Array(v.TemperalDownsample),
+        ["scale_factor_spatial"] = v.SpatialScale,
+        ["scale_factor_temporal"] = v.TemporalScale,
+        ["temperal_downsample"] = Array(v.TemporalDownsample),
         ["z_dim"] = v.ZDim,
     };
 

@@ -1,91 +1,55 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
+using Wan.Runtime.Config;
 
 namespace Wan.Convert.Configs;
 
 /// <summary>
-/// Hyper-parameters read from JSON files (wan_config.json, an expert's config.json, an options file),
-/// looked up in order: the first file that has a key wins. Wrongly typed values are errors naming the file.
+/// Hyper-parameters read from JSON files (wan_config.json, an expert's config.json, an options file)
+/// through the runtime's config reader, looked up in order: the first file that has a key wins. A
+/// wrongly typed value is a <see cref="Wan.Errors.ConfigException"/> naming the file and key.
 /// </summary>
 public sealed class JsonSettings
 {
-    private readonly List<(string Path, JsonObject Root)> _files = [];
+    private static readonly Dictionary<Type, Func<JsonConfig, string, object>> Readers = new()
+    {
+        [typeof(int)] = (c, k) => c.Int(k),
+        [typeof(double)] = (c, k) => c.Double(k),
+        [typeof(bool)] = (c, k) => c.Bool(k),
+        [typeof(int[])] = (c, k) => c.IntArray(k),
+        [typeof(double[])] = (c, k) => c.DoubleArray(k),
+        [typeof(bool[])] = (c, k) => c.BoolArray(k),
+    };
+
+    private readonly List<JsonConfig> _files = [];
 
     /// <summary>Adds a file (lower priority than the ones added before); a missing optional file is skipped.</summary>
     public JsonSettings Add(string path, bool required = false)
     {
-        if (!File.Exists(path))
+        if (required || File.Exists(path))
         {
-            return required ? throw new FileNotFoundException($"{path}: options file not found", path) : this;
-        }
-        try
-        {
-            var node = JsonNode.Parse(File.ReadAllText(path));
-            _files.Add((path, node as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object")));
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: not valid JSON ({e.Message})");
+            _files.Add(JsonConfig.Load(path));
         }
         return this;
     }
 
     /// <summary>The first value found for any of the dotted key paths, e.g. "dit.num_heads", "num_heads".</summary>
-    public T? Get<T>(params string[] keys) where T : struct
+    public T? Get<T>(params string[] keys) where T : struct => (T?)Find(typeof(T), keys);
+
+    /// <summary>The first array found for any of the dotted key paths.</summary>
+    public TArr[]? GetArray<TArr>(params string[] keys) => (TArr[]?)Find(typeof(TArr[]), keys);
+
+    private object? Find(Type type, string[] keys)
     {
-        foreach (var (path, root) in _files)
+        var read = Readers.TryGetValue(type, out var r) ? r : throw new ArgumentException($"settings of type {type.Name} are not read", nameof(type));
+        foreach (var file in _files)
         {
             foreach (var key in keys)
             {
-                if (Find(root, key) is { } node)
+                if (file.Has(key))
                 {
-                    try
-                    {
-                        return node.Deserialize<T>();
-                    }
-                    catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
-                    {
-                        throw new InvalidDataException($"{path}: '{key}' = {node.ToJsonString()} is not a {typeof(T).Name}");
-                    }
+                    return read(file, key);
                 }
             }
         }
         return null;
-    }
-
-    public TArr[]? GetArray<TArr>(params string[] keys)
-    {
-        foreach (var (path, root) in _files)
-        {
-            foreach (var key in keys)
-            {
-                if (Find(root, key) is { } node)
-                {
-                    try
-                    {
-                        return node.Deserialize<TArr[]>();
-                    }
-                    catch (JsonException)
-                    {
-                        throw new InvalidDataException($"{path}: '{key}' = {node.ToJsonString()} is not an array of {typeof(TArr).Name}");
-                    }
-                }
-            }
-        }
-        return null;
-    }
-
-    private static JsonNode? Find(JsonObject root, string dotted)
-    {
-        JsonNode? node = root;
-        foreach (var part in dotted.Split('.'))
-        {
-            node = node is JsonObject o && o.TryGetPropertyValue(part, out var child) ? child : null;
-            if (node is null)
-            {
-                return null;
-            }
-        }
-        return node;
     }
 }

@@ -1,3 +1,5 @@
+using Wan.Runtime.Config;
+
 namespace Wan.Convert.Configs;
 
 /// <summary>
@@ -7,35 +9,33 @@ namespace Wan.Convert.Configs;
 public static class WanPresets
 {
     /// <summary>Latent mean/std hard-coded in the official Wan2_1_VAE wrapper.</summary>
-    public static readonly double[] Wan21LatentsMean =
-        [-0.7571, -0.7089, -0.9113, 0.1075, -0.1745, 0.9653, -0.1517, 1.5508, 0.4134, -0.0715, 0.5517, -0.3632, -0.1922, -0.9497, 0.2503, -0.2921];
+    public static readonly float[] Wan21LatentsMean =
+        [-0.7571f, -0.7089f, -0.9113f, 0.1075f, -0.1745f, 0.9653f, -0.1517f, 1.5508f, 0.4134f, -0.0715f, 0.5517f, -0.3632f, -0.1922f, -0.9497f, 0.2503f, -0.2921f];
 
-    public static readonly double[] Wan21LatentsStd =
-        [2.8184, 1.4541, 2.3275, 2.6558, 1.2196, 1.7708, 2.6052, 2.0743, 3.2687, 2.1526, 2.8652, 1.5579, 1.6382, 1.1253, 2.8251, 1.916];
+    public static readonly float[] Wan21LatentsStd =
+        [2.8184f, 1.4541f, 2.3275f, 2.6558f, 1.2196f, 1.7708f, 2.6052f, 2.0743f, 3.2687f, 2.1526f, 2.8652f, 1.5579f, 1.6382f, 1.1253f, 2.8251f, 1.916f];
 
-    private static readonly T5Config Umt5Xxl = new(256384, 4096, 10240, 64, 64, 24, 32, 128, 1e-6);
+    private static readonly Umt5Config Umt5Xxl = new(DModel: 4096, DKv: 64, DFf: 10240, NumHeads: 64, NumLayers: 24,
+        RelativeAttentionNumBuckets: 32, RelativeAttentionMaxDistance: 128, LayerNormEpsilon: 1e-6f, VocabSize: 256384);
 
-    private static readonly VaeConfig Wan21Vae = new(96, 16, [1, 2, 4, 4], 2, [false, true, true], Wan21LatentsMean, Wan21LatentsStd);
+    private static readonly VaeConfig Wan21Vae = Vae(96);
 
     /// <summary>Wan2.2-T2V-A14B: two 14B experts, boundary 0.875, official sample_shift 12.</summary>
-    public static WanModelConfig A14B { get; } = new(
-        new DitConfig(5120, 40, 13824, 256, 4096, 16, 16, 40, [1, 2, 2], 1e-6, true, 1024),
+    public static WanModelConfig A14B { get; } = new(Dit(dim: 5120, heads: 40, ffn: 13824, layers: 40, textDim: 4096),
         2, Umt5Xxl, Wan21Vae, new PipelineConfig(0.875, 12.0, 1000));
 
     /// <summary>Wan2.1-T2V-1.3B: one DiT; official sample_shift 5 (generate.py default for t2v).</summary>
-    public static WanModelConfig Wan21_1_3B { get; } = new(
-        new DitConfig(1536, 12, 8960, 256, 4096, 16, 16, 30, [1, 2, 2], 1e-6, true, 1024),
+    public static WanModelConfig Wan21_1_3B { get; } = new(Dit(dim: 1536, heads: 12, ffn: 8960, layers: 30, textDim: 4096),
         1, Umt5Xxl, Wan21Vae, new PipelineConfig(null, 5.0, 1000));
 
     /// <summary>Wan2.1-T2V-14B: one DiT with the A14B expert's shapes.</summary>
     public static WanModelConfig Wan21_14B { get; } = A14B with { Experts = 1, Pipeline = new PipelineConfig(null, 5.0, 1000) };
 
     /// <summary>The fixture's tiny-t2v-a14b shapes (a few MB).</summary>
-    public static WanModelConfig Tiny { get; } = new(
-        new DitConfig(96, 3, 256, 256, 64, 16, 16, 2, [1, 2, 2], 1e-6, true, 1024),
-        2, new T5Config(1000, 64, 160, 4, 16, 2, 32, 128, 1e-6),
-        new VaeConfig(4, 16, [1, 2, 4, 4], 2, [false, true, true], Wan21LatentsMean, Wan21LatentsStd),
-        new PipelineConfig(0.875, 12.0, 1000));
+    public static WanModelConfig Tiny { get; } = new(Dit(dim: 96, heads: 3, ffn: 256, layers: 2, textDim: 64),
+        2, new Umt5Config(DModel: 64, DKv: 16, DFf: 160, NumHeads: 4, NumLayers: 2, RelativeAttentionNumBuckets: 32,
+            RelativeAttentionMaxDistance: 128, LayerNormEpsilon: 1e-6f, VocabSize: 1000),
+        Vae(4), new PipelineConfig(0.875, 12.0, 1000));
 
     public static IReadOnlyDictionary<string, WanModelConfig> ByName { get; } = new Dictionary<string, WanModelConfig>(StringComparer.Ordinal)
     {
@@ -51,4 +51,13 @@ public static class WanPresets
     /// <summary>The preset whose DiT has this width and expert count, or null.</summary>
     public static WanModelConfig? Match(int dim, int experts) =>
         ByName.Values.FirstOrDefault(p => p.Dit.Dim == dim && p.Experts == experts);
+
+    /// <summary>A Wan text-to-video DiT: 16 latent channels, patch (1, 2, 2), freq_dim 256, cross-attention norm, 1024 RoPE positions.</summary>
+    private static DitConfig Dit(int dim, int heads, int ffn, int layers, int textDim) =>
+        new(Heads: heads, HeadDim: dim / heads, InChannels: 16, OutChannels: 16, TextDim: textDim, FreqDim: 256, FfnDim: ffn,
+            Layers: layers, Patch: (1, 2, 2), Eps: 1e-6f, CrossAttnNorm: true, RopeMaxSeqLen: 1024);
+
+    /// <summary>The Wan2.1 VAE (4 stages, 2 residual blocks, 4x time) at a base width.</summary>
+    private static VaeConfig Vae(int baseDim) =>
+        new(baseDim, 16, [1, 2, 4, 4], 2, [false, true, true], Wan21LatentsMean, Wan21LatentsStd, 3, 3);
 }

@@ -1,4 +1,4 @@
-using Wan.Convert.Configs;
+using Wan.Runtime.Config;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Convert.Synth;
@@ -24,7 +24,7 @@ public static class OriginalInventory
         var d = c.Dim;
         var list = new List<(string, Shape, InitKind)>
         {
-            ("patch_embedding.weight", new Shape(d, c.InDim, c.PatchSize[0], c.PatchSize[1], c.PatchSize[2]), InitKind.Small),
+            ("patch_embedding.weight", new Shape(d, c.InChannels, c.Patch.T, c.Patch.H, c.Patch.W), InitKind.Small),
             ("patch_embedding.bias", new Shape(d), InitKind.Small),
         };
         Linear(list, "text_embedding.0", d, c.TextDim);
@@ -32,7 +32,7 @@ public static class OriginalInventory
         Linear(list, "time_embedding.0", d, c.FreqDim);
         Linear(list, "time_embedding.2", d, d);
         Linear(list, "time_projection.1", 6 * d, d);
-        for (int i = 0; i < c.NumLayers; i++)
+        for (int i = 0; i < c.Layers; i++)
         {
             var b = $"blocks.{i}";
             foreach (var attn in new[] { "self_attn", "cross_attn" })
@@ -53,30 +53,30 @@ public static class OriginalInventory
             Linear(list, $"{b}.ffn.2", d, c.FfnDim);
             list.Add(($"{b}.modulation", new Shape(1, 6, d), InitKind.Small));
         }
-        Linear(list, "head.head", c.OutDim * c.PatchSize[0] * c.PatchSize[1] * c.PatchSize[2], d);
+        Linear(list, "head.head", c.OutChannels * c.Patch.T * c.Patch.H * c.Patch.W, d);
         list.Add(("head.modulation", new Shape(1, 2, d), InitKind.Small));
         return list;
     }
 
-    public static List<(string Name, Shape Shape, InitKind Init)> T5(T5Config c)
+    public static List<(string Name, Shape Shape, InitKind Init)> T5(Umt5Config c)
     {
-        var attn = c.NumHeads * c.HeadDim;
-        var list = new List<(string, Shape, InitKind)> { ("token_embedding.weight", new Shape(c.VocabSize, c.Dim), InitKind.Small) };
+        var attn = c.InnerDim;
+        var list = new List<(string, Shape, InitKind)> { ("token_embedding.weight", new Shape(c.VocabSize, c.DModel), InitKind.Small) };
         for (int i = 0; i < c.NumLayers; i++)
         {
             var b = $"blocks.{i}";
-            list.Add(($"{b}.norm1.weight", new Shape(c.Dim), InitKind.Ones));
-            list.Add(($"{b}.attn.q.weight", new Shape(attn, c.Dim), InitKind.Small));
-            list.Add(($"{b}.attn.k.weight", new Shape(attn, c.Dim), InitKind.Small));
-            list.Add(($"{b}.attn.v.weight", new Shape(attn, c.Dim), InitKind.Small));
-            list.Add(($"{b}.attn.o.weight", new Shape(c.Dim, attn), InitKind.Small));
-            list.Add(($"{b}.norm2.weight", new Shape(c.Dim), InitKind.Ones));
-            list.Add(($"{b}.ffn.gate.0.weight", new Shape(c.DimFfn, c.Dim), InitKind.Small));
-            list.Add(($"{b}.ffn.fc1.weight", new Shape(c.DimFfn, c.Dim), InitKind.Small));
-            list.Add(($"{b}.ffn.fc2.weight", new Shape(c.Dim, c.DimFfn), InitKind.Small));
-            list.Add(($"{b}.pos_embedding.embedding.weight", new Shape(c.NumBuckets, c.NumHeads), InitKind.Small));
+            list.Add(($"{b}.norm1.weight", new Shape(c.DModel), InitKind.Ones));
+            list.Add(($"{b}.attn.q.weight", new Shape(attn, c.DModel), InitKind.Small));
+            list.Add(($"{b}.attn.k.weight", new Shape(attn, c.DModel), InitKind.Small));
+            list.Add(($"{b}.attn.v.weight", new Shape(attn, c.DModel), InitKind.Small));
+            list.Add(($"{b}.attn.o.weight", new Shape(c.DModel, attn), InitKind.Small));
+            list.Add(($"{b}.norm2.weight", new Shape(c.DModel), InitKind.Ones));
+            list.Add(($"{b}.ffn.gate.0.weight", new Shape(c.DFf, c.DModel), InitKind.Small));
+            list.Add(($"{b}.ffn.fc1.weight", new Shape(c.DFf, c.DModel), InitKind.Small));
+            list.Add(($"{b}.ffn.fc2.weight", new Shape(c.DModel, c.DFf), InitKind.Small));
+            list.Add(($"{b}.pos_embedding.embedding.weight", new Shape(c.RelativeAttentionNumBuckets, c.NumHeads), InitKind.Small));
         }
-        list.Add(("norm.weight", new Shape(c.Dim), InitKind.Ones));
+        list.Add(("norm.weight", new Shape(c.DModel), InitKind.Ones));
         return list;
     }
 
@@ -84,7 +84,7 @@ public static class OriginalInventory
     {
         var list = new List<(string, Shape, InitKind)>();
         var z = c.ZDim;
-        var stages = c.DimMult.Length;
+        var stages = c.DimMult.Count;
         int[] encDims = [c.BaseDim, .. c.DimMult.Select(m => c.BaseDim * m)];
         Conv(list, "encoder.conv1", encDims[0], 3, 3, 3, 3);
         int k = 0;
@@ -97,7 +97,7 @@ public static class OriginalInventory
             }
             if (i != stages - 1)
             {
-                Resample(list, $"encoder.downsamples.{k++}", encDims[i + 1], encDims[i + 1], c.TemperalDownsample[i] ? encDims[i + 1] : 0);
+                Resample(list, $"encoder.downsamples.{k++}", encDims[i + 1], encDims[i + 1], c.TemporalDownsample[i] ? encDims[i + 1] : 0);
             }
         }
         Middle(list, "encoder", encDims[^1]);
@@ -107,7 +107,7 @@ public static class OriginalInventory
         Conv(list, "conv2", z, z, 1, 1, 1);
 
         int[] decDims = [c.BaseDim * c.DimMult[^1], .. c.DimMult.Reverse().Select(m => c.BaseDim * m)];
-        var temperalUpsample = c.TemperalDownsample.Reverse().ToArray();
+        var temperalUpsample = c.TemporalDownsample.Reverse().ToArray();
         Conv(list, "decoder.conv1", decDims[0], z, 3, 3, 3);
         Middle(list, "decoder", decDims[0]);
         k = 0;

@@ -31,7 +31,7 @@ public static class Synthesizer
             {
                 throw new ArgumentOutOfRangeException(nameof(layers), n, "--layers must be at least 1");
             }
-            config = config with { Dit = config.Dit with { NumLayers = n }, T5 = config.T5 with { NumLayers = Math.Min(n, config.T5.NumLayers) } };
+            config = config with { Dit = config.Dit with { Layers = n }, T5 = config.T5 with { NumLayers = Math.Min(n, config.T5.NumLayers) } };
         }
         return config;
     }

@@ -1,3 +1,4 @@
+using Wan.Runtime.Lora;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Runtime.Models.Dit;
@@ -8,11 +9,15 @@ namespace Wan.Runtime.Models.Dit;
 /// </summary>
 public sealed class DitTextContext : IDisposable
 {
-    internal DitTextContext(WanTransformer owner, IReadOnlyList<(Tensor Keys, Tensor Values)> perBlock)
+    internal DitTextContext(WanTransformer owner, IReadOnlyList<(Tensor Keys, Tensor Values)> perBlock, LoraBinding? adapters)
     {
         Owner = owner;
         PerBlock = perBlock;
+        Adapters = adapters;
     }
+
+    /// <summary>The LoRA binding the context was prepared with (its forwards use it); null for the base weights. Not owned.</summary>
+    public LoraBinding? Adapters { get; }
 
     internal WanTransformer Owner { get; }
     internal IReadOnlyList<(Tensor Keys, Tensor Values)> PerBlock { get; }

@@ -1,5 +1,6 @@
 using Wan.Runtime.Backends;
 using Wan.Runtime.Config;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
 
@@ -52,13 +53,13 @@ public sealed class WanTransformer : IDisposable
 
     /// <summary>Loads an expert from a diffusers directory (config.json + safetensors, sharded or not).</summary>
     /// <exception cref="InvalidDataException">a weight is missing or has the wrong shape or dtype.</exception>
-    /// <exception cref="NotSupportedException">the backend has no attention kernel for the config's head width.</exception>
+    /// <exception cref="Wan.Errors.ConfigException">the config cannot run, or the backend has no attention kernel for its head width (names config.json and the key).</exception>
     public static WanTransformer Load(IDitOps backend, string directory)
     {
         var config = DitConfig.Load(Path.Combine(directory, "config.json"));
         if (!backend.SupportsAttention(config.HeadDim))
         {
-            throw new NotSupportedException($"{Path.Combine(directory, "config.json")}: attention_head_dim {config.HeadDim} has no attention kernel on {backend.Name}");
+            throw new Wan.Errors.ConfigException(Path.Combine(directory, "config.json"), "attention_head_dim", $"{config.HeadDim} has no attention kernel on {backend.Name}");
         }
         using var weights = SafetensorsCheckpoint.Open(directory);
         var loader = new WeightLoader(backend, weights, "DiT");
@@ -78,8 +79,18 @@ public sealed class WanTransformer : IDisposable
     /// 512 rows, text MLP, then every block's cross-attention K/V. Padded rows are attended to.
     /// The context may live on another backend (the text encoder's): it is read through the host.
     /// </summary>
-    public DitTextContext PrepareText(Tensor context)
+    /// <param name="context">The T5 output [Lc, text_dim].</param>
+    /// <param name="adapters">
+    /// The request's LoRA binding for this expert (<see cref="LoraAdapters.Resolve"/>), or null for the base
+    /// weights. The prepared context carries it: every <see cref="Forward(Tensor, double, DitTextContext, int?, CancellationToken)"/>
+    /// with this context uses it, so requests on one loaded model can use different LoRAs with no reload.
+    /// </param>
+    public DitTextContext PrepareText(Tensor context, LoraBinding? adapters = null)
     {
+        if (adapters is not null && !ReferenceEquals(adapters.Owner, this))
+        {
+            throw new ArgumentException("the LoRA binding was made for another DiT expert");
+        }
         int rows = context.Shape.Rank == 2 ? context.Shape[0] : -1;
         if (rows < 0 || context.Shape[1] != Config.TextDim || rows > DitConfig.TextLength)
         {
@@ -88,10 +99,10 @@ public sealed class WanTransformer : IDisposable
         var padded = new float[DitConfig.TextLength * Config.TextDim];
         context.Backend.ToHost(context).CopyTo(padded, 0);
         using var ctx = _b.FromHost(padded, new Shape(DitConfig.TextLength, Config.TextDim));
-        using var h1 = _text1.Apply(_b, ctx);
+        using var h1 = _text1.Apply(_b, ctx, adapters);
         using var g = _b.GeluTanh(h1);
-        using var embedded = _text2.Apply(_b, g);
-        return new DitTextContext(this, [.. _blocks.Select(block => block.TextKeyValues(_b, embedded))]);
+        using var embedded = _text2.Apply(_b, g, adapters);
+        return new DitTextContext(this, [.. _blocks.Select(block => block.TextKeyValues(_b, embedded, adapters))], adapters);
     }
 
     /// <summary>
@@ -101,7 +112,6 @@ public sealed class WanTransformer : IDisposable
     /// <paramref name="attentionWindow"/> R limits self-attention to keys of latent frames [f − R, f + R]
     /// (<see cref="AttentionFrameWindow"/>; not in the original Wan, an option for long videos); null = full attention.
     /// </summary>
-    /// <exception cref="NotSupportedException">the backend has no sliding-window kernel (CUDA for now).</exception>
     public Tensor Forward(Tensor latent, double t, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default,
         int? attentionWindow = null)
     {
@@ -134,19 +144,19 @@ public sealed class WanTransformer : IDisposable
             throw new ArgumentException($"seq_len {s} is shorter than the {tokens} tokens of latent {latent.Shape}");
         }
 
-        using var x = _b.Patchify(latent, _patchWeight, _patchBias, c.Patch);
-        using var e = TimeEmbedding(timestepSinusoid);
-        using var e0Flat = TimeProjection(e);
-        using var e0 = _b.Reshape(e0Flat, new Shape(6, c.Dim));
         if (attentionWindow is < 0)
         {
             throw new ArgumentException($"attention window {attentionWindow} must be at least 0 latent frames");
         }
-        var frameWindow = attentionWindow is { } radius && seqLen is null ? new AttentionFrameWindow(grid.H * grid.W, radius) : null;
         if (attentionWindow is not null && seqLen is not null)
         {
             throw new ArgumentException("an attention window needs the latent's own tokens: seq_len padding is not supported with it");
         }
+        var frameWindow = attentionWindow is { } radius ? new AttentionFrameWindow(grid.H * grid.W, radius) : null;
+        using var x = _b.Patchify(latent, _patchWeight, _patchBias, c.Patch);
+        using var e = TimeEmbedding(timestepSinusoid, text.Adapters);
+        using var e0Flat = TimeProjection(e, text.Adapters);
+        using var e0 = _b.Reshape(e0Flat, new Shape(6, c.Dim));
         using var rope = Held(grid); // a concurrent resolution change cannot free it under this forward
         return Blocks(x, e, e0, text, grid, rope, _ => frameWindow is null ? null : new SelfAttention(FrameWindow: frameWindow), cancellation);
     }
@@ -170,8 +180,8 @@ public sealed class WanTransformer : IDisposable
         int start = cache.NextFrame;
         using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
         using var x = _b.Patchify(chunk, _patchWeight, _patchBias, Config.Patch);
-        using var e = TimeEmbedding(sinusoid);
-        using var e0Flat = TimeProjection(e);
+        using var e = TimeEmbedding(sinusoid, text.Adapters);
+        using var e0Flat = TimeProjection(e, text.Adapters);
         using var e0 = _b.Reshape(e0Flat, new Shape(6, Config.Dim));
         int[] own = [.. Enumerable.Range(start, grid.F)];
         using var rope = RopeTable.Wan3D(_b, Config.HeadDim, own, grid.H, grid.W);
@@ -210,8 +220,8 @@ public sealed class WanTransformer : IDisposable
         using var bias = _b.FromHost(mask, new Shape(Config.Heads, length, length));
         using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
         using var x = _b.Patchify(latent, _patchWeight, _patchBias, Config.Patch);
-        using var e = TimeEmbedding(sinusoid);
-        using var e0Flat = TimeProjection(e);
+        using var e = TimeEmbedding(sinusoid, text.Adapters);
+        using var e0Flat = TimeProjection(e, text.Adapters);
         using var e0 = _b.Reshape(e0Flat, new Shape(6, Config.Dim));
         using var rope = Held(grid);
         return Blocks(x, e, e0, text, grid, rope, _ => new SelfAttention(Bias: bias), default);
@@ -222,10 +232,11 @@ public sealed class WanTransformer : IDisposable
         Func<int, SelfAttention?> self, CancellationToken cancellation)
     {
         var c = Config;
+        var adapters = text.Adapters;
         for (int i = 0; i < _blocks.Length; i++)
         {
             cancellation.ThrowIfCancellationRequested();
-            _blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope, self(i));
+            _blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope, adapters, self(i));
         }
 
         using var shiftTable = _b.SliceRows(_headModulation, 0, 1);
@@ -233,7 +244,7 @@ public sealed class WanTransformer : IDisposable
         using var shift = _b.Add(shiftTable, e);
         using var scale = _b.Add(scaleTable, e);
         using var normed = _b.ModulatedLayerNorm(x, shift, scale, c.Eps);
-        using var head = _head.Apply(_b, normed);
+        using var head = _head.Apply(_b, normed, adapters);
         return _b.Unpatchify(head, c.OutChannels, grid, c.Patch);
     }
 
@@ -305,18 +316,40 @@ public sealed class WanTransformer : IDisposable
         return TimeEmbedding(sinusoid);
     }
 
-    private Tensor TimeEmbedding(Tensor sinusoid)
+    private Tensor TimeEmbedding(Tensor sinusoid, LoraBinding? adapters = null)
     {
-        using var h = _time1.Apply(_b, sinusoid);
+        using var h = _time1.Apply(_b, sinusoid, adapters);
         using var a = _b.Silu(h);
-        return _time2.Apply(_b, a);
+        return _time2.Apply(_b, a, adapters);
     }
 
     /// <summary>e0 = Linear(SiLU(e)) [1, 6D]: the per-block modulation before the blocks' own tables.</summary>
-    public Tensor TimeProjection(Tensor timeEmbedding)
+    public Tensor TimeProjection(Tensor timeEmbedding) => TimeProjection(timeEmbedding, null);
+
+    private Tensor TimeProjection(Tensor timeEmbedding, LoraBinding? adapters)
     {
         using var a = _b.Silu(timeEmbedding);
-        return _timeProj.Apply(_b, a);
+        return _timeProj.Apply(_b, a, adapters);
+    }
+
+    /// <summary>Every linear of the expert by diffusers module name (what a LoRA adapts).</summary>
+    internal IEnumerable<DitLinear> Linears => new[] { _time1, _time2, _timeProj, _text1, _text2, _head }.Concat(_blocks.SelectMany(b => b.Linears));
+
+    /// <summary>A parameter a LoRA full delta may change (linear weights/biases, norms), by diffusers name; null when unknown.</summary>
+    internal Tensor? Parameter(string name)
+    {
+        foreach (var linear in Linears)
+        {
+            if (name == linear.Name + ".weight")
+            {
+                return linear.Weight;
+            }
+            if (name == linear.Name + ".bias")
+            {
+                return linear.Bias;
+            }
+        }
+        return _blocks.SelectMany(b => b.NormParameters()).FirstOrDefault(p => p.Name == name).Tensor;
     }
 
     /// <summary>Frees the tensors this object owns on its backend.</summary>

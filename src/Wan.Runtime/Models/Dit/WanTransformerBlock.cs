@@ -1,5 +1,6 @@
 using Wan.Runtime.Backends;
 using Wan.Runtime.Config;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Runtime.Models.Dit;
@@ -13,6 +14,7 @@ namespace Wan.Runtime.Models.Dit;
 internal sealed class WanTransformerBlock : IDisposable
 {
     private readonly DitConfig _c;
+    private readonly string _prefix;
     private readonly Tensor _modulation; // [6, D]: shift/scale/gate for attention, shift/scale/gate for the FFN
     private readonly DitLinear _q1, _k1, _v1, _o1, _q2, _k2, _v2, _o2, _ffnIn, _ffnOut;
     private readonly Tensor _normQ1, _normK1, _normQ2, _normK2;
@@ -23,6 +25,7 @@ internal sealed class WanTransformerBlock : IDisposable
         _c = c;
         int d = c.Dim;
         var p = $"blocks.{index}.";
+        _prefix = p;
         _modulation = w.LoadReshaped(p + "scale_shift_table", new Shape(1, 6, d), new Shape(6, d));
         _q1 = DitLinear.Load(w, p + "attn1.to_q", d, d);
         _k1 = DitLinear.Load(w, p + "attn1.to_k", d, d);
@@ -47,11 +50,16 @@ internal sealed class WanTransformerBlock : IDisposable
 
     /// <summary>
     /// x [L, D] += the block's three residual branches. <paramref name="timeProjection"/> is e0 [6, D];
-    /// <paramref name="text"/> is this block's cross-attention K/V of the context; <paramref name="self"/>
-    /// (or null: full attention) narrows or extends the self-attention.
+    /// <paramref name="text"/> is this block's cross-attention K/V of the context; <paramref name="adapters"/>
+    /// the request's LoRA binding (null: the base weights); <paramref name="self"/> (or null: full attention)
+    /// narrows or extends the self-attention.
     /// </summary>
-    public void Forward(IDitOps b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope, SelfAttention? self = null)
+    public void Forward(IDitOps b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope, LoraBinding? adapters = null,
+        SelfAttention? self = null)
     {
+        var normQ1 = Norm(adapters, "attn1.norm_q.weight", _normQ1);
+        var normK1 = Norm(adapters, "attn1.norm_k.weight", _normK1);
+        var normQ2 = Norm(adapters, "attn2.norm_q.weight", _normQ2);
         using var mod = b.Add(_modulation, timeProjection);
         using var shiftMsa = b.SliceRows(mod, 0, 1);
         using var scaleMsa = b.SliceRows(mod, 1, 1);
@@ -62,14 +70,14 @@ internal sealed class WanTransformerBlock : IDisposable
         int tokens = x.Shape[0];
 
         using (var h = b.ModulatedLayerNorm(x, shiftMsa, scaleMsa, _c.Eps))
-        using (var q = _q1.Apply(b, h))
-        using (var k = _k1.Apply(b, h))
-        using (var v = _v1.Apply(b, h))
+        using (var q = _q1.Apply(b, h, adapters))
+        using (var k = _k1.Apply(b, h, adapters))
+        using (var v = _v1.Apply(b, h, adapters))
         using (var keys = self?.Cache is { } cache ? WithCached(b, k, cache, self.Layer, true) : null)
         using (var values = self?.Cache is { } cacheV ? WithCached(b, v, cacheV, self.Layer, false) : null)
         using (var a = b.Attention(q, keys ?? k, values ?? v, new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), (keys ?? k).Shape[0],
-                   _normQ1, _normK1, _c.Eps, rope, self?.Bias, self?.FrameWindow, self?.KeyRope)))
-        using (var o = _o1.Apply(b, a))
+                   normQ1, normK1, _c.Eps, rope, self?.Bias, self?.FrameWindow, self?.KeyRope)))
+        using (var o = _o1.Apply(b, a, adapters))
         {
             if (self is { Cache: { } store, StoreChunk: true })
             {
@@ -78,18 +86,18 @@ internal sealed class WanTransformerBlock : IDisposable
             b.GatedAddInPlace(x, o, gateMsa);
         }
 
-        using (var h = _c.CrossAttnNorm ? b.LayerNorm(x, _crossNormWeight, _crossNormBias, _c.Eps) : null)
-        using (var q = _q2.Apply(b, h ?? x))
-        using (var a = b.Attention(q, text.Keys, text.Values, new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), text.Keys.Shape[0], _normQ2, null, _c.Eps)))
-        using (var o = _o2.Apply(b, a))
+        using (var h = _c.CrossAttnNorm ? b.LayerNorm(x, Norm(adapters, "norm2.weight", _crossNormWeight), Norm(adapters, "norm2.bias", _crossNormBias), _c.Eps) : null)
+        using (var q = _q2.Apply(b, h ?? x, adapters))
+        using (var a = b.Attention(q, text.Keys, text.Values, new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), text.Keys.Shape[0], normQ2, null, _c.Eps)))
+        using (var o = _o2.Apply(b, a, adapters))
         {
             b.AddInPlace(x, o);
         }
 
         using (var h = b.ModulatedLayerNorm(x, shiftFfn, scaleFfn, _c.Eps))
-        using (var f1 = _ffnIn.Apply(b, h))
+        using (var f1 = _ffnIn.Apply(b, h, adapters))
         using (var g = b.GeluTanh(f1))
-        using (var f2 = _ffnOut.Apply(b, g))
+        using (var f2 = _ffnOut.Apply(b, g, adapters))
         {
             b.GatedAddInPlace(x, f2, gateFfn);
         }
@@ -112,11 +120,32 @@ internal sealed class WanTransformerBlock : IDisposable
     /// The cross-attention keys (RMS-normalised) and values of the padded text context [512, D]:
     /// they depend only on the prompt, so a generation computes them once per expert and branch.
     /// </summary>
-    public (Tensor Keys, Tensor Values) TextKeyValues(IDitOps b, Tensor context)
+    public (Tensor Keys, Tensor Values) TextKeyValues(IDitOps b, Tensor context, LoraBinding? adapters = null)
     {
-        using var k = _k2.Apply(b, context);
-        return (b.RmsNorm(k, _normK2, _c.Eps), _v2.Apply(b, context));
+        using var k = _k2.Apply(b, context, adapters);
+        return (b.RmsNorm(k, Norm(adapters, "attn2.norm_k.weight", _normK2), _c.Eps), _v2.Apply(b, context, adapters));
     }
+
+    /// <summary>Every linear of the block (diffusers names), for LoRA binding.</summary>
+    public IEnumerable<DitLinear> Linears => [_q1, _k1, _v1, _o1, _q2, _k2, _v2, _o2, _ffnIn, _ffnOut];
+
+    /// <summary>The block's norm parameters by diffusers name, for full LoRA deltas.</summary>
+    public IEnumerable<(string Name, Tensor Tensor)> NormParameters()
+    {
+        yield return (_prefix + "attn1.norm_q.weight", _normQ1);
+        yield return (_prefix + "attn1.norm_k.weight", _normK1);
+        yield return (_prefix + "attn2.norm_q.weight", _normQ2);
+        yield return (_prefix + "attn2.norm_k.weight", _normK2);
+        if (_crossNormWeight is not null && _crossNormBias is not null)
+        {
+            yield return (_prefix + "norm2.weight", _crossNormWeight);
+            yield return (_prefix + "norm2.bias", _crossNormBias);
+        }
+    }
+
+    [return: System.Diagnostics.CodeAnalysis.NotNullIfNotNull(nameof(baseTensor))]
+    private Tensor? Norm(LoraBinding? adapters, string name, Tensor? baseTensor) =>
+        adapters is null || baseTensor is null ? baseTensor : adapters.Parameter(_prefix + name, baseTensor);
 
     public void Dispose()
     {

@@ -44,7 +44,7 @@ public sealed class Umt5Encoder : IDisposable
         var config = Umt5Config.Load(textEncoderDirectory);
         if (!backend.SupportsAttention(config.DKv))
         {
-            throw new NotSupportedException($"{Path.Combine(textEncoderDirectory, "config.json")}: d_kv {config.DKv} has no attention kernel on {backend.Name}");
+            throw new Wan.Errors.ConfigException(Path.Combine(textEncoderDirectory, "config.json"), "d_kv", $"{config.DKv} has no attention kernel on {backend.Name}");
         }
         var checkpoint = SafetensorsCheckpoint.Open(textEncoderDirectory);
         var loader = new WeightLoader(backend, checkpoint, "umT5");

@@ -23,7 +23,7 @@ internal sealed class VaeAttentionBlock
     /// <summary>Diffusers names: norm.gamma [C,1,1], to_qkv [3C,C,1,1] (q, k, v channel thirds), proj [C,C,1,1].</summary>
     public static VaeAttentionBlock Load(IVaeOps ops, WeightLoader w, string prefix, int c) =>
         !ops.SupportsAttention(c)
-            ? throw new NotSupportedException($"VAE attention '{prefix}' over {c} channels has no attention kernel on {ops.Name}")
+            ? throw new Wan.Errors.DeviceException($"VAE attention '{prefix}' over {c} channels has no attention kernel on {ops.Name}")
             : new(ops, c,
             w.Load(prefix + ".norm.gamma", c, 1, 1),
             w.Load(prefix + ".to_qkv.weight", 3 * c, c, 1, 1),

@@ -10,15 +10,19 @@ namespace Wan.Runtime.Pipeline.LongVideo;
 /// </summary>
 public sealed class ContextWindowPlan
 {
-    private ContextWindowPlan(int latentFrames, IReadOnlyList<ContextWindow> windows, WindowBlending blending)
+    private ContextWindowPlan(int latentFrames, IReadOnlyList<ContextWindow> windows, WindowBlending blending, int temporalStride)
     {
         LatentFrames = latentFrames;
+        TemporalStride = temporalStride;
         Windows = windows;
         Blending = blending;
     }
 
     /// <summary>Latent frames of the whole video.</summary>
     public int LatentFrames { get; }
+
+    /// <summary>Video frames per latent frame after the first (the VAE's temporal stride, 4 for Wan): latent frame f ≥ 1 decodes to video frames stride·(f − 1) + 1 .. stride·f.</summary>
+    public int TemporalStride { get; }
 
     /// <summary>The windows in order, each of the same length (the whole latent when it is shorter than a window).</summary>
     public IReadOnlyList<ContextWindow> Windows { get; }
@@ -31,8 +35,12 @@ public sealed class ContextWindowPlan
     /// and overlaps of at least <paramref name="overlap"/> latent frames.
     /// </summary>
     /// <exception cref="ArgumentException">a count is not positive, or the overlap is not shorter than the window.</exception>
-    public static ContextWindowPlan Create(int latentFrames, int window, int overlap, WindowBlending blending)
+    public static ContextWindowPlan Create(int latentFrames, int window, int overlap, WindowBlending blending, int temporalStride)
     {
+        if (temporalStride < 1)
+        {
+            throw new ArgumentException($"context windows: temporal stride {temporalStride} must be at least 1");
+        }
         if (latentFrames < 1)
         {
             throw new ArgumentException($"context windows: the latent needs at least 1 frame, got {latentFrames}");
@@ -67,26 +75,27 @@ public sealed class ContextWindowPlan
             }
             windows[i] = new ContextWindow(starts[i], length, weights);
         }
-        return new ContextWindowPlan(latentFrames, windows, blending);
+        return new ContextWindowPlan(latentFrames, windows, blending, temporalStride);
     }
 
     /// <summary>
-    /// The plan for a request's options in video frames (each 4k+1): window and overlap become
-    /// 1 + (frames − 1)/4 latent frames.
+    /// The plan for options in video frames (each 1 + k·stride, 4k+1 for Wan): window and overlap become
+    /// 1 + (frames − 1)/stride latent frames.
     /// </summary>
-    /// <exception cref="ArgumentException">a frame count is not 4k+1, or the overlap is not shorter than the window.</exception>
-    public static ContextWindowPlan FromVideoFrames(int latentFrames, int windowFrames, int overlapFrames, WindowBlending blending) =>
-        Create(latentFrames, LatentFramesOf(windowFrames, "window"), LatentFramesOf(overlapFrames, "overlap"), blending);
+    /// <exception cref="ArgumentException">a frame count is not 1 + k·stride, or the overlap is not shorter than the window.</exception>
+    public static ContextWindowPlan FromVideoFrames(int latentFrames, int windowFrames, int overlapFrames, WindowBlending blending, int temporalStride) =>
+        Create(latentFrames, LatentFramesOf(windowFrames, "window", temporalStride), LatentFramesOf(overlapFrames, "overlap", temporalStride),
+            blending, temporalStride);
 
-    /// <summary>Latent frames of a count of video frames 4k+1 (1 + k); <paramref name="what"/> names the option in the error.</summary>
-    /// <exception cref="ArgumentException">the count is not 4k+1.</exception>
-    public static int LatentFramesOf(int videoFrames, string what)
+    /// <summary>Latent frames of a count of video frames 1 + k·stride (1 + k); <paramref name="what"/> names the option in the error.</summary>
+    /// <exception cref="ArgumentException">the count is not 1 + k·stride.</exception>
+    public static int LatentFramesOf(int videoFrames, string what, int temporalStride)
     {
-        if (videoFrames < 1 || (videoFrames - 1) % WanDefaults.TimeStride != 0)
+        if (videoFrames < 1 || (videoFrames - 1) % temporalStride != 0)
         {
-            throw new ArgumentException($"{what} must be 4k+1 video frames (1, 5, ..., 81), got {videoFrames}");
+            throw new ArgumentException($"{what} must be {temporalStride}k+1 video frames, got {videoFrames}");
         }
-        return 1 + (videoFrames - 1) / WanDefaults.TimeStride;
+        return 1 + (videoFrames - 1) / temporalStride;
     }
 
     private static double Ramp(double a, WindowBlending blending) =>

@@ -38,9 +38,9 @@ public sealed record SeamReport(
     /// <exception cref="ArgumentException">the video's frame count is not the plan's 1 + 4·(F − 1).</exception>
     public static SeamReport Measure(VideoFrames video, ContextWindowPlan plan)
     {
-        if (video.Frames != VideoFrameOf(plan.LatentFrames - 1) + 1)
+        if (video.Frames != VideoFrameOf(plan.LatentFrames - 1, plan.TemporalStride) + 1)
         {
-            throw new ArgumentException($"seam report: the video has {video.Frames} frames, the plan's {plan.LatentFrames} latent frames decode to {VideoFrameOf(plan.LatentFrames - 1) + 1}");
+            throw new ArgumentException($"seam report: the video has {video.Frames} frames, the plan's {plan.LatentFrames} latent frames decode to {VideoFrameOf(plan.LatentFrames - 1, plan.TemporalStride) + 1}");
         }
         var differences = new double[video.Frames - 1];
         for (int t = 0; t < differences.Length; t++)
@@ -51,7 +51,7 @@ public sealed record SeamReport(
         var seams = new List<SeamStatistics>();
         for (int i = 0; i + 1 < plan.Windows.Count; i++)
         {
-            var (first, end) = VideoRange(plan.Windows[i + 1].Start, plan.Windows[i].End);
+            var (first, end) = VideoRange(plan.Windows[i + 1].Start, plan.Windows[i].End, plan.TemporalStride);
             for (int f = first; f < end; f++)
             {
                 inOverlap[f] = true;
@@ -67,7 +67,7 @@ public sealed record SeamReport(
         double[]? firstColour = null;
         foreach (var (w, i) in plan.Windows.Select((w, i) => (w, i)))
         {
-            var (first, end) = VideoRange(w.Start, w.End);
+            var (first, end) = VideoRange(w.Start, w.End, plan.TemporalStride);
             var colour = MeanColour(video, first, end);
             firstColour ??= colour;
             windows.Add(new WindowStatistics(i, w.Start, w.Length, first, end - first, colour,
@@ -81,11 +81,12 @@ public sealed record SeamReport(
     public void Write(string path, CancellationToken cancellation = default) =>
         AtomicOutput.WriteFile(path, stream => JsonSerializer.Serialize(stream, this, Json), cancellation);
 
-    /// <summary>The video frames [first, end) decoded from latent frames [start, end): latent 0 → frame 0, latent f ≥ 1 → frames 4f − 3 .. 4f.</summary>
-    private static (int First, int End) VideoRange(int latentStart, int latentEnd) =>
-        (latentStart == 0 ? 0 : VideoFrameOf(latentStart - 1) + 1, VideoFrameOf(latentEnd - 1) + 1);
+    /// <summary>The video frames [first, end) decoded from latent frames [start, end): latent 0 → frame 0, latent f ≥ 1 → frames s·(f − 1) + 1 .. s·f.</summary>
+    private static (int First, int End) VideoRange(int latentStart, int latentEnd, int stride) =>
+        (latentStart == 0 ? 0 : VideoFrameOf(latentStart - 1, stride) + 1, VideoFrameOf(latentEnd - 1, stride) + 1);
 
-    private static int VideoFrameOf(int latentFrame) => WanDefaults.TimeStride * latentFrame;
+    /// <summary>The last video frame decoded from a latent frame.</summary>
+    private static int VideoFrameOf(int latentFrame, int stride) => stride * latentFrame;
 
     private static double Mean(double[] values, int first, int end) => end > first ? values.AsSpan(first, end - first).ToArray().Average() : 0;
 

@@ -22,7 +22,7 @@ public sealed class EmulatedEngineTests
             ? new EngineOptions { Device = EngineDevice.Cpu, VaeDevice = EngineDevice.CudaEmulated }
             : new EngineOptions { Device = EngineDevice.Cpu, TextEncoderDevice = EngineDevice.CudaEmulated };
         var missing = Path.Combine(Path.GetTempPath(), "wan-no-such-model-" + Guid.NewGuid().ToString("N"));
-        var error = Assert.Throws<ArgumentException>(() => WanEngine.Open(missing, options))!;
+        var error = Assert.Throws<Wan.Errors.DeviceException>(() => WanEngine.Open(missing, options))!;
         Assert.That(error.Message, Is.EqualTo($"{component}: device cuda-emulated has no {family} ops"), "checked before the (missing) model folder is read");
     }
 
@@ -39,9 +39,9 @@ public sealed class EmulatedEngineTests
             config["num_attention_heads"] = dim / 8;
         });
         Assume.That(dim % 8, Is.Zero);
-        var error = Assert.Throws<NotSupportedException>(() =>
+        var error = Assert.Throws<Wan.Errors.ConfigException>(() =>
             WanEngine.Open(model.Path, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.BF16 }))!;
-        Assert.That(error.Message, Does.EndWith("config.json: attention_head_dim 8 has no attention kernel on cuda BF16 on emulated (g++ fibers)"));
+        Assert.That(error.Message, Does.EndWith("config.json: 'attention_head_dim' 8 has no attention kernel on cuda BF16 on emulated (g++ fibers)"));
         using var fp32 = WanEngine.Open(model.Path, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.F32 });
         Assert.That(fp32.Pipeline.HighNoise.Config.HeadDim, Is.EqualTo(8), "the scalar fp32 kernel takes it");
     }

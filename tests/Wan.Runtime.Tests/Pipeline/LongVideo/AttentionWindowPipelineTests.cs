@@ -1,3 +1,4 @@
+using Wan.Errors;
 using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Testing;
@@ -26,7 +27,9 @@ public class AttentionWindowPipelineTests
         var full = engine.Generate(Request).Latent;
         Assert.That(engine.Generate(Request with { AttentionWindow = 5 }).Latent, Is.EqualTo(full), "6 latent frames, radius 5 covers all");
         Assert.That(engine.Generate(Request with { AttentionWindow = 1 }).Latent, Is.Not.EqualTo(full));
-        var e = Assert.Throws<ArgumentException>(() => engine.Generate(Request with { AttentionWindow = -1 }));
-        Assert.That(e!.Message, Does.Contain("attention window"));
+        var e = Assert.Throws<RequestException>(() => engine.Generate(Request with { AttentionWindow = -1 }));
+        Assert.That(e!.Message, Does.Contain("attention-window -1: must be at least 0"));
+        var window = Assert.Throws<RequestException>(() => engine.Generate(Request with { WindowFrames = 80 }));
+        Assert.That(window!.Message, Does.Contain("window 80: must be 4k+1 video frames"));
     }
 }

@@ -31,7 +31,7 @@ public class ContextWindowPipelineTests
         using var engine = WanEngine.Open(set.Diffusers, Cpu);
         var pipeline = engine.Pipeline;
         var request = Request(17) with { WindowFrames = 17, OverlapFrames = 5 };
-        var shape = request.LatentShape();
+        var shape = request.LatentShape(engine.Pipeline.Geometry);
         var noise = NoiseGenerator.StandardNormal(request.Seed, shape.Aggregate(1, (a, b) => a * b));
         using var context = pipeline.EncodeText(pipeline.Tokenize(request.Prompt));
         using var negative = pipeline.EncodeText(pipeline.Tokenize(WanDefaults.NegativePrompt));
@@ -64,13 +64,13 @@ public class ContextWindowPipelineTests
 
         foreach (var windowFrames in new[] { 17, 81 })
         {
-            var plan = (request with { WindowFrames = windowFrames }).ContextWindows();
+            var plan = (request with { WindowFrames = windowFrames }).ContextWindows(engine.Pipeline.Geometry);
             Assert.That(plan.Windows, Has.Count.EqualTo(1));
             var windowed = pipeline.Denoise(context, negative, noise, shape, FlowSolvers.Create(request.Solver, request.Steps, request.Shift), experts, windows: plan);
             Assert.That(windowed, Is.EqualTo(expected), $"window of {windowFrames} frames over 17");
         }
         var split = pipeline.Denoise(context, negative, noise, shape, FlowSolvers.Create(request.Solver, request.Steps, request.Shift), experts,
-            windows: (request with { WindowFrames = 9, OverlapFrames = 5 }).ContextWindows());
+            windows: (request with { WindowFrames = 9, OverlapFrames = 5 }).ContextWindows(engine.Pipeline.Geometry));
         Assert.That(split, Is.Not.EqualTo(expected), "two windows of 3 latent frames are not the single pass");
     }
 
@@ -81,7 +81,7 @@ public class ContextWindowPipelineTests
         using var engine = WanEngine.Open(set.Diffusers, Cpu);
         // 41 frames = 11 latent frames in windows of 5 with an overlap of 2: [0,5) [3,8) [6,11).
         var request = Request(41) with { Steps = 1, WindowFrames = 17, OverlapFrames = 5 };
-        var shape = request.LatentShape();
+        var shape = request.LatentShape(engine.Pipeline.Geometry);
         int plane = shape[2] * shape[3], frames = shape[1];
         var noise = NoiseGenerator.StandardNormal(5, shape.Aggregate(1, (a, b) => a * b));
         var changed = (float[])noise.Clone();
@@ -151,7 +151,7 @@ public class ContextWindowPipelineTests
         foreach (var blending in new[] { WindowBlending.RaisedCosine, WindowBlending.Linear })
         {
             var request = Request(241) with { Steps = 4, Blending = blending };
-            var plan = request.ContextWindows();
+            var plan = request.ContextWindows(engine.Pipeline.Geometry);
             Assert.That(plan.Windows, Has.Count.EqualTo(5));
             var result = engine.Generate(request);
             latents.Add(result.Latent);

@@ -22,7 +22,7 @@ public class SeamReportTests
     public void AJumpInsideAnOverlapIsFlaggedAndASmoothVideoIsNot()
     {
         // 61 video frames = 16 latent frames; windows of 9 with an overlap of 2: [0,9) and [7,16), overlap → frames 25..32.
-        var plan = ContextWindowPlan.Create(16, 9, 2, WindowBlending.RaisedCosine);
+        var plan = ContextWindowPlan.Create(16, 9, 2, WindowBlending.RaisedCosine, 4);
         var smooth = SeamReport.Measure(Ramp(61, 61, 0), plan);
         Assert.That(smooth.InsideMeanTemporalDifference, Is.EqualTo(1.0).Within(1e-12));
         Assert.That(smooth.WorstSeamFactor, Is.EqualTo(1.0).Within(1e-12));
@@ -39,7 +39,7 @@ public class SeamReportTests
     [Test]
     public void AVideoOfAnotherLengthIsRefused()
     {
-        var plan = ContextWindowPlan.Create(16, 9, 2, WindowBlending.Linear);
+        var plan = ContextWindowPlan.Create(16, 9, 2, WindowBlending.Linear, 4);
         var e = Assert.Throws<ArgumentException>(() => SeamReport.Measure(Ramp(57, 57, 0), plan));
         Assert.That(e!.Message, Does.Contain("57 frames").And.Contain("decode to 61"));
     }
@@ -50,7 +50,7 @@ public class SeamReportTests
         var path = Path.Combine(Path.GetTempPath(), $"wan-seams-{Guid.NewGuid():N}.json");
         try
         {
-            SeamReport.Measure(Ramp(61, 28, 100), ContextWindowPlan.Create(16, 9, 2, WindowBlending.Linear)).Write(path);
+            SeamReport.Measure(Ramp(61, 28, 100), ContextWindowPlan.Create(16, 9, 2, WindowBlending.Linear, 4)).Write(path);
             var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(path)).RootElement;
             Assert.That(json.GetProperty("blending").GetString(), Is.EqualTo("linear"));
             Assert.That(json.GetProperty("windows").GetArrayLength(), Is.EqualTo(2));
