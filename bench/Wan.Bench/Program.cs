@@ -1,10 +1,15 @@
 using BenchmarkDotNet.Running;
+using Wan.Bench.Caching;
 using Wan.Bench.Profile;
 using Wan.Bench.Targets;
 
 if (args.Length > 0 && args[0] == "profile-step")
 {
     return ProfileStepCommand.Run(args[1..]);
+}
+if (args.Length > 0 && args[0] == "step-cache")
+{
+    return StepCacheTableCommand.Run(args[1..]);
 }
 if (args.Length > 0 && args[0] == "targets")
 {

@@ -43,7 +43,7 @@ public class TinyPipelineBench
     [Benchmark]
     public VideoFrames Generate() => _engine.Generate(Request).Video;
 
-    private static string LocateModel()
+    internal static string LocateModel()
     {
         var configured = Environment.GetEnvironmentVariable(ModelVariable);
         if (!string.IsNullOrEmpty(configured))

@@ -7,6 +7,7 @@ using Wan.Runtime.Lora;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.LongVideo;
 using Wan.Runtime.Pipeline.Solvers;
+using Wan.Runtime.Styles;
 using Wan.Runtime.Video;
 
 namespace Wan.Cli;
@@ -29,7 +30,7 @@ internal static class GenerateCommand
         var seed = new Option<long>("--seed") { Description = "seed of the initial noise", DefaultValueFactory = _ => 0 };
         var guidance = new Option<string>("--guidance") { Description = "guidance scales LOW,HIGH (low-noise, high-noise expert), or one value for both", DefaultValueFactory = _ => "3.0,4.0" };
         var shift = new Option<double>("--shift") { Description = "sigma shift (original T2V-A14B: 12.0; diffusers' config says 3.0)", DefaultValueFactory = _ => FlowSolvers.T2VA14BShift };
-        var solver = new Option<string>("--solver") { Description = "unipc | dpm++ | euler", DefaultValueFactory = _ => "unipc" };
+        var solver = new Option<string>("--solver") { Description = "unipc | dpm++ | euler | step-distill (4 steps; see --preset lightning)", DefaultValueFactory = _ => "unipc" };
         solver.AcceptOnlyFromAmong([.. FlowSolvers.Names]);
         var output = new Option<string>("--output") { Description = "output video: .mp4 (needs ffmpeg), .y4m, .gif, or .png (one frame: that file; several: a folder of frames)", Required = true };
         var device = new Option<string>("--device")
@@ -58,6 +59,11 @@ internal static class GenerateCommand
             DefaultValueFactory = _ => "all",
         };
         loraDeltas.AcceptOnlyFromAmong("all", "diffusers");
+        var style = new Option<string>("--style") { Description = "apply a style of the library (prompt additions, negative prompt, recommended settings); explicit options win" };
+        var styles = StylesCommand.FolderOption();
+        var preset = new Option<string>("--preset") { Description = "sampling preset: official | lightning (4-step distill sampler, shift 5, no CFG); explicit options win" };
+        preset.AcceptOnlyFromAmong([.. SamplingPreset.All.Select(p => p.Name)]);
+        var cache = new Option<double?>("--cache") { Description = "TeaCache step caching threshold (0: cache on, never skips; larger skips more DiT forwards)" };
         var window = new Option<int>("--window") { Description = "context-window length in video frames, 4k+1 (longer videos are denoised in overlapping windows)", DefaultValueFactory = _ => WanDefaults.Frames };
         var overlap = new Option<int>("--overlap") { Description = "overlap of context windows in video frames, 4k+1, shorter than the window", DefaultValueFactory = _ => WanDefaults.OverlapFrames };
         var blending = new Option<string>("--blending") { Description = "how overlapping windows are mixed: cosine | linear", DefaultValueFactory = _ => "cosine" };
@@ -68,7 +74,9 @@ internal static class GenerateCommand
         var command = new Command("generate", "generate a video from a text prompt")
         {
             model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, precision, fps,
-            lora, loraMode, loraDeltas, window, overlap, blending, attentionWindow, report,
+            lora, loraMode, loraDeltas,
+            style, styles, preset, cache,
+            window, overlap, blending, attentionWindow, report,
         };
         command.SetAction(async (parse, cancellation) =>
         {
@@ -92,11 +100,21 @@ internal static class GenerateCommand
                     Loras = new LoraSet((parse.GetValue(lora) ?? []).Select(LoraSpec.Parse),
                         parse.GetValue(loraDeltas) == "diffusers" ? LoraMergeSemantics.Diffusers : LoraMergeSemantics.AllDeltas),
                     LoraMode = parse.GetValue(loraMode) switch { "unmerged" => LoraMode.Unmerged, "merged" => LoraMode.Merged, _ => LoraMode.Auto },
+                    CacheThreshold = parse.GetValue(cache),
                     WindowFrames = parse.GetValue(window),
                     OverlapFrames = parse.GetValue(overlap),
                     Blending = parse.GetValue(blending) == "linear" ? WindowBlending.Linear : WindowBlending.RaisedCosine,
                     AttentionWindow = parse.GetValue(attentionWindow),
                 };
+                request = StyledRequest.Apply(request, parse.GetValue(style), parse.GetValue(styles), parse.GetValue(preset), option =>
+                    parse.GetResult(option switch
+                    {
+                        StyleSetting.NegativePrompt => negative,
+                        StyleSetting.Steps => steps,
+                        StyleSetting.Guidance => guidance,
+                        StyleSetting.Shift => shift,
+                        _ => solver,
+                    }) is { Implicit: false });
                 // Everything that needs only the command line and the configs is checked before the
                 // model loads: a mistake costs a second, not a generation.
                 request.Validate();
@@ -108,7 +126,10 @@ internal static class GenerateCommand
                 request.LatentShape(geometry);
                 request.ContextWindows(geometry);
                 request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
-                LoraPreflight.Check(request.Loras, modelDir);
+                if (request.Loras is { } loras)
+                {
+                    LoraPreflight.Check(loras, modelDir);
+                }
                 Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
                 return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, parse.GetValue(report)?.FullName, cancellation), cancellation);
             }

@@ -89,6 +89,10 @@ internal static class GenerateRunner
         var written = VideoOutput.Write(result!.Video, outputPath, cancellation);
         console.MarkupLine($"wrote [green]{Markup.Escape(written)}[/]: {result.Video.Frames} frames {result.Video.Width}x{result.Video.Height} " +
                            $"(text {result.TextEncoding.TotalSeconds:F1} s, denoising {result.Denoising.TotalSeconds:F1} s, decoding {result.Decoding.TotalSeconds:F1} s)");
+        if (result.StepCache is { } stepCache)
+        {
+            console.MarkupLine(Markup.Escape(stepCache.ToString()));
+        }
         return 0;
     }
 }

@@ -4,7 +4,7 @@ namespace Wan.Runtime.Backends;
 
 /// <summary>
 /// The op family of the Wan DiT (<c>WanTransformer</c>) beyond the common ops: LayerNorm with adaLN
-/// modulation, the gated residual, the timestep sinusoid and the patch (un)embedding (diffusers
+/// modulation, the gated residual, the timestep sinusoid and the patch (un)embedding, the low-rank (LoRA) linear (diffusers
 /// <c>transformer_wan.py</c>; original <c>wan/modules/model.py</c>). Tokens are [L, D], latents [C, F, H, W].
 /// </summary>
 public interface IDitOps : IBackend
@@ -32,4 +32,14 @@ public interface IDitOps : IBackend
     /// [C, f·pt, h·ph, w·pw].
     /// </summary>
     Tensor Unpatchify(Tensor tokens, int channels, (int F, int H, int W) grid, (int T, int H, int W) patch);
+
+    /// <summary>
+    /// y[N, M] = x[N, K] · weight[M, K]ᵀ + (x · down[R, K]ᵀ) · up[M, R]ᵀ + bias[M]: a linear plus a
+    /// low-rank update, as two skinny GEMMs beside the base one, the weight untouched (mapped, bf16 or
+    /// fp8-dequantized). Several adapters are batched by concatenating their A's along the rank
+    /// (down = [A₁; A₂; ...]) and their scaled B's (up = [s₁B₁ | s₂B₂ | ...]); scales live in
+    /// <paramref name="up"/>. Follows PEFT <c>lora.Linear.forward</c> (result + lora_B(lora_A(x)) · scaling).
+    /// </summary>
+    /// <exception cref="ArgumentException">Shapes that do not chain: weight [M, K], down [R, K], up [M, R], bias [M].</exception>
+    Tensor LowRankLinear(Tensor x, Tensor weight, Tensor? bias, Tensor down, Tensor up);
 }

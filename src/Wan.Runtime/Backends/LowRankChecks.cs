@@ -2,7 +2,7 @@ using Wan.Runtime.Tensors;
 
 namespace Wan.Runtime.Backends;
 
-/// <summary>Operand checks of <see cref="IBackend.LowRankLinear"/>, shared by the backends.</summary>
+/// <summary>Operand checks of <see cref="IDitOps.LowRankLinear"/>, shared by the backends.</summary>
 internal static class LowRankChecks
 {
     /// <summary>The rank R after checking weight [M, K], down [R, K] and up [M, R].</summary>

@@ -20,12 +20,17 @@ public sealed class DitStepGraph : IDisposable
     private readonly int _freqDim;
     private readonly RopeTable _rope;
     private readonly Tensor _latent, _sinusoid;
-    private readonly Tensor _cond, _uncond;
+    private readonly Tensor _cond;
+    private readonly Tensor? _uncond;
     private readonly ICapturedWork _graph;
 
-    /// <summary>Captures both forwards of <paramref name="dit"/> for latents of <paramref name="latentShape"/> [C, F, H, W].</summary>
+    /// <summary>
+    /// Captures both forwards of <paramref name="dit"/> for latents of <paramref name="latentShape"/> [C, F, H, W];
+    /// only the conditional one when <paramref name="uncond"/> is null (no CFG).
+    /// </summary>
     /// <exception cref="ArgumentException">the expert lives on another backend, or the shape does not fit it.</exception>
-    public DitStepGraph(IStepCapture backend, WanTransformer dit, DitTextContext cond, DitTextContext uncond, Shape latentShape, int? seqLen = null, int? attentionWindow = null)
+    public DitStepGraph(IStepCapture backend, WanTransformer dit, DitTextContext cond, DitTextContext? uncond, Shape latentShape, int? seqLen = null,
+        int? attentionWindow = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(dit);
@@ -45,7 +50,7 @@ public sealed class DitStepGraph : IDisposable
             _graph = backend.Capture(() =>
             {
                 c = dit.Forward(latentInput, sinusoidInput, cond, seqLen, attentionWindow: attentionWindow);
-                u = dit.Forward(latentInput, sinusoidInput, uncond, seqLen, attentionWindow: attentionWindow);
+                u = uncond is null ? null : dit.Forward(latentInput, sinusoidInput, uncond, seqLen, attentionWindow: attentionWindow);
             });
         }
         catch
@@ -60,7 +65,7 @@ public sealed class DitStepGraph : IDisposable
         _latent = latent!;
         _sinusoid = sinusoid!;
         _cond = c ?? throw new InvalidOperationException("the captured step produced no conditional output");
-        _uncond = u ?? throw new InvalidOperationException("the captured step produced no unconditional output");
+        _uncond = u;
         LatentShape = latentShape;
     }
 
@@ -70,8 +75,8 @@ public sealed class DitStepGraph : IDisposable
     /// <summary>The captured work (its kernel and GEMM counts: the launches one step replays).</summary>
     public ICapturedWork Graph => _graph;
 
-    /// <summary>The graph's output tensors on the backend (written by each replay): the non-finite check reads them there.</summary>
-    public (Tensor Cond, Tensor Uncond) Outputs => (_cond, _uncond);
+    /// <summary>The graph's output tensors on the backend (written by each replay; Uncond null without CFG): the non-finite check reads them there.</summary>
+    public (Tensor Cond, Tensor? Uncond) Outputs => (_cond, _uncond);
 
     /// <summary>The RoPE table the captured forwards read (held by this step until it is disposed).</summary>
     internal RopeTable Rope => _rope;
@@ -89,26 +94,26 @@ public sealed class DitStepGraph : IDisposable
         _graph.Replay();
     }
 
-    /// <summary>Both flow predictions [C, F, H, W] for <paramref name="latent"/> at timestep <paramref name="t"/>, on the host.</summary>
+    /// <summary>Both flow predictions [C, F, H, W] for <paramref name="latent"/> at timestep <paramref name="t"/>, on the host (Uncond null without CFG).</summary>
     /// <exception cref="ArgumentException">the latent's length does not match <see cref="LatentShape"/>.</exception>
-    public (float[] Cond, float[] Uncond) Run(ReadOnlySpan<float> latent, double t)
+    public (float[] Cond, float[]? Uncond) Run(ReadOnlySpan<float> latent, double t)
     {
         Replay(latent, t);
-        return (_backend.ToHost(_cond), _backend.ToHost(_uncond));
+        return (_backend.ToHost(_cond), _uncond is null ? null : _backend.ToHost(_uncond));
     }
 
     /// <summary>The guided velocity uncond + g·(cond − uncond), combined in fp32 as WanPipeline.Denoise does.</summary>
     public float[] Velocity(ReadOnlySpan<float> latent, double t, float guidance)
     {
         var (cond, uncond) = Run(latent, t);
-        return GuidedExpertStep.Combine(cond, uncond, guidance);
+        return uncond is null ? cond : GuidedExpertStep.Combine(cond, uncond, guidance);
     }
 
     /// <summary>The outputs first, then the graph (it owns their memory), then the inputs and the RoPE table it reads.</summary>
     public void Dispose()
     {
         _cond.Dispose();
-        _uncond.Dispose();
+        _uncond?.Dispose();
         _graph.Dispose();
         _latent.Dispose();
         _sinusoid.Dispose();

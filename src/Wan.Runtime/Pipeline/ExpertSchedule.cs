@@ -9,9 +9,9 @@ namespace Wan.Runtime.Pipeline;
 /// </summary>
 public sealed record ExpertSchedule(double? BoundaryRatio, int NumTrainTimesteps, double GuidanceLow, double GuidanceHigh)
 {
-    /// <summary>True when timestep t ≥ boundary_ratio · num_train_timesteps (the high-noise expert runs).</summary>
-    public bool IsHighNoise(long timestep) => BoundaryRatio is { } b && timestep >= b * NumTrainTimesteps;
+    /// <summary>True when timestep t ≥ boundary_ratio · num_train_timesteps (the high-noise expert runs); t may be fractional (step-distill sampler).</summary>
+    public bool IsHighNoise(double timestep) => BoundaryRatio is { } b && timestep >= b * NumTrainTimesteps;
 
     /// <summary>The guidance scale of the expert that runs at timestep t.</summary>
-    public double Guidance(long timestep) => IsHighNoise(timestep) ? GuidanceHigh : GuidanceLow;
+    public double Guidance(double timestep) => IsHighNoise(timestep) ? GuidanceHigh : GuidanceLow;
 }

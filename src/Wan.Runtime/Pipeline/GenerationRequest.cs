@@ -47,8 +47,14 @@ public sealed record GenerationRequest
     /// <summary>Sigma shift of the flow schedule, finite and positive.</summary>
     public double Shift { get; init; } = FlowSolvers.T2VA14BShift;
 
-    /// <summary>"unipc" (default), "dpm++" or "euler".</summary>
+    /// <summary>"unipc" (default), "dpm++", "euler" or "step-distill" (4 steps; see <see cref="Solvers.SamplingPreset.Lightning"/>).</summary>
     public string Solver { get; init; } = "unipc";
+
+    /// <summary>
+    /// TeaCache step-caching threshold (<see cref="Caching.TeaCache"/>): null = no caching; 0 = the cache runs but never
+    /// skips; larger skips more DiT forwards (TeaCache's Wan2.1-14B examples: 0.14, 0.2).
+    /// </summary>
+    public double? CacheThreshold { get; init; }
 
     /// <summary>Initial latent [C, F, H, W] (see <see cref="LatentShape"/>) to use instead of the seeded noise.</summary>
     public float[]? Noise { get; init; }
@@ -97,6 +103,7 @@ public sealed record GenerationRequest
         Require(double.IsFinite(GuidanceLow) && double.IsFinite(GuidanceHigh), "guidance", $"{GuidanceLow},{GuidanceHigh}", "must be finite numbers");
         Require(FlowSolvers.Names.Contains(Solver), "solver", Solver, $"is unknown; expected one of {string.Join(", ", FlowSolvers.Names)}");
         Require(Fps >= 1, "fps", Fps, "must be at least 1 frame per second");
+        Require(CacheThreshold is not { } threshold || (double.IsFinite(threshold) && threshold >= 0), "cache", CacheThreshold ?? 0, "must be a finite number >= 0");
         Require(Prompt is not null, "prompt", "", "is required");
         Require(WindowFrames >= 1, "window", WindowFrames, "must be at least 1 video frame");
         Require(OverlapFrames >= 0 && OverlapFrames < WindowFrames, "overlap", OverlapFrames, $"must be at least 0 and shorter than the window ({WindowFrames} frames)");

@@ -1,3 +1,4 @@
+using Wan.Runtime.Pipeline.Caching;
 using Wan.Runtime.Video;
 
 namespace Wan.Runtime.Pipeline;
@@ -9,4 +10,8 @@ public sealed record GenerationResult(
     VideoFrames Video,
     TimeSpan TextEncoding,
     TimeSpan Denoising,
-    TimeSpan Decoding);
+    TimeSpan Decoding)
+{
+    /// <summary>What step caching did (forwards computed and skipped); null when the request asked for none.</summary>
+    public StepCacheStatistics? StepCache { get; init; }
+}

@@ -1,6 +1,7 @@
 using Wan.Runtime.Backends;
 using Wan.Runtime.Lora;
 using Wan.Runtime.Models.Dit;
+using Wan.Runtime.Pipeline.Caching;
 using Wan.Runtime.Tensors;
 
 namespace Wan.Runtime.Pipeline;
@@ -12,19 +13,24 @@ namespace Wan.Runtime.Pipeline;
 /// are captured once into a <see cref="DitStepGraph"/> and replayed every step; otherwise they run
 /// directly, with cancellation checked between blocks. When asked, the two predictions are checked
 /// for NaN/Inf where they live (<see cref="INonFiniteCheck"/>; on the host when the backend does not
-/// offer it) before they are combined. A LoRA binding, when given, is carried by both prepared contexts.
+/// offer it) before they are combined. Without a negative context (guidance 1: no CFG) only the
+/// conditional forward runs and v = cond. With step caching each branch has its own TeaCache state and
+/// the forwards run directly (a captured graph cannot skip its blocks). A LoRA binding, when given, is
+/// carried by both prepared contexts.
 /// </summary>
 internal sealed class GuidedExpertStep : IDisposable
 {
     private readonly WanTransformer _dit;
     private readonly Shape _shape;
-    private readonly DitTextContext _cond, _uncond;
+    private readonly DitTextContext _cond;
+    private readonly DitTextContext? _uncond;
     private readonly DitStepGraph? _graph;
     private readonly bool _checkNonFinite;
+    private readonly TeaCacheBranch? _condCache, _uncondCache;
     private readonly int? _attentionWindow;
 
-    public GuidedExpertStep(WanTransformer dit, Tensor context, Tensor negativeContext, Shape latentShape, bool captureGraph, bool checkNonFinite,
-        LoraBinding? adapters = null, int? attentionWindow = null)
+    public GuidedExpertStep(WanTransformer dit, Tensor context, Tensor? negativeContext, Shape latentShape, bool captureGraph, bool checkNonFinite,
+        TeaCache? cache = null, LoraBinding? adapters = null, int? attentionWindow = null)
     {
         _attentionWindow = attentionWindow;
         _dit = dit;
@@ -33,8 +39,9 @@ internal sealed class GuidedExpertStep : IDisposable
         _cond = dit.PrepareText(context, adapters);
         try
         {
-            _uncond = dit.PrepareText(negativeContext, adapters);
-            _graph = captureGraph && dit.Backend is IStepCapture capture ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape, attentionWindow: attentionWindow) : null;
+            _uncond = negativeContext is null ? null : dit.PrepareText(negativeContext, adapters);
+            _graph = captureGraph && cache is null && dit.Backend is IStepCapture capture
+                ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape, attentionWindow: attentionWindow) : null;
         }
         catch
         {
@@ -42,43 +49,46 @@ internal sealed class GuidedExpertStep : IDisposable
             _cond.Dispose();
             throw;
         }
+        _condCache = cache?.NewBranch();
+        _uncondCache = _uncond is null ? null : cache?.NewBranch();
     }
 
     /// <summary>
-    /// The guided velocity, and the number of NaN/Inf values in the two predictions (0 when the check
+    /// The guided velocity, and the number of NaN/Inf values in the predictions (0 when the check
     /// is off; the velocity is then not to be trusted when it is not 0).
     /// </summary>
-    public (float[] Velocity, long NonFinite) Velocity(float[] latent, long t, float guidance, CancellationToken cancellation)
+    public (float[] Velocity, long NonFinite) Velocity(float[] latent, double t, float guidance, CancellationToken cancellation)
     {
         var backend = _dit.Backend;
-        float[] cond, uncond;
+        float[] cond;
+        float[]? uncond;
         long nonFinite;
         if (_graph is not null)
         {
             _graph.Replay(latent, t);
             var (c, u) = _graph.Outputs;
             nonFinite = CountOnDevice(backend, c, u);
-            (cond, uncond) = (backend.ToHost(c), backend.ToHost(u));
+            (cond, uncond) = (backend.ToHost(c), u is null ? null : backend.ToHost(u));
         }
         else
         {
             using var x = backend.FromHost(latent, _shape);
-            using var c = _dit.Forward(x, t, _cond, cancellation: cancellation, attentionWindow: _attentionWindow);
-            using var u = _dit.Forward(x, t, _uncond, cancellation: cancellation, attentionWindow: _attentionWindow);
+            using var c = _dit.Forward(x, t, _cond, cancellation: cancellation, blockCache: _condCache, attentionWindow: _attentionWindow);
+            using var u = _uncond is null ? null : _dit.Forward(x, t, _uncond, cancellation: cancellation, blockCache: _uncondCache, attentionWindow: _attentionWindow);
             nonFinite = CountOnDevice(backend, c, u);
-            (cond, uncond) = (backend.ToHost(c), backend.ToHost(u));
+            (cond, uncond) = (backend.ToHost(c), u is null ? null : backend.ToHost(u));
         }
         if (nonFinite < 0)
         {
-            nonFinite = HostMath.CountNonFinite(cond) + HostMath.CountNonFinite(uncond);
+            nonFinite = HostMath.CountNonFinite(cond) + (uncond is null ? 0 : HostMath.CountNonFinite(uncond));
         }
-        return (Combine(cond, uncond, guidance), nonFinite);
+        return (uncond is null ? cond : Combine(cond, uncond, guidance), nonFinite);
     }
 
     /// <summary>The count on the backend when it offers the check, 0 when the check is off, −1 when the host must count.</summary>
-    private long CountOnDevice(IBackend backend, Tensor cond, Tensor uncond) =>
+    private long CountOnDevice(IBackend backend, Tensor cond, Tensor? uncond) =>
         !_checkNonFinite ? 0
-        : backend is INonFiniteCheck check ? check.CountNonFinite(cond) + check.CountNonFinite(uncond)
+        : backend is INonFiniteCheck check ? check.CountNonFinite(cond) + (uncond is null ? 0 : check.CountNonFinite(uncond))
         : -1;
 
     /// <summary>Classifier-free guidance in fp32, in place in <paramref name="uncond"/>.</summary>
@@ -94,7 +104,9 @@ internal sealed class GuidedExpertStep : IDisposable
     public void Dispose()
     {
         _graph?.Dispose();
-        _uncond.Dispose();
+        _uncond?.Dispose();
         _cond.Dispose();
+        _condCache?.Dispose();
+        _uncondCache?.Dispose();
     }
 }

@@ -5,6 +5,7 @@ using Wan.Runtime.Lora;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Models.Umt5;
 using Wan.Runtime.Models.Vae;
+using Wan.Runtime.Pipeline.Caching;
 using Wan.Runtime.Pipeline.LongVideo;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Tensors;
@@ -120,6 +121,9 @@ public sealed class WanPipeline : IDisposable
     /// The denoising loop: for each step, the expert for the timestep predicts the flow for the
     /// prompt and for the negative prompt, v = uncond + g·(cond − uncond), and the solver steps.
     /// On a DiT backend with <see cref="IStepCapture"/> each expert's step is captured once and replayed.
+    /// An expert whose guidance is 1 runs no unconditional forward (v = cond; <paramref name="negativeContext"/> may
+    /// then be null); the solver may fix the expert switch itself (<see cref="IFlowSolver.ExpertBoundaryStep"/>).
+    /// <paramref name="cache"/> enables step caching (direct forwards, no capture).
     /// Returns the final latent; <paramref name="progress"/> sees the latent after every step.
     /// <paramref name="adapters"/> (from <see cref="Loras"/>) applies a LoRA set per expert; null runs the base weights.
     /// With <paramref name="windows"/> (context windows, <see cref="ContextWindowPlan"/>) each step predicts
@@ -129,8 +133,10 @@ public sealed class WanPipeline : IDisposable
     /// </summary>
     /// <exception cref="NonFiniteLatentException">a prediction or the latent holds NaN/Inf after a step (when <see cref="CheckNonFinite"/>).</exception>
     /// <exception cref="OperationCanceledException">cancelled between steps (or blocks, without capture).</exception>
-    public float[] Denoise(Tensor context, Tensor negativeContext, float[] noise, int[] latentShape, IFlowSolver solver,
-        ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default,
+    /// <exception cref="ArgumentException">guidance other than 1 without a negative context, a noise length that does not fit the shape,
+    /// or step caching combined with several context windows.</exception>
+    public float[] Denoise(Tensor context, Tensor? negativeContext, float[] noise, int[] latentShape, IFlowSolver solver,
+        ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default, TeaCache? cache = null,
         ExpertAdapters? adapters = null, ContextWindowPlan? windows = null, int? attentionWindow = null)
     {
         var shape = new Shape(latentShape);
@@ -143,6 +149,11 @@ public sealed class WanPipeline : IDisposable
         {
             throw new ArgumentException($"the context-window plan covers {plan.LatentFrames} latent frames, the latent {shape} has {shape[1]}");
         }
+        if (cache is not null && plan.Windows.Count > 1)
+        {
+            // A step cache compares each forward with the previous one: across windows it would reuse another window's residual.
+            throw new ArgumentException($"step caching cannot be combined with {plan.Windows.Count} context windows yet: use a window covering the video or no step cache");
+        }
         var windowShape = new Shape(shape[0], plan.Windows[0].Length, shape[2], shape[3]);
         var latent = (float[])noise.Clone();
         var steps = new Dictionary<WanTransformer, GuidedExpertStep>();
@@ -153,31 +164,36 @@ public sealed class WanPipeline : IDisposable
             {
                 cancellation.ThrowIfCancellationRequested();
                 var stepClock = Stopwatch.StartNew();
-                long t = solver.Timesteps[i];
-                bool high = experts.IsHighNoise(t);
+                double t = solver.ModelTimesteps[i];
+                bool high = solver.ExpertBoundaryStep is { } boundary ? experts.BoundaryRatio is not null && i < boundary : experts.IsHighNoise(t);
                 var dit = high || LowNoise is null ? HighNoise : LowNoise;
+                var guidance = (float)(high ? experts.GuidanceHigh : experts.GuidanceLow);
                 var expert = LowNoise is null ? "transformer" : high ? "transformer (high noise)" : "transformer_2 (low noise)";
                 if (!steps.TryGetValue(dit, out var step))
                 {
-                    step = new GuidedExpertStep(dit, context, negativeContext, windowShape, CaptureStepGraphs, CheckNonFinite, adapters?.For(dit), attentionWindow);
+                    var negative = guidance == 1f ? null
+                        : negativeContext ?? throw new ArgumentException($"guidance {guidance} needs a negative context", nameof(negativeContext));
+                    step = new GuidedExpertStep(dit, context, negative, windowShape, CaptureStepGraphs, CheckNonFinite, cache, adapters?.For(dit), attentionWindow);
                     steps.Add(dit, step);
                 }
+                cache?.BeginStep(i, solver.StepCount);
                 int stepNumber = i + 1;
+                long timestep = solver.Timesteps[i];
                 Action<int>? windowDone = progress is null || plan.Windows.Count == 1 ? null : done => progress(new GenerationProgress(
-                    GenerationStage.DenoisingWindow, stepNumber, solver.StepCount, expert, t, clock.Elapsed, stepClock.Elapsed, default)
+                    GenerationStage.DenoisingWindow, stepNumber, solver.StepCount, expert, timestep, clock.Elapsed, stepClock.Elapsed, default)
                     { Window = done, WindowCount = plan.Windows.Count });
-                var (v, nonFinite) = WindowedVelocity.Compute(step, plan, latent, shape, t, (float)experts.Guidance(t), windowDone, cancellation);
+                var (v, nonFinite) = WindowedVelocity.Compute(step, plan, latent, shape, t, guidance, windowDone, cancellation);
                 if (nonFinite > 0)
                 {
-                    throw NonFiniteLatentException.Denoising(i + 1, solver.StepCount, expert, t, "the DiT prediction", nonFinite, dit.Backend.Storage, dit.Backend.Name);
+                    throw NonFiniteLatentException.Denoising(i + 1, solver.StepCount, expert, solver.Timesteps[i], "the DiT prediction", nonFinite, dit.Backend.Storage, dit.Backend.Name);
                 }
                 solver.Step(v, i, latent);
                 if (CheckNonFinite && HostMath.CountNonFinite(latent) is > 0 and var inLatent)
                 {
-                    throw NonFiniteLatentException.Denoising(i + 1, solver.StepCount, expert, t, "the latent after the solver update", inLatent, DType.F32, "the host");
+                    throw NonFiniteLatentException.Denoising(i + 1, solver.StepCount, expert, solver.Timesteps[i], "the latent after the solver update", inLatent, DType.F32, "the host");
                 }
                 progress?.Invoke(new GenerationProgress(GenerationStage.Denoising, i + 1, solver.StepCount, expert,
-                    t, clock.Elapsed, stepClock.Elapsed, latent));
+                    solver.Timesteps[i], clock.Elapsed, stepClock.Elapsed, latent));
             }
             return latent;
         }
@@ -267,22 +283,24 @@ public sealed class WanPipeline : IDisposable
         var solver = FlowSolvers.Create(request.Solver, request.Steps, request.Shift);
         var experts = new ExpertSchedule(Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, request.GuidanceLow, request.GuidanceHigh);
         using var lease = request.Loras is { IsEmpty: false } loras ? Loras.Acquire(loras, request.LoraMode) : null;
+        var cache = request.CacheThreshold is { } threshold ? new TeaCache(threshold, TeaCacheCoefficients.ForDim(HighNoise.Config.Dim)) : null;
 
         var clock = Stopwatch.StartNew();
         var negative = string.IsNullOrWhiteSpace(request.NegativePrompt) ? WanDefaults.NegativePrompt : request.NegativePrompt;
         using var context = EncodeText(Tokenize(request.Prompt));
         cancellation.ThrowIfCancellationRequested();
-        using var negativeContext = EncodeText(Tokenize(negative));
+        bool guided = request.GuidanceLow != 1 || request.GuidanceHigh != 1;
+        using var negativeContext = guided ? EncodeText(Tokenize(negative)) : null;
         var textTime = clock.Elapsed;
         progress?.Invoke(new GenerationProgress(GenerationStage.EncodingText, 0, request.Steps, null, 0, clock.Elapsed, textTime, default));
 
-        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, lease?.Adapters,
+        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, cache, lease?.Adapters,
             request.ContextWindows(Geometry), request.AttentionWindow);
         var denoiseTime = clock.Elapsed - textTime;
 
         var decodeClock = Stopwatch.StartNew();
         var frames = DecodeVideo(latent, latentShape, request.Fps, progress, cancellation);
-        return new GenerationResult(latent, latentShape, frames, textTime, denoiseTime, decodeClock.Elapsed);
+        return new GenerationResult(latent, latentShape, frames, textTime, denoiseTime, decodeClock.Elapsed) { StepCache = cache?.Statistics };
     }
 
     /// <summary>Frees the tensors this object owns on its backend.</summary>

@@ -6,7 +6,7 @@ using Wan.Testing;
 namespace Wan.Runtime.Tests.Lora;
 
 /// <summary>
-/// <see cref="Wan.Runtime.Backends.IBackend.LowRankLinear"/> on the CPU against a float64 loop on random
+/// <see cref="Wan.Runtime.Backends.IDitOps.LowRankLinear"/> on the CPU against a float64 loop on random
 /// non-round sizes, including a mapped BF16 base weight, and its operand checks.
 /// </summary>
 public sealed class LowRankLinearTests

@@ -24,7 +24,7 @@ internal sealed class DitLinear(string name, Tensor weight, Tensor bias) : IDisp
     /// y = x·Wᵀ + b, or with <paramref name="adapters"/>: the merged weight/bias when the binding holds
     /// one (merged path, or a full delta), plus the low-rank update when it adapts this module (unmerged path).
     /// </summary>
-    public Tensor Apply(IBackend b, Tensor x, LoraBinding? adapters = null)
+    public Tensor Apply(IDitOps b, Tensor x, LoraBinding? adapters = null)
     {
         if (adapters is null)
         {

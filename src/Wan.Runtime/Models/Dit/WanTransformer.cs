@@ -108,15 +108,16 @@ public sealed class WanTransformer : IDisposable
     /// <summary>
     /// The flow prediction for latent [in_channels, F, H, W] at timestep t (used as a real number:
     /// no rounding happens here). Cancellation is checked between blocks. <paramref name="seqLen"/> mirrors the official argument: tokens
-    /// past the real ones are padding excluded from attention, so they never change the output.
+    /// past the real ones are padding excluded from attention, so they never change the output. <paramref name="blockCache"/>
+    /// (step caching) may replace the blocks by a cached residual.
     /// <paramref name="attentionWindow"/> R limits self-attention to keys of latent frames [f − R, f + R]
     /// (<see cref="AttentionFrameWindow"/>; not in the original Wan, an option for long videos); null = full attention.
     /// </summary>
     public Tensor Forward(Tensor latent, double t, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default,
-        int? attentionWindow = null)
+        IBlockResidualCache? blockCache = null, int? attentionWindow = null)
     {
         using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
-        return Forward(latent, sinusoid, text, seqLen, cancellation, attentionWindow);
+        return Forward(latent, sinusoid, text, seqLen, cancellation, blockCache, attentionWindow);
     }
 
     /// <summary>
@@ -126,7 +127,7 @@ public sealed class WanTransformer : IDisposable
     /// when this runs inside a capture.
     /// </summary>
     public Tensor Forward(Tensor latent, Tensor timestepSinusoid, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default,
-        int? attentionWindow = null)
+        IBlockResidualCache? blockCache = null, int? attentionWindow = null)
     {
         if (!ReferenceEquals(text.Owner, this))
         {
@@ -158,7 +159,7 @@ public sealed class WanTransformer : IDisposable
         using var e0Flat = TimeProjection(e, text.Adapters);
         using var e0 = _b.Reshape(e0Flat, new Shape(6, c.Dim));
         using var rope = Held(grid); // a concurrent resolution change cannot free it under this forward
-        return Blocks(x, e, e0, text, grid, rope, _ => frameWindow is null ? null : new SelfAttention(FrameWindow: frameWindow), cancellation);
+        return Blocks(x, e, e0, text, grid, rope, _ => frameWindow is null ? null : new SelfAttention(FrameWindow: frameWindow), cancellation, blockCache);
     }
 
     /// <summary>
@@ -187,7 +188,7 @@ public sealed class WanTransformer : IDisposable
         using var rope = RopeTable.Wan3D(_b, Config.HeadDim, own, grid.H, grid.W);
         using var keyRope = RopeTable.Wan3D(_b, Config.HeadDim, [.. cache.FramePositions, .. own], grid.H, grid.W);
         var output = Blocks(x, e, e0, text, grid, rope,
-            layer => new SelfAttention(Cache: cache, Layer: layer, KeyRope: keyRope, StoreChunk: storeChunk, ChunkFrames: grid.F), cancellation);
+            layer => new SelfAttention(Cache: cache, Layer: layer, KeyRope: keyRope, StoreChunk: storeChunk, ChunkFrames: grid.F), cancellation, null);
         if (storeChunk)
         {
             cache.Advance(grid.F);
@@ -224,19 +225,23 @@ public sealed class WanTransformer : IDisposable
         using var e0Flat = TimeProjection(e, text.Adapters);
         using var e0 = _b.Reshape(e0Flat, new Shape(6, Config.Dim));
         using var rope = Held(grid);
-        return Blocks(x, e, e0, text, grid, rope, _ => new SelfAttention(Bias: bias), default);
+        return Blocks(x, e, e0, text, grid, rope, _ => new SelfAttention(Bias: bias), default, null);
     }
 
-    /// <summary>The blocks over the patch tokens x, then the modulated head and unpatchify.</summary>
+    /// <summary>The blocks over the patch tokens x (or the step cache's residual), then the modulated head and unpatchify.</summary>
     private Tensor Blocks(Tensor x, Tensor e, Tensor e0, DitTextContext text, (int F, int H, int W) grid, RopeTable rope,
-        Func<int, SelfAttention?> self, CancellationToken cancellation)
+        Func<int, SelfAttention?> self, CancellationToken cancellation, IBlockResidualCache? blockCache)
     {
         var c = Config;
         var adapters = text.Adapters;
-        for (int i = 0; i < _blocks.Length; i++)
+        if (blockCache?.TryReuse(_b, x, e, e0) != true)
         {
-            cancellation.ThrowIfCancellationRequested();
-            _blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope, adapters, self(i));
+            for (int i = 0; i < _blocks.Length; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                _blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope, adapters, self(i));
+            }
+            blockCache?.Store(_b, x);
         }
 
         using var shiftTable = _b.SliceRows(_headModulation, 0, 1);

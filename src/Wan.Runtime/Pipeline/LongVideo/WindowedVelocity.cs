@@ -16,7 +16,7 @@ internal static class WindowedVelocity
     /// checked before every window; <paramref name="windowDone"/> is told the windows done.
     /// </summary>
     public static (float[] Velocity, long NonFinite) Compute(GuidedExpertStep step, ContextWindowPlan plan, float[] latent,
-        Shape latentShape, long t, float guidance, Action<int>? windowDone, CancellationToken cancellation)
+        Shape latentShape, double t, float guidance, Action<int>? windowDone, CancellationToken cancellation)
     {
         int channels = latentShape[0], frames = latentShape[1];
         int plane = checked(latentShape[2] * latentShape[3]);

@@ -15,10 +15,12 @@ public sealed class FlowDpmSolver : FlowSolverBase
     private float[] _previousX0 = [];
     private float[] _x0 = [];
 
+    /// <summary>A solver over <paramref name="schedule"/> (the official loop pairs DPM++ with <see cref="FlowScheduleKind.SamplingSigmas"/>).</summary>
     public FlowDpmSolver(FlowSchedule schedule) : base(schedule)
     {
     }
 
+    /// <inheritdoc />
     protected override void StepCore(ReadOnlySpan<float> modelOutput, int stepIndex, Span<float> sample)
     {
         if (_x0.Length != sample.Length)

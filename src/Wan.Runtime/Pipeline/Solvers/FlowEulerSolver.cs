@@ -6,6 +6,7 @@ namespace Wan.Runtime.Pipeline.Solvers;
 /// </summary>
 public sealed class FlowEulerSolver(FlowSchedule schedule) : FlowSolverBase(schedule)
 {
+    /// <inheritdoc />
     protected override void StepCore(ReadOnlySpan<float> modelOutput, int stepIndex, Span<float> sample)
     {
         var dt = Sigma(stepIndex + 1) - Sigma(stepIndex);

@@ -7,18 +7,23 @@ namespace Wan.Runtime.Pipeline.Solvers;
 /// </summary>
 public sealed class FlowSchedule
 {
-    private FlowSchedule(long[] timesteps, float[] sigmas)
+    private FlowSchedule(long[] timesteps, double[] modelTimesteps, float[] sigmas)
     {
         Timesteps = timesteps;
+        ModelTimesteps = modelTimesteps;
         Sigmas = sigmas;
     }
 
-    /// <summary>The model's timestep at each step.</summary>
+    /// <summary>The model's timestep at each step, truncated to an integer (what the official schedulers pass).</summary>
     public IReadOnlyList<long> Timesteps { get; }
+
+    /// <summary>The timestep the DiT receives at each step (fractional only for the step-distill schedule).</summary>
+    public IReadOnlyList<double> ModelTimesteps { get; }
 
     /// <summary>Sigma at each step plus the final 0.</summary>
     public IReadOnlyList<float> Sigmas { get; }
 
+    /// <summary>Number of steps.</summary>
     public int StepCount => Timesteps.Count;
 
     /// <param name="kind">Which grid (see <see cref="FlowScheduleKind"/>).</param>
@@ -59,7 +64,20 @@ public sealed class FlowSchedule
             sigmas[i] = (float)sigma;
         }
         sigmas[steps] = 0f;
-        return new FlowSchedule(timesteps, sigmas);
+        return new FlowSchedule(timesteps, [.. timesteps.Select(t => (double)t)], sigmas);
+    }
+
+    /// <summary>
+    /// A schedule whose model timesteps are real numbers (the step-distill sampler): <paramref name="modelTimesteps"/>
+    /// per step, <paramref name="sigmas"/> per step plus the final 0.
+    /// </summary>
+    internal static FlowSchedule FromValues(double[] modelTimesteps, float[] sigmas)
+    {
+        if (sigmas.Length != modelTimesteps.Length + 1)
+        {
+            throw new ArgumentException($"a schedule of {modelTimesteps.Length} steps needs {modelTimesteps.Length + 1} sigmas, got {sigmas.Length}");
+        }
+        return new FlowSchedule([.. modelTimesteps.Select(t => (long)t)], modelTimesteps, sigmas);
     }
 
     /// <summary>

@@ -10,18 +10,34 @@ public abstract class FlowSolverBase : IFlowSolver
     private int _nextStep;
     private int _latentLength = -1;
 
+    /// <summary>A solver over <paramref name="schedule"/>.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="schedule"/> is null.</exception>
     protected FlowSolverBase(FlowSchedule schedule)
     {
         _schedule = schedule ?? throw new ArgumentNullException(nameof(schedule));
     }
 
+    /// <inheritdoc />
     public IReadOnlyList<long> Timesteps => _schedule.Timesteps;
+
+    /// <inheritdoc />
+    public IReadOnlyList<double> ModelTimesteps => _schedule.ModelTimesteps;
+
+    /// <summary>Null: the model's boundary ratio picks the expert (the official schedulers).</summary>
+    public virtual int? ExpertBoundaryStep => null;
+    /// <inheritdoc />
     public IReadOnlyList<float> Sigmas => _schedule.Sigmas;
+
+    /// <inheritdoc />
     public int StepCount => _schedule.StepCount;
 
     /// <summary>Sigma at step <paramref name="i"/> (i = StepCount is the final 0).</summary>
     protected float Sigma(int i) => _schedule.Sigmas[i];
 
+    /// <inheritdoc />
+    /// <exception cref="ArgumentOutOfRangeException">The step index is outside the schedule.</exception>
+    /// <exception cref="InvalidOperationException">Steps out of order, or all steps done.</exception>
+    /// <exception cref="ArgumentException">Output and sample lengths differ, are empty, or change between steps.</exception>
     public void Step(ReadOnlySpan<float> modelOutput, int stepIndex, Span<float> sample)
     {
         var name = GetType().Name;

@@ -15,13 +15,19 @@ public static class FlowSolvers
     /// <summary>Length of Wan's training timestep grid.</summary>
     public const int WanTrainTimesteps = 1000;
 
-    public static IReadOnlyList<string> Names { get; } = ["unipc", "dpm++", "euler"];
+    /// <summary>Solver names <see cref="Create"/> accepts.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["unipc", "dpm++", "euler", StepDistill];
+
+    /// <summary>The name of LightX2V's 4-step distill sampler (<see cref="FlowStepDistillSolver"/>).</summary>
+    public const string StepDistill = "step-distill";
 
     /// <summary>
-    /// A fresh solver. <paramref name="name"/>: "unipc" (the official default), "dpm++" or "euler".
-    /// <paramref name="schedule"/> defaults to what the official loop uses: the training grid for UniPC,
-    /// the sampling sigmas (starting at sigma 1) for DPM++ and Euler.
+    /// A fresh solver. <paramref name="name"/>: "unipc" (the official default), "dpm++", "euler" or
+    /// "step-distill" (LightX2V's Wan2.2 4-step sampler: exactly 4 steps, its own step list and expert switch;
+    /// <paramref name="schedule"/> does not apply to it). <paramref name="schedule"/> defaults to what the official
+    /// loop uses: the training grid for UniPC, the sampling sigmas (starting at sigma 1) for DPM++ and Euler.
     /// </summary>
+    /// <exception cref="ArgumentException">Unknown name, or a step count the solver cannot take (the message says which).</exception>
     public static IFlowSolver Create(string name, int steps, double shift = T2VA14BShift,
         int numTrainTimesteps = WanTrainTimesteps, FlowScheduleKind? schedule = null)
     {
@@ -31,6 +37,10 @@ public static class FlowSolvers
             "unipc" => new FlowUniPcSolver(Schedule(FlowScheduleKind.TrainingGrid)),
             "dpm++" => new FlowDpmSolver(Schedule(FlowScheduleKind.SamplingSigmas)),
             "euler" => new FlowEulerSolver(Schedule(FlowScheduleKind.SamplingSigmas)),
+            StepDistill when steps != FlowStepDistillSolver.Wan22DenoisingSteps.Count => throw new ArgumentException(
+                $"the {StepDistill} sampler takes the {FlowStepDistillSolver.Wan22DenoisingSteps.Count} steps of its step list " +
+                $"[{string.Join(", ", FlowStepDistillSolver.Wan22DenoisingSteps)}]; got {steps} steps", nameof(steps)),
+            StepDistill => new FlowStepDistillSolver(FlowStepDistillSolver.Wan22DenoisingSteps, shift, FlowStepDistillSolver.Wan22BoundaryStep, numTrainTimesteps),
             _ => throw new ArgumentException($"unknown solver '{name}'; expected one of {string.Join(", ", Names)}", nameof(name)),
         };
 

@@ -23,10 +23,12 @@ public sealed class FlowUniPcSolver : FlowSolverBase
 
     private int _lastOrder;
 
+    /// <summary>A solver over <paramref name="schedule"/> (the official loop pairs UniPC with <see cref="FlowScheduleKind.TrainingGrid"/>).</summary>
     public FlowUniPcSolver(FlowSchedule schedule) : base(schedule)
     {
     }
 
+    /// <inheritdoc />
     protected override void StepCore(ReadOnlySpan<float> modelOutput, int stepIndex, Span<float> sample)
     {
         if (_x0.Length != sample.Length)

@@ -100,7 +100,7 @@ public sealed class DitStepGraphGoldenTests(DType storage)
         var direct2 = Direct(latent2, t2);
         var nan = Enumerable.Repeat(float.NaN, latent1.Length).ToArray();
         backend.Write(step.Outputs.Cond, nan);
-        backend.Write(step.Outputs.Uncond, nan);
+        backend.Write(step.Outputs.Uncond!, nan);
         var replay2 = step.Run(latent2, t2);
         Assert.Multiple(() =>
         {

@@ -45,7 +45,7 @@ public class ContextWindowPipelineTests
         {
             for (int i = 0; i < solver.StepCount; i++)
             {
-                long t = solver.Timesteps[i];
+                double t = solver.ModelTimesteps[i];
                 var dit = experts.IsHighNoise(t) || pipeline.LowNoise is null ? pipeline.HighNoise : pipeline.LowNoise;
                 if (!steps.TryGetValue(dit, out var step))
                 {
