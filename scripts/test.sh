@@ -25,16 +25,27 @@ failed=$(count Failed)
 skipped=$(count Skipped)
 rm -f "$log"
 
-# The emulated kernels once more under AddressSanitizer: an out-of-bounds access fails the run.
-# (Not added to the totals: these are the same tests as above.)
-if ! bash kernels/emu/test-asan.sh > "$log.asan" 2>&1; then
-  tail -n 40 "$log.asan"
-  echo "the emulated kernel tests failed under AddressSanitizer" >&2
-  status=1
-else
-  echo "AddressSanitizer run of the emulated kernels: $(grep -E '(Passed|Failed)!' "$log.asan" | tail -n 1)"
-fi
-rm -f "$log.asan"
+# The Emulated tests again (kernels/emu/test-emulated.sh; not added to the totals: the same tests as
+# above), each run timed:
+#  - under three fiber schedules, every launch compared bit for bit across them (a race fails it);
+#  - under AddressSanitizer (out-of-bounds, use-after-free) with the reverse schedule;
+#  - under UndefinedBehaviorSanitizer (misaligned loads, ...) with the greedy-reverse schedule.
+rerun() { # NAME SCHEDULES COMMAND...
+  local name=$1 schedules=$2 start=$SECONDS
+  shift 2
+  if ! WAN_EMU_SCHEDULE="$schedules" "$@" > "$log.rerun" 2>&1; then
+    tail -n 40 "$log.rerun"
+    echo "the emulated kernel tests failed $name" >&2
+    status=1
+  else
+    echo "emulated tests $name ($((SECONDS - start)) s):"
+    grep -E '(Passed|Failed)!' "$log.rerun" | sed -E 's/^[^-]*- /  /; s/ - (Wan[^ ]*).*/ (\1)/'
+  fi
+  rm -f "$log.rerun"
+}
+rerun "under schedules forward, reverse, greedy-reverse (bit-identical)" forward,reverse,greedy-reverse bash kernels/emu/test-emulated.sh
+rerun "under AddressSanitizer" reverse bash kernels/emu/test-asan.sh
+rerun "under UndefinedBehaviorSanitizer" greedy-reverse bash kernels/emu/test-ubsan.sh
 if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   echo "no test ran" >&2
   status=1

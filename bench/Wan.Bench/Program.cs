@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Running;
 using Wan.Bench.Caching;
+using Wan.Bench.GpuCheck;
 using Wan.Bench.Profile;
 using Wan.Bench.Targets;
 
@@ -10,6 +11,10 @@ if (args.Length > 0 && args[0] == "profile-step")
 if (args.Length > 0 && args[0] == "step-cache")
 {
     return StepCacheTableCommand.Run(args[1..]);
+}
+if (args.Length > 0 && args[0] == "gpu-check")
+{
+    return GpuCheckCommand.Run(args[1..]);
 }
 if (args.Length > 0 && args[0] == "targets")
 {

@@ -12,8 +12,9 @@
 // a thread land in shared memory at the latest when that thread waits for their group; other threads
 // see them after a barrier that follows the wait.
 // On the GPU these are single PTX instructions (sm_80+); the emulator gathers the warp's fragments
-// with a full-warp exchange and computes the product in fp32, and defers each thread's asynchronous
-// copies until its wait_group (so a read before the wait sees stale shared memory, as it may on a GPU).
+// with a full-warp exchange and computes the product in fp32; ldmatrix and cp.async are emulated by
+// kernels/emu (cuda_emu::ldmatrix, cuda_emu::cp_async: alignment and shared-memory checks, each
+// thread's copies landing at its wait_group, so a read before the wait sees stale shared memory).
 #pragma once
 
 #include "common.cuh"
@@ -32,68 +33,6 @@ struct Fragments
 };
 
 // D = A·B + C for the whole warp from the gathered fragments; returns this lane's part of D.
-// One deferred cp.async of one thread: the source bytes (zero-filled past src_bytes) and its group.
-struct PendingCopy
-{
-    unsigned char* destination;
-    unsigned char bytes[16];
-    long long group;
-};
-
-constexpr int kMaxPendingCopies = 64; // per thread; more is a kernel bug (an unbounded pipeline)
-
-struct AsyncCopies
-{
-    PendingCopy pending[kMaxPendingCopies];
-    int count = 0;
-    long long committed = 0; // groups committed so far; new copies join group `committed`
-};
-
-constexpr int kMaxBlockThreads = 1024;
-
-// Per thread of the block running on this OS thread (the fibers of one block share the OS thread).
-__device__ inline AsyncCopies& async_copies()
-{
-    static thread_local AsyncCopies per_thread[kMaxBlockThreads];
-    unsigned linear = threadIdx.x + blockDim.x * (threadIdx.y + blockDim.y * threadIdx.z);
-    return per_thread[linear];
-}
-
-__device__ inline void cp_async_16(void* destination, const void* source, int src_bytes)
-{
-    AsyncCopies& copies = async_copies();
-    if (copies.count == kMaxPendingCopies)
-    {
-        __trap(); // more than kMaxPendingCopies copies in flight without a wait
-    }
-    PendingCopy& copy = copies.pending[copies.count++];
-    copy.destination = static_cast<unsigned char*>(destination);
-    copy.group = copies.committed;
-    memset(copy.bytes, 0, sizeof copy.bytes);
-    memcpy(copy.bytes, source, static_cast<size_t>(src_bytes));
-}
-
-// Lands every copy of the groups older than the newest `newest_pending` committed ones, in issue order.
-__device__ inline void cp_async_wait(int newest_pending)
-{
-    AsyncCopies& copies = async_copies();
-    long long complete_below = copies.committed - newest_pending;
-    int kept = 0;
-    for (int i = 0; i < copies.count; i++)
-    {
-        const PendingCopy& copy = copies.pending[i];
-        if (copy.group < complete_below)
-        {
-            memcpy(copy.destination, copy.bytes, sizeof copy.bytes);
-        }
-        else
-        {
-            copies.pending[kept++] = copy;
-        }
-    }
-    copies.count = kept;
-}
-
 __device__ inline void mma_m16n8k16(float d[4], const unsigned a[4], const unsigned b[2], const float c[4], bool bf16)
 {
     Fragments mine;
@@ -167,14 +106,7 @@ __device__ __forceinline__ void ldmatrix_x4(unsigned r[4], const void* row)
                  : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
                  : "r"(address));
 #else
-    const unsigned char* rows = ::cuda_emu::warp_exchange(&row, sizeof row, __FILE__, __LINE__);
-    int lane = threadIdx.x & 31;
-    for (int i = 0; i < 4; i++)
-    {
-        const unsigned char* source;
-        memcpy(&source, rows + 64 * (8 * i + lane / 4), sizeof source);
-        memcpy(&r[i], source + 4 * (lane % 4), sizeof r[i]);
-    }
+    ::cuda_emu::ldmatrix(r, 4, false, row, __FILE__, __LINE__); // checks alignment and that the rows are shared memory
 #endif
 }
 
@@ -188,19 +120,7 @@ __device__ __forceinline__ void ldmatrix_x4_trans(unsigned r[4], const void* row
                  : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3])
                  : "r"(address));
 #else
-    const unsigned char* rows = ::cuda_emu::warp_exchange(&row, sizeof row, __FILE__, __LINE__);
-    int lane = threadIdx.x & 31;
-    for (int i = 0; i < 4; i++)
-    {
-        unsigned short halves[2];
-        for (int h = 0; h < 2; h++)
-        {
-            const unsigned char* source;
-            memcpy(&source, rows + 64 * (8 * i + 2 * (lane % 4) + h), sizeof source);
-            memcpy(&halves[h], source + 2 * (lane / 4), sizeof halves[h]);
-        }
-        r[i] = static_cast<unsigned>(halves[0]) | (static_cast<unsigned>(halves[1]) << 16);
-    }
+    ::cuda_emu::ldmatrix(r, 4, true, row, __FILE__, __LINE__); // checks alignment and that the rows are shared memory
 #endif
 }
 
@@ -213,7 +133,7 @@ __device__ __forceinline__ void cp_async_16(void* destination, const void* sourc
     asm("{ .reg .u64 a; cvta.to.shared.u64 a, %1; cvt.u32.u64 %0, a; }" : "=r"(address) : "l"(destination));
     asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(address), "l"(source), "r"(src_bytes) : "memory");
 #else
-    wan_mma_emu::cp_async_16(destination, source, src_bytes);
+    ::cuda_emu::cp_async(destination, source, 16, src_bytes, true, __FILE__, __LINE__);
 #endif
 }
 
@@ -223,7 +143,7 @@ __device__ __forceinline__ void cp_async_commit()
 #if WAN_NVRTC
     asm volatile("cp.async.commit_group;" ::: "memory");
 #else
-    wan_mma_emu::async_copies().committed++;
+    ::cuda_emu::cp_async_commit();
 #endif
 }
 
@@ -234,6 +154,6 @@ __device__ __forceinline__ void cp_async_wait()
 #if WAN_NVRTC
     asm volatile("cp.async.wait_group %0;" ::"n"(N) : "memory");
 #else
-    wan_mma_emu::cp_async_wait(N);
+    ::cuda_emu::cp_async_wait(N);
 #endif
 }

@@ -37,13 +37,61 @@ struct dim3
     unsigned x = 1, y = 1, z = 1;
 };
 
+// CUDA's built-in vector types, with CUDA's alignment: a vector load through a misaligned pointer is
+// undefined behaviour here as on a GPU, and the UBSan build of the emulator reports it.
+struct __attribute__((aligned(8))) float2
+{
+    float x, y;
+};
+
+struct __attribute__((aligned(16))) float4
+{
+    float x, y, z, w;
+};
+
+struct __attribute__((aligned(8))) uint2
+{
+    unsigned x, y;
+};
+
+struct __attribute__((aligned(16))) uint4
+{
+    unsigned x, y, z, w;
+};
+
+struct __attribute__((aligned(8))) int2
+{
+    int x, y;
+};
+
+struct __attribute__((aligned(16))) int4
+{
+    int x, y, z, w;
+};
+
+static inline float2 make_float2(float x, float y) { return {x, y}; }
+static inline float4 make_float4(float x, float y, float z, float w) { return {x, y, z, w}; }
+static inline uint2 make_uint2(unsigned x, unsigned y) { return {x, y}; }
+static inline uint4 make_uint4(unsigned x, unsigned y, unsigned z, unsigned w) { return {x, y, z, w}; }
+static inline int2 make_int2(int x, int y) { return {x, y}; }
+static inline int4 make_int4(int x, int y, int z, int w) { return {x, y, z, w}; }
+
 namespace cuda_emu
 {
-// Set by the scheduler before it resumes a fiber (block values: once per block).
-extern thread_local uint3 thread_idx;
-extern thread_local uint3 block_idx;
-extern thread_local dim3 block_dim;
-extern thread_local dim3 grid_dim;
+// The emulator's whole thread-local state, in ONE variable: every other thread-local byte of the
+// library is a kernel's static `__shared__` array, which the scheduler poisons (0xFF) before every
+// block. The built-in variables are set by the scheduler before it resumes a fiber (block values
+// once per block); `worker` is the runtime's per-OS-thread state (cuda_emu.cpp).
+// (Trivial members only, so kernels read it directly, without a TLS wrapper call.)
+struct ThreadState
+{
+    uint3 thread_idx;
+    uint3 block_idx;
+    uint3 block_dim;
+    uint3 grid_dim;
+    void* worker;
+};
+extern thread_local ThreadState tls;
 
 // Block barrier: returns when every thread of the block waits at the same barrier.
 void sync_block(const char* file, int line);
@@ -73,6 +121,32 @@ unsigned active_mask();
 
 // The block's dynamic shared memory (the launch's sharedMemBytes, filled with 0xFF before the block).
 void* dynamic_shared();
+
+// Whether [address, address + bytes) lies inside this block's shared memory: the launch's dynamic
+// shared memory or the kernels' static `__shared__` arrays.
+bool in_shared(const void* address, size_t bytes);
+
+// ldmatrix.sync.aligned.m8n8.x{count}{.trans}.shared.b16 for the calling lane (a full-warp
+// collective): lanes 8i..8i+7 give the row addresses of 8x8 matrix i (i < count, 16 bytes per row,
+// each 16-byte aligned and inside shared memory, else the block fails naming the lane and the
+// address). Without .trans register i of lane l gets row l/4, elements 2(l%4), 2(l%4)+1 of matrix i;
+// with .trans it gets column l/4, rows 2(l%4) and 2(l%4)+1 (the fragment of the transposed matrix).
+void ldmatrix(unsigned* registers, int count, bool trans, const void* row, const char* file, int line);
+
+// cp.async.{ca,cg}.shared.global [shared], [global], bytes(, source_bytes): copies `bytes` (4, 8 or
+// 16; .cg: 16) from global to shared memory, the last bytes - source_bytes of them zero-filled.
+// Both addresses aligned to `bytes`; the destination in shared memory, the source outside it. The
+// source is read at issue; the copy belongs to the calling thread's open group and lands in shared
+// memory only at the cp_async_wait that completes its group (or when the thread exits). Until then
+// the destination keeps its old contents (forward schedule) or reads 0xFF (every other schedule), so
+// a read before the wait sees stale or poisoned data, never the copy.
+void cp_async(void* shared, const void* global, int bytes, int source_bytes, bool cache_global, const char* file, int line);
+
+// cp.async.commit_group: closes the calling thread's open group of copies.
+void cp_async_commit();
+
+// cp.async.wait_group N: completes the calling thread's committed groups except the newest N.
+void cp_async_wait(int pending);
 
 [[noreturn]] void trap(const char* file, int line);
 
@@ -151,10 +225,10 @@ inline T atomic_update(T* address, T (*update)(T, T), T operand)
 }
 } // namespace cuda_emu
 
-#define threadIdx (::cuda_emu::thread_idx)
-#define blockIdx (::cuda_emu::block_idx)
-#define blockDim (::cuda_emu::block_dim)
-#define gridDim (::cuda_emu::grid_dim)
+#define threadIdx (::cuda_emu::tls.thread_idx)
+#define blockIdx (::cuda_emu::tls.block_idx)
+#define blockDim (::cuda_emu::tls.block_dim)
+#define gridDim (::cuda_emu::tls.grid_dim)
 static constexpr int warpSize = 32;
 
 #define __syncthreads() ::cuda_emu::sync_block(__FILE__, __LINE__)

@@ -62,7 +62,7 @@ public class StylesCommandTests
     {
         var (code, _, stderr) = CliProcess.Run("styles", "list");
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr.Trim(), Is.EqualTo("wan: no styles folder: pass --styles DIR or set WAN_STYLES"));
+        Assert.That(stderr.Trim(), Is.EqualTo("wan: --styles: no styles folder: pass --styles DIR or set WAN_STYLES"));
     }
 
     [Test]
@@ -78,7 +78,7 @@ public class StylesCommandTests
 
         (code, _, stderr) = CliProcess.Run([.. common, "--steps", "8"]);
         Assert.That(code, Is.EqualTo(2), "explicit --steps 8 wins over the style's 4, and the distill sampler refuses it");
-        Assert.That(stderr, Does.Contain("the step-distill sampler takes the 4 steps").And.Contain("got 8 steps"));
+        Assert.That(stderr.Trim(), Is.EqualTo("wan: --steps 8: the step-distill sampler takes the 4 steps of its step list [1000, 750, 500, 250]"));
 
         (code, stdout, stderr) = CliProcess.Run("generate", "--model", _set.Diffusers, "--prompt", "a lantern", "--frames", "5", "--height", "32",
             "--width", "32", "--device", "cpu", "--preset", "lightning", "--cache", "0", "--output", output);
@@ -95,9 +95,34 @@ public class StylesCommandTests
         Assert.That(code, Is.Zero, stderr + stdout);
         Assert.That(stdout, Does.Contain("0 of 4 DiT forwards skipped"), "--preset on the command line wins over the style's sampler, steps and guidance");
 
+        (code, stdout, stderr) = CliProcess.Run("generate", "--model", _set.Diffusers, "--prompt", "a lantern", "--frames", "5", "--height", "32",
+            "--width", "32", "--steps", "2", "--device", "cpu", "--style", "ink", "--styles", _dir, "--output", output);
+        Assert.That(code, Is.Zero, "a style's LoRA is stacked onto the request and applied: " + stderr + stdout);
+
         (code, stdout, stderr) = CliProcess.Run([.. common, "--cache", "-1"]);
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr.Trim(), Is.EqualTo("wan: the step-cache threshold must be a finite number >= 0, got -1"));
-        Assert.That(stdout, Does.Not.Contain("model:"), "refused before the model loads");
+        Assert.That(stderr.Trim(), Is.EqualTo("wan: --cache -1: must be a finite number >= 0"));
+        Assert.That(stdout, Does.Not.Contain("loading the model"), "refused before the model loads");
+    }
+
+    [Test]
+    public void AStylesLorasAreAppliedAsTheSameLoraOnTheCommandLine()
+    {
+        File.WriteAllText(Path.Combine(_dir, "plain.json"), """
+            { "name": "plain", "loras": [ { "file": "style_lora.safetensors", "strength": 0.7, "expert": "low" } ] }
+            """);
+        byte[] Generate(string name, params string[] extra)
+        {
+            var output = Path.Combine(_dir, name);
+            var (code, stdout, stderr) = CliProcess.Run([.. new[] { "generate", "--model", _set.Diffusers, "--prompt", "a lantern", "--frames", "5",
+                "--height", "32", "--width", "32", "--steps", "4", "--device", "cpu", "--output", output }, .. extra]);
+            Assert.That(code, Is.Zero, stderr + stdout);
+            return File.ReadAllBytes(output);
+        }
+        var styled = Generate("styled.y4m", "--style", "plain", "--styles", _dir);
+        var given = Generate("given.y4m", "--lora", Path.Combine(_dir, "style_lora.safetensors") + ":0.7:low");
+        var plain = Generate("base.y4m");
+        Assert.That(styled, Is.EqualTo(given), "the style's LoRA is the --lora FILE:0.7:low of the same file");
+        Assert.That(styled, Is.Not.EqualTo(plain), "and it changes the video");
     }
 }

@@ -7,5 +7,6 @@ namespace Wan.Kernels.Compile;
 /// </summary>
 public sealed record CompileOptions(bool FastMath = false, bool PtxasVerbose = false)
 {
+    /// <summary>The options every runtime kernel is compiled with (what <c>new()</c> gives).</summary>
     public static CompileOptions Default { get; } = new();
 }

@@ -15,12 +15,14 @@ public sealed class KernelCache
     private static readonly byte[] Magic = "WANKRNL1"u8.ToArray();
     private const int HeaderBytes = 8 + 8 + 32;
 
+    /// <summary>A cache in <paramref name="directory"/> (created on first store); throws <see cref="ArgumentException"/> on an empty path.</summary>
     public KernelCache(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         Directory = Path.GetFullPath(directory);
     }
 
+    /// <summary>The cache directory (absolute).</summary>
     public string Directory { get; }
 
     /// <summary>$WAN_KERNEL_CACHE, else $XDG_CACHE_HOME/wan-runtime/kernels, else ~/.cache/wan-runtime/kernels.</summary>
@@ -42,6 +44,7 @@ public sealed class KernelCache
         }
     }
 
+    /// <summary>The per-user cache (see the class summary for where it lies).</summary>
     public static KernelCache CreateDefault() => new(DefaultDirectory);
 
     /// <summary>The cache key: hex SHA-256 over every input that changes NVRTC's output.</summary>
@@ -63,6 +66,7 @@ public sealed class KernelCache
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>The file that holds the compiled image of <paramref name="key"/> (<c>DIR/KEY.kernel</c>).</summary>
     public string PathOf(string key) => Path.Combine(Directory, key + ".kernel");
 
     /// <summary>The cached image when a valid entry exists, else compiles it and stores the result.</summary>

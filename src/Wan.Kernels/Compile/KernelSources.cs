@@ -30,6 +30,7 @@ public static class KernelSources
     /// <summary>The headers (.cuh), ordered by name.</summary>
     public static IReadOnlyList<KernelSource> Headers => LazyHeaders.Value;
 
+    /// <summary>The translation unit named <paramref name="name"/> (e.g. "norm.cu" or "test/probes.cu"); throws <see cref="ArgumentException"/> when there is none.</summary>
     public static KernelSource Kernel(string name) =>
         AllKernels.FirstOrDefault(s => s.Name == name)
         ?? throw new ArgumentException($"no embedded kernel source '{name}' (have: {string.Join(", ", AllKernels.Select(s => s.Name))})", nameof(name));

@@ -16,6 +16,7 @@ namespace Wan.Kernels.Compile;
 /// </summary>
 public static partial class PtxasReport
 {
+    /// <summary>The per-kernel resources (registers, spills, shared memory) of an NVRTC <c>-Xptxas -v</c> log, in log order.</summary>
     public static IReadOnlyList<KernelResources> Parse(string log)
     {
         var result = new List<KernelResources>();

@@ -15,8 +15,10 @@ public sealed unsafe class CountingDevice(IDevice inner) : IDevice
     private int _gemms;
     private int _copies;
 
+    /// <summary>The device every call is forwarded to.</summary>
     public IDevice Inner { get; } = inner ?? throw new ArgumentNullException(nameof(inner));
 
+    /// <inheritdoc/>
     public string Name => Inner.Name;
 
     /// <summary>Kernel launches since the last <see cref="Reset"/>, all kernels together.</summary>
@@ -31,6 +33,7 @@ public sealed unsafe class CountingDevice(IDevice inner) : IDevice
     /// <summary>Launches per kernel name since the last <see cref="Reset"/>.</summary>
     public IReadOnlyDictionary<string, int> LaunchesByKernel => new Dictionary<string, int>(_launches, StringComparer.Ordinal);
 
+    /// <summary>Sets every counter to zero.</summary>
     public void Reset()
     {
         _launches.Clear();
@@ -38,36 +41,44 @@ public sealed unsafe class CountingDevice(IDevice inner) : IDevice
         Interlocked.Exchange(ref _copies, 0);
     }
 
+    /// <inheritdoc/>
     public DeviceBuffer Allocate(long bytes) => Inner.Allocate(bytes);
 
+    /// <inheritdoc/>
     public void CopyToDevice(ReadOnlySpan<byte> source, DeviceBuffer destination, long destinationOffset = 0)
     {
         Inner.CopyToDevice(source, destination, destinationOffset);
         Interlocked.Increment(ref _copies);
     }
 
+    /// <inheritdoc/>
     public void CopyToHost(DeviceBuffer source, long sourceOffset, Span<byte> destination)
     {
         Inner.CopyToHost(source, sourceOffset, destination);
         Interlocked.Increment(ref _copies);
     }
 
+    /// <inheritdoc/>
     public void Memset(DeviceBuffer buffer, byte value) => Inner.Memset(buffer, value);
 
+    /// <inheritdoc/>
     public void Launch(string kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, void** args)
     {
         Inner.Launch(kernel, grid, block, dynamicSharedBytes, args);
         _launches.AddOrUpdate(kernel, 1, (_, n) => n + 1);
     }
 
+    /// <inheritdoc/>
     public void Gemm(in GemmDesc gemm)
     {
         Inner.Gemm(gemm);
         Interlocked.Increment(ref _gemms);
     }
 
+    /// <inheritdoc/>
     public void Synchronize() => Inner.Synchronize();
 
+    /// <inheritdoc/>
     public DeviceGraph Capture(Action work) => Inner.Capture(work);
 
     /// <summary>Does not dispose <see cref="Inner"/>: the caller owns it.</summary>

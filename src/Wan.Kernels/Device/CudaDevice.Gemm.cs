@@ -19,6 +19,7 @@ public sealed unsafe partial class CudaDevice
         }
         var alpha = gemm.Alpha;
         var beta = gemm.Beta;
+        using var scope = _gate.Enter("GEMM", Name);
         _context.MakeCurrent();
         Check(Cublas.cublasGemmStridedBatchedEx(_blas.DangerousGetHandle(),
             gemm.TransB ? Cublas.OpT : Cublas.OpN, gemm.TransA ? Cublas.OpT : Cublas.OpN,
@@ -30,7 +31,10 @@ public sealed unsafe partial class CudaDevice
         if (Recording is { } capture)
         {
             _capture = capture with { Gemms = capture.Gemms + 1 };
+            return;
         }
+        var (m, n, k, batch) = (gemm.M, gemm.N, gemm.K, gemm.BatchCount);
+        SynchronizeIfDebugging(() => $"cuBLAS GEMM {m}x{n}x{k} (batch {batch})");
     }
 
     private static int DataType(GemmType type) => type switch

@@ -8,24 +8,39 @@ using static Wan.Kernels.Interop.NativeCheck;
 namespace Wan.Kernels.Device;
 
 /// <summary>
-/// The real GPU through the driver API: the device's primary context, one stream that every copy,
-/// launch and GEMM is queued on, the kernel sources (the runtime's, <see cref="KernelSources.Kernels"/>,
-/// unless told otherwise) compiled by NVRTC up front (through the <see cref="KernelCache"/>, in
-/// parallel) and loaded as one module each, and cuBLAS for GEMMs.
+/// The real GPU through the driver API: the device's primary context, one non-blocking stream that
+/// every copy, launch and GEMM is queued on, the kernel sources (the runtime's,
+/// <see cref="KernelSources.Kernels"/>, unless told otherwise) compiled by NVRTC up front (through the
+/// <see cref="KernelCache"/>, in parallel) and loaded as one module each, and cuBLAS for GEMMs with an
+/// explicit workspace of <see cref="CublasWorkspaceBytes"/>.
 /// Every entry point makes the context current first, so any thread may call it (one at a time).
-/// <see cref="Capture"/> records the stream into a CUDA graph under the rules of <see cref="IDevice.Capture"/>.
+/// <see cref="Capture"/> records the stream into a CUDA graph under the rules of <see cref="IDevice.Capture"/>;
+/// while it is open the device is serialised: another thread's launch, GEMM, copy, memset or wait throws
+/// <see cref="CaptureInProgressException"/>, and device memory freed meanwhile (by a finalizer or another
+/// thread) is freed when the capture ends.
+/// With <c>WAN_CUDA_SYNC=1</c> (<see cref="SynchronizesEveryLaunch"/>) every launch and GEMM is followed by
+/// a stream synchronisation, so an asynchronous fault is reported by the call that caused it, naming
+/// the kernel (a graph replay names its kernels, in order: a fault inside a graph has no node of its own).
 /// </summary>
 public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
 {
     private const int DefaultMaxDynamicShared = 48 * 1024;
 
+    /// <summary>Bytes of the cuBLAS workspace: 32 MiB, what cuBLAS recommends for Hopper (4 MiB suffices before it).</summary>
+    public const long CublasWorkspaceBytes = 32L << 20;
+
+    /// <summary>The variable that turns on a synchronisation after every launch (value 1; 0 or unset: off).</summary>
+    public const string SyncVariable = "WAN_CUDA_SYNC";
+
     private readonly CudaContextHandle _context;
     private readonly CudaStreamHandle _stream;
     private readonly CublasHandle _blas;
+    private readonly CudaMemoryHandle _blasWorkspace;
+    private readonly CaptureGate _gate = new();
     private readonly IReadOnlyList<(string Source, CudaModuleHandle Module)> _modules;
     private readonly Dictionary<string, IntPtr> _functions = [];
     private readonly Dictionary<IntPtr, int> _dynamicSharedLimit = [];
-    private (CaptureArena Memory, int Kernels, int Gemms)? _capture;
+    private (CaptureArena Memory, int Kernels, int Gemms, string[] Names)? _capture;
 
     /// <summary>
     /// Opens GPU <paramref name="ordinal"/> with the modules of <paramref name="kernels"/> (default: the
@@ -41,6 +56,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         Target = NvrtcCompiler.TargetFor(major, minor);
         Name = $"{DeviceName(device)} (sm_{major}{minor})";
         MaxDynamicSharedBytes = Attribute(device, CudaDriver.AttributeMaxSharedMemoryPerBlockOptin);
+        SynchronizesEveryLaunch = SyncRequested();
 
         _context = CudaContextHandle.RetainPrimary(device);
         var owned = new List<IDisposable> { _context };
@@ -49,7 +65,9 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
             _context.MakeCurrent();
             _stream = CudaStreamHandle.Create(_context);
             owned.Add(_stream);
-            _blas = CublasHandle.Create(_context, _stream);
+            _blasWorkspace = CudaMemoryHandle.Allocate(_context, CublasWorkspaceBytes, _gate);
+            owned.Add(_blasWorkspace);
+            _blas = CublasHandle.Create(_context, _stream, _blasWorkspace, CublasWorkspaceBytes);
             owned.Add(_blas);
             _modules = LoadModules(kernels ?? KernelSources.Kernels, cache ?? KernelCache.CreateDefault(), options ?? CompileOptions.Default, owned);
         }
@@ -61,8 +79,10 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         }
     }
 
+    /// <summary>The GPU's name and architecture, e.g. "NVIDIA H200 (sm_90)".</summary>
     public string Name { get; }
 
+    /// <summary>The GPU's compute capability, e.g. (9, 0).</summary>
     public (int Major, int Minor) ComputeCapability { get; }
 
     /// <summary>What the kernels were compiled to: CUBIN for this GPU, or PTX when NVRTC is older than the GPU.</summary>
@@ -70,6 +90,39 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
 
     /// <summary>The most dynamic shared memory one block may opt into on this GPU.</summary>
     public int MaxDynamicSharedBytes { get; }
+
+    /// <summary>Whether <c>WAN_CUDA_SYNC=1</c> was set when the device was opened (see the class summary).</summary>
+    public bool SynchronizesEveryLaunch { get; }
+
+    /// <summary>Device memory frees waiting for the open capture to end.</summary>
+    internal int DeferredFrees => _gate.DeferredFrees;
+
+    /// <summary>The stream's creation flags (cuStreamGetFlags): 1, CU_STREAM_NON_BLOCKING.</summary>
+    internal uint StreamFlags
+    {
+        get
+        {
+            _context.MakeCurrent();
+            uint flags;
+            Check(CudaDriver.cuStreamGetFlags(RawStream, &flags));
+            return flags;
+        }
+    }
+
+    /// <summary>
+    /// Reads <c>WAN_CUDA_SYNC</c>: "1" on, unset/empty/"0" off; any other value throws
+    /// <see cref="ArgumentException"/> naming the variable.
+    /// </summary>
+    public static bool SyncRequested()
+    {
+        var value = Environment.GetEnvironmentVariable(SyncVariable);
+        return value switch
+        {
+            null or "" or "0" => false,
+            "1" => true,
+            _ => throw new ArgumentException($"{SyncVariable}={value}: expected 1 (synchronise after every launch) or 0"),
+        };
+    }
 
     /// <summary>
     /// Whether a CUDA device can be opened here; when not, <paramref name="reason"/> says why
@@ -108,19 +161,22 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
             return CudaBuffer.Empty(this);
         }
         _context.MakeCurrent();
-        return new CudaBuffer(this, CudaMemoryHandle.Allocate(_context, bytes), bytes);
+        return new CudaBuffer(this, CudaMemoryHandle.Allocate(_context, bytes, _gate), bytes);
     }
 
+    /// <summary>Page-locked host memory of 1..int.MaxValue bytes (cuMemAllocHost), the fast host side of a copy.</summary>
     public CudaPinnedBuffer AllocatePinned(long bytes)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bytes, int.MaxValue);
         _context.MakeCurrent();
-        return new CudaPinnedBuffer(PinnedHostMemoryHandle.Allocate(_context, bytes), bytes);
+        return new CudaPinnedBuffer(PinnedHostMemoryHandle.Allocate(_context, bytes, _gate), bytes);
     }
 
+    /// <inheritdoc/>
     public void CopyToDevice(ReadOnlySpan<byte> source, DeviceBuffer destination, long destinationOffset = 0)
     {
+        using var scope = _gate.Enter("copy to device", Name);
         RejectWhileCapturing("copy to device");
         var address = Resolve(destination, destinationOffset, source.Length, nameof(destination));
         if (source.IsEmpty)
@@ -136,8 +192,10 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         }
     }
 
+    /// <inheritdoc/>
     public void CopyToHost(DeviceBuffer source, long sourceOffset, Span<byte> destination)
     {
+        using var scope = _gate.Enter("copy to host", Name);
         RejectWhileCapturing("copy to host");
         var address = Resolve(source, sourceOffset, destination.Length, nameof(source));
         if (destination.IsEmpty)
@@ -152,8 +210,10 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         }
     }
 
+    /// <inheritdoc/>
     public void Memset(DeviceBuffer buffer, byte value)
     {
+        using var scope = _gate.Enter("memset", Name);
         RejectWhileCapturing("memset");
         var address = Resolve(buffer, 0, buffer.Bytes, nameof(buffer));
         if (buffer.Bytes == 0)
@@ -164,6 +224,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         Check(CudaDriver.cuMemsetD8Async(address, value, (nuint)buffer.Bytes, RawStream));
     }
 
+    /// <inheritdoc/>
     public void Launch(string kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, void** args)
     {
         LaunchDimensions.Check(kernel, grid, block, dynamicSharedBytes);
@@ -172,6 +233,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
             throw new ArgumentOutOfRangeException(nameof(dynamicSharedBytes),
                 $"kernel {kernel}: {dynamicSharedBytes} bytes of dynamic shared memory; this GPU allows 0..{MaxDynamicSharedBytes}");
         }
+        using var scope = _gate.Enter($"launch of kernel {kernel}", Name);
         _context.MakeCurrent();
         var function = Function(kernel);
         AllowDynamicShared(function, dynamicSharedBytes);
@@ -179,12 +241,39 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
             (uint)block.X, (uint)block.Y, (uint)block.Z, (uint)dynamicSharedBytes, RawStream, args, null));
         if (Recording is { } capture)
         {
-            _capture = capture with { Kernels = capture.Kernels + 1 };
+            _capture = capture with { Kernels = capture.Kernels + 1, Names = [.. capture.Names, kernel] };
+            return;
+        }
+        SynchronizeIfDebugging(() => $"kernel {kernel} (grid ({grid.X},{grid.Y},{grid.Z}), block ({block.X},{block.Y},{block.Z}), {dynamicSharedBytes} B dynamic shared memory)");
+    }
+
+    /// <summary>With <c>WAN_CUDA_SYNC=1</c>: waits for the stream and names <paramref name="what"/> when the wait reports a fault.</summary>
+    private void SynchronizeIfDebugging(Func<string> what)
+    {
+        if (!SynchronizesEveryLaunch)
+        {
+            return;
+        }
+        var result = CudaDriver.cuStreamSynchronize(RawStream);
+        if (result != CuResult.Success)
+        {
+            throw new CudaException("cuStreamSynchronize", (int)result, CuResultName(result), $"{what()} faulted ({SyncVariable}=1)");
         }
     }
 
+    /// <summary>Replays a graph on the stream (with <c>WAN_CUDA_SYNC=1</c>: waits, and a fault names the graph's kernels).</summary>
+    internal void LaunchGraph(CudaGraphExecHandle exec, IReadOnlyList<string> kernels)
+    {
+        using var scope = _gate.Enter("graph launch", Name);
+        _context.MakeCurrent();
+        Check(CudaDriver.cuGraphLaunch(exec.DangerousGetHandle(), RawStream));
+        SynchronizeIfDebugging(() => $"a graph of {kernels.Count} kernel(s) ({string.Join(", ", kernels.Distinct().Take(12))}{(kernels.Distinct().Count() > 12 ? ", ..." : "")})");
+    }
+
+    /// <inheritdoc/>
     public void Synchronize()
     {
+        using var scope = _gate.Enter("synchronize", Name);
         RejectWhileCapturing("synchronize");
         _context.MakeCurrent();
         Check(CudaDriver.cuStreamSynchronize(RawStream));
@@ -194,6 +283,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
     public float Time(Action queue)
     {
         ArgumentNullException.ThrowIfNull(queue);
+        using var scope = _gate.Enter("timing", Name);
         _context.MakeCurrent();
         using var start = CudaEventHandle.Create(_context);
         using var end = CudaEventHandle.Create(_context);
@@ -215,23 +305,29 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
     public DeviceGraph Capture(Action work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        if (_capture is not null)
-        {
-            throw new InvalidOperationException($"{Name} is already capturing a graph (one capture at a time per device)");
-        }
-        _context.MakeCurrent();
+        _gate.Begin(Name);
         var memory = new CaptureArena(this, AllocateBlock);
-        Check(CudaDriver.cuStreamBeginCapture(RawStream, CudaDriver.StreamCaptureModeRelaxed));
-        _capture = (memory, 0, 0);
+        try
+        {
+            _context.MakeCurrent();
+            Check(CudaDriver.cuStreamBeginCapture(RawStream, CudaDriver.StreamCaptureModeRelaxed));
+        }
+        catch
+        {
+            _gate.End();
+            throw;
+        }
+        _capture = (memory, 0, 0, []);
         try
         {
             work();
             _context.MakeCurrent();
             using var graph = CudaGraphHandle.EndCapture(_context, _stream);
-            var (_, kernels, gemms) = _capture.Value;
+            var (_, kernels, gemms, names) = _capture.Value;
             _capture = null;
+            _gate.End();
             memory.EndCapture();
-            return new CudaGraph(this, CudaGraphExecHandle.Instantiate(_context, graph), memory, kernels, gemms);
+            return new CudaGraph(this, CudaGraphExecHandle.Instantiate(_context, graph), memory, kernels, gemms, names);
         }
         catch
         {
@@ -240,6 +336,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
                 _capture = null;
                 AbandonCapture();
             }
+            _gate.End();
             memory.Dispose();
             throw;
         }
@@ -266,13 +363,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
         }
     }
 
-    /// <summary>Runs <paramref name="action"/> with the context current and the raw stream.</summary>
-    internal void OnStream(Action<IntPtr> action)
-    {
-        _context.MakeCurrent();
-        action(RawStream);
-    }
-
+    /// <summary>Waits for queued work, then unloads the modules and frees the cuBLAS handle, its workspace, the stream and the context reference.</summary>
     public void Dispose()
     {
         if (_context.IsClosed)
@@ -287,10 +378,12 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
             module.Dispose();
         }
         _blas.Dispose();
+        _blasWorkspace.Dispose();
         _stream.Dispose();
         _context.Dispose();
     }
 
+    /// <summary>The device name (<see cref="Name"/>).</summary>
     public override string ToString() => Name;
 
     private IntPtr RawStream => _stream.DangerousGetHandle();
@@ -306,7 +399,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
     }
 
     /// <summary>The capture in progress when the calling thread is the one capturing.</summary>
-    private (CaptureArena Memory, int Kernels, int Gemms)? Recording =>
+    private (CaptureArena Memory, int Kernels, int Gemms, string[] Names)? Recording =>
         _capture is { } capture && capture.Memory.CapturesHere ? capture : null;
 
     private void RejectWhileCapturing(string operation)

@@ -16,8 +16,10 @@ public sealed unsafe class CudaPinnedBuffer : IDisposable
         Bytes = bytes;
     }
 
+    /// <summary>Size in bytes.</summary>
     public long Bytes { get; }
 
+    /// <summary>The memory as a span; throws <see cref="ObjectDisposedException"/> after Dispose.</summary>
     public Span<byte> Span
     {
         get
@@ -27,5 +29,6 @@ public sealed unsafe class CudaPinnedBuffer : IDisposable
         }
     }
 
+    /// <summary>Frees the memory (cuMemFreeHost).</summary>
     public void Dispose() => _memory.Dispose();
 }

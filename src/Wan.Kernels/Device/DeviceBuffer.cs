@@ -6,6 +6,7 @@ namespace Wan.Kernels.Device;
 /// </summary>
 public abstract class DeviceBuffer : IDisposable
 {
+    /// <summary>Wraps <paramref name="bytes"/> bytes at <paramref name="address"/> owned by <paramref name="device"/>.</summary>
     protected DeviceBuffer(IDevice device, ulong address, long bytes)
     {
         Device = device;
@@ -13,8 +14,11 @@ public abstract class DeviceBuffer : IDisposable
         Bytes = bytes;
     }
 
+    /// <summary>The device that owns the memory.</summary>
     public IDevice Device { get; }
+    /// <summary>The address a kernel argument carries (device address on a GPU, host address when emulated).</summary>
     public ulong Address { get; }
+    /// <summary>Size in bytes.</summary>
     public long Bytes { get; }
 
     /// <summary>
@@ -31,5 +35,6 @@ public abstract class DeviceBuffer : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Frees the memory; <paramref name="disposing"/> is false on the finalizer thread.</summary>
     protected abstract void Dispose(bool disposing);
 }

@@ -34,6 +34,7 @@ public abstract class DeviceGraph : IDisposable
         Replay();
     }
 
+    /// <summary>Frees the executable graph, then the memory it owns.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

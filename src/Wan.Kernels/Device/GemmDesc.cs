@@ -3,8 +3,11 @@ namespace Wan.Kernels.Device;
 /// <summary>Storage type of a GEMM operand; accumulation is always fp32.</summary>
 public enum GemmType
 {
+    /// <summary>32-bit float.</summary>
     F32,
+    /// <summary>IEEE half precision.</summary>
     F16,
+    /// <summary>bfloat16.</summary>
     BF16,
 }
 

@@ -8,5 +8,6 @@ namespace Wan.Kernels.Device;
 public sealed class GraphCaptureException(string operation, string device)
     : InvalidOperationException($"{operation} is not allowed while {device} captures a graph: do it before the capture or between replays (a captured step may only launch kernels and GEMMs)")
 {
+    /// <summary>The refused operation, e.g. "copy to host".</summary>
     public string Operation { get; } = operation;
 }

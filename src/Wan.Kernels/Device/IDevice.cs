@@ -13,10 +13,13 @@ public interface IDevice : IDisposable
     /// <summary>Allocates device memory (contents undefined); zero bytes give an empty buffer on every device.</summary>
     DeviceBuffer Allocate(long bytes);
 
+    /// <summary>Copies host bytes into <paramref name="destination"/> at <paramref name="destinationOffset"/>; returns when the source may be reused. Throws <see cref="ArgumentOutOfRangeException"/> outside the buffer, <see cref="GraphCaptureException"/> while capturing.</summary>
     void CopyToDevice(ReadOnlySpan<byte> source, DeviceBuffer destination, long destinationOffset = 0);
 
+    /// <summary>Copies <paramref name="destination"/>.Length bytes from <paramref name="source"/> at <paramref name="sourceOffset"/>; returns when they are there. Throws <see cref="ArgumentOutOfRangeException"/> outside the buffer, <see cref="GraphCaptureException"/> while capturing.</summary>
     void CopyToHost(DeviceBuffer source, long sourceOffset, Span<byte> destination);
 
+    /// <summary>Fills the whole buffer with <paramref name="value"/>; throws <see cref="GraphCaptureException"/> while capturing.</summary>
     void Memset(DeviceBuffer buffer, byte value);
 
     /// <summary>

@@ -12,6 +12,7 @@ internal sealed unsafe class RecordedLaunch
 {
     private const int Slot = 8; // every parameter gets an 8-byte-aligned slot: what any kernel argument needs
 
+    private readonly EmulatedDevice _device;
     private readonly string _kernel;
     private readonly uint[] _grid, _block;
     private readonly uint _sharedBytes;
@@ -19,8 +20,9 @@ internal sealed unsafe class RecordedLaunch
     private readonly long[] _values;
     private readonly int[] _offsets;
 
-    public RecordedLaunch(string kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, void** args)
+    public RecordedLaunch(EmulatedDevice device, string kernel, Dim3 grid, Dim3 block, int dynamicSharedBytes, void** args)
     {
+        _device = device;
         var sizes = EmulatorLibrary.ParameterSizes(kernel)
             ?? throw new ArgumentException($"kernel '{kernel}' is not registered in the emulator library (missing WAN_REGISTER_KERNEL or a stale build)", nameof(kernel));
         _kernel = kernel;
@@ -41,6 +43,7 @@ internal sealed unsafe class RecordedLaunch
         }
     }
 
+    /// <summary>Runs the launch on its device (under the device's schedules) with the values of capture time.</summary>
     public void Replay()
     {
         fixed (long* values = _values)
@@ -50,11 +53,7 @@ internal sealed unsafe class RecordedLaunch
             {
                 args[i] = (byte*)values + _offsets[i];
             }
-            var error = EmulatorLibrary.Launch(_kernel, _grid, _block, _sharedBytes, args);
-            if (error is not null)
-            {
-                throw new EmulatedLaunchException(_kernel, error);
-            }
+            _device.Execute(_kernel, _grid, _block, _sharedBytes, args);
         }
     }
 }

@@ -3,7 +3,10 @@ using static Wan.Kernels.Interop.NativeCheck;
 
 namespace Wan.Kernels.Handles;
 
-/// <summary>A stream (blocking with respect to the legacy default stream).</summary>
+/// <summary>
+/// A non-blocking stream (CU_STREAM_NON_BLOCKING): it never synchronises with the legacy default
+/// stream, so another library's work on stream 0 neither waits for ours nor breaks a capture of ours.
+/// </summary>
 internal sealed unsafe class CudaStreamHandle : CudaChildHandle
 {
     private CudaStreamHandle(IntPtr raw, CudaContextHandle context) : base(raw, context)
@@ -13,7 +16,7 @@ internal sealed unsafe class CudaStreamHandle : CudaChildHandle
     public static CudaStreamHandle Create(CudaContextHandle context)
     {
         IntPtr stream;
-        Check(CudaDriver.cuStreamCreate(&stream, 0));
+        Check(CudaDriver.cuStreamCreate(&stream, CudaDriver.StreamNonBlocking));
         return new CudaStreamHandle(stream, context);
     }
 

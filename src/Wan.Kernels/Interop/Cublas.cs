@@ -29,6 +29,9 @@ internal static unsafe partial class Cublas
     [LibraryImport(NativeLibraries.Cublas, EntryPoint = "cublasSetStream_v2")]
     public static partial CublasStatus cublasSetStream(IntPtr handle, IntPtr stream);
 
+    [LibraryImport(NativeLibraries.Cublas, EntryPoint = "cublasSetWorkspace_v2")]
+    public static partial CublasStatus cublasSetWorkspace(IntPtr handle, ulong workspace, nuint bytes);
+
     [LibraryImport(NativeLibraries.Cublas, EntryPoint = "cublasSetMathMode")]
     public static partial CublasStatus cublasSetMathMode(IntPtr handle, int mode);
 

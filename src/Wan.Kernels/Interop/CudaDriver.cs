@@ -14,6 +14,7 @@ internal static unsafe partial class CudaDriver
     public const int AttributeMaxSharedMemoryPerBlockOptin = 97;
     public const int FunctionAttributeMaxDynamicSharedSizeBytes = 8;
     public const int StreamCaptureModeRelaxed = 2;
+    public const uint StreamNonBlocking = 1;
     public const uint EventDefault = 0;
 
     static CudaDriver() => NativeLibraries.Register();
@@ -83,6 +84,9 @@ internal static unsafe partial class CudaDriver
 
     [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuStreamCreate")]
     public static partial CuResult cuStreamCreate(IntPtr* stream, uint flags);
+
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuStreamGetFlags")]
+    public static partial CuResult cuStreamGetFlags(IntPtr stream, uint* flags);
 
     [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuStreamDestroy_v2")]
     public static partial CuResult cuStreamDestroy(IntPtr stream);

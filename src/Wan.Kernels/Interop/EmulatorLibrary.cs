@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Wan.Kernels.Device;
 
 namespace Wan.Kernels.Interop;
 
@@ -7,7 +8,7 @@ namespace Wan.Kernels.Interop;
 /// The emulated device's native library (libwan_emu.so: kernels/cuda/*.cu compiled by g++ against
 /// kernels/emu/cuda_emu.h, built by .ci/build-emulator.sh). Found at $WAN_EMULATOR_LIB, next to the
 /// assembly, or in artifacts/emu/ of an enclosing checkout. Loaded by path once per process and never
-/// unloaded (an ASan build cannot be); its one entry point is called through a function pointer
+/// unloaded (an ASan build cannot be); its entry points are called through function pointers
 /// because the assembly's DllImport resolver belongs to the system libraries.
 /// </summary>
 internal static unsafe class EmulatorLibrary
@@ -20,15 +21,21 @@ internal static unsafe class EmulatorLibrary
 
     private const int MaxParameters = 64;
 
-    private static readonly Lazy<(string Path, IntPtr Launch, IntPtr Params)> Loaded = new(Load);
+    private static readonly Lazy<(string Path, IntPtr Launch, IntPtr Params, string Variant)> Loaded = new(Load);
 
     /// <summary>The path the library was loaded from (loads it on first use).</summary>
     public static string LoadedPath => Loaded.Value.Path;
 
-    /// <summary>Runs a registered kernel synchronously; returns null on success, else the emulator's error text.</summary>
-    public static string? Launch(string kernel, ReadOnlySpan<uint> grid, ReadOnlySpan<uint> block, uint sharedBytes, void** args)
+    /// <summary>Which build was loaded: "release", "asan" (AddressSanitizer) or "ubsan" (UndefinedBehaviorSanitizer).</summary>
+    public static string Variant => Loaded.Value.Variant;
+
+    /// <summary>
+    /// Runs a registered kernel synchronously, the threads of each block in <paramref name="schedule"/>'s
+    /// order; returns null on success, else the emulator's error text.
+    /// </summary>
+    public static string? Launch(string kernel, ReadOnlySpan<uint> grid, ReadOnlySpan<uint> block, uint sharedBytes, void** args, EmulatedSchedule schedule)
     {
-        var launch = (delegate* unmanaged<byte*, uint*, uint*, uint, void**, byte*, int, int>)Loaded.Value.Launch;
+        var launch = (delegate* unmanaged<byte*, uint*, uint*, uint, void**, int, ulong, byte*, int, int>)Loaded.Value.Launch;
         int nameBytes = Encoding.UTF8.GetByteCount(kernel);
         Span<byte> name = nameBytes < 256 ? stackalloc byte[nameBytes + 1] : new byte[nameBytes + 1];
         Encoding.UTF8.GetBytes(kernel, name);
@@ -38,7 +45,7 @@ internal static unsafe class EmulatorLibrary
         fixed (byte* pName = name, pError = error)
         fixed (uint* pGrid = grid, pBlock = block)
         {
-            code = launch(pName, pGrid, pBlock, sharedBytes, args, pError, ErrorCapacity);
+            code = launch(pName, pGrid, pBlock, sharedBytes, args, (int)schedule.Order, schedule.Seed, pError, ErrorCapacity);
         }
         return code == 0 ? null : Encoding.UTF8.GetString(error[..Math.Max(0, error.IndexOf((byte)0))]);
     }
@@ -65,11 +72,13 @@ internal static unsafe class EmulatorLibrary
         return count < 0 ? null : [.. sizes[..count].ToArray().Select(s => (int)s)];
     }
 
-    private static (string, IntPtr, IntPtr) Load()
+    private static (string, IntPtr, IntPtr, string) Load()
     {
         var path = Locate();
         var handle = NativeLibrary.Load(path);
-        return (path, Export(handle, path, "emu_launch"), Export(handle, path, "emu_kernel_params"));
+        var variant = (delegate* unmanaged<byte*>)Export(handle, path, "emu_variant");
+        return (path, Export(handle, path, "emu_launch"), Export(handle, path, "emu_kernel_params"),
+            Marshal.PtrToStringUTF8((IntPtr)variant()) ?? "unknown");
     }
 
     private static IntPtr Export(IntPtr handle, string path, string name) =>

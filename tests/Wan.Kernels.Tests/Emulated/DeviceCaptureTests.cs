@@ -10,7 +10,9 @@ namespace Wan.Kernels.Tests.Emulated;
 /// <see cref="IDevice.Capture"/> on the emulated device, which follows CUDA's stream-capture rules:
 /// nothing runs at capture, replays run the recorded launches and GEMMs on the buffers' current
 /// contents with the argument values of capture time, memory allocated inside belongs to the graph
-/// (a buffer freed inside is reused inside), and host copies, memsets and waits are refused.
+/// (a buffer freed inside is reused inside), and host copies, memsets and waits are refused. A capture
+/// serialises the device: other threads' operations are refused, and memory they (or finalizers) free
+/// is freed when the capture ends.
 /// Each test captures on its own device (captures are one at a time per device).
 /// </summary>
 [Category("Emulated")]
@@ -171,18 +173,81 @@ public sealed class DeviceCaptureTests
         Assert.DoesNotThrow(() => forbidden(), "after the failed capture the device works directly again");
     }
 
-    [Test]
-    public void OtherThreadsUseTheDeviceDirectlyDuringACapture()
+    [TestCase("launch")]
+    [TestCase("GEMM")]
+    [TestCase("copy to host")]
+    [TestCase("copy to device")]
+    [TestCase("memset")]
+    [TestCase("synchronize")]
+    public unsafe void AnotherThreadsOperationDuringACaptureIsRefused(string operation)
     {
-        using var buffer = DeviceArrays.Upload(Device, [4f, 5f], ElementType.F32);
-        float[]? seen = null;
+        using var a = DeviceArrays.Upload(Device, [4f, 5f, 6f, 7f], ElementType.F32);
+        using var sum = DeviceArrays.Poisoned(Device, 4, ElementType.F32);
+        Action use = operation switch
+        {
+            "launch" => () => ElementwiseOps.Add(Device, ElementType.F32, a, a, sum, 4),
+            "GEMM" => () => Device.Gemm(new GemmDesc(false, false, 2, 2, 2, 1f, a.Address, 2, 0, a.Address, 2, 0, 0f, sum.Address, 2, 0, 1, GemmType.F32, GemmType.F32)),
+            "copy to host" => () => DeviceArrays.Download(Device, a, 4, ElementType.F32),
+            "copy to device" => () => Device.CopyToDevice(new byte[16], sum),
+            "memset" => () => Device.Memset(sum, 0),
+            _ => Device.Synchronize,
+        };
+        Exception? seen = null;
+        int capturing = 0;
         using var graph = Device.Capture(() =>
         {
-            var other = new Thread(() => seen = DeviceArrays.Download(Device, buffer, 2, ElementType.F32));
+            capturing = Environment.CurrentManagedThreadId;
+            var other = new Thread(() => seen = Catch(use));
             other.Start();
             other.Join();
         });
-        Assert.That(seen, Is.EqualTo(new[] { 4f, 5f }));
+        var refused = seen as CaptureInProgressException;
+        Assert.That(refused, Is.Not.Null, $"expected CaptureInProgressException, got {seen?.GetType().Name ?? "no exception"}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(refused!.CapturingThread, Is.EqualTo(capturing));
+            Assert.That(refused.Message, Does.Contain($"while thread {capturing} captures a graph on it: a capture serialises the device"));
+            Assert.That(refused.Operation, operation == "launch" ? Does.StartWith("launch of kernel ") : Is.EqualTo(operation));
+            Assert.That((graph.Kernels, graph.Gemms), Is.EqualTo((0, 0)), "nothing of the other thread was recorded");
+        });
+        Assert.DoesNotThrow(() => use(), "after the capture the other operation works");
+    }
+
+    [Test]
+    public void MemoryFreedByAnotherThreadOrAFinalizerDuringACaptureIsFreedWhenItEnds()
+    {
+        int deferredInside = -1;
+        AllocateAndDrop(Device); // outside the capture: a buffer allocated inside belongs to the graph
+        using var graph = Device.Capture(() =>
+        {
+            var other = new Thread(() => Device.Allocate(64).Dispose());
+            other.Start();
+            other.Join();
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            deferredInside = Device.DeferredFrees;
+        });
+        Assert.Multiple(() =>
+        {
+            Assert.That(deferredInside, Is.EqualTo(2), "the other thread's free and the finalizer's wait for the capture");
+            Assert.That(Device.DeferredFrees, Is.Zero, "both freed when the capture ended");
+        });
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void AllocateAndDrop(EmulatedDevice device) => device.Allocate(128);
+
+    private static Exception? Catch(Action action)
+    {
+        try
+        {
+            action();
+            return null;
+        }
+        catch (Exception e)
+        {
+            return e;
+        }
     }
 
     [Test]

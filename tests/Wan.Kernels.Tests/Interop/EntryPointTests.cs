@@ -27,14 +27,14 @@ public class EntryPointTests
             "cuInit", "cuDriverGetVersion", "cuDeviceGetCount", "cuDeviceGet", "cuDeviceGetName", "cuDeviceGetAttribute",
             "cuDevicePrimaryCtxRetain", "cuDevicePrimaryCtxRelease_v2", "cuCtxSetCurrent", "cuCtxSynchronize",
             "cuMemAlloc_v2", "cuMemFree_v2", "cuMemsetD8_v2", "cuMemsetD8Async", "cuMemcpyHtoD_v2", "cuMemcpyDtoH_v2",
-            "cuMemcpyDtoHAsync_v2", "cuMemAllocHost_v2", "cuMemFreeHost", "cuStreamCreate", "cuStreamDestroy_v2",
+            "cuMemcpyDtoHAsync_v2", "cuMemAllocHost_v2", "cuMemFreeHost", "cuStreamCreate", "cuStreamGetFlags", "cuStreamDestroy_v2",
             "cuStreamSynchronize", "cuEventCreate", "cuEventRecord", "cuEventSynchronize", "cuEventElapsedTime",
             "cuEventDestroy_v2", "cuModuleLoadData", "cuModuleLoadDataEx", "cuModuleUnload", "cuModuleGetFunction",
             "cuFuncSetAttribute", "cuLaunchKernel", "cuStreamBeginCapture_v2", "cuStreamEndCapture",
             "cuGraphInstantiateWithFlags", "cuGraphLaunch", "cuGraphDestroy", "cuGraphExecDestroy", "cuGetErrorName",
             "nvrtcVersion", "nvrtcCreateProgram", "nvrtcCompileProgram", "nvrtcGetProgramLogSize", "nvrtcGetProgramLog",
             "nvrtcGetPTXSize", "nvrtcGetPTX", "nvrtcGetCUBINSize", "nvrtcGetCUBIN", "nvrtcDestroyProgram", "nvrtcGetErrorString",
-            "cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasSetMathMode", "cublasGemmEx", "cublasGemmStridedBatchedEx",
+            "cublasCreate_v2", "cublasDestroy_v2", "cublasSetStream_v2", "cublasSetWorkspace_v2", "cublasSetMathMode", "cublasGemmEx", "cublasGemmStridedBatchedEx",
         ];
         Assert.That(required.Where(r => !bound.Contains(r)), Is.Empty, "requested entry points without a binding");
     }
