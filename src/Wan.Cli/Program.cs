@@ -4,6 +4,7 @@ using Wan.Cli;
 var root = new RootCommand("wan: text-to-video with Wan2.2 (diffusers layout), on the CPU reference backend or CUDA");
 root.Add(GenerateCommand.Create());
 root.Add(StylesCommand.Create());
+root.Add(ServeCommand.Create());
 // Values are taken literally: no '@file' response-file expansion, so a prompt may begin with '@'.
 var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 if (parse.Errors.Count > 0)

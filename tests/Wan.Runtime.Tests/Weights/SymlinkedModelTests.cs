@@ -1,3 +1,4 @@
+using Wan.Runtime.Engine;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Pipeline;
 using Wan.Testing;
@@ -39,9 +40,8 @@ public class SymlinkedModelTests
 
         GenerationResult Generate(string folder)
         {
-            using var backend = new CpuBackend(eagerWeightElements: 0);
-            using var pipeline = WanPipeline.Load(new PipelineBackends(backend, backend, backend), folder);
-            return pipeline.Generate(SmallRequest);
+            using var engine = WanEngine.Open(folder, new EngineOptions { Device = EngineDevice.Cpu });
+            return engine.Generate(SmallRequest);
         }
         var plain = Generate(set.Diffusers);
         var linked = Generate(snapshot);

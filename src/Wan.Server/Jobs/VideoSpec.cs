@@ -1,0 +1,68 @@
+using Wan.Runtime.Pipeline;
+
+namespace Wan.Server.Jobs;
+
+/// <summary>
+/// A normalised video request: every setting that decides the output, defaults filled in (the empty
+/// negative prompt is replaced by <see cref="WanDefaults.NegativePrompt"/>, guidance is always a
+/// (low, high) pair), plus the container format. Two specs that are equal produce the same video; the
+/// result cache hashes this record (<see cref="Caching.ResultCacheKey"/>).
+/// </summary>
+public sealed record VideoSpec
+{
+    /// <summary>What the video shows.</summary>
+    public required string Prompt { get; init; }
+
+    /// <summary>What to avoid; never empty (the model family's default when the client sent none).</summary>
+    public required string NegativePrompt { get; init; }
+
+    /// <summary>Frames, 4k+1.</summary>
+    public required int Frames { get; init; }
+
+    /// <summary>Height in pixels, a multiple of 16.</summary>
+    public required int Height { get; init; }
+
+    /// <summary>Width in pixels, a multiple of 16.</summary>
+    public required int Width { get; init; }
+
+    /// <summary>Denoising steps.</summary>
+    public required int Steps { get; init; }
+
+    /// <summary>Seed of the initial noise.</summary>
+    public required long Seed { get; init; }
+
+    /// <summary>Guidance scale of the low-noise expert.</summary>
+    public required double GuidanceLow { get; init; }
+
+    /// <summary>Guidance scale of the high-noise expert.</summary>
+    public required double GuidanceHigh { get; init; }
+
+    /// <summary>Sigma shift of the flow schedule.</summary>
+    public required double Shift { get; init; }
+
+    /// <summary>"unipc", "dpm++" or "euler".</summary>
+    public required string Solver { get; init; }
+
+    /// <summary>Frames per second of the container.</summary>
+    public required int Fps { get; init; }
+
+    /// <summary>Container: "mp4", "y4m" or "gif" (<see cref="VideoFormats"/>).</summary>
+    public required string Format { get; init; }
+
+    /// <summary>The engine request this spec describes.</summary>
+    public GenerationRequest ToGenerationRequest() => new()
+    {
+        Prompt = Prompt,
+        NegativePrompt = NegativePrompt,
+        Frames = Frames,
+        Height = Height,
+        Width = Width,
+        Steps = Steps,
+        Seed = Seed,
+        GuidanceLow = GuidanceLow,
+        GuidanceHigh = GuidanceHigh,
+        Shift = Shift,
+        Solver = Solver,
+        Fps = Fps,
+    };
+}
