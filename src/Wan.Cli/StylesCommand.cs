@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Wan.Errors;
 using Wan.Runtime.Styles;
 
 namespace Wan.Cli;
@@ -26,14 +27,14 @@ internal static class StylesCommand
     }
 
     /// <summary>The library of <paramref name="folder"/> or $WAN_STYLES, without watching (one command, one snapshot).</summary>
-    /// <exception cref="ArgumentException">Neither is given.</exception>
+    /// <exception cref="RequestException">Neither is given.</exception>
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     public static StyleLibrary Open(DirectoryInfo? folder)
     {
         var path = folder?.FullName ?? Environment.GetEnvironmentVariable(FolderVariable);
         if (string.IsNullOrEmpty(path))
         {
-            throw new ArgumentException($"no styles folder: pass --styles DIR or set {FolderVariable}");
+            throw new RequestException("styles", "", $"no styles folder: pass --styles DIR or set {FolderVariable}");
         }
         return StyleLibrary.Open(path, new LoraFileValidator(), watch: false);
     }
@@ -44,7 +45,12 @@ internal static class StylesCommand
         {
             return action();
         }
-        catch (Exception e) when (e is ArgumentException or IOException or StyleException or UnauthorizedAccessException)
+        catch (RequestException e)
+        {
+            Console.Error.WriteLine($"wan: {e.Format("--")}");
+            return 2;
+        }
+        catch (Exception e) when (e is WanException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"wan: {e.Message}");
             return 2;

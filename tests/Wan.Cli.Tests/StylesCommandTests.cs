@@ -62,7 +62,7 @@ public class StylesCommandTests
     {
         var (code, _, stderr) = CliProcess.Run("styles", "list");
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr.Trim(), Is.EqualTo("wan: no styles folder: pass --styles DIR or set WAN_STYLES"));
+        Assert.That(stderr.Trim(), Is.EqualTo("wan: --styles: no styles folder: pass --styles DIR or set WAN_STYLES"));
     }
 
     [Test]
@@ -78,7 +78,7 @@ public class StylesCommandTests
 
         (code, _, stderr) = CliProcess.Run([.. common, "--steps", "8"]);
         Assert.That(code, Is.EqualTo(2), "explicit --steps 8 wins over the style's 4, and the distill sampler refuses it");
-        Assert.That(stderr, Does.Contain("the step-distill sampler takes the 4 steps").And.Contain("got 8 steps"));
+        Assert.That(stderr.Trim(), Is.EqualTo("wan: --steps 8: the step-distill sampler takes the 4 steps of its step list [1000, 750, 500, 250]"));
 
         (code, stdout, stderr) = CliProcess.Run("generate", "--model", _set.Diffusers, "--prompt", "a lantern", "--frames", "5", "--height", "32",
             "--width", "32", "--device", "cpu", "--preset", "lightning", "--cache", "0", "--output", output);
@@ -95,10 +95,14 @@ public class StylesCommandTests
         Assert.That(code, Is.Zero, stderr + stdout);
         Assert.That(stdout, Does.Contain("0 of 4 DiT forwards skipped"), "--preset on the command line wins over the style's sampler, steps and guidance");
 
+        (code, stdout, stderr) = CliProcess.Run("generate", "--model", _set.Diffusers, "--prompt", "a lantern", "--frames", "5", "--height", "32",
+            "--width", "32", "--steps", "2", "--device", "cpu", "--style", "ink", "--styles", _dir, "--output", output);
+        Assert.That(code, Is.Zero, "a style's LoRA is stacked onto the request and applied: " + stderr + stdout);
+
         (code, stdout, stderr) = CliProcess.Run([.. common, "--cache", "-1"]);
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(stderr.Trim(), Does.StartWith("wan: --cache -1").And.Contain("finite number >= 0"));
-        Assert.That(stdout, Does.Not.Contain("model:"), "refused before the model loads");
+        Assert.That(stderr.Trim(), Is.EqualTo("wan: --cache -1: must be a finite number >= 0"));
+        Assert.That(stdout, Does.Not.Contain("loading the model"), "refused before the model loads");
     }
 
     [Test]

@@ -68,8 +68,8 @@ public sealed record GenerationRequest
     public Lora.LoraMode LoraMode { get; init; } = Lora.LoraMode.Auto;
 
     /// <summary>
-    /// Checks every setting that needs no model: sizes positive, steps 1..1000, shift positive, guidance
-    /// finite, solver known, fps positive.
+    /// Checks every setting that needs no model: sizes positive, steps 1..1000 (4 for the step-distill sampler),
+    /// shift positive, guidance finite, solver known, cache threshold ≥ 0, fps positive.
     /// </summary>
     /// <exception cref="RequestException">a setting is out of range (names it and its value).</exception>
     public void Validate()
@@ -82,6 +82,8 @@ public sealed record GenerationRequest
         Require(double.IsFinite(Shift) && Shift > 0, "shift", Shift, "must be a positive number");
         Require(double.IsFinite(GuidanceLow) && double.IsFinite(GuidanceHigh), "guidance", $"{GuidanceLow},{GuidanceHigh}", "must be finite numbers");
         Require(FlowSolvers.Names.Contains(Solver), "solver", Solver, $"is unknown; expected one of {string.Join(", ", FlowSolvers.Names)}");
+        Require(Solver != FlowSolvers.StepDistill || Steps == FlowStepDistillSolver.Wan22DenoisingSteps.Count, "steps", Steps,
+            $"the {FlowSolvers.StepDistill} sampler takes the {FlowStepDistillSolver.Wan22DenoisingSteps.Count} steps of its step list [{string.Join(", ", FlowStepDistillSolver.Wan22DenoisingSteps)}]");
         Require(Fps >= 1, "fps", Fps, "must be at least 1 frame per second");
         Require(CacheThreshold is not { } threshold || (double.IsFinite(threshold) && threshold >= 0), "cache", CacheThreshold ?? 0, "must be a finite number >= 0");
         Require(Prompt is not null, "prompt", "", "is required");
