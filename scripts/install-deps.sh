@@ -3,12 +3,13 @@
 #   libopenblas0          CPU backend GEMMs (cblas_sgemm, loaded as libopenblas.so.0)
 #   ffmpeg                MP4 output and the ffprobe checks in the tests
 #   g++, make, libboost-context-dev   build the emulated CUDA device (kernels compiled by g++, threads as fibers)
+#   fonts-wqy-microhei    a CJK font for the visible "AI生成" label and burned-in Chinese subtitles (Wan.Creative)
 #   libnvrtc11.2, libcuda1, libcublas11 (non-free)   NVRTC kernel compilation and the CUDA bindings;
 #                         installed by .ci/install-cuda-libs.sh, which enables contrib/non-free
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libopenblas0 ffmpeg g++ make libboost-context-dev)
+packages=(libopenblas0 ffmpeg g++ make libboost-context-dev fonts-wqy-microhei)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Wan.Creative.Templates;
 using Wan.Errors;
 using Wan.Runtime.Config;
 using Wan.Runtime.Engine;
@@ -41,6 +42,7 @@ internal static class GenerateCommand
         var precision = new Option<string>("--precision") { Description = "storage type of the DiT on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
         precision.AcceptOnlyFromAmong([.. EngineNames.Precisions]);
         var fps = new Option<int>("--fps") { Description = "frames per second of the output, at least 1", DefaultValueFactory = _ => WanDefaults.Fps };
+        var creative = new CreativeOptions();
         var lora = new Option<string[]>("--lora")
         {
             Description = "LoRA FILE[:STRENGTH[:high|low|both]] (strength 1, both experts by default); repeatable, stacked additively",
@@ -70,6 +72,7 @@ internal static class GenerateCommand
             lora, loraMode, loraDeltas,
             style, styles, preset, cache,
         };
+        creative.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
             try
@@ -94,19 +97,30 @@ internal static class GenerateCommand
                     LoraMode = parse.GetValue(loraMode) switch { "unmerged" => LoraMode.Unmerged, "merged" => LoraMode.Merged, _ => LoraMode.Auto },
                     CacheThreshold = parse.GetValue(cache),
                 };
-                request = StyledRequest.Apply(request, parse.GetValue(style), parse.GetValue(styles), parse.GetValue(preset), option =>
-                    parse.GetResult(option switch
+                var outputPath = parse.GetValue(output)!;
+                bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
+                var explicitSettings = new (RequestSetting Setting, Option[] Options)[]
+                {
+                    (RequestSetting.NegativePrompt, [negative]), (RequestSetting.Size, [height, width]), (RequestSetting.Frames, [frames]),
+                    (RequestSetting.Steps, [steps]), (RequestSetting.Guidance, [guidance]), (RequestSetting.Shift, [shift]),
+                    (RequestSetting.Solver, [solver]), (RequestSetting.Fps, [fps]),
+                }.Where(s => s.Options.Any(Given)).Select(s => s.Setting).ToHashSet();
+                var (prepared, finishing) = await creative.Prepare(parse, request, explicitSettings, outputPath, cancellation);
+                using var finishingScope = finishing;
+                request = prepared.Request;
+                // The template first (its pinned settings), then the style (its sampling recommendations go with its LoRAs).
+                request = StyledRequest.Apply(request, parse.GetValue(style) ?? prepared.TemplateStyle, parse.GetValue(styles), parse.GetValue(preset), option =>
+                    Given(option switch
                     {
                         StyleSetting.NegativePrompt => negative,
                         StyleSetting.Steps => steps,
                         StyleSetting.Guidance => guidance,
                         StyleSetting.Shift => shift,
                         _ => solver,
-                    }) is { Implicit: false });
+                    }));
                 // Everything that needs only the command line and the configs is checked before the
                 // model loads: a mistake costs a second, not a generation.
                 request.Validate();
-                var outputPath = parse.GetValue(output)!;
                 VideoOutput.Check(outputPath, request.Frames);
                 var modelDir = parse.GetValue(model)!;
                 CheckModelFolder(modelDir);
@@ -118,7 +132,7 @@ internal static class GenerateCommand
                     LoraPreflight.Check(loras, modelDir);
                 }
                 Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
-                return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, cancellation), cancellation);
+                return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, finishing, cancellation), cancellation);
             }
             catch (OperationCanceledException)
             {

@@ -8,12 +8,12 @@ namespace Wan.Cli;
 /// <summary>Opens the engine on the chosen device, runs it with a live progress bar, writes the video.</summary>
 internal static class GenerateRunner
 {
-    public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, CancellationToken cancellation)
+    public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, Wan.Creative.CreativeOutput finishing, CancellationToken cancellation)
     {
         var stage = "loading the model";
         try
         {
-            return Run(modelDir, device, precision, request, outputPath, s => stage = s, cancellation);
+            return Run(modelDir, device, precision, request, outputPath, finishing, s => stage = s, cancellation);
         }
         catch (Wan.Errors.MemoryExhaustedException e) when (e.Stage != stage)
         {
@@ -28,7 +28,7 @@ internal static class GenerateRunner
     }
 
     private static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath,
-        Action<string> enter, CancellationToken cancellation)
+        Wan.Creative.CreativeOutput finishing, Action<string> enter, CancellationToken cancellation)
     {
         var options = new EngineOptions { Device = EngineNames.ParseDevice(device), Precision = EngineNames.ParsePrecision(precision) };
         var console = AnsiConsole.Console;
@@ -73,7 +73,7 @@ internal static class GenerateRunner
                 }, cancellation);
             });
         enter("writing the video");
-        var written = VideoOutput.Write(result!.Video, outputPath, cancellation);
+        var written = finishing.Write(result!.Video, outputPath, cancellation);
         console.MarkupLine($"wrote [green]{Markup.Escape(written)}[/]: {result.Video.Frames} frames {result.Video.Width}x{result.Video.Height} " +
                            $"(text {result.TextEncoding.TotalSeconds:F1} s, denoising {result.Denoising.TotalSeconds:F1} s, decoding {result.Decoding.TotalSeconds:F1} s)");
         if (result.StepCache is { } stepCache)

@@ -87,6 +87,10 @@ public sealed record GenerationRequest
         Require(Fps >= 1, "fps", Fps, "must be at least 1 frame per second");
         Require(CacheThreshold is not { } threshold || (double.IsFinite(threshold) && threshold >= 0), "cache", CacheThreshold ?? 0, "must be a finite number >= 0");
         Require(Prompt is not null, "prompt", "", "is required");
+        // The solver refuses other step counts only when it is built, after the model has loaded.
+        Require(Solver != FlowSolvers.StepDistill || Steps == FlowStepDistillSolver.Wan22DenoisingSteps.Count, "steps", Steps,
+            $"the {FlowSolvers.StepDistill} sampler takes the {FlowStepDistillSolver.Wan22DenoisingSteps.Count} steps of its step list " +
+            $"[{string.Join(", ", FlowStepDistillSolver.Wan22DenoisingSteps)}]; got {Steps} steps");
     }
 
     /// <summary>

@@ -2,7 +2,6 @@ namespace Wan.Runtime.Styles;
 
 /// <summary>
 /// A style that cannot be used: a broken manifest (the message names the file and the problem), a missing or
-/// unrecognised LoRA file, or an unknown style name. Derives from <see cref="Exception"/> until the project's
-/// exception hierarchy lands.
+/// unrecognised LoRA file, or an unknown style name.
 /// </summary>
 public sealed class StyleException(string message) : Wan.Errors.WanException(message);

@@ -1,53 +1,38 @@
-using System.Collections.Immutable;
+using Wan.Runtime.Library;
 
 namespace Wan.Runtime.Styles;
 
 /// <summary>
-/// The styles of a folder (<c>NAME.json</c> manifests, <see cref="StyleManifest"/>), kept current without a restart:
-/// <see cref="Refresh"/> rescans now; with watching on, a <see cref="FileSystemWatcher"/> on the folder triggers a
-/// refresh <see cref="WatchDelay"/> after the last file event of a burst. A new or changed manifest (or LoRA file it
-/// names) is validated in full before it becomes visible; if it fails, the previous valid version stays served and the
-/// problem is reported (<see cref="Problems"/>, the <see cref="Changed"/> event). A removed manifest removes its style.
-/// Thread-safe: readers see an immutable snapshot; refreshes are serialised.
+/// The styles of a folder (<c>NAME.json</c> manifests, <see cref="StyleManifest"/>), kept current without a restart by
+/// the shared <see cref="ManifestFolder{T, TProblem}"/>: <see cref="Refresh"/> rescans now; with watching on, a
+/// <see cref="FileSystemWatcher"/> on the folder triggers a refresh <see cref="WatchDelay"/> after the last file event
+/// of a burst. A new or changed manifest (or LoRA file it names) is validated in full before it becomes visible; if it
+/// fails, the previous valid version stays served and the problem is reported (<see cref="Problems"/>, the
+/// <see cref="Changed"/> event). A removed manifest removes its style. Thread-safe: readers see an immutable snapshot;
+/// refreshes are serialised.
 /// </summary>
 public sealed class StyleLibrary : IDisposable
 {
     /// <summary>Quiet time after the last file event before a watcher-triggered refresh (editors write in bursts).</summary>
-    public static readonly TimeSpan WatchDelay = TimeSpan.FromMilliseconds(250);
+    public static readonly TimeSpan WatchDelay = ManifestFolder<Style, StyleException>.WatchDelay;
 
-    private readonly ILoraFileValidator _validator;
-    private readonly object _refreshLock = new();
-    private readonly Dictionary<string, string> _fingerprints = new(StringComparer.Ordinal);
-    private readonly FileSystemWatcher? _watcher;
-    private readonly Timer? _debounce;
-    private ImmutableSortedDictionary<string, Style> _styles = ImmutableSortedDictionary<string, Style>.Empty.WithComparers(StringComparer.Ordinal);
-    private ImmutableSortedDictionary<string, StyleProblem> _problems = ImmutableSortedDictionary<string, StyleProblem>.Empty.WithComparers(StringComparer.Ordinal);
+    private readonly ManifestFolder<Style, StyleException> _folder;
 
-    private StyleLibrary(string directory, ILoraFileValidator validator, bool watch)
+    private StyleLibrary(ManifestFolder<Style, StyleException> folder)
     {
-        Directory = directory;
-        _validator = validator;
-        Refresh();
-        if (watch)
-        {
-            _debounce = new Timer(_ => RefreshFromWatcher());
-            _watcher = new FileSystemWatcher(directory) { IncludeSubdirectories = true, NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.DirectoryName };
-            _watcher.Changed += OnFileEvent;
-            _watcher.Created += OnFileEvent;
-            _watcher.Deleted += OnFileEvent;
-            _watcher.Renamed += OnFileEvent;
-            _watcher.EnableRaisingEvents = true;
-        }
+        _folder = folder;
+        _folder.Changed += (_, change) => Changed?.Invoke(this, ToStyleChange(change));
+        _folder.WatchFailed += (_, e) => WatchFailed?.Invoke(this, e);
     }
 
     /// <summary>The styles folder (absolute).</summary>
-    public string Directory { get; }
+    public string Directory => _folder.Directory;
 
     /// <summary>The visible styles, by name.</summary>
-    public IReadOnlyDictionary<string, Style> Styles => _styles;
+    public IReadOnlyDictionary<string, Style> Styles => _folder.Items;
 
     /// <summary>Manifests that failed their last validation, by name.</summary>
-    public IReadOnlyDictionary<string, StyleProblem> Problems => _problems;
+    public IReadOnlyDictionary<string, StyleProblem> Problems => _folder.Problems.ToDictionary(p => p.Key, p => ToStyleProblem(p.Value), StringComparer.Ordinal);
 
     /// <summary>Raised after every refresh that changed something or found a problem (on the refreshing thread).</summary>
     public event EventHandler<StyleLibraryChange>? Changed;
@@ -69,142 +54,29 @@ public sealed class StyleLibrary : IDisposable
         {
             throw new DirectoryNotFoundException($"{full}: styles folder not found");
         }
-        return new StyleLibrary(full, validator, watch);
+        // A replaced LoRA file revalidates the style that names it.
+        return new StyleLibrary(new ManifestFolder<Style, StyleException>(full, path => StyleManifest.Load(path, validator), style => style.Loras.Select(l => l.Path), watch));
     }
 
     /// <summary>The style called <paramref name="name"/>.</summary>
     /// <exception cref="StyleException">No visible style has that name (the message lists the known ones and, if the manifest is broken, why).</exception>
     public Style Get(string name)
     {
-        if (_styles.TryGetValue(name, out var style))
+        if (Styles.TryGetValue(name, out var style))
         {
             return style;
         }
-        var why = _problems.TryGetValue(name, out var problem) ? $"its manifest is invalid: {problem.Message}" : "no such style";
-        throw new StyleException($"style '{name}' in {Directory}: {why} (styles: {(_styles.IsEmpty ? "none" : string.Join(", ", _styles.Keys))})");
+        var why = _folder.Problems.TryGetValue(name, out var problem) ? $"its manifest is invalid: {problem.Message}" : "no such style";
+        throw new StyleException($"style '{name}' in {Directory}: {why} (styles: {(Styles.Count == 0 ? "none" : string.Join(", ", Styles.Keys))})");
     }
 
     /// <summary>Rescans the folder now: validates new and changed manifests, drops removed ones; returns what changed.</summary>
-    public StyleLibraryChange Refresh()
-    {
-        StyleLibraryChange change;
-        lock (_refreshLock)
-        {
-            change = RefreshLocked();
-        }
-        if (change.Any)
-        {
-            Changed?.Invoke(this, change);
-        }
-        return change;
-    }
+    public StyleLibraryChange Refresh() => ToStyleChange(_folder.Refresh());
 
-    private StyleLibraryChange RefreshLocked()
-    {
-        var manifests = System.IO.Directory.EnumerateFiles(Directory, "*.json", SearchOption.TopDirectoryOnly)
-            .ToDictionary(p => Path.GetFileNameWithoutExtension(p), StringComparer.Ordinal);
-        var styles = _styles;
-        var problems = _problems;
-        List<string> added = [], updated = [], removed = [];
-        List<StyleProblem> rejected = [];
+    private static StyleProblem ToStyleProblem(ManifestProblem p) => new(p.Name, p.Message, p.ServingPrevious);
 
-        foreach (var name in styles.Keys.Concat(problems.Keys).Distinct().Where(n => !manifests.ContainsKey(n)).ToList())
-        {
-            if (styles.ContainsKey(name))
-            {
-                removed.Add(name);
-            }
-            styles = styles.Remove(name);
-            problems = problems.Remove(name);
-            _fingerprints.Remove(name);
-        }
-
-        foreach (var (name, path) in manifests.OrderBy(m => m.Key, StringComparer.Ordinal))
-        {
-            var manifestHash = HashOf(path);
-            var fingerprint = Fingerprint(manifestHash, styles.GetValueOrDefault(name));
-            // A rejected manifest is revalidated every time: the LoRA file it lacked may have appeared.
-            if (_fingerprints.TryGetValue(name, out var known) && known == fingerprint && !problems.ContainsKey(name))
-            {
-                continue;
-            }
-            try
-            {
-                var style = StyleManifest.Load(path, _validator);
-                _fingerprints[name] = Fingerprint(manifestHash, style);
-                (styles.ContainsKey(name) ? updated : added).Add(name);
-                styles = styles.SetItem(name, style);
-                problems = problems.Remove(name);
-            }
-            catch (StyleException e)
-            {
-                var problem = new StyleProblem(name, e.Message, styles.ContainsKey(name));
-                problems = problems.SetItem(name, problem);
-                rejected.Add(problem);
-            }
-        }
-        _styles = styles;
-        _problems = problems;
-        return new StyleLibraryChange(added, updated, removed, rejected);
-    }
-
-    /// <summary>
-    /// What a manifest's validity depends on: its bytes and, for a served style, each LoRA file's size and write time
-    /// (a replaced LoRA file revalidates the style).
-    /// </summary>
-    private static string Fingerprint(string manifestHash, Style? current)
-    {
-        string Stamp(string file)
-        {
-            var info = new FileInfo(file);
-            return info.Exists ? $"{info.Length}@{info.LastWriteTimeUtc.Ticks}" : "missing";
-        }
-        var loras = current is null ? "" : string.Join(";", current.Loras.Select(l => $"{l.Path}={Stamp(l.Path)}"));
-        return $"{manifestHash}|{loras}";
-    }
-
-    /// <summary>SHA-256 of the manifest's bytes; "unreadable" while it cannot be read (e.g. being replaced).</summary>
-    private static string HashOf(string path)
-    {
-        try
-        {
-            return Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return "unreadable";
-        }
-    }
-
-    private void OnFileEvent(object sender, FileSystemEventArgs e)
-    {
-        try
-        {
-            _debounce?.Change(WatchDelay, Timeout.InfiniteTimeSpan);
-        }
-        catch (ObjectDisposedException)
-        {
-            // An event that raced with Dispose: the library is closed, nothing to refresh.
-        }
-    }
-
-    /// <summary>Runs on a timer thread, where an escaping exception would end the process: every failure is reported instead.</summary>
-    private void RefreshFromWatcher()
-    {
-        try
-        {
-            Refresh();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            WatchFailed?.Invoke(this, e);
-        }
-    }
+    private static StyleLibraryChange ToStyleChange(ManifestFolderChange c) => new(c.Added, c.Updated, c.Removed, [.. c.Rejected.Select(ToStyleProblem)]);
 
     /// <summary>Stops watching.</summary>
-    public void Dispose()
-    {
-        _watcher?.Dispose();
-        _debounce?.Dispose();
-    }
+    public void Dispose() => _folder.Dispose();
 }

@@ -1,0 +1,29 @@
+using Wan.Creative.PostProcessing;
+using Wan.Creative.Safety;
+using Wan.Runtime.Video;
+
+namespace Wan.Creative;
+
+/// <summary>
+/// The last step of a job (CLI and service alike): the frame classifier (if any) scores the video, then it is written —
+/// MP4 through the finishing pass (<see cref="Mp4Finisher"/>: labels, post-processing), other formats as they are.
+/// Owns the classifier.
+/// </summary>
+/// <param name="Mp4">The finishing options for an MP4 output; null for other formats.</param>
+/// <param name="Classifier">The safety frame classifier, or null.</param>
+public sealed record CreativeOutput(FinishingOptions? Mp4, FrameClassifier? Classifier) : IDisposable
+{
+    /// <summary>Scores, then writes <paramref name="video"/> to <paramref name="path"/>.</summary>
+    /// <returns>The path written (for one PNG frame: the frame file; see <see cref="VideoOutput.Write"/>).</returns>
+    /// <exception cref="ContentRefusedException">The classifier refused the video; nothing was written.</exception>
+    /// <exception cref="IOException">ffmpeg or the file system failed.</exception>
+    public string Write(VideoFrames video, string path, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        Classifier?.Enforce(video);
+        return Mp4 is not null ? Mp4Finisher.Write(video, path, Mp4, cancellation).Path : VideoOutput.Write(video, path, cancellation);
+    }
+
+    /// <summary>Releases the classifier.</summary>
+    public void Dispose() => Classifier?.Dispose();
+}
