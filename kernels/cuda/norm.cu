@@ -8,29 +8,7 @@
 // own columns. Mapping: one block per row (grid.x = rows), 1-D block of a multiple of
 // 32 threads; thread t handles columns t, t + blockDim.x, ...
 #include "common.cuh"
-
-template <class T>
-__device__ __forceinline__ float row_mean(const T* row, int d)
-{
-    float s = 0.0f;
-    for (int c = threadIdx.x; c < d; c += blockDim.x)
-    {
-        s += to_float(row[c]);
-    }
-    return block_sum(s) / static_cast<float>(d);
-}
-
-template <class T>
-__device__ __forceinline__ float row_inv_std(const T* row, int d, float mean, float eps)
-{
-    float s = 0.0f;
-    for (int c = threadIdx.x; c < d; c += blockDim.x)
-    {
-        float v = to_float(row[c]) - mean;
-        s += v * v;
-    }
-    return rsqrtf(block_sum(s) / static_cast<float>(d) + eps);
-}
+#include "row_stats.cuh"
 
 template <class T>
 __device__ __forceinline__ void rms_norm_impl(const T* x, const T* __restrict__ w, T* y, int d, float eps)

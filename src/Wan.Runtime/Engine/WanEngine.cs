@@ -21,7 +21,7 @@ namespace Wan.Runtime.Engine;
 /// the serialization: call them from one thread and not while a <see cref="Generate"/> runs.
 /// <see cref="Dispose"/> waits for a running generation to finish.</para>
 /// </remarks>
-public sealed class WanEngine : IDisposable
+public sealed partial class WanEngine : IDisposable
 {
     private readonly EngineBackends _backends;
     private readonly SemaphoreSlim _generation = new(1, 1);

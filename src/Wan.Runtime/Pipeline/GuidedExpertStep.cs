@@ -11,7 +11,8 @@ namespace Wan.Runtime.Pipeline;
 /// per generation) that turns a latent into the guided velocity v = uncond + g·(cond − uncond). When
 /// the expert's backend offers <see cref="IStepCapture"/> (and capture is asked for) the two forwards
 /// are captured once into a <see cref="DitStepGraph"/> and replayed every step; otherwise they run
-/// directly, with cancellation checked between blocks. When asked, the two predictions are checked
+/// directly, with cancellation checked between blocks: as one batch-2 forward when the backend offers
+/// <see cref="IRoutingOps"/>, both branches run, no LoRA is bound and no step cache is used (both backends do; on the CPU it equals two forwards bit for bit). When asked, the two predictions are checked
 /// for NaN/Inf where they live (<see cref="INonFiniteCheck"/>; on the host when the backend does not
 /// offer it) before they are combined. Without a negative context (guidance 1: no CFG) only the
 /// conditional forward runs and v = cond. With step caching each branch has its own TeaCache state and
@@ -66,6 +67,19 @@ internal sealed class GuidedExpertStep : IDisposable
             var (c, u) = _graph.Outputs;
             nonFinite = CountOnDevice(backend, c, u);
             (cond, uncond) = (backend.ToHost(c), u is null ? null : backend.ToHost(u));
+        }
+        else if (backend is IRoutingOps routing && _uncond is { Adapters: null } uncondText && _cond.Adapters is null && _condCache is null)
+        {
+            // Classifier-free guidance as one batch of two: the latent uploaded once and gathered twice,
+            // every weight read once for both branches (WanTransformer.ForwardBatch).
+            using var x = routing.FromHost(latent, new Shape(1, latent.Length));
+            using var twice = routing.UploadRowIndex([0, 0], 1);
+            using var pair = routing.GatherRows(x, twice);
+            using var predictions = _dit.ForwardBatch(pair, _shape, [t, t], [_cond, uncondText], cancellation);
+            using var c = routing.SliceRows(predictions, 0, 1);
+            using var u = routing.SliceRows(predictions, 1, 1);
+            nonFinite = CountOnDevice(backend, c, u);
+            (cond, uncond) = (backend.ToHost(c), backend.ToHost(u));
         }
         else
         {

@@ -15,9 +15,24 @@ public sealed partial class CpuBackend
     public bool ReleaseWeightPagesAfterLinear { get; init; } = true;
 
     /// <inheritdoc/>
-    public Tensor Linear(Tensor x, Tensor weight, Tensor? bias)
+    public Tensor Linear(Tensor x, Tensor weight, Tensor? bias) => Linear(x, weight, bias, 1);
+
+    /// <summary>
+    /// <see cref="Linear(Tensor, Tensor, Tensor?)"/> with one GEMM per sample (row block) of x: OpenBLAS
+    /// rounds a row differently depending on how many rows a call has, so this keeps each sample's output
+    /// bits those of the sample alone. A mapped weight is still converted once for all samples.
+    /// </summary>
+    /// <exception cref="ArgumentException">the rows are not a multiple of <paramref name="samples"/>, or the shapes disagree.</exception>
+    public Tensor LinearPerSample(Tensor x, Tensor weight, Tensor? bias, int samples) => Linear(x, weight, bias, samples);
+
+    private Tensor Linear(Tensor x, Tensor weight, Tensor? bias, int samples)
     {
         var (n, k) = Matrix(x, "linear input");
+        if (samples < 1 || n % samples != 0)
+        {
+            throw new ArgumentException($"linear per sample: {n} rows of {x.Shape} are not {samples} equal samples");
+        }
+        int rowsPerSample = n / samples;
         if (weight.Shape.Rank != 2 || weight.Shape[1] != k)
         {
             throw new ArgumentException($"linear: weight {weight.Shape} does not take inputs of width {k} (x {x.Shape})");
@@ -29,7 +44,7 @@ public sealed partial class CpuBackend
         var xs = Cpu(x).Data;
         if (weight is MappedCpuTensor mapped)
         {
-            LinearMapped(xs, n, k, Mapped(mapped), m, y);
+            LinearMapped(xs, rowsPerSample, samples, k, Mapped(mapped), m, y);
             if (ReleaseWeightPagesAfterLinear)
             {
                 mapped.ReleasePages();
@@ -37,7 +52,11 @@ public sealed partial class CpuBackend
         }
         else
         {
-            Blas.Sgemm(false, true, n, m, k, 1f, xs, k, Cpu(weight).Data, k, 0f, y, m);
+            var w = Cpu(weight).Data;
+            for (int s = 0; s < samples; s++)
+            {
+                Blas.Sgemm(false, true, rowsPerSample, m, k, 1f, xs.AsSpan(s * rowsPerSample * k), k, w, k, 0f, y.AsSpan(s * rowsPerSample * m), m);
+            }
         }
         if (bias is not null)
         {
@@ -50,9 +69,10 @@ public sealed partial class CpuBackend
 
     /// <summary>
     /// y[:, rows] = x · W[rows]ᵀ for blocks of weight rows: F32 weights are multiplied in place in
-    /// the mapping, BF16/F16 blocks are converted into one bounded scratch buffer first.
+    /// the mapping, BF16/F16 blocks are converted into one bounded scratch buffer first; each block
+    /// then multiplies every sample's n rows (one GEMM per sample).
     /// </summary>
-    private void LinearMapped(float[] x, int n, int k, MappedCpuTensor weight, int m, float[] y)
+    private void LinearMapped(float[] x, int n, int samples, int k, MappedCpuTensor weight, int m, float[] y)
     {
         int blockRows = Math.Clamp(_linearScratchFloats / Math.Max(k, 1), 1, m);
         if (weight.DType == DType.F32)
@@ -60,7 +80,7 @@ public sealed partial class CpuBackend
             for (int r0 = 0; r0 < m; r0 += blockRows)
             {
                 int rows = Math.Min(blockRows, m - r0);
-                Blas.Sgemm(false, true, n, rows, k, 1f, x, k, weight.F32Span((long)r0 * k, rows * k), k, 0f, y.AsSpan(r0), m);
+                MultiplyBlock(x, n, samples, k, weight.F32Span((long)r0 * k, rows * k), rows, y, r0, m);
             }
             return;
         }
@@ -71,12 +91,21 @@ public sealed partial class CpuBackend
             {
                 int rows = Math.Min(blockRows, m - r0);
                 ConvertRows(weight, (long)r0 * k, scratch, rows * k);
-                Blas.Sgemm(false, true, n, rows, k, 1f, x, k, scratch.AsSpan(0, rows * k), k, 0f, y.AsSpan(r0), m);
+                MultiplyBlock(x, n, samples, k, scratch.AsSpan(0, rows * k), rows, y, r0, m);
             }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>y[s·n.., r0..r0+rows) = x[s·n..] · block ᵀ for each sample s (block: weight rows [r0, r0 + rows)).</summary>
+    private static void MultiplyBlock(float[] x, int n, int samples, int k, ReadOnlySpan<float> block, int rows, float[] y, int r0, int m)
+    {
+        for (int s = 0; s < samples; s++)
+        {
+            Blas.Sgemm(false, true, n, rows, k, 1f, x.AsSpan(s * n * k), k, block, k, 0f, y.AsSpan(s * n * m + r0), m);
         }
     }
 

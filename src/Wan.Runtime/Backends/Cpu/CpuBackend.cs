@@ -8,7 +8,7 @@ namespace Wan.Runtime.Backends.Cpu;
 /// and converted block by block where they are used, GEMMs through OpenBLAS, row-parallel vector
 /// work through TensorPrimitives.
 /// </summary>
-public sealed partial class CpuBackend : IDitOps, ITextEncoderOps, IVaeOps, INonFiniteCheck
+public sealed partial class CpuBackend : IRoutingOps, ITextEncoderOps, IVaeOps, INonFiniteCheck
 {
     /// <inheritdoc/>
     public string Name => "cpu";

@@ -15,7 +15,7 @@ namespace Wan.Runtime.Backends.Cuda;
 /// have not been verified on CUDA / their kernels are not written), so the engine routes those
 /// components to the CPU.
 /// </summary>
-public sealed partial class CudaBackend : IDitOps, IStepCapture, INonFiniteCheck
+public sealed partial class CudaBackend : IRoutingOps, IStepCapture, INonFiniteCheck
 {
     /// <summary>A backend over <paramref name="device"/> (not owned) storing every tensor as <paramref name="storage"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="storage"/> is not F32, BF16 or F16.</exception>

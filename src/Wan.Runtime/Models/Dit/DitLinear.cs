@@ -37,6 +37,9 @@ internal sealed class DitLinear(string name, Tensor weight, Tensor bias) : IDisp
             : b.Linear(x, weight, bias);
     }
 
+    /// <summary>The layer on a batch of <paramref name="samples"/> stacked samples (<see cref="IRoutingOps.LinearPerSample"/>).</summary>
+    public Tensor ApplyPerSample(IRoutingOps b, Tensor x, int samples) => b.LinearPerSample(x, Weight, Bias, samples);
+
     public void Dispose()
     {
         Weight.Dispose();

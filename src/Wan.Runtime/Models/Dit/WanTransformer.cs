@@ -17,7 +17,7 @@ namespace Wan.Runtime.Models.Dit;
 /// (<see cref="HoldRope"/>) keeps it alive when another resolution replaces it in the cache.
 /// Forwards themselves are not meant to run concurrently on one backend (see WanEngine).
 /// </remarks>
-public sealed class WanTransformer : IDisposable
+public sealed partial class WanTransformer : IDisposable
 {
     private readonly IDitOps _b;
     private readonly Lock _ropeLock = new();

@@ -11,7 +11,7 @@ namespace Wan.Runtime.Models.Dit;
 /// adaLN-modulated GELU FFN, each added to the residual stream (fp32 on the CPU; the storage type on
 /// CUDA) — diffusers names.
 /// </summary>
-internal sealed class WanTransformerBlock : IDisposable
+internal sealed partial class WanTransformerBlock : IDisposable
 {
     private readonly DitConfig _c;
     private readonly string _prefix;
