@@ -13,7 +13,7 @@
 //     (2j, 2j+1) of every head turn by angle[row, j]. One block per row, 1-D block of a multiple of
 //     32 threads. y may alias x.
 //
-// flash_attention_{bf16,f16}_d{16,...,128}(q, k, v, bias, o, lq, lk, valid_keys, dim, scale):
+// flash_attention_{bf16,f16}_d{16,...,128}(q, k, v, bias, o, lq, lk, valid_keys, dim, scale, frame_tokens, frame_radius):
 //   tensor cores (mma.sync m16n8k16, 16-bit operands, fp32 accumulation), flash-attention-2 tiling
 //   (Dao, "FlashAttention-2", 2023, Algorithm 1 with the forward pass of flash_fwd_kernel.h).
 //   Launch: grid (⌈Lq/kBlockRows⌉, heads), block 128 threads = 4 warps, kBlockRows = 128 query rows:
@@ -33,7 +33,16 @@
 //     the launcher opts in; Wan.Kernels.Ops.AttentionOps computes the same number).
 //   q, k, v and o must be 16-byte aligned (device allocations are; the launcher checks).
 //
-// attention_f32(q, k, v, bias, o, lq, lk, valid_keys, dim, head_dim, scale): the fp32 path without
+// Sliding window over frames (both kernels, trailing arguments frame_tokens, frame_radius): with
+//   frame_radius ≥ 0 the tokens are frame-major, frame_tokens per frame (self-attention, lq = lk =
+//   valid_keys), and a query of frame f sees only keys of frames [f − R, f + R]. The tensor-core kernel
+//   visits only the key tiles that hold a key of some row of its block's window (whole tiles outside
+//   are skipped: never loaded, never scored) and masks keys of a visited tile outside a row's own
+//   window to −∞; a row whose first tiles are all masked keeps a −∞ running max, so the exponentials
+//   are taken against 0 until a live key arrives. The fp32 kernel loops over each row's window only.
+//   frame_radius < 0: full attention, the code path and the arithmetic of before.
+//
+// attention_f32(q, k, v, bias, o, lq, lk, valid_keys, dim, head_dim, scale, frame_tokens, frame_radius): the fp32 path without
 //   tensor cores (exact reference numerics, not a fast path). Launch: grid (⌈Lq/4⌉, heads), block
 //   128 threads; one warp per query row, head_dim ≤ 256. Per chunk of 32 keys each lane scores one
 //   key against the row's q (staged in shared memory), the warp updates max and sum with shuffles,
@@ -171,7 +180,7 @@ __device__ __forceinline__ void load_tile_async(unsigned short* tile, const unsi
 
 template <class T, int DH>
 __device__ __forceinline__ void flash_attention_impl(const T* q, const T* k, const T* v, const T* __restrict__ bias, T* o,
-                                                     int lq, int lk, int valid_keys, int dim, float scale)
+                                                     int lq, int lk, int valid_keys, int dim, float scale, int frame_tokens, int frame_radius)
 {
     static_assert(DH % 16 == 0 && DH <= 128, "head_dim must be a multiple of 16, at most 128");
     constexpr int LD = DH + kPad;
@@ -192,11 +201,17 @@ __device__ __forceinline__ void flash_attention_impl(const T* q, const T* k, con
     const long long column0 = static_cast<long long>(head) * DH;
     const unsigned short* kbits = reinterpret_cast<const unsigned short*>(k);
     const unsigned short* vbits = reinterpret_cast<const unsigned short*>(v);
-    const int tiles = (valid_keys + kKeys - 1) / kKeys;
+    const bool windowed = frame_radius >= 0;
+    // Keys [key_begin, key_end) hold every key some row of this block may see.
+    const int key_begin = windowed ? max(0, q0 / frame_tokens - frame_radius) * frame_tokens : 0;
+    const int key_end = windowed ? min(valid_keys, (min(q0 + kBlockRows, lq) - 1) / frame_tokens * frame_tokens + (frame_radius + 1) * frame_tokens)
+                                 : valid_keys;
+    const int first_tile = key_begin / kKeys;
+    const int tiles = (key_end + kKeys - 1) / kKeys;
 
     load_tile_async<kBlockRows, DH>(qs, reinterpret_cast<const unsigned short*>(q), q0, lq, dim, column0);
-    load_tile_async<kKeys, DH>(ks, kbits, 0, valid_keys, dim, column0);
-    load_tile_async<kKeys, DH>(vs, vbits, 0, valid_keys, dim, column0);
+    load_tile_async<kKeys, DH>(ks, kbits, first_tile * kKeys, key_end, dim, column0);
+    load_tile_async<kKeys, DH>(vs, vbits, first_tile * kKeys, key_end, dim, column0);
     cp_async_commit();
 
     // ldmatrix.x4 lane addresses: Q/K matrices i = lane/8 cover (rows +8·(i%2), columns +8·(i/2)) for
@@ -220,18 +235,19 @@ __device__ __forceinline__ void flash_attention_impl(const T* q, const T* k, con
     }
     const float scale_log2 = scale * kLog2e;
 
-    for (int tile = 0; tile < tiles; tile++)
+    for (int tile = first_tile; tile < tiles; tile++)
     {
         cp_async_wait<0>();
         __syncthreads(); // tile `tile` landed for every thread, and every warp is done with tile − 1
+        const int buffer = (tile - first_tile) & 1;
         if (tile + 1 < tiles)
         {
-            const int stage = (tile + 1) & 1;
-            load_tile_async<kKeys, DH>(ks + stage * kStage, kbits, (tile + 1) * kKeys, valid_keys, dim, column0);
-            load_tile_async<kKeys, DH>(vs + stage * kStage, vbits, (tile + 1) * kKeys, valid_keys, dim, column0);
+            const int stage = buffer ^ 1;
+            load_tile_async<kKeys, DH>(ks + stage * kStage, kbits, (tile + 1) * kKeys, key_end, dim, column0);
+            load_tile_async<kKeys, DH>(vs + stage * kStage, vbits, (tile + 1) * kKeys, key_end, dim, column0);
             cp_async_commit();
         }
-        if (kQInRegisters && tile == 0)
+        if (kQInRegisters && tile == first_tile)
         {
             WAN_UNROLL
             for (int m = 0; m < kMTiles; m++)
@@ -246,10 +262,10 @@ __device__ __forceinline__ void flash_attention_impl(const T* q, const T* k, con
         WAN_NO_UNROLL // unrolled, the two halves' live ranges overlap and spill at head_dim 128
         for (int sub = 0; sub < kKeys / kSubKeys; sub++)
         {
-            const unsigned short* kt = ks + (tile & 1) * kStage + sub * kSubKeys * LD;
-            const unsigned short* vt = vs + (tile & 1) * kStage + sub * kSubKeys * LD;
+            const unsigned short* kt = ks + buffer * kStage + sub * kSubKeys * LD;
+            const unsigned short* vt = vs + buffer * kStage + sub * kSubKeys * LD;
             const int k0 = tile * kKeys + sub * kSubKeys;
-            if (k0 >= valid_keys)
+            if (k0 >= key_end)
             {
                 break; // the second half of the last tile holds no live key
             }
@@ -297,7 +313,7 @@ __device__ __forceinline__ void flash_attention_impl(const T* q, const T* k, con
                 }
             }
 
-            const bool partial = k0 + kSubKeys > valid_keys;
+            const bool partial = k0 + kSubKeys > key_end;
             WAN_UNROLL
             for (int m = 0; m < kMTiles; m++)
             {
@@ -311,7 +327,7 @@ __device__ __forceinline__ void flash_attention_impl(const T* q, const T* k, con
                     {
                         const int key = k0 + n * 8 + 2 * t + (i & 1), r = i >> 1;
                         float value = s[m][n][i] * scale_log2;
-                        if (partial && key >= valid_keys)
+                        if ((partial && key >= key_end) || (windowed && abs(key / frame_tokens - rows[r] / frame_tokens) > frame_radius))
                         {
                             value = negative_infinity();
                         }
@@ -327,8 +343,11 @@ __device__ __forceinline__ void flash_attention_impl(const T* q, const T* k, con
                 WAN_UNROLL
                 for (int r = 0; r < 2; r++)
                 {
-                    float new_max = fmaxf(row_max[m][r], quad_max(tile_max[r])); // finite: key k0 < valid_keys is live
-                    correction[r] = fast_exp2(row_max[m][r] - new_max);
+                    // Finite without a window (key k0 < valid_keys is live); with one, a row may not have met a live key yet:
+                    // its exponentials are then taken against 0, which gives 0 for every −∞ score and correction.
+                    float new_max = fmaxf(row_max[m][r], quad_max(tile_max[r]));
+                    const float reference = new_max == negative_infinity() ? 0.0f : new_max;
+                    correction[r] = fast_exp2(row_max[m][r] - reference);
                     row_max[m][r] = new_max;
                     row_sum[m][r] *= correction[r];
                 }
@@ -338,7 +357,8 @@ __device__ __forceinline__ void flash_attention_impl(const T* q, const T* k, con
                     WAN_UNROLL
                     for (int i = 0; i < 4; i++)
                     {
-                        s[m][n][i] = fast_exp2(s[m][n][i] - row_max[m][i >> 1]);
+                        const float reference = row_max[m][i >> 1] == negative_infinity() ? 0.0f : row_max[m][i >> 1];
+                        s[m][n][i] = fast_exp2(s[m][n][i] - reference);
                         row_sum[m][i >> 1] += s[m][n][i];
                     }
                 }
@@ -403,7 +423,8 @@ __device__ __forceinline__ void flash_attention_impl(const T* q, const T* k, con
 }
 
 __device__ __forceinline__ void attention_f32_impl(const float* q, const float* k, const float* v, const float* __restrict__ bias, float* o,
-                                                   int lq, int lk, int valid_keys, int dim, int head_dim, float scale)
+                                                   int lq, int lk, int valid_keys, int dim, int head_dim, float scale, int frame_tokens,
+                                                   int frame_radius)
 {
     __shared__ float q_rows[kF32Warps][kF32MaxHeadDim];
     __shared__ float weights[kF32Warps][32];
@@ -428,11 +449,14 @@ __device__ __forceinline__ void attention_f32_impl(const float* q, const float* 
         acc[i] = 0.0f;
     }
     float row_max = negative_infinity(), row_sum = 0.0f;
-    for (int k0 = 0; k0 < valid_keys; k0 += 32)
+    const int frame = frame_radius >= 0 ? row / frame_tokens : 0;
+    const int key_begin = frame_radius >= 0 ? max(0, frame - frame_radius) * frame_tokens : 0;
+    const int key_end = frame_radius >= 0 ? min(valid_keys, (frame + frame_radius + 1) * frame_tokens) : valid_keys;
+    for (int k0 = key_begin; k0 < key_end; k0 += 32)
     {
         int key = k0 + lane;
         float score = negative_infinity();
-        if (key < valid_keys)
+        if (key < key_end)
         {
             const float* kr = k + static_cast<long long>(key) * dim + column0;
             float dot = 0.0f;
@@ -446,14 +470,14 @@ __device__ __forceinline__ void attention_f32_impl(const float* q, const float* 
                 score += bias[(static_cast<long long>(head) * lq + row) * lk + key];
             }
         }
-        float m = fmaxf(row_max, warp_max(score)); // finite: key k0 < valid_keys is live
-        float e = key < valid_keys ? expf(score - m) : 0.0f;
+        float m = fmaxf(row_max, warp_max(score)); // finite: key k0 < key_end is live
+        float e = key < key_end ? expf(score - m) : 0.0f;
         float correction = expf(row_max - m);
         row_sum = row_sum * correction + warp_sum(e);
         row_max = m;
         weights[warp][lane] = e;
         __syncwarp();
-        int live = min(32, valid_keys - k0);
+        int live = min(32, key_end - k0);
         for (int i = 0; i < kColumns; i++)
         {
             int c = lane + 32 * i;
@@ -494,9 +518,9 @@ WAN_ATTENTION_PREPARE(wan_f16, f16);
 
 #define WAN_FLASH_ATTENTION(T, suffix, DH)                                                                                        \
     extern "C" __global__ void __launch_bounds__(kThreads) flash_attention_##suffix##_d##DH(const T* q, const T* k, const T* v, const T* bias, T* o, int lq,  \
-                                                                int lk, int valid_keys, int dim, float scale)                    \
+                                                                int lk, int valid_keys, int dim, float scale, int frame_tokens, int frame_radius) \
     {                                                                                                                             \
-        flash_attention_impl<T, DH>(q, k, v, bias, o, lq, lk, valid_keys, dim, scale);                                            \
+        flash_attention_impl<T, DH>(q, k, v, bias, o, lq, lk, valid_keys, dim, scale, frame_tokens, frame_radius);                \
     }                                                                                                                             \
     WAN_REGISTER_KERNEL(flash_attention_##suffix##_d##DH)
 
@@ -514,8 +538,8 @@ WAN_FLASH_ATTENTION_HEAD_DIMS(wan_bf16, bf16);
 WAN_FLASH_ATTENTION_HEAD_DIMS(wan_f16, f16);
 
 extern "C" __global__ void attention_f32(const float* q, const float* k, const float* v, const float* bias, float* o, int lq, int lk,
-                                         int valid_keys, int dim, int head_dim, float scale)
+                                         int valid_keys, int dim, int head_dim, float scale, int frame_tokens, int frame_radius)
 {
-    attention_f32_impl(q, k, v, bias, o, lq, lk, valid_keys, dim, head_dim, scale);
+    attention_f32_impl(q, k, v, bias, o, lq, lk, valid_keys, dim, head_dim, scale, frame_tokens, frame_radius);
 }
 WAN_REGISTER_KERNEL(attention_f32);

@@ -6,6 +6,7 @@ using Wan.Runtime.Config;
 using Wan.Runtime.Engine;
 using Wan.Runtime.Lora;
 using Wan.Runtime.Pipeline;
+using Wan.Runtime.Pipeline.LongVideo;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Styles;
 using Wan.Runtime.Video;
@@ -65,12 +66,19 @@ internal static class GenerateCommand
         var preset = new Option<string>("--preset") { Description = "sampling preset: official | lightning (4-step distill sampler, shift 5, no CFG); explicit options win" };
         preset.AcceptOnlyFromAmong([.. SamplingPreset.All.Select(p => p.Name)]);
         var cache = new Option<double?>("--cache") { Description = "TeaCache step caching threshold (0: cache on, never skips; larger skips more DiT forwards)" };
+        var window = new Option<int>("--window") { Description = "context-window length in video frames, 4k+1 (longer videos are denoised in overlapping windows)", DefaultValueFactory = _ => WanDefaults.Frames };
+        var overlap = new Option<int>("--overlap") { Description = "overlap of context windows in video frames, 4k+1, shorter than the window", DefaultValueFactory = _ => WanDefaults.OverlapFrames };
+        var blending = new Option<string>("--blending") { Description = "how overlapping windows are mixed: cosine | linear", DefaultValueFactory = _ => "cosine" };
+        blending.AcceptOnlyFromAmong("cosine", "linear");
+        var attentionWindow = new Option<int?>("--attention-window") { Description = "sliding-window self-attention: a latent frame attends only to latent frames within R of it (default: all)" };
+        var report = new Option<FileInfo?>("--report") { Description = "write seam statistics of the context windows to this JSON file" };
 
         var command = new Command("generate", "generate a video from a text prompt")
         {
             model, prompt, negative, frames, height, width, steps, seed, guidance, shift, solver, output, device, precision, fps,
             lora, loraMode, loraDeltas,
             style, styles, preset, cache,
+            window, overlap, blending, attentionWindow, report,
         };
         creative.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
@@ -96,6 +104,10 @@ internal static class GenerateCommand
                         parse.GetValue(loraDeltas) == "diffusers" ? LoraMergeSemantics.Diffusers : LoraMergeSemantics.AllDeltas),
                     LoraMode = parse.GetValue(loraMode) switch { "unmerged" => LoraMode.Unmerged, "merged" => LoraMode.Merged, _ => LoraMode.Auto },
                     CacheThreshold = parse.GetValue(cache),
+                    WindowFrames = parse.GetValue(window),
+                    OverlapFrames = parse.GetValue(overlap),
+                    Blending = parse.GetValue(blending) == "linear" ? WindowBlending.Linear : WindowBlending.RaisedCosine,
+                    AttentionWindow = parse.GetValue(attentionWindow),
                 };
                 var outputPath = parse.GetValue(output)!;
                 bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
@@ -126,13 +138,14 @@ internal static class GenerateCommand
                 CheckModelFolder(modelDir);
                 var geometry = ModelGeometry.Load(modelDir);
                 request.LatentShape(geometry);
+                request.ContextWindows(geometry);
                 request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
                 if (request.Loras is { } loras)
                 {
                     LoraPreflight.Check(loras, modelDir);
                 }
                 Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
-                return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, finishing, cancellation), cancellation);
+                return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, parse.GetValue(report)?.FullName, finishing, cancellation), cancellation);
             }
             catch (OperationCanceledException)
             {

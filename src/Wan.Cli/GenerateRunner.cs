@@ -1,6 +1,7 @@
 using Spectre.Console;
 using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
+using Wan.Runtime.Pipeline.LongVideo;
 using Wan.Runtime.Video;
 
 namespace Wan.Cli;
@@ -8,12 +9,13 @@ namespace Wan.Cli;
 /// <summary>Opens the engine on the chosen device, runs it with a live progress bar, writes the video.</summary>
 internal static class GenerateRunner
 {
-    public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, Wan.Creative.CreativeOutput finishing, CancellationToken cancellation)
+    public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, string? reportPath,
+        Wan.Creative.CreativeOutput finishing, CancellationToken cancellation)
     {
         var stage = "loading the model";
         try
         {
-            return Run(modelDir, device, precision, request, outputPath, finishing, s => stage = s, cancellation);
+            return Run(modelDir, device, precision, request, outputPath, reportPath, finishing, s => stage = s, cancellation);
         }
         catch (Wan.Errors.MemoryExhaustedException e) when (e.Stage != stage)
         {
@@ -27,7 +29,7 @@ internal static class GenerateRunner
         }
     }
 
-    private static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath,
+    private static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, string? reportPath,
         Wan.Creative.CreativeOutput finishing, Action<string> enter, CancellationToken cancellation)
     {
         var options = new EngineOptions { Device = EngineNames.ParseDevice(device), Precision = EngineNames.ParsePrecision(precision) };
@@ -65,6 +67,10 @@ internal static class GenerateRunner
                             denoise.Description = $"step {p.Step}/{p.StepCount} t={p.Timestep} {Markup.Escape(p.Expert ?? "")} ({p.StageElapsed.TotalSeconds:F1} s)";
                             denoise.Value = p.Step;
                             break;
+                        case GenerationStage.DenoisingWindow:
+                            denoise.Description = $"step {p.Step}/{p.StepCount} window {p.Window}/{p.WindowCount} t={p.Timestep} {Markup.Escape(p.Expert ?? "")}";
+                            denoise.Value = p.Step - 1 + (double)p.Window / p.WindowCount;
+                            break;
                         case GenerationStage.Decoding:
                             decode.Description = $"decoding latent frame {p.Step}/{p.StepCount}";
                             decode.Value = p.Step;
@@ -72,6 +78,13 @@ internal static class GenerateRunner
                     }
                 }, cancellation);
             });
+        if (reportPath is not null)
+        {
+            enter("writing the seam report");
+            var seams = SeamReport.Measure(result!.Video, request.ContextWindows(engine.Pipeline.Geometry));
+            seams.Write(reportPath, cancellation);
+            console.MarkupLine($"wrote [green]{Markup.Escape(reportPath)}[/]: {seams.Windows.Count} windows, worst seam factor {seams.WorstSeamFactor:F2}");
+        }
         enter("writing the video");
         var written = finishing.Write(result!.Video, outputPath, cancellation);
         console.MarkupLine($"wrote [green]{Markup.Escape(written)}[/]: {result.Video.Frames} frames {result.Video.Width}x{result.Video.Height} " +

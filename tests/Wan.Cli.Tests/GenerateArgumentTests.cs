@@ -30,6 +30,8 @@ public class GenerateArgumentTests
     [TestCase("--guidance", "3,x", "--guidance '3,x'")]
     [TestCase("--output", "/tmp/video.avi", "--output /tmp/video.avi: unknown video format")]
     [TestCase("--model", "/nonexistent/model", "--model /nonexistent/model: does not exist")]
+    [TestCase("--overlap", "81", "--overlap 81: must be at least 0 and shorter than the window (81 frames)")]
+    [TestCase("--attention-window", "-1", "--attention-window -1: must be at least 0 latent frames")]
     public void BadValueGivesOneClearLine(string option, string value, string expected)
     {
         var (code, _, err) = CliProcess.Run(Args(option, value));

@@ -94,12 +94,15 @@ public static unsafe class AttentionOps
     /// output = softmax(scale · q·kᵀ + bias)·v per head over keys [0, validKeys); bias [heads, lq, lk]
     /// in the storage type or null. q and output [lq, heads·headDim], k and v [lk, heads·headDim].
     /// Follows the official Wan attention (wan/modules/attention.py, flash_attention with k_lens).
+    /// With <paramref name="frameRadius"/> ≥ 0 (self-attention over frame-major tokens, <paramref name="frameTokens"/>
+    /// per frame, lq = lk = validKeys) a query of frame f attends only to keys of frames [f − R, f + R], and
+    /// key tiles outside every row's window of a block are skipped; −1 (default) = full attention.
     /// </summary>
     /// <exception cref="NotSupportedException">headDim has no kernel for the storage type.</exception>
     /// <exception cref="ArgumentOutOfRangeException">validKeys is outside 1..lk.</exception>
-    /// <exception cref="ArgumentException">A buffer is too small, or (16-bit) not 16-byte aligned.</exception>
+    /// <exception cref="ArgumentException">A buffer is too small, (16-bit) not 16-byte aligned, or the frame window does not fit the tokens.</exception>
     public static void Attention(IDevice device, ElementType type, DeviceBuffer q, DeviceBuffer k, DeviceBuffer v, DeviceBuffer? bias,
-        DeviceBuffer output, int lq, int lk, int validKeys, int heads, int headDim, float scale)
+        DeviceBuffer output, int lq, int lk, int validKeys, int heads, int headDim, float scale, int frameTokens = 0, int frameRadius = -1)
     {
         const string op = "attention";
         OperandChecks.NonNegative(lq, op, nameof(lq));
@@ -114,6 +117,10 @@ public static unsafe class AttentionOps
         if (validKeys < 1 || validKeys > lk)
         {
             throw new ArgumentOutOfRangeException(nameof(validKeys), $"{op}: {validKeys} valid keys of {lk}");
+        }
+        if (frameRadius >= 0 && (frameTokens < 1 || lq != lk || validKeys != lk || lk % frameTokens != 0 || frameRadius >= lk / frameTokens))
+        {
+            throw new ArgumentException($"{op}: a frame window of radius {frameRadius} needs self-attention over whole frames of {frameTokens} tokens, narrower than the video (lq {lq}, lk {lk}, {validKeys} valid keys)");
         }
         int dim = heads * headDim;
         OperandChecks.Holds(q, (long)lq * dim, type, op, nameof(q));
@@ -141,12 +148,12 @@ public static unsafe class AttentionOps
         ulong pq = q.Address, pk = k.Address, pv = v.Address, pb = bias?.Address ?? 0, po = output.Address;
         if (type == ElementType.F32)
         {
-            void** args = stackalloc void*[] { &pq, &pk, &pv, &pb, &po, &lq, &lk, &validKeys, &dim, &headDim, &scale };
+            void** args = stackalloc void*[] { &pq, &pk, &pv, &pb, &po, &lq, &lk, &validKeys, &dim, &headDim, &scale, &frameTokens, &frameRadius };
             device.Launch("attention_f32", new Dim3((lq + F32Rows - 1) / F32Rows, heads), new Dim3(Threads), 0, args);
         }
         else
         {
-            void** args = stackalloc void*[] { &pq, &pk, &pv, &pb, &po, &lq, &lk, &validKeys, &dim, &scale };
+            void** args = stackalloc void*[] { &pq, &pk, &pv, &pb, &po, &lq, &lk, &validKeys, &dim, &scale, &frameTokens, &frameRadius };
             device.Launch($"flash_attention_{type.KernelSuffix()}_d{headDim}", new Dim3((lq + TensorCoreRows - 1) / TensorCoreRows, heads),
                 new Dim3(Threads), TensorCoreSharedBytes(headDim), args);
         }

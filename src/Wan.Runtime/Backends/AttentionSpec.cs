@@ -13,6 +13,9 @@ namespace Wan.Runtime.Backends;
 /// <param name="NormEps">epsilon of the Q/K RMSNorm.</param>
 /// <param name="Rope">rotary table applied to q and k (self-attention only, Lq = Lk), or null.</param>
 /// <param name="Bias">additive logit bias [H, Lq, Lk], or null.</param>
+/// <param name="FrameWindow">sliding window over latent frames (self-attention only), or null for full attention.</param>
+/// <param name="KeyRope">rotary table of the keys when their positions differ from the queries' (a K/V cache: cached
+/// frames then new ones), or null to rotate the keys with <paramref name="Rope"/>.</param>
 public sealed record AttentionSpec(
     int Heads,
     float Scale,
@@ -21,4 +24,6 @@ public sealed record AttentionSpec(
     Tensor? KNorm = null,
     float NormEps = 1e-6f,
     RopeTable? Rope = null,
-    Tensor? Bias = null);
+    Tensor? Bias = null,
+    AttentionFrameWindow? FrameWindow = null,
+    RopeTable? KeyRope = null);

@@ -62,7 +62,16 @@ public sealed class RopeTable : IDisposable
     /// height, width); in a section of n pairs, pair j turns by pos · 10000^(−j/n). Float64 math.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="headDim"/> is odd.</exception>
-    public static RopeTable Wan3D(IBackend backend, int headDim, (int F, int H, int W) grid)
+    public static RopeTable Wan3D(IBackend backend, int headDim, (int F, int H, int W) grid) =>
+        Wan3D(backend, headDim, [.. Enumerable.Range(0, grid.F)], grid.H, grid.W);
+
+    /// <summary>
+    /// The same rotations for frames at the given frame positions (tokens frame-major, H·W per frame):
+    /// a K/V cache's keys sit at their frames' positions in the video (Self-Forcing's causal_rope_apply
+    /// with start_frame), not at 0..F−1.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="headDim"/> is odd.</exception>
+    public static RopeTable Wan3D(IBackend backend, int headDim, int[] framePositions, int height, int width)
     {
         if (headDim % 2 != 0)
         {
@@ -70,8 +79,9 @@ public sealed class RopeTable : IDisposable
         }
         int c = headDim / 2;
         int[] sections = [c - 2 * (c / 3), c / 3, c / 3];
-        int length = grid.F * grid.H * grid.W;
-        var cos = new float[length * c];
+        var grid = (F: framePositions.Length, H: height, W: width);
+        int length = checked(grid.F * grid.H * grid.W);
+        var cos = new float[checked(length * c)];
         var sin = new float[length * c];
         for (int f = 0; f < grid.F; f++)
         {
@@ -80,7 +90,7 @@ public sealed class RopeTable : IDisposable
                 for (int w = 0; w < grid.W; w++)
                 {
                     int token = (f * grid.H + h) * grid.W + w;
-                    int[] pos = [f, h, w];
+                    int[] pos = [framePositions[f], h, w];
                     int pair = 0;
                     for (int s = 0; s < 3; s++)
                     {

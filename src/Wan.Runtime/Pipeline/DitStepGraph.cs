@@ -29,7 +29,8 @@ public sealed class DitStepGraph : IDisposable
     /// only the conditional one when <paramref name="uncond"/> is null (no CFG).
     /// </summary>
     /// <exception cref="ArgumentException">the expert lives on another backend, or the shape does not fit it.</exception>
-    public DitStepGraph(IStepCapture backend, WanTransformer dit, DitTextContext cond, DitTextContext? uncond, Shape latentShape, int? seqLen = null)
+    public DitStepGraph(IStepCapture backend, WanTransformer dit, DitTextContext cond, DitTextContext? uncond, Shape latentShape, int? seqLen = null,
+        int? attentionWindow = null)
     {
         ArgumentNullException.ThrowIfNull(backend);
         ArgumentNullException.ThrowIfNull(dit);
@@ -48,8 +49,8 @@ public sealed class DitStepGraph : IDisposable
             Tensor latentInput = latent, sinusoidInput = sinusoid;
             _graph = backend.Capture(() =>
             {
-                c = dit.Forward(latentInput, sinusoidInput, cond, seqLen);
-                u = uncond is null ? null : dit.Forward(latentInput, sinusoidInput, uncond, seqLen);
+                c = dit.Forward(latentInput, sinusoidInput, cond, seqLen, attentionWindow: attentionWindow);
+                u = uncond is null ? null : dit.Forward(latentInput, sinusoidInput, uncond, seqLen, attentionWindow: attentionWindow);
             });
         }
         catch

@@ -7,6 +7,11 @@ public enum GenerationStage
     EncodingText,
     /// <summary>The denoising steps.</summary>
     Denoising,
+    /// <summary>
+    /// One context window of a denoising step done (reported only when a step has several windows):
+    /// Step is the step being computed, Window of WindowCount the windows done.
+    /// </summary>
+    DenoisingWindow,
     /// <summary>The VAE decode, latent frame by latent frame.</summary>
     Decoding,
 }
@@ -25,4 +30,11 @@ public sealed record GenerationProgress(
     long Timestep,
     TimeSpan Elapsed,
     TimeSpan StageElapsed,
-    ReadOnlyMemory<float> Latent);
+    ReadOnlyMemory<float> Latent)
+{
+    /// <summary>Context windows of the step done so far (<see cref="GenerationStage.DenoisingWindow"/>), else 0.</summary>
+    public int Window { get; init; }
+
+    /// <summary>Context windows per step (<see cref="GenerationStage.DenoisingWindow"/>), else 0.</summary>
+    public int WindowCount { get; init; }
+}

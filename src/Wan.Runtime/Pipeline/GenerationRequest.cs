@@ -1,5 +1,6 @@
 using Wan.Errors;
 using Wan.Runtime.Config;
+using Wan.Runtime.Pipeline.LongVideo;
 using Wan.Runtime.Pipeline.Solvers;
 
 namespace Wan.Runtime.Pipeline;
@@ -68,6 +69,25 @@ public sealed record GenerationRequest
     public Lora.LoraMode LoraMode { get; init; } = Lora.LoraMode.Auto;
 
     /// <summary>
+    /// Context-window length in video frames (1 + k × the VAE's temporal stride; default 81 = 21 latent frames):
+    /// a longer video is denoised in overlapping windows of this length (<see cref="ContextWindowPlan"/>); a
+    /// window at least as long as the video gives the single-pass result exactly.
+    /// </summary>
+    public int WindowFrames { get; init; } = WanDefaults.Frames;
+
+    /// <summary>Overlap of neighbouring context windows in video frames (same form; default 29 = 8 latent frames), shorter than the window.</summary>
+    public int OverlapFrames { get; init; } = WanDefaults.OverlapFrames;
+
+    /// <summary>How window predictions are mixed in the overlaps (default raised cosine; see docs/long-video.md).</summary>
+    public WindowBlending Blending { get; init; } = WindowBlending.RaisedCosine;
+
+    /// <summary>
+    /// Sliding-window self-attention radius R in latent frames: a query of latent frame f attends only to
+    /// frames [f − R, f + R] (<see cref="Backends.AttentionFrameWindow"/>); null (default) = full attention.
+    /// </summary>
+    public int? AttentionWindow { get; init; }
+
+    /// <summary>
     /// Checks every setting that needs no model: sizes positive, steps 1..1000 (4 for the step-distill sampler),
     /// shift positive, guidance finite, solver known, cache threshold ≥ 0, fps positive.
     /// </summary>
@@ -91,6 +111,23 @@ public sealed record GenerationRequest
         Require(Solver != FlowSolvers.StepDistill || Steps == FlowStepDistillSolver.Wan22DenoisingSteps.Count, "steps", Steps,
             $"the {FlowSolvers.StepDistill} sampler takes the {FlowStepDistillSolver.Wan22DenoisingSteps.Count} steps of its step list " +
             $"[{string.Join(", ", FlowStepDistillSolver.Wan22DenoisingSteps)}]; got {Steps} steps");
+        Require(WindowFrames >= 1, "window", WindowFrames, "must be at least 1 video frame");
+        Require(OverlapFrames >= 0 && OverlapFrames < WindowFrames, "overlap", OverlapFrames, $"must be at least 0 and shorter than the window ({WindowFrames} frames)");
+        Require(AttentionWindow is null or >= 0, "attention-window", AttentionWindow ?? 0, "must be at least 0 latent frames");
+    }
+
+    /// <summary>
+    /// The context windows of this request's latent on a model: window and overlap in video frames become
+    /// 1 + (frames − 1)/stride_t latent frames (<see cref="ContextWindowPlan"/>).
+    /// </summary>
+    /// <exception cref="RequestException">the request, its window or its overlap cannot run on this model (names the setting).</exception>
+    public ContextWindowPlan ContextWindows(ModelGeometry geometry)
+    {
+        int latentFrames = LatentShape(geometry)[1];
+        int ts = geometry.TemporalStride;
+        Require((WindowFrames - 1) % ts == 0, "window", WindowFrames, $"must be {ts}k+1 video frames (1, {1 + ts}, ..., {1 + 20 * ts})");
+        Require((OverlapFrames - 1) % ts == 0, "overlap", OverlapFrames, $"must be {ts}k+1 video frames (1, {1 + ts}, ..., {1 + 20 * ts})");
+        return ContextWindowPlan.FromVideoFrames(latentFrames, WindowFrames, OverlapFrames, Blending, ts);
     }
 
     /// <summary>

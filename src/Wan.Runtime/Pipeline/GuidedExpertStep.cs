@@ -28,10 +28,12 @@ internal sealed class GuidedExpertStep : IDisposable
     private readonly DitStepGraph? _graph;
     private readonly bool _checkNonFinite;
     private readonly TeaCacheBranch? _condCache, _uncondCache;
+    private readonly int? _attentionWindow;
 
     public GuidedExpertStep(WanTransformer dit, Tensor context, Tensor? negativeContext, Shape latentShape, bool captureGraph, bool checkNonFinite,
-        TeaCache? cache = null, LoraBinding? adapters = null)
+        TeaCache? cache = null, LoraBinding? adapters = null, int? attentionWindow = null)
     {
+        _attentionWindow = attentionWindow;
         _dit = dit;
         _shape = latentShape;
         _checkNonFinite = checkNonFinite;
@@ -39,7 +41,8 @@ internal sealed class GuidedExpertStep : IDisposable
         try
         {
             _uncond = negativeContext is null ? null : dit.PrepareText(negativeContext, adapters);
-            _graph = captureGraph && cache is null && dit.Backend is IStepCapture capture ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape) : null;
+            _graph = captureGraph && cache is null && dit.Backend is IStepCapture capture
+                ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape, attentionWindow: attentionWindow) : null;
         }
         catch
         {
@@ -84,8 +87,8 @@ internal sealed class GuidedExpertStep : IDisposable
         else
         {
             using var x = backend.FromHost(latent, _shape);
-            using var c = _dit.Forward(x, t, _cond, cancellation: cancellation, blockCache: _condCache);
-            using var u = _uncond is null ? null : _dit.Forward(x, t, _uncond, cancellation: cancellation, blockCache: _uncondCache);
+            using var c = _dit.Forward(x, t, _cond, cancellation: cancellation, blockCache: _condCache, attentionWindow: _attentionWindow);
+            using var u = _uncond is null ? null : _dit.Forward(x, t, _uncond, cancellation: cancellation, blockCache: _uncondCache, attentionWindow: _attentionWindow);
             nonFinite = CountOnDevice(backend, c, u);
             (cond, uncond) = (backend.ToHost(c), u is null ? null : backend.ToHost(u));
         }

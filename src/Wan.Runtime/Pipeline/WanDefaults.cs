@@ -28,4 +28,7 @@ public static class WanDefaults
 
     /// <summary>Frames per second of the written video (sample_fps).</summary>
     public const int Fps = 16;
+
+    /// <summary>Default overlap of context windows in video frames: 29 = 8 latent frames (issue 14).</summary>
+    public const int OverlapFrames = 29;
 }

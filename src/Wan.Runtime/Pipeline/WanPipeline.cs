@@ -6,6 +6,7 @@ using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Models.Umt5;
 using Wan.Runtime.Models.Vae;
 using Wan.Runtime.Pipeline.Caching;
+using Wan.Runtime.Pipeline.LongVideo;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Text;
@@ -125,19 +126,35 @@ public sealed class WanPipeline : IDisposable
     /// <paramref name="cache"/> enables step caching (direct forwards, no capture).
     /// Returns the final latent; <paramref name="progress"/> sees the latent after every step.
     /// <paramref name="adapters"/> (from <see cref="Loras"/>) applies a LoRA set per expert; null runs the base weights.
+    /// With <paramref name="windows"/> (context windows, <see cref="ContextWindowPlan"/>) each step predicts
+    /// every window on its own and blends the predictions (<see cref="GenerationStage.DenoisingWindow"/>
+    /// is reported after each window when there are several); null means one window over the whole latent.
+    /// <paramref name="attentionWindow"/> R limits the DiT's self-attention to latent frames [f − R, f + R] (null: full).
     /// </summary>
     /// <exception cref="NonFiniteLatentException">a prediction or the latent holds NaN/Inf after a step (when <see cref="CheckNonFinite"/>).</exception>
     /// <exception cref="OperationCanceledException">cancelled between steps (or blocks, without capture).</exception>
-    /// <exception cref="ArgumentException">guidance other than 1 without a negative context, or a noise length that does not fit the shape.</exception>
+    /// <exception cref="ArgumentException">guidance other than 1 without a negative context, a noise length that does not fit the shape,
+    /// or step caching combined with several context windows.</exception>
     public float[] Denoise(Tensor context, Tensor? negativeContext, float[] noise, int[] latentShape, IFlowSolver solver,
         ExpertSchedule experts, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default, TeaCache? cache = null,
-        ExpertAdapters? adapters = null)
+        ExpertAdapters? adapters = null, ContextWindowPlan? windows = null, int? attentionWindow = null)
     {
         var shape = new Shape(latentShape);
         if (noise.Length != shape.ElementCount)
         {
             throw new ArgumentException($"initial latent has {noise.Length} values, shape {shape} needs {shape.ElementCount}");
         }
+        var plan = windows ?? ContextWindowPlan.Create(shape[1], shape[1], 0, WindowBlending.RaisedCosine, Geometry.TemporalStride);
+        if (plan.LatentFrames != shape[1])
+        {
+            throw new ArgumentException($"the context-window plan covers {plan.LatentFrames} latent frames, the latent {shape} has {shape[1]}");
+        }
+        if (cache is not null && plan.Windows.Count > 1)
+        {
+            // A step cache compares each forward with the previous one: across windows it would reuse another window's residual.
+            throw new ArgumentException($"step caching cannot be combined with {plan.Windows.Count} context windows yet: use a window covering the video or no step cache");
+        }
+        var windowShape = new Shape(shape[0], plan.Windows[0].Length, shape[2], shape[3]);
         var latent = (float[])noise.Clone();
         var steps = new Dictionary<WanTransformer, GuidedExpertStep>();
         var clock = Stopwatch.StartNew();
@@ -156,11 +173,16 @@ public sealed class WanPipeline : IDisposable
                 {
                     var negative = guidance == 1f ? null
                         : negativeContext ?? throw new ArgumentException($"guidance {guidance} needs a negative context", nameof(negativeContext));
-                    step = new GuidedExpertStep(dit, context, negative, shape, CaptureStepGraphs, CheckNonFinite, cache, adapters?.For(dit));
+                    step = new GuidedExpertStep(dit, context, negative, windowShape, CaptureStepGraphs, CheckNonFinite, cache, adapters?.For(dit), attentionWindow);
                     steps.Add(dit, step);
                 }
                 cache?.BeginStep(i, solver.StepCount);
-                var (v, nonFinite) = step.Velocity(latent, t, guidance, cancellation);
+                int stepNumber = i + 1;
+                long timestep = solver.Timesteps[i];
+                Action<int>? windowDone = progress is null || plan.Windows.Count == 1 ? null : done => progress(new GenerationProgress(
+                    GenerationStage.DenoisingWindow, stepNumber, solver.StepCount, expert, timestep, clock.Elapsed, stepClock.Elapsed, default)
+                    { Window = done, WindowCount = plan.Windows.Count });
+                var (v, nonFinite) = WindowedVelocity.Compute(step, plan, latent, shape, t, guidance, windowDone, cancellation);
                 if (nonFinite > 0)
                 {
                     throw NonFiniteLatentException.Denoising(i + 1, solver.StepCount, expert, solver.Timesteps[i], "the DiT prediction", nonFinite, dit.Backend.Storage, dit.Backend.Name);
@@ -207,6 +229,47 @@ public sealed class WanPipeline : IDisposable
         return frames;
     }
 
+    /// <summary>
+    /// VAE decode streamed into 8-bit frames: each latent frame's video frames are converted to RGB as
+    /// soon as they are decoded, so besides the output bytes only the VAE's causal cache and one chunk
+    /// are held, whatever the length. Same bytes as clamping <see cref="DecodeRaw"/>.
+    /// </summary>
+    /// <exception cref="NonFiniteLatentException">the decoded video holds NaN/Inf (when <see cref="CheckNonFinite"/>).</exception>
+    /// <exception cref="OperationCanceledException">cancelled between latent frames.</exception>
+    public VideoFrames DecodeVideo(float[] latent, int[] latentShape, int fps, Action<GenerationProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var vae = Backends.Vae;
+        using var z = vae.FromHost(latent, new Shape(latentShape));
+        int frames = Vae.VideoFrames(latentShape[1]), done = 0, latentFramesDone = 0, height = 0, width = 0;
+        byte[]? rgb = null;
+        long nonFinite = 0;
+        foreach (var chunk in Vae.DecodeChunks(z))
+        {
+            using (chunk)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                progress?.Invoke(new GenerationProgress(GenerationStage.Decoding, ++latentFramesDone, latentShape[1], null, 0, clock.Elapsed, clock.Elapsed, default));
+                (height, width) = (chunk.Shape[2], chunk.Shape[3]);
+                rgb ??= new byte[checked((long)frames * height * width * 3)];
+                var values = vae.ToHost(chunk);
+                if (CheckNonFinite)
+                {
+                    nonFinite += vae is INonFiniteCheck check ? check.CountNonFinite(chunk) : HostMath.CountNonFinite(values);
+                }
+                int frameBytes = height * width * 3;
+                VideoFrames.ToRgb(values, rgb.AsSpan(done * frameBytes, chunk.Shape[1] * frameBytes));
+                done += chunk.Shape[1];
+            }
+        }
+        if (nonFinite > 0)
+        {
+            throw NonFiniteLatentException.Decoding(nonFinite, vae.Storage, vae.Name);
+        }
+        return new VideoFrames(frames, height, width, rgb!, fps);
+    }
+
     /// <summary>The whole text-to-video job: tokenize, encode both prompts, denoise, decode.</summary>
     /// <exception cref="ArgumentException">the request is invalid (size, frames, steps, solver, noise length).</exception>
     /// <exception cref="NonFiniteLatentException">NaN/Inf appeared (when <see cref="CheckNonFinite"/>).</exception>
@@ -231,12 +294,12 @@ public sealed class WanPipeline : IDisposable
         var textTime = clock.Elapsed;
         progress?.Invoke(new GenerationProgress(GenerationStage.EncodingText, 0, request.Steps, null, 0, clock.Elapsed, textTime, default));
 
-        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, cache, lease?.Adapters);
+        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, cache, lease?.Adapters,
+            request.ContextWindows(Geometry), request.AttentionWindow);
         var denoiseTime = clock.Elapsed - textTime;
 
         var decodeClock = Stopwatch.StartNew();
-        var raw = DecodeRaw(latent, latentShape, progress, cancellation);
-        var frames = VideoFrames.FromChannelsFirst(raw, request.Frames, request.Height, request.Width, request.Fps);
+        var frames = DecodeVideo(latent, latentShape, request.Fps, progress, cancellation);
         return new GenerationResult(latent, latentShape, frames, textTime, denoiseTime, decodeClock.Elapsed) { StepCache = cache?.Statistics };
     }
 

@@ -68,14 +68,24 @@ public sealed class VideoFrames
             throw new ArgumentException($"{video.Length} values are not [3, {frames}, {height}, {width}]");
         }
         var rgb = new byte[3 * plane];
+        ToRgb(video, rgb);
+        return new VideoFrames(frames, height, width, rgb, fps);
+    }
+
+    /// <summary>
+    /// Converts consecutive frames [3, n, H, W] in [-1, 1] (clamped) into 8-bit RGB [n, H, W, 3]:
+    /// a streaming decode writes each decoded chunk where its frames go.
+    /// </summary>
+    internal static void ToRgb(ReadOnlySpan<float> video, Span<byte> rgb)
+    {
+        int plane = rgb.Length / 3;
         for (int c = 0; c < 3; c++)
         {
-            for (long i = 0; i < plane; i++)
+            for (int i = 0; i < plane; i++)
             {
-                float v = Math.Clamp(video[(int)(c * plane + i)], -1f, 1f);
+                float v = Math.Clamp(video[c * plane + i], -1f, 1f);
                 rgb[i * 3 + c] = (byte)MathF.Round((v + 1f) * 127.5f);
             }
         }
-        return new VideoFrames(frames, height, width, rgb, fps);
     }
 }

@@ -39,12 +39,13 @@ public sealed partial class CpuBackend
         }
         if (spec.Rope is { } rope)
         {
-            if (rope.Length < Math.Max(lq, lk) || rope.Pairs * 2 != dh)
+            var keyRope = spec.KeyRope ?? rope;
+            if (rope.Length < (spec.KeyRope is null ? Math.Max(lq, lk) : lq) || rope.Pairs * 2 != dh || keyRope.Length < lk || keyRope.Pairs * 2 != dh)
             {
-                throw new ArgumentException($"attention: rope table [{rope.Length}, {rope.Pairs}] does not cover {Math.Max(lq, lk)} tokens of head_dim {dh}");
+                throw new ArgumentException($"attention: rope tables [{rope.Length}, {rope.Pairs}] and [{keyRope.Length}, {keyRope.Pairs}] do not cover {lq} queries and {lk} keys of head_dim {dh}");
             }
             qs = ApplyRope(qs, ReferenceEquals(qs, Cpu(q).Data), lq, dim, dh, rope);
-            ks = ApplyRope(ks, ReferenceEquals(ks, Cpu(k).Data), lk, dim, dh, rope);
+            ks = ApplyRope(ks, ReferenceEquals(ks, Cpu(k).Data), lk, dim, dh, keyRope);
         }
         float[]? bias = null;
         if (spec.Bias is not null)
@@ -58,6 +59,10 @@ public sealed partial class CpuBackend
 
         var vs = Cpu(v).Data;
         var output = new float[(long)lq * dim];
+        if (spec.FrameWindow is { } window && window.Frames(lq, lk, keys) is var frames && !window.CoversAll(frames))
+        {
+            return WindowedAttention(qs, ks, vs, bias, output, lq, dim, dh, spec, window, frames);
+        }
         int maxRows = Math.Min(lq, Math.Max(AttentionMinQueryBlock, AttentionScoresFloats / keys));
         int blocks = (lq + maxRows - 1) / maxRows;
         int blockRows = (lq + blocks - 1) / blocks;
@@ -80,6 +85,38 @@ public sealed partial class CpuBackend
                 output.AsSpan(q0 * dim + h * dh), dim);
         }
         ForAttentionBlocks(heads * blocks, (long)blockRows * keys * dh, blockRows * keys, Block);
+        return new CpuTensor(this, new Shape(lq, dim), output);
+    }
+
+    /// <summary>
+    /// Sliding-window attention: one (head, query frame) item at a time, scoring only the keys of the
+    /// frame's window (<see cref="AttentionFrameWindow.KeyFrames"/>); the keys outside are never read.
+    /// </summary>
+    private Tensor WindowedAttention(float[] qs, float[] ks, float[] vs, float[]? bias, float[] output, int lq, int dim, int dh,
+        AttentionSpec spec, AttentionFrameWindow window, int frames)
+    {
+        int tokens = window.TokensPerFrame;
+        int widest = Math.Min(frames, 2 * window.Radius + 1) * tokens;
+        void Item(int item, Span<float> scores)
+        {
+            int h = item / frames, frame = item % frames, q0 = frame * tokens;
+            var (first, end) = window.KeyFrames(frame, frames);
+            int k0 = first * tokens, keys = (end - first) * tokens;
+            Blas.Sgemm(false, true, tokens, keys, dh, spec.Scale,
+                qs.AsSpan(q0 * dim + h * dh), dim, ks.AsSpan(k0 * dim + h * dh), dim, 0f, scores, keys);
+            for (int r = 0; r < tokens; r++)
+            {
+                var row = scores.Slice(r * keys, keys);
+                if (bias is not null)
+                {
+                    TensorPrimitives.Add(row, bias.AsSpan((h * lq + q0 + r) * lq + k0, keys), row);
+                }
+                SoftmaxInPlace(row);
+            }
+            Blas.Sgemm(false, false, tokens, dh, keys, 1f, scores, keys, vs.AsSpan(k0 * dim + h * dh), dim, 0f,
+                output.AsSpan(q0 * dim + h * dh), dim);
+        }
+        ForAttentionBlocks(spec.Heads * frames, (long)tokens * widest * dh, tokens * widest, Item);
         return new CpuTensor(this, new Shape(lq, dim), output);
     }
 

@@ -10,7 +10,8 @@ public sealed partial class CudaBackend
 
     /// <summary>
     /// The Q/K pre-pass (RMSNorm over all heads, then RoPE: one kernel per operand that needs it)
-    /// followed by one attention kernel (tensor cores for 16-bit storage, the scalar kernel for fp32).
+    /// followed by one attention kernel (tensor cores for 16-bit storage, the scalar kernel for fp32),
+    /// with the frame window of the spec when it does not cover every frame.
     /// </summary>
     public Tensor Attention(Tensor q, Tensor k, Tensor v, AttentionSpec spec)
     {
@@ -20,6 +21,8 @@ public sealed partial class CudaBackend
         {
             throw new NotSupportedException($"attention: head_dim {dh} has no {Storage} kernel");
         }
+        // A window over every frame is full attention: the kernel then runs its unwindowed path.
+        var window = spec.FrameWindow is { } w && !w.CoversAll(w.Frames(lq, lk, spec.ValidKeys)) ? w : null;
         if (spec.QNorm is not null)
         {
             Vector(spec.QNorm, dim, "attention q norm");
@@ -28,9 +31,11 @@ public sealed partial class CudaBackend
         {
             Vector(spec.KNorm, dim, "attention k norm");
         }
-        if (spec.Rope is { } rope && (rope.Length < Math.Max(lq, lk) || rope.Pairs * 2 != dh))
+        var keyRope = spec.KeyRope ?? spec.Rope;
+        if (spec.Rope is { } rope && (rope.Length < (spec.KeyRope is null ? Math.Max(lq, lk) : lq) || rope.Pairs * 2 != dh
+                                      || keyRope!.Length < lk || keyRope.Pairs * 2 != dh))
         {
-            throw new ArgumentException($"attention: rope table [{rope.Length}, {rope.Pairs}] does not cover {Math.Max(lq, lk)} tokens of head_dim {dh}");
+            throw new ArgumentException($"attention: rope tables [{rope.Length}, {rope.Pairs}] and [{keyRope!.Length}, {keyRope.Pairs}] do not cover {lq} queries and {lk} keys of head_dim {dh}");
         }
         if (spec.Bias is not null && spec.Bias.Shape != new Shape(heads, lq, lk))
         {
@@ -39,11 +44,14 @@ public sealed partial class CudaBackend
 
         using var cos = spec.Rope is null ? null : RopeF32(spec.Rope.Cos);
         using var sin = spec.Rope is null ? null : RopeF32(spec.Rope.Sin);
+        using var keyCos = spec.Rope is null || spec.KeyRope is null ? null : RopeF32(spec.KeyRope.Cos);
+        using var keySin = spec.Rope is null || spec.KeyRope is null ? null : RopeF32(spec.KeyRope.Sin);
         using var preparedQ = Prepare(q, spec.QNorm, cos, sin, spec.NormEps, lq, dim, dh);
-        using var preparedK = Prepare(k, spec.KNorm, cos, sin, spec.NormEps, lk, dim, dh);
+        using var preparedK = Prepare(k, spec.KNorm, keyCos ?? cos, keySin ?? sin, spec.NormEps, lk, dim, dh);
         var y = Allocate(new Shape(lq, dim));
         AttentionOps.Attention(Device, Element, Cuda(preparedQ ?? q).Buffer, Cuda(preparedK ?? k).Buffer, Cuda(v).Buffer,
-            spec.Bias is null ? null : Cuda(spec.Bias).Buffer, y.Buffer, lq, lk, spec.ValidKeys, heads, dh, spec.Scale);
+            spec.Bias is null ? null : Cuda(spec.Bias).Buffer, y.Buffer, lq, lk, spec.ValidKeys, heads, dh, spec.Scale,
+            window?.TokensPerFrame ?? 0, window?.Radius ?? -1);
         return y;
     }
 

@@ -110,12 +110,14 @@ public sealed partial class WanTransformer : IDisposable
     /// no rounding happens here). Cancellation is checked between blocks. <paramref name="seqLen"/> mirrors the official argument: tokens
     /// past the real ones are padding excluded from attention, so they never change the output. <paramref name="blockCache"/>
     /// (step caching) may replace the blocks by a cached residual.
+    /// <paramref name="attentionWindow"/> R limits self-attention to keys of latent frames [f − R, f + R]
+    /// (<see cref="AttentionFrameWindow"/>; not in the original Wan, an option for long videos); null = full attention.
     /// </summary>
     public Tensor Forward(Tensor latent, double t, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default,
-        IBlockResidualCache? blockCache = null)
+        IBlockResidualCache? blockCache = null, int? attentionWindow = null)
     {
         using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
-        return Forward(latent, sinusoid, text, seqLen, cancellation, blockCache);
+        return Forward(latent, sinusoid, text, seqLen, cancellation, blockCache, attentionWindow);
     }
 
     /// <summary>
@@ -125,7 +127,7 @@ public sealed partial class WanTransformer : IDisposable
     /// when this runs inside a capture.
     /// </summary>
     public Tensor Forward(Tensor latent, Tensor timestepSinusoid, DitTextContext text, int? seqLen = null, CancellationToken cancellation = default,
-        IBlockResidualCache? blockCache = null)
+        IBlockResidualCache? blockCache = null, int? attentionWindow = null)
     {
         if (!ReferenceEquals(text.Owner, this))
         {
@@ -143,18 +145,101 @@ public sealed partial class WanTransformer : IDisposable
             throw new ArgumentException($"seq_len {s} is shorter than the {tokens} tokens of latent {latent.Shape}");
         }
 
+        if (attentionWindow is < 0)
+        {
+            throw new ArgumentException($"attention window {attentionWindow} must be at least 0 latent frames");
+        }
+        if (attentionWindow is not null && seqLen is not null)
+        {
+            throw new ArgumentException("an attention window needs the latent's own tokens: seq_len padding is not supported with it");
+        }
+        var frameWindow = attentionWindow is { } radius ? new AttentionFrameWindow(grid.H * grid.W, radius) : null;
         using var x = _b.Patchify(latent, _patchWeight, _patchBias, c.Patch);
-        var adapters = text.Adapters;
-        using var e = TimeEmbedding(timestepSinusoid, adapters);
-        using var e0Flat = TimeProjection(e, adapters);
+        using var e = TimeEmbedding(timestepSinusoid, text.Adapters);
+        using var e0Flat = TimeProjection(e, text.Adapters);
         using var e0 = _b.Reshape(e0Flat, new Shape(6, c.Dim));
         using var rope = Held(grid); // a concurrent resolution change cannot free it under this forward
+        return Blocks(x, e, e0, text, grid, rope, _ => frameWindow is null ? null : new SelfAttention(FrameWindow: frameWindow), cancellation, blockCache);
+    }
+
+    /// <summary>
+    /// One chunk of a causal (autoregressive) generation with a rolling K/V cache: the chunk's latent
+    /// [in_channels, n, H, W] sits at video frames cache.NextFrame .. + n − 1 (its RoPE positions), its queries attend to
+    /// the cached frames and to the chunk itself. With <paramref name="storeChunk"/> its keys and values join the cache
+    /// (Self-Forcing reruns the finished chunk at the context timestep for this; the cache entries are computed once,
+    /// not every step) and the cache advances; without it the cache is left as it was.
+    /// Follows Self-Forcing's CausalWanModel (wan/modules/causal_model.py, causal_rope_apply with start_frame).
+    /// </summary>
+    /// <exception cref="ArgumentException">the latent, text or cache does not fit this DiT.</exception>
+    public Tensor ForwardChunk(Tensor chunk, double t, DitTextContext text, DitKvCache cache, bool storeChunk, CancellationToken cancellation = default)
+    {
+        if (!ReferenceEquals(text.Owner, this) || cache.Layers != _blocks.Length)
+        {
+            throw new ArgumentException($"the text context and a K/V cache of {_blocks.Length} layers must belong to this DiT (cache: {cache.Layers} layers)");
+        }
+        var grid = Grid(chunk.Shape);
+        int start = cache.NextFrame;
+        using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
+        using var x = _b.Patchify(chunk, _patchWeight, _patchBias, Config.Patch);
+        using var e = TimeEmbedding(sinusoid, text.Adapters);
+        using var e0Flat = TimeProjection(e, text.Adapters);
+        using var e0 = _b.Reshape(e0Flat, new Shape(6, Config.Dim));
+        int[] own = [.. Enumerable.Range(start, grid.F)];
+        using var rope = RopeTable.Wan3D(_b, Config.HeadDim, own, grid.H, grid.W);
+        using var keyRope = RopeTable.Wan3D(_b, Config.HeadDim, [.. cache.FramePositions, .. own], grid.H, grid.W);
+        var output = Blocks(x, e, e0, text, grid, rope,
+            layer => new SelfAttention(Cache: cache, Layer: layer, KeyRope: keyRope, StoreChunk: storeChunk, ChunkFrames: grid.F), cancellation, null);
+        if (storeChunk)
+        {
+            cache.Advance(grid.F);
+        }
+        return output;
+    }
+
+    /// <summary>
+    /// The whole latent in one pass with the block-causal mask equivalent to chunked generation with
+    /// <paramref name="policy"/> (a query sees its chunk of <paramref name="chunkFrames"/> frames and the
+    /// earlier frames such a cache still holds; <see cref="DitKvCache.Sees"/>): the reference the
+    /// chunked path is checked against, and the attention pattern causal checkpoints are trained with.
+    /// </summary>
+    public Tensor ForwardBlockCausal(Tensor latent, double t, DitTextContext text, int chunkFrames, DitKvCache policy)
+    {
+        var grid = Grid(latent.Shape);
+        int tokens = grid.H * grid.W, length = grid.F * tokens;
+        var mask = new float[checked((long)Config.Heads * length * length)];
+        for (int i = 0; i < length; i++)
+        {
+            for (int j = 0; j < length; j++)
+            {
+                mask[(long)i * length + j] = policy.Sees(i / tokens, j / tokens, chunkFrames) ? 0f : float.NegativeInfinity;
+            }
+        }
+        for (int h = 1; h < Config.Heads; h++)
+        {
+            Array.Copy(mask, 0, mask, (long)h * length * length, (long)length * length);
+        }
+        using var bias = _b.FromHost(mask, new Shape(Config.Heads, length, length));
+        using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
+        using var x = _b.Patchify(latent, _patchWeight, _patchBias, Config.Patch);
+        using var e = TimeEmbedding(sinusoid, text.Adapters);
+        using var e0Flat = TimeProjection(e, text.Adapters);
+        using var e0 = _b.Reshape(e0Flat, new Shape(6, Config.Dim));
+        using var rope = Held(grid);
+        return Blocks(x, e, e0, text, grid, rope, _ => new SelfAttention(Bias: bias), default, null);
+    }
+
+    /// <summary>The blocks over the patch tokens x (or the step cache's residual), then the modulated head and unpatchify.</summary>
+    private Tensor Blocks(Tensor x, Tensor e, Tensor e0, DitTextContext text, (int F, int H, int W) grid, RopeTable rope,
+        Func<int, SelfAttention?> self, CancellationToken cancellation, IBlockResidualCache? blockCache)
+    {
+        var c = Config;
+        var adapters = text.Adapters;
         if (blockCache?.TryReuse(_b, x, e, e0) != true)
         {
             for (int i = 0; i < _blocks.Length; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                _blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope, adapters);
+                _blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope, adapters, self(i));
             }
             blockCache?.Store(_b, x);
         }

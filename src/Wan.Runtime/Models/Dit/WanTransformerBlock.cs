@@ -51,9 +51,11 @@ internal sealed partial class WanTransformerBlock : IDisposable
     /// <summary>
     /// x [L, D] += the block's three residual branches. <paramref name="timeProjection"/> is e0 [6, D];
     /// <paramref name="text"/> is this block's cross-attention K/V of the context; <paramref name="adapters"/>
-    /// the request's LoRA binding (null: the base weights).
+    /// the request's LoRA binding (null: the base weights); <paramref name="self"/> (or null: full attention)
+    /// narrows or extends the self-attention.
     /// </summary>
-    public void Forward(IDitOps b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope, LoraBinding? adapters = null)
+    public void Forward(IDitOps b, Tensor x, Tensor timeProjection, (Tensor Keys, Tensor Values) text, RopeTable rope, LoraBinding? adapters = null,
+        SelfAttention? self = null)
     {
         var normQ1 = Norm(adapters, "attn1.norm_q.weight", _normQ1);
         var normK1 = Norm(adapters, "attn1.norm_k.weight", _normK1);
@@ -71,9 +73,16 @@ internal sealed partial class WanTransformerBlock : IDisposable
         using (var q = _q1.Apply(b, h, adapters))
         using (var k = _k1.Apply(b, h, adapters))
         using (var v = _v1.Apply(b, h, adapters))
-        using (var a = b.Attention(q, k, v, new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), tokens, normQ1, normK1, _c.Eps, rope)))
+        using (var keys = self?.Cache is { } cache ? WithCached(b, k, cache, self.Layer, true) : null)
+        using (var values = self?.Cache is { } cacheV ? WithCached(b, v, cacheV, self.Layer, false) : null)
+        using (var a = b.Attention(q, keys ?? k, values ?? v, new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), (keys ?? k).Shape[0],
+                   normQ1, normK1, _c.Eps, rope, self?.Bias, self?.FrameWindow, self?.KeyRope)))
         using (var o = _o1.Apply(b, a, adapters))
         {
+            if (self is { Cache: { } store, StoreChunk: true })
+            {
+                store.Store(self.Layer, b.ToHost(k), b.ToHost(v), self.ChunkFrames);
+            }
             b.GatedAddInPlace(x, o, gateMsa);
         }
 
@@ -92,6 +101,19 @@ internal sealed partial class WanTransformerBlock : IDisposable
         {
             b.GatedAddInPlace(x, f2, gateFfn);
         }
+    }
+
+    /// <summary>The cached rows of this layer followed by the chunk's own [cached·T + n·T, D] (keys before norm and RoPE, or values).</summary>
+    private static Tensor WithCached(IDitOps b, Tensor own, DitKvCache cache, int layer, bool keys)
+    {
+        var (cachedKeys, cachedValues) = cache.Gather(layer);
+        var cached = keys ? cachedKeys : cachedValues;
+        var ownRows = b.ToHost(own);
+        var all = new float[checked(cached.Length + ownRows.Length)];
+        cached.CopyTo(all, 0);
+        ownRows.CopyTo(all, cached.Length);
+        int width = own.Shape[1];
+        return b.FromHost(all, new Shape(all.Length / width, width));
     }
 
     /// <summary>
@@ -134,3 +156,18 @@ internal sealed partial class WanTransformerBlock : IDisposable
         }
     }
 }
+
+/// <summary>
+/// How a block's self-attention differs from full attention over its own tokens: a sliding frame
+/// window, an additive mask [H, L, L] (the block-causal reference), or a K/V cache whose rows precede
+/// the chunk's own keys (with <see cref="KeyRope"/> at their frames' positions), stored afterwards
+/// when <see cref="StoreChunk"/>.
+/// </summary>
+internal sealed record SelfAttention(
+    AttentionFrameWindow? FrameWindow = null,
+    Tensor? Bias = null,
+    DitKvCache? Cache = null,
+    int Layer = 0,
+    RopeTable? KeyRope = null,
+    bool StoreChunk = false,
+    int ChunkFrames = 0);
