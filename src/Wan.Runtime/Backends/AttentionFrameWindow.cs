@@ -32,7 +32,10 @@ public sealed record AttentionFrameWindow(int TokensPerFrame, int Radius)
         return pairs;
     }
 
-    /// <summary>The frames of a self-attention over <paramref name="tokens"/> tokens; throws naming the mismatch.</summary>
+    /// <summary>
+    /// The frames of a self-attention of <paramref name="queryRows"/> queries over <paramref name="keyRows"/> keys, all
+    /// <paramref name="validKeys"/> of them valid (no padding); throws naming the mismatch.
+    /// </summary>
     /// <exception cref="ArgumentException">the window is invalid or the tokens are not whole frames.</exception>
     internal int Frames(int queryRows, int keyRows, int validKeys)
     {

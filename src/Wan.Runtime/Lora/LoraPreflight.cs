@@ -13,7 +13,7 @@ public static class LoraPreflight
     /// Reads the LoRA files' tensors to check they are finite; no model weight is loaded.
     /// </summary>
     /// <exception cref="LoraFormatException">The first file that cannot be applied, its offending keys listed.</exception>
-    /// <exception cref="ConfigException">A DiT config.json that cannot be read.</exception>
+    /// <exception cref="Wan.Errors.ConfigException">A DiT config.json that cannot be read.</exception>
     public static void Check(LoraSet set, string modelDirectory)
     {
         ArgumentNullException.ThrowIfNull(set);

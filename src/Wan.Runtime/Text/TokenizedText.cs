@@ -8,5 +8,6 @@ namespace Wan.Runtime.Text;
 /// </summary>
 public sealed record TokenizedText(int[] Ids, int[] Padded, int[] Mask, bool Truncated)
 {
+    /// <summary>The number of valid ids (pieces + eos): the count of 1s in <see cref="Mask"/>.</summary>
     public int Length => Ids.Length;
 }

@@ -10,6 +10,12 @@ namespace Wan.Runtime.Text;
 /// </summary>
 public static class WanPromptCleaner
 {
+    /// <summary>
+    /// Cleans a prompt as Wan's <c>wan/modules/tokenizers.py</c> (HuggingfaceTokenizer._clean with
+    /// clean='whitespace': basic_clean then whitespace_clean) before tokenizing.
+    /// </summary>
+    /// <returns>The cleaned text; empty when the prompt is only whitespace.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="prompt"/> is null.</exception>
     public static string Clean(string prompt)
     {
         ArgumentNullException.ThrowIfNull(prompt);

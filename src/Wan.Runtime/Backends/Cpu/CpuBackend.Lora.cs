@@ -6,7 +6,7 @@ namespace Wan.Runtime.Backends.Cpu;
 public sealed partial class CpuBackend
 {
     /// <summary>
-    /// The base linear (mapped weights streamed as in <see cref="Linear"/>), then t = x·downᵀ [N, R]
+    /// The base linear (mapped weights streamed as in <see cref="Linear(Tensor, Tensor, Tensor?)"/>), then t = x·downᵀ [N, R]
     /// and y += t·upᵀ with two OpenBLAS sgemm calls, fp32 throughout.
     /// </summary>
     public Tensor LowRankLinear(Tensor x, Tensor weight, Tensor? bias, Tensor down, Tensor up)

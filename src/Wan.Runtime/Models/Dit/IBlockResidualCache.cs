@@ -4,7 +4,7 @@ using Wan.Runtime.Tensors;
 namespace Wan.Runtime.Models.Dit;
 
 /// <summary>
-/// A hook into <see cref="WanTransformer.Forward(Tensor, Tensor, DitTextContext, int?, CancellationToken, IBlockResidualCache?)"/>
+/// A hook into <see cref="WanTransformer.Forward(Tensor, Tensor, DitTextContext, int?, CancellationToken, IBlockResidualCache?, int?)"/>
 /// that lets step caching (TeaCache, Pipeline/Caching) skip the transformer blocks of a forward by adding the
 /// residual (blocks' output − input) of an earlier forward instead; patch embedding, time embedding and head
 /// always run. One instance serves one sequence of forwards (one expert, one guidance branch).

@@ -11,7 +11,7 @@ public sealed partial class WanTransformer
     /// (a cond and an uncond branch of classifier-free guidance are two samples) → [B, C·F·H·W]. Every
     /// linear layer runs on the stacked tokens [B·L, D] with its weights read once per batch
     /// (<see cref="IRoutingOps.LinearPerSample"/>: one GEMM on CUDA); the modulation is per sample (<see cref="IRoutingOps"/>); attention runs per sample. Row s equals
-    /// <see cref="Forward(Tensor, double, DitTextContext, int?, CancellationToken)"/> on sample s alone
+    /// <see cref="Forward(Tensor, double, DitTextContext, int?, CancellationToken, IBlockResidualCache?, int?)"/> on sample s alone
     /// (bit for bit on the CPU backend). Cancellation is checked between blocks.
     /// </summary>
     /// <exception cref="NotSupportedException">the backend has no <see cref="IRoutingOps"/>, or a text carries LoRA adapters.</exception>

@@ -82,7 +82,7 @@ public sealed partial class WanTransformer : IDisposable
     /// <param name="context">The T5 output [Lc, text_dim].</param>
     /// <param name="adapters">
     /// The request's LoRA binding for this expert (<see cref="LoraAdapters.Resolve"/>), or null for the base
-    /// weights. The prepared context carries it: every <see cref="Forward(Tensor, double, DitTextContext, int?, CancellationToken)"/>
+    /// weights. The prepared context carries it: every <see cref="Forward(Tensor, double, DitTextContext, int?, CancellationToken, IBlockResidualCache?, int?)"/>
     /// with this context uses it, so requests on one loaded model can use different LoRAs with no reload.
     /// </param>
     public DitTextContext PrepareText(Tensor context, LoraBinding? adapters = null)
