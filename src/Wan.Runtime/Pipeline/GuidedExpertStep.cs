@@ -71,10 +71,12 @@ internal sealed class GuidedExpertStep : IDisposable
             nonFinite = CountOnDevice(backend, c, u);
             (cond, uncond) = (backend.ToHost(c), u is null ? null : backend.ToHost(u));
         }
-        else if (backend is IRoutingOps routing && _uncond is { Adapters: null } uncondText && _cond.Adapters is null && _condCache is null)
+        else if (backend is IRoutingOps routing && _uncond is { Adapters: null } uncondText && _cond.Adapters is null && _condCache is null
+                 && _attentionWindow is null)
         {
             // Classifier-free guidance as one batch of two: the latent uploaded once and gathered twice,
-            // every weight read once for both branches (WanTransformer.ForwardBatch).
+            // every weight read once for both branches (WanTransformer.ForwardBatch, which carries no LoRA,
+            // step cache or attention window: those steps take the two direct forwards below).
             using var x = routing.FromHost(latent, new Shape(1, latent.Length));
             using var twice = routing.UploadRowIndex([0, 0], 1);
             using var pair = routing.GatherRows(x, twice);
