@@ -27,9 +27,11 @@ public sealed class CudaNonFiniteTests(DType storage)
         var random = NewRandom();
         var values = Uniform(random, count, -2f, 2f);
         var special = new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity, 7e4f, -1e5f, 65504f };
-        for (int i = 0; i < Math.Min(count, 40); i++)
+        // Distinct positions, so no special value overwrites another (7 elements hold all 6 kinds).
+        var positions = Enumerable.Range(0, count).OrderBy(_ => random.Next()).Take(Math.Min(count, 40)).ToArray();
+        for (int i = 0; i < positions.Length; i++)
         {
-            values[random.Next(count)] = special[i % special.Length];
+            values[positions[i]] = special[i % special.Length];
         }
         using var x = cuda.FromHost(values, new Shape(count));
         var stored = cuda.ToHost(x);
