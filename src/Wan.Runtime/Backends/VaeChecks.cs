@@ -1,0 +1,58 @@
+using Wan.Runtime.Tensors;
+
+namespace Wan.Runtime.Backends;
+
+/// <summary>The output size of a VAE convolution: [Cout, Fo, Ho, Wo] from input [Cin, F, H, W].</summary>
+internal readonly record struct ConvExtent(int Cin, int F, int H, int W, int Cout, int OutF, int OutH, int OutW)
+{
+    /// <summary>Output positions per channel: Fo·Ho·Wo.</summary>
+    public int OutPlane => checked(OutF * OutH * OutW);
+}
+
+/// <summary>The shape checks of the <see cref="IVaeOps"/> family (CUDA backend): each throws naming the op and the shapes.</summary>
+internal static class VaeChecks
+{
+    /// <summary>
+    /// Checks a convolution of x [Cin, F, H, W] with weight [Cout, Cin, ...] (kernel <paramref name="kernel"/>),
+    /// bias [Cout] or none and geometry <paramref name="s"/>; returns its extents.
+    /// </summary>
+    public static ConvExtent Conv(Tensor x, Tensor weight, Tensor? bias, (int T, int H, int W) kernel, Conv3dSpec s, string op)
+    {
+        int cin = x.Shape[0], f = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
+        int cout = weight.Shape[0];
+        if (weight.Shape[1] != cin)
+        {
+            throw new ArgumentException($"{op}: weight {weight.Shape} expects {weight.Shape[1]} input channels, input {x.Shape} has {cin}");
+        }
+        if (s.StrideT < 1 || s.StrideH < 1 || s.StrideW < 1 || s.PadFront < 0 || s.PadTop < 0 || s.PadBottom < 0 || s.PadLeft < 0 || s.PadRight < 0)
+        {
+            throw new ArgumentException($"{op}: invalid geometry {s}");
+        }
+        if (bias is not null)
+        {
+            OpChecks.Vector(bias, cout, $"{op} bias");
+        }
+        int fo = OutputExtent(s.PadFront + (long)f, kernel.T, s.StrideT);
+        int ho = OutputExtent((long)s.PadTop + h + s.PadBottom, kernel.H, s.StrideH);
+        int wo = OutputExtent((long)s.PadLeft + w + s.PadRight, kernel.W, s.StrideW);
+        if (cout < 1 || fo < 1 || ho < 1 || wo < 1)
+        {
+            throw new ArgumentException($"{op}: input {x.Shape} with {s} is smaller than the kernel {kernel} (or the weight {weight.Shape} has no outputs)");
+        }
+        return new ConvExtent(cin, f, h, w, cout, fo, ho, wo);
+    }
+
+    /// <summary>A [C, F, H, W] tensor's dimensions.</summary>
+    public static (int C, int F, int H, int W) Video(Tensor t, string what) =>
+        t.Shape.Rank == 4
+            ? (t.Shape[0], t.Shape[1], t.Shape[2], t.Shape[3])
+            : throw new ArgumentException($"{what}: expected [C, F, H, W], got {t.Shape}");
+
+    /// <summary>Views a tensor as [C = first dim, everything else], C &gt; 0.</summary>
+    public static (int Channels, long Positions) Channels(Tensor t, string what) =>
+        t.Shape.Rank < 2 || t.Shape[0] == 0
+            ? throw new ArgumentException($"{what}: expected [C, ...] with C > 0, got {t.Shape}")
+            : (t.Shape[0], t.ElementCount / t.Shape[0]);
+
+    private static int OutputExtent(long padded, int kernel, int stride) => padded < kernel ? 0 : checked((int)((padded - kernel) / stride + 1));
+}
