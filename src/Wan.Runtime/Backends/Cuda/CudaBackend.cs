@@ -10,10 +10,9 @@ namespace Wan.Runtime.Backends.Cuda;
 /// The CUDA backend, written once against <see cref="IDevice"/>: the real GPU (CudaDevice) or the
 /// emulated one run the same launchers (Wan.Kernels.Ops) and kernels. Every tensor it creates is
 /// stored in <see cref="Storage"/> (F32, BF16 or F16); kernels compute in fp32. The device is the
-/// caller's: disposing the backend does not dispose it. It declares the DiT family and the step-capture
-/// and non-finite-check capabilities; the text-encoder and VAE families are not declared (their models
-/// have not been verified on CUDA / their kernels are not written), so the engine routes those
-/// components to the CPU.
+/// caller's: disposing the backend does not dispose it. It declares the DiT and VAE families
+/// (CudaBackend.Vae.cs) and the step-capture and non-finite-check capabilities; the text-encoder family
+/// is not declared (the umT5 forward has not been verified on CUDA), so the engine routes it to the CPU.
 /// </summary>
 public sealed partial class CudaBackend : IRoutingOps, IStepCapture, INonFiniteCheck
 {

@@ -94,38 +94,84 @@ public sealed class WanVae : IDisposable
     }
 
     /// <summary>
-    /// Decodes z [z_dim, F, H, W] into the whole raw video [3, 1 + 4(F − 1), 8H, 8W] (before the clamp).
-    /// <paramref name="latentFrameDone"/> is told (done, total) after each latent frame; cancellation is
-    /// checked between latent frames.
+    /// Decodes z [z_dim, F, H, W] into the whole raw video [3, 1 + 4(F − 1), 8H, 8W] (before the clamp),
+    /// assembled on the backend: nothing is copied to the host. <paramref name="latentFrameDone"/> is told
+    /// (done, total) after each latent frame; cancellation is checked between latent frames.
     /// </summary>
+    /// <exception cref="ArgumentException">z is not [z_dim, F ≥ 1, H, W].</exception>
+    /// <exception cref="OperationCanceledException">cancelled between latent frames.</exception>
     public Tensor Decode(Tensor z, Action<int, int>? latentFrameDone = null, CancellationToken cancellation = default)
     {
-        int frames = 0;
-        var chunks = new List<(float[] Data, Shape Shape)>();
-        foreach (var chunk in DecodeChunks(z))
+        var chunks = new List<Tensor>();
+        try
         {
-            using (chunk)
+            foreach (var chunk in DecodeChunks(z))
             {
+                chunks.Add(chunk);
                 cancellation.ThrowIfCancellationRequested();
-                latentFrameDone?.Invoke(chunks.Count + 1, z.Shape[1]);
-                chunks.Add((_backend.ToHost(chunk), chunk.Shape));
-                frames += chunk.Shape[1];
+                latentFrameDone?.Invoke(chunks.Count, z.Shape[1]);
             }
+            return ConcatAll(chunks);
         }
-        var first = chunks[0].Shape;
-        int channels = first[0], plane = first[2] * first[3];
-        var video = new float[(long)channels * frames * plane];
-        int offset = 0;
-        foreach (var (data, shape) in chunks)
+        finally
         {
-            int n = shape[1];
-            for (int c = 0; c < channels; c++)
+            foreach (var chunk in chunks)
             {
-                data.AsSpan(c * n * plane, n * plane).CopyTo(video.AsSpan((c * frames + offset) * plane));
+                chunk.Dispose();
             }
-            offset += n;
         }
-        return _backend.FromHost(video, new Shape(channels, frames, first[2], first[3]));
+    }
+
+    /// <summary>
+    /// The frames of every part in order, joined pairwise level by level (each frame is copied about
+    /// log₂(parts) times rather than once per later part); the caller keeps owning the parts.
+    /// </summary>
+    private Tensor ConcatAll(List<Tensor> parts)
+    {
+        var level = JoinPairs(parts, tailCopy: t => _backend.SliceFrames(t, 0, t.Shape[1]));
+        try
+        {
+            while (level.Count > 1)
+            {
+                var next = JoinPairs(level, tailCopy: t => t);
+                foreach (var t in level.Where(t => !next.Any(n => ReferenceEquals(n, t))))
+                {
+                    t.Dispose();
+                }
+                level = next;
+            }
+            return level[0];
+        }
+        catch
+        {
+            foreach (var t in level)
+            {
+                t.Dispose();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Parts 0+1, 2+3, ... joined; an odd last part passes through <paramref name="tailCopy"/>. Disposes what it made when it fails.</summary>
+    private List<Tensor> JoinPairs(List<Tensor> parts, Func<Tensor, Tensor> tailCopy)
+    {
+        var joined = new List<Tensor>((parts.Count + 1) / 2);
+        try
+        {
+            for (int i = 0; i < parts.Count; i += 2)
+            {
+                joined.Add(i + 1 < parts.Count ? _backend.ConcatFrames(parts[i], parts[i + 1]) : tailCopy(parts[i]));
+            }
+            return joined;
+        }
+        catch
+        {
+            foreach (var t in joined.Where(t => !parts.Any(p => ReferenceEquals(p, t))))
+            {
+                t.Dispose();
+            }
+            throw;
+        }
     }
 
     /// <summary>

@@ -15,12 +15,9 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 public sealed class EmulatedEngineTests
 {
     [TestCase("text encoder", "text-encoder")]
-    [TestCase("VAE", "VAE")]
     public void RoutingAComponentToADeviceWithoutItsFamilyIsRefusedBeforeLoading(string component, string family)
     {
-        var options = component == "VAE"
-            ? new EngineOptions { Device = EngineDevice.Cpu, VaeDevice = EngineDevice.CudaEmulated }
-            : new EngineOptions { Device = EngineDevice.Cpu, TextEncoderDevice = EngineDevice.CudaEmulated };
+        var options = new EngineOptions { Device = EngineDevice.Cpu, TextEncoderDevice = EngineDevice.CudaEmulated };
         var missing = Path.Combine(Path.GetTempPath(), "wan-no-such-model-" + Guid.NewGuid().ToString("N"));
         var error = Assert.Throws<Wan.Errors.DeviceException>(() => WanEngine.Open(missing, options))!;
         Assert.That(error.Message, Is.EqualTo($"{component}: device cuda-emulated has no {family} ops"), "checked before the (missing) model folder is read");
