@@ -50,6 +50,13 @@ public interface IVaeOps : IBackend
     /// </summary>
     Tensor InterleaveChannelHalves(Tensor x);
 
+    /// <summary>
+    /// Single-head softmax attention of q [Lq, C] over k, v [Lk, C] with every key valid:
+    /// softmax(scale · q·kᵀ)·v → [Lq, C], for any width C (the VAE mid block attends over all its
+    /// channels in one head: 384 in Wan2.1).
+    /// </summary>
+    Tensor SingleHeadAttention(Tensor q, Tensor k, Tensor v, float scale);
+
     /// <summary>Transposes x [C, F, H, W] into one row per pixel: [F·H·W, C].</summary>
     Tensor PixelsToRows(Tensor x);
 

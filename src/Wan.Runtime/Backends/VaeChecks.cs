@@ -54,5 +54,16 @@ internal static class VaeChecks
             ? throw new ArgumentException($"{what}: expected [C, ...] with C > 0, got {t.Shape}")
             : (t.Shape[0], t.ElementCount / t.Shape[0]);
 
+    /// <summary>q [Lq, C], k and v [Lk, C] of one width C ≥ 1, Lq and Lk ≥ 1.</summary>
+    public static (int QueryRows, int KeyRows, int Width) SingleHeadAttention(Tensor q, Tensor k, Tensor v)
+    {
+        if (q.Shape.Rank != 2 || k.Shape.Rank != 2 || k.Shape != v.Shape || q.Shape[1] != k.Shape[1]
+            || q.Shape[0] < 1 || k.Shape[0] < 1 || q.Shape[1] < 1)
+        {
+            throw new ArgumentException($"single-head attention: q {q.Shape}, k {k.Shape}, v {v.Shape} must be [Lq, C], [Lk, C], [Lk, C] with L, C ≥ 1");
+        }
+        return (q.Shape[0], k.Shape[0], q.Shape[1]);
+    }
+
     private static int OutputExtent(long padded, int kernel, int stride) => padded < kernel ? 0 : checked((int)((padded - kernel) / stride + 1));
 }

@@ -140,6 +140,9 @@ public sealed class CountingBackend(CpuBackend inner) : IDitOps, ITextEncoderOps
     /// <inheritdoc/>
     public Tensor RowsToPixels(Tensor rows, Shape shape) { Count(nameof(RowsToPixels)); return _inner.RowsToPixels(rows, shape); }
 
+    /// <inheritdoc/>
+    public Tensor SingleHeadAttention(Tensor q, Tensor k, Tensor v, float scale) { Count(nameof(SingleHeadAttention)); return _inner.SingleHeadAttention(q, k, v, scale); }
+
     /// <summary>Disposes the CPU backend it owns.</summary>
     public void Dispose() => _inner.Dispose();
 }

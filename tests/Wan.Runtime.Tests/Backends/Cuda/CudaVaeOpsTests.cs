@@ -198,6 +198,44 @@ public sealed class CudaVaeOpsTests(DType storage)
         }
     }
 
+    /// <summary>
+    /// Widths without a fused kernel (fp32 above 256, 16-bit not a multiple of 16: the GEMM path, here in
+    /// three bands of query rows under a tight budget) and one with (the fused kernel) against the CPU.
+    /// </summary>
+    [TestCase(264, true)]
+    [TestCase(40, false)]
+    public void SingleHeadAttentionMatchesTheCpuAtAnyWidth(int width, bool tightBudget)
+    {
+        int lq = 23 + _random.Next(9), lk = 17 + _random.Next(9);
+        var (cq, gq) = Pair(new Shape(lq, width), 1f);
+        var (ck, gk) = Pair(new Shape(lk, width), 1f);
+        var (cv, gv) = Pair(new Shape(lk, width));
+        using var counting = new CountingDevice(Emulator);
+        using var backend = new CudaBackend(counting, storage);
+        if (tightBudget)
+        {
+            backend.ConvColumnBytes = (long)(lq / 3 + 1) * lk * (4 + storage.SizeOf());
+        }
+        using (cq)
+        using (gq)
+        using (ck)
+        using (gk)
+        using (cv)
+        using (gv)
+        {
+            using var q = backend.FromHost(_cuda.ToHost(gq), gq.Shape);
+            using var k = backend.FromHost(_cuda.ToHost(gk), gk.Shape);
+            using var v = backend.FromHost(_cuda.ToHost(gv), gv.Shape);
+            float scale = 1f / MathF.Sqrt(width);
+            counting.Reset();
+            using var actual = backend.SingleHeadAttention(q, k, v, scale);
+            bool fused = backend.SupportsAttention(width);
+            Assert.That(counting.Gemms, Is.EqualTo(fused ? 0 : tightBudget ? 6 : 2), fused ? "the fused kernel" : "two GEMMs per band of query rows");
+            using var expected = _cpu.SingleHeadAttention(cq, ck, cv, scale);
+            AssertClose(backend.ToHost(actual), _cpu.ToHost(expected), ConvTolerance, $"single-head attention width {width} ({(fused ? "fused" : "GEMM path")}) {storage}");
+        }
+    }
+
     [Test]
     public void BadShapesAreRefusedNamingTheOp()
     {
