@@ -57,6 +57,20 @@ public interface IVaeOps : IBackend
     /// </summary>
     Tensor SingleHeadAttention(Tensor q, Tensor k, Tensor v, float scale);
 
+    /// <summary>
+    /// Rows [top, top + height) and columns [left, left + width) of every frame of x [C, F, H, W], copied:
+    /// [C, F, height, width] (a latent tile of the tiled decode).
+    /// </summary>
+    Tensor CropFrames(Tensor x, int top, int left, int height, int width);
+
+    /// <summary>
+    /// The weighted sum of decoded tiles [C, F, h, w] into one video [C, F, <paramref name="height"/>,
+    /// <paramref name="width"/>]: each tile's pixel (i, j) adds Video · RowWeights[i] · ColumnWeights[j] at
+    /// (Top + i, Left + j); zeros where no tile reaches. With weights that ramp linearly across each overlap
+    /// and sum to 1, the seams are blended linearly.
+    /// </summary>
+    Tensor BlendTiles(IReadOnlyList<VideoTile> tiles, int height, int width);
+
     /// <summary>Transposes x [C, F, H, W] into one row per pixel: [F·H·W, C].</summary>
     Tensor PixelsToRows(Tensor x);
 

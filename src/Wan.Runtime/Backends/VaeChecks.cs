@@ -65,5 +65,44 @@ internal static class VaeChecks
         return (q.Shape[0], k.Shape[0], q.Shape[1]);
     }
 
+    /// <summary>A window of the frames of x [C, F, H, W]: positive size, inside the frame.</summary>
+    public static (int C, int F, int H, int W) Crop(Tensor x, int top, int left, int height, int width)
+    {
+        var (c, f, h, w) = Video(x, "crop frames");
+        if (top < 0 || left < 0 || height < 1 || width < 1 || (long)top + height > h || (long)left + width > w)
+        {
+            throw new ArgumentOutOfRangeException(nameof(top), $"crop frames: window at ({top}, {left}) of {height}×{width} leaves the {h}×{w} frames of {x.Shape}");
+        }
+        return (c, f, h, w);
+    }
+
+    /// <summary>Tiles of one channel and frame count, each inside the [height, width] frame with one weight per row and column; returns (C, F).</summary>
+    public static (int C, int F) Tiles(IReadOnlyList<VideoTile> tiles, int height, int width)
+    {
+        if (tiles.Count == 0 || height < 1 || width < 1)
+        {
+            throw new ArgumentException($"blend tiles: {tiles.Count} tiles into {height}×{width}: need at least one tile and a positive size");
+        }
+        var (c, f, _, _) = Video(tiles[0].Video, "blend tiles: tile 0");
+        for (int i = 0; i < tiles.Count; i++)
+        {
+            var t = tiles[i];
+            var (tc, tf, th, tw) = Video(t.Video, $"blend tiles: tile {i}");
+            if (tc != c || tf != f)
+            {
+                throw new ArgumentException($"blend tiles: tile {i} {t.Video.Shape} differs from tile 0 {tiles[0].Video.Shape} in channels or frames");
+            }
+            if (t.Top < 0 || t.Left < 0 || (long)t.Top + th > height || (long)t.Left + tw > width)
+            {
+                throw new ArgumentOutOfRangeException(nameof(tiles), $"blend tiles: tile {i} {t.Video.Shape} at ({t.Top}, {t.Left}) leaves the {height}×{width} frame");
+            }
+            if (t.RowWeights.Length != th || t.ColumnWeights.Length != tw)
+            {
+                throw new ArgumentException($"blend tiles: tile {i} {t.Video.Shape} has {t.RowWeights.Length} row and {t.ColumnWeights.Length} column weights");
+            }
+        }
+        return (c, f);
+    }
+
     private static int OutputExtent(long padded, int kernel, int stride) => padded < kernel ? 0 : checked((int)((padded - kernel) / stride + 1));
 }

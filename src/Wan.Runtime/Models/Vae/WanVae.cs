@@ -81,15 +81,82 @@ public sealed class WanVae : IDisposable
         return DecodeSteps(z);
     }
 
+    /// <summary>
+    /// Spatial tiling of <see cref="DecodeChunks"/> and <see cref="Decode"/> (null: none, the default). A latent
+    /// that fits one tile is decoded whole.
+    /// </summary>
+    public VaeTiling? Tiling { get; set; }
+
     private IEnumerable<Tensor> DecodeSteps(Tensor z)
     {
         using var latent = _backend.ChannelAffine(z, _std, _mean)
             .Then(t => _postQuantConv.Forward(t, cache: null));
+        var tiling = Tiling;
+        if (tiling is not null && (latent.Shape[2] > tiling.TileLatentPixels || latent.Shape[3] > tiling.TileLatentPixels))
+        {
+            foreach (var chunk in DecodeTiles(latent, tiling))
+            {
+                yield return chunk;
+            }
+            yield break;
+        }
         using var cache = new FrameCache();
         for (int f = 0; f < latent.Shape[1]; f++)
         {
             using var frame = _backend.SliceFrames(latent, f, 1);
             yield return _decoder.Forward(frame, cache);
+        }
+    }
+
+    /// <summary>
+    /// Decodes every latent frame tile by tile (each tile with its own frame cache) and blends the decoded
+    /// tiles of the frame into one chunk with linear seams (<see cref="VaeTiling"/>).
+    /// </summary>
+    private IEnumerable<Tensor> DecodeTiles(Tensor latent, VaeTiling tiling)
+    {
+        int scale = Config.SpatialScale;
+        var rows = tiling.Spans(latent.Shape[2]);
+        var columns = tiling.Spans(latent.Shape[3]);
+        var tiles = new List<(Tensor Latent, FrameCache Cache, int Top, int Left, float[] RowWeights, float[] ColumnWeights)>();
+        try
+        {
+            for (int r = 0; r < rows.Count; r++)
+            {
+                for (int c = 0; c < columns.Count; c++)
+                {
+                    var window = _backend.CropFrames(latent, rows[r].Start, columns[c].Start, rows[r].Length, columns[c].Length);
+                    tiles.Add((window, new FrameCache(), rows[r].Start * scale, columns[c].Start * scale,
+                        tiling.Weights(rows, r, scale), tiling.Weights(columns, c, scale)));
+                }
+            }
+            for (int f = 0; f < latent.Shape[1]; f++)
+            {
+                var decoded = new List<VideoTile>(tiles.Count);
+                try
+                {
+                    foreach (var tile in tiles)
+                    {
+                        using var frame = _backend.SliceFrames(tile.Latent, f, 1);
+                        decoded.Add(new VideoTile(_decoder.Forward(frame, tile.Cache), tile.Top, tile.Left, tile.RowWeights, tile.ColumnWeights));
+                    }
+                    yield return _backend.BlendTiles(decoded, latent.Shape[2] * scale, latent.Shape[3] * scale);
+                }
+                finally
+                {
+                    foreach (var part in decoded)
+                    {
+                        part.Video.Dispose();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var tile in tiles)
+            {
+                tile.Latent.Dispose();
+                tile.Cache.Dispose();
+            }
         }
     }
 

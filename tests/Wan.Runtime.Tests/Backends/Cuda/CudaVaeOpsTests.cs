@@ -237,6 +237,42 @@ public sealed class CudaVaeOpsTests(DType storage)
     }
 
     [Test]
+    public void CropAndBlendTilesMatchTheCpu()
+    {
+        int c = 3, f = 2, h = 9 + _random.Next(4), w = 11 + _random.Next(4);
+        var (cx, gx) = Pair(new Shape(c, f, h, w));
+        using (cx)
+        using (gx)
+        {
+            using var cpuCrop = _cpu.CropFrames(cx, 2, 3, h - 4, w - 5);
+            using var cudaCrop = _cuda.CropFrames(gx, 2, 3, h - 4, w - 5);
+            Assert.That(_cuda.ToHost(cudaCrop), Is.EqualTo(_cpu.ToHost(cpuCrop)), "crop frames: a bit copy");
+
+            // Two tiles overlapping by 4 columns with complementary ramps, and a third, weighted, in a corner.
+            var (ca, ga) = Pair(new Shape(c, f, h, 8));
+            var (cb, gb) = Pair(new Shape(c, f, h, w - 4));
+            var (cc, gc) = Pair(new Shape(c, f, 3, 2));
+            var rows = Enumerable.Repeat(1f, h).ToArray();
+            float[] rampDown = [.. Enumerable.Range(0, 8).Select(k => k < 4 ? 1f : 1f - (k - 4 + 0.5f) / 4)];
+            float[] rampUp = [.. Enumerable.Range(0, w - 4).Select(k => k < 4 ? (k + 0.5f) / 4 : 1f)];
+            using (ca)
+            using (ga)
+            using (cb)
+            using (gb)
+            using (cc)
+            using (gc)
+            {
+                using var expected = _cpu.BlendTiles([new(ca, 0, 0, rows, rampDown), new(cb, 0, 4, rows, rampUp), new(cc, 1, 1, [0.5f, 0.25f, 1f], [2f, 0.75f])], h, w);
+                using var actual = _cuda.BlendTiles([new(ga, 0, 0, rows, rampDown), new(gb, 0, 4, rows, rampUp), new(gc, 1, 1, [0.5f, 0.25f, 1f], [2f, 0.75f])], h, w);
+                // One rounding per accumulated tile: up to three on a pixel.
+                AssertClose(_cuda.ToHost(actual), _cpu.ToHost(expected), 2 * Tolerance(storage), $"blend tiles {storage}");
+                Assert.That(() => _cuda.BlendTiles([new(ga, 0, w - 7, rows, rampDown)], h, w),
+                    Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("leaves the"));
+            }
+        }
+    }
+
+    [Test]
     public void BadShapesAreRefusedNamingTheOp()
     {
         using var x = _cuda.FromHost(Uniform(_random, 3 * 2 * 4 * 4), new Shape(3, 2, 4, 4));
