@@ -35,6 +35,12 @@ public sealed record EngineOptions
     /// <summary>Device of the VAE, or null for the rule.</summary>
     public EngineDevice? VaeDevice { get; init; }
 
+    /// <summary>
+    /// Spatial tiling of the VAE decode for bounded decode memory (tile and overlap in latent pixels, seams
+    /// blended linearly; see <see cref="Models.Vae.VaeTiling"/>), or null (default) to decode whole frames.
+    /// </summary>
+    public Models.Vae.VaeTiling? VaeTiling { get; init; }
+
     /// <summary>Capture each expert's denoising step once and replay it where the DiT backend can (default true).</summary>
     public bool CaptureStepGraphs { get; init; } = true;
 

@@ -1,4 +1,5 @@
 using Wan.Runtime.Backends.Cpu;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Models.Vae;
 using Wan.Runtime.Tensors;
 using Wan.Testing;
@@ -45,6 +46,17 @@ public sealed class VaeTilingTests
     [TestCase(8, 0)]
     public void ImpossibleTilingsAreRefused(int tile, int overlap) =>
         Assert.That(() => new VaeTiling(tile, overlap), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("VAE tiling"));
+
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    [Category("Golden")]
+    public void TheEngineOptionTilesTheVae(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        var tiling = new VaeTiling(32, 8);
+        using var tiled = WanEngine.Open(set.Diffusers, new EngineOptions { Device = EngineDevice.Cpu, VaeTiling = tiling });
+        using var whole = WanEngine.Open(set.Diffusers, new EngineOptions { Device = EngineDevice.Cpu });
+        Assert.That((tiled.Pipeline.Vae.Tiling, whole.Pipeline.Vae.Tiling), Is.EqualTo((tiling, (VaeTiling?)null)));
+    }
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "vae_decode" } })]
     [Category("Golden")]
