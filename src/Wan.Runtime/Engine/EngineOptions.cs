@@ -10,8 +10,8 @@ namespace Wan.Runtime.Engine;
 /// Routing rule: each component (text encoder, DiT experts, VAE) runs on its own override when one
 /// is set, else on <see cref="Device"/>; <see cref="EngineDevice.Auto"/> means the GPU when one is
 /// usable, else the CPU. A component left to the rule runs on the CPU when the chosen device's
-/// backend does not declare its op family (today CUDA declares only the DiT family, so
-/// <c>Device = Cuda</c> puts the DiT on the GPU and the text encoder and VAE on the CPU). An explicit
+/// backend does not declare its op family (today CUDA declares the DiT and VAE families, so
+/// <c>Device = Cuda</c> puts the DiT and the VAE on the GPU and the text encoder on the CPU). An explicit
 /// override to a device without the family is refused when the engine is built, with one line naming
 /// the component and the device. <see cref="WanEngine.Placement"/> reports where each one runs.
 /// </remarks>
