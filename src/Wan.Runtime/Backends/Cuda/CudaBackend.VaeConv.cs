@@ -99,7 +99,7 @@ public sealed partial class CudaBackend
     }
 
     /// <summary>Output rows per im2col band: as many as <see cref="ConvColumnBytes"/> holds, at least one, at most all.</summary>
-    internal int ConvBandRows(long columnRows, int outW, int outRows)
+    private int ConvBandRows(long columnRows, int outW, int outRows)
     {
         long perRow = checked(columnRows * outW * Storage.SizeOf());
         return (int)Math.Clamp(ConvColumnBytes / perRow, 1, outRows);

@@ -12,8 +12,8 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// The `pipeline` golden's denoising loop run by WanPipeline.Denoise twice on the emulated device
 /// (bf16): with every step replayed from a <see cref="DitStepGraph"/> (one per expert, captured at
 /// its first step) and with direct forwards. Every step's latent must be bit-identical between the
-/// two and within the golden's bf16 tolerance, and the decoded video (VAE on the CPU, as
-/// `wan generate --device cuda` runs it) within that tolerance too.
+/// two and within the golden's bf16 tolerance, and the decoded video (VAE on the emulated device in
+/// bf16 too, as `wan generate --device cuda` runs it) within that tolerance too.
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
@@ -28,8 +28,8 @@ public sealed class DitStepGraphPipelineGoldenTests
         var pipeline = engine.Pipeline;
         Assert.That(engine.Placement.Select(p => (p.Component, p.Device)), Is.EqualTo(new[]
         {
-            ("text encoder", EngineDevice.Cpu), ("DiT", EngineDevice.CudaEmulated), ("VAE", EngineDevice.Cpu),
-        }), "the rule: the DiT on the chosen device, the families it lacks on the CPU");
+            ("text encoder", EngineDevice.Cpu), ("DiT", EngineDevice.CudaEmulated), ("VAE", EngineDevice.CudaEmulated),
+        }), "the rule: the DiT and the VAE on the chosen device, the family it lacks (text encoder) on the CPU");
         double tol = c.Tolerance("bf16");
         var p = c.Params;
 
