@@ -38,7 +38,7 @@ public static unsafe class VaeConvOps
         int cin = g.Cin, f = g.F, h = g.H, w = g.W, kt = g.Kt, kh = g.Kh, kw = g.Kw, st = g.StrideT, sh = g.StrideH, sw = g.StrideW;
         int padFront = g.PadFront, padTop = g.PadTop, padLeft = g.PadLeft, ho = g.OutH, wo = g.OutW;
         void** args = stackalloc void*[] { &px, &pc, &cin, &f, &h, &w, &kt, &kh, &kw, &st, &sh, &sw, &padFront, &padTop, &padLeft, &ho, &wo, &row0, &rows };
-        device.Launch($"{op}_{Width(type)}", GridStride.Grid(count), GridStride.Block, 0, args);
+        device.Launch($"{op}_{Width(type)}", VaeGrid.Of(count), GridStride.Block, 0, args);
     }
 
     /// <summary>y [c, n]: y[ch, p] = v[ch] for every position p (v holds c elements and must not overlap y).</summary>
@@ -58,7 +58,7 @@ public static unsafe class VaeConvOps
         }
         ulong pv = v.Address, py = y.Address;
         void** args = stackalloc void*[] { &pv, &py, &c, &n };
-        device.Launch($"{op}_{Width(type)}", GridStride.Grid(count), GridStride.Block, 0, args);
+        device.Launch($"{op}_{Width(type)}", VaeGrid.Of(count), GridStride.Block, 0, args);
     }
 
     internal static string Width(ElementType type) => type.Size() == 2 ? "16bit" : "32bit";

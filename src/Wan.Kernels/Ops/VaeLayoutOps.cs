@@ -53,7 +53,7 @@ public static unsafe class VaeLayoutOps
         ulong ps = src.Address, pd = dst.Address;
         long so = from.Offset, scs = from.ChannelStride, sfs = from.FrameStride, dof = to.Offset, dcs = to.ChannelStride, dfs = to.FrameStride;
         void** args = stackalloc void*[] { &ps, &pd, &channels, &frames, &plane, &so, &scs, &sfs, &dof, &dcs, &dfs };
-        device.Launch($"{op}_{VaeConvOps.Width(type)}", GridStride.Grid(count), GridStride.Block, 0, args);
+        device.Launch($"{op}_{VaeConvOps.Width(type)}", VaeGrid.Of(count), GridStride.Block, 0, args);
     }
 
     /// <summary>x [planes, h, w] → y [planes, 2h, 2w], each value repeated in a 2×2 square (x and y must not overlap).</summary>
@@ -74,7 +74,7 @@ public static unsafe class VaeLayoutOps
         }
         ulong px = x.Address, py = y.Address;
         void** args = stackalloc void*[] { &px, &py, &planes, &h, &w };
-        device.Launch($"{op}_{VaeConvOps.Width(type)}", GridStride.Grid(output), GridStride.Block, 0, args);
+        device.Launch($"{op}_{VaeConvOps.Width(type)}", VaeGrid.Of(output), GridStride.Block, 0, args);
     }
 
     /// <summary>src [rows, cols] → dst [cols, rows] (src and dst must not overlap).</summary>
@@ -94,6 +94,6 @@ public static unsafe class VaeLayoutOps
         }
         ulong ps = src.Address, pd = dst.Address;
         void** args = stackalloc void*[] { &ps, &pd, &rows, &cols };
-        device.Launch($"{op}_{VaeConvOps.Width(type)}", GridStride.Grid(count), GridStride.Block, 0, args);
+        device.Launch($"{op}_{VaeConvOps.Width(type)}", VaeGrid.Of(count), GridStride.Block, 0, args);
     }
 }

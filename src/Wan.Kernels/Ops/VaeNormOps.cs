@@ -25,7 +25,7 @@ public static unsafe class VaeNormOps
         ulong px = x.Address, pg = gamma.Address, py = y.Address;
         int fused = silu ? 1 : 0;
         void** args = stackalloc void*[] { &px, &pg, &py, &c, &n, &fused };
-        device.Launch($"{op}_{type.KernelSuffix()}", GridStride.Grid(n), GridStride.Block, 0, args);
+        device.Launch($"{op}_{type.KernelSuffix()}", VaeGrid.Of(n), GridStride.Block, 0, args);
     }
 
     /// <summary>y[ch, p] = x[ch, p] · scale[ch] + shift[ch].</summary>
@@ -42,7 +42,7 @@ public static unsafe class VaeNormOps
         }
         ulong px = x.Address, pa = scale.Address, pb = shift.Address, py = y.Address;
         void** args = stackalloc void*[] { &px, &pa, &pb, &py, &c, &n };
-        device.Launch($"{op}_{type.KernelSuffix()}", GridStride.Grid(count), GridStride.Block, 0, args);
+        device.Launch($"{op}_{type.KernelSuffix()}", VaeGrid.Of(count), GridStride.Block, 0, args);
     }
 
     private static long CheckChannels(string op, ElementType type, DeviceBuffer x, DeviceBuffer y, int c, long n)

@@ -26,7 +26,7 @@ public static unsafe class VaeTileOps
         ulong ps = src.Address, pd = dst.Address;
         int srcH = source.H, srcW = source.W, top = window.Top, left = window.Left, h = window.H, w = window.W;
         void** args = stackalloc void*[] { &ps, &pd, &planes, &srcH, &srcW, &top, &left, &h, &w };
-        device.Launch($"{op}_{VaeConvOps.Width(type)}", GridStride.Grid(output), GridStride.Block, 0, args);
+        device.Launch($"{op}_{VaeConvOps.Width(type)}", VaeGrid.Of(output), GridStride.Block, 0, args);
     }
 
     /// <summary>
@@ -55,7 +55,7 @@ public static unsafe class VaeTileOps
         ulong pt = tile.Address, pr = rowWeight.Address, pc = columnWeight.Address, po = output.Address;
         int h = window.H, w = window.W, outH = outSize.H, outW = outSize.W, top = window.Top, left = window.Left;
         void** args = stackalloc void*[] { &pt, &pr, &pc, &po, &planes, &h, &w, &outH, &outW, &top, &left };
-        device.Launch($"{op}_{type.KernelSuffix()}", GridStride.Grid(tileElements), GridStride.Block, 0, args);
+        device.Launch($"{op}_{type.KernelSuffix()}", VaeGrid.Of(tileElements), GridStride.Block, 0, args);
     }
 
     private static void CheckWindow(string op, long planes, (int H, int W) frame, (int Top, int Left, int H, int W) window)
