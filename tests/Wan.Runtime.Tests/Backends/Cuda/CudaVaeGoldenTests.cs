@@ -12,6 +12,7 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// golden of every fixture set, per storage dtype: fp32 storage within the fixture's fp32 tolerance,
 /// bf16/fp16 within its bf16 tolerance. A counting device checks that the causal frame cache stays on
 /// the device: decoding copies nothing between host and device, between latent frames or at the end.
+/// The tiled decode on the device equals the CPU's.
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
@@ -43,6 +44,32 @@ public sealed class CudaVaeGoldenTests(DType storage)
 
         Assert.That(video.Shape, Is.EqualTo(expected.Shape));
         Metrics.AssertClose(backend.ToHost(video), expected.ToFloatArray(), ToleranceOf(c), $"{c} {storage} video_raw");
+    }
+
+    /// <summary>
+    /// The tiled decode on the device (two tiles along the longer side, overlapping by half a tile) equals the
+    /// CPU's tiled decode: the first latent frame's chunk (1 video frame; later chunks run the same code).
+    /// </summary>
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "vae_decode" } })]
+    public void TiledDecodeMatchesTheCpu(FixtureCase? fixtureCase)
+    {
+        var c = Fixtures.Require(fixtureCase);
+        using var golden = c.OpenGolden();
+        var zInfo = golden.Get("z");
+        int tile = Math.Max(zInfo.Shape[2], zInfo.Shape[3]) - 2;
+        Assume.That(tile >= 2 && tile >= Math.Min(zInfo.Shape[2], zInfo.Shape[3]), $"latent {zInfo.Shape} is too small for two tiles");
+        var tiling = new VaeTiling(tile, tile / 2);
+        float[] FirstChunk(Wan.Runtime.Backends.IVaeOps ops)
+        {
+            using var vae = WanVae.Load(ops, Path.Combine(c.Set.Diffusers, "vae"));
+            vae.Tiling = tiling;
+            using var z = ops.FromHost(zInfo.ToFloatArray(), zInfo.Shape);
+            using var chunk = vae.DecodeChunks(z).First();
+            return ops.ToHost(chunk);
+        }
+        using var cpu = new Wan.Runtime.Backends.Cpu.CpuBackend();
+        using var cuda = new CudaBackend(Emulator, storage);
+        Metrics.AssertClose(FirstChunk(cuda), FirstChunk(cpu), ToleranceOf(c), $"{c} {storage} tiled first chunk vs CPU tiled");
     }
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "vae_encode" } })]
