@@ -41,6 +41,12 @@ public sealed class ServerOptions
     /// <summary>Largest video a request may ask for, in frames × height × width pixels (default 81 × 720 × 1280); larger ones get 413.</summary>
     public long MaxVideoPixels { get; set; } = 81L * 720 * 1280;
 
+    /// <summary>The style library requests' <c>style</c> names (a folder of NAME.json manifests), or null for none.</summary>
+    public string? StylesDirectory { get; set; }
+
+    /// <summary>The folder requests' <c>loras</c> name files of (nothing outside it is reachable), or null for none.</summary>
+    public string? LoraDirectory { get; set; }
+
     /// <summary>Refuses settings that cannot work, naming the setting.</summary>
     /// <exception cref="ArgumentException">a setting is out of range.</exception>
     public void Validate()

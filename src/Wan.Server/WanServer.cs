@@ -8,6 +8,7 @@ using Wan.Runtime.Engine;
 using Wan.Server.Api;
 using Wan.Server.Caching;
 using Wan.Server.Jobs;
+using Wan.Server.Styles;
 using Wan.Server.Telemetry;
 
 namespace Wan.Server;
@@ -53,6 +54,8 @@ public static class WanServer
         builder.Services.AddSingleton<ServerMetrics>();
         builder.Services.AddSingleton<JobEventHub>();
         builder.Services.AddSingleton<IJobStore>(new SqliteJobStore(Path.Combine(data, "jobs.db")));
+        builder.Services.AddSingleton<FileHashes>();
+        builder.Services.AddSingleton(sp => new ServerStyles(options.StylesDirectory, options.LoraDirectory, sp.GetRequiredService<FileHashes>()));
         builder.Services.AddSingleton(new ResultFolder(Path.Combine(data, "results")));
         builder.Services.AddSingleton(_ => WanEngine.Open(options.ModelDirectory, new EngineOptions { Device = options.Device, Precision = options.Precision }));
         builder.Services.AddSingleton(sp => new ServerModel(identity, geometry, sp.GetRequiredService<WanEngine>().DescribePlacement()));
@@ -69,12 +72,14 @@ public static class WanServer
         var app = builder.Build();
         // The engine loads now: a bad model or device stops the start with its own message.
         app.Services.GetRequiredService<ServerModel>();
+        app.Services.GetRequiredService<ServerStyles>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
         VideoEndpoints.Map(app);
+        StyleEndpoints.Map(app);
         return app;
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Wan.Server.Caching;
 using Wan.Server.Jobs;
+using Wan.Server.Styles;
 using Wan.Server.Telemetry;
 
 namespace Wan.Server.Api;
@@ -37,7 +38,7 @@ public static class VideoEndpoints
     }
 
     private static async Task<IResult> Submit(HttpContext context, IJobStore store, IJobDispatcher dispatcher, JobEventHub events,
-        ServerOptions options, ServerModel model, ServerMetrics metrics, TimeProvider time)
+        ServerOptions options, ServerModel model, ServerMetrics metrics, TimeProvider time, ServerStyles styles)
     {
         if (context.Request.ContentLength > options.MaxRequestBytes)
         {
@@ -64,13 +65,13 @@ public static class VideoEndpoints
         int priority;
         try
         {
-            (spec, priority) = RequestValidator.Validate(body, options, model.Geometry);
+            (spec, priority) = RequestValidator.Validate(body, options, model.Geometry, styles);
         }
         catch (RequestRejectedException e)
         {
             return Problems.Of(e.Status, e.Title, e.Message);
         }
-        var key = ResultCacheKey.Compute(model.Identity, spec, []);
+        var key = ResultCacheKey.Compute(model.Identity, spec);
         var now = time.GetUtcNow();
         if (store.FindSucceeded(key) is { ResultPath: { } path } && File.Exists(path))
         {

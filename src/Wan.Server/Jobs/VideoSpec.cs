@@ -1,3 +1,4 @@
+using Wan.Runtime.Lora;
 using Wan.Runtime.Pipeline;
 
 namespace Wan.Server.Jobs;
@@ -49,6 +50,15 @@ public sealed record VideoSpec
     /// <summary>Container: "mp4", "y4m" or "gif" (<see cref="VideoFormats"/>).</summary>
     public required string Format { get; init; }
 
+    /// <summary>The style applied (its prompt additions and settings are already in the fields above), or null.</summary>
+    public string? Style { get; init; }
+
+    /// <summary>The applied style's version (<see cref="Styles.ServerStyles.VersionOf"/>), or null.</summary>
+    public string? StyleVersion { get; init; }
+
+    /// <summary>The LoRAs applied, in order: the request's own, then the style's (empty without LoRA).</summary>
+    public IReadOnlyList<VideoLora> Loras { get; init; } = [];
+
     /// <summary>The engine request this spec describes.</summary>
     public GenerationRequest ToGenerationRequest() => new()
     {
@@ -64,5 +74,6 @@ public sealed record VideoSpec
         Shift = Shift,
         Solver = Solver,
         Fps = Fps,
+        Loras = Loras.Count == 0 ? null : new LoraSet(Loras.Select(l => l.ToSpec())),
     };
 }
