@@ -59,6 +59,16 @@ public sealed record VideoSpec
     /// <summary>The LoRAs applied, in order: the request's own, then the style's (empty without LoRA).</summary>
     public IReadOnlyList<VideoLora> Loras { get; init; } = [];
 
+    /// <summary>Value equality over every field, the LoRAs element by element (a record would compare the list by reference).</summary>
+    public bool Equals(VideoSpec? other) =>
+        other is not null && Prompt == other.Prompt && NegativePrompt == other.NegativePrompt && Frames == other.Frames && Height == other.Height
+        && Width == other.Width && Steps == other.Steps && Seed == other.Seed && GuidanceLow.Equals(other.GuidanceLow) && GuidanceHigh.Equals(other.GuidanceHigh)
+        && Shift.Equals(other.Shift) && Solver == other.Solver && Fps == other.Fps && Format == other.Format && Style == other.Style
+        && StyleVersion == other.StyleVersion && Loras.SequenceEqual(other.Loras);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Prompt, Frames, Height, Width, Steps, Seed, Format, Loras.Count);
+
     /// <summary>The engine request this spec describes.</summary>
     public GenerationRequest ToGenerationRequest() => new()
     {
