@@ -87,7 +87,12 @@ public static class WanServer
     private static void AddLocalEngine(IServiceCollection services, ServerOptions options, string identity, ModelGeometry geometry)
     {
         services.AddSingleton(_ => WanEngine.Open(options.ModelDirectory, new EngineOptions { Device = options.Device, Precision = options.Precision }));
-        services.AddSingleton(sp => new ServerModel(identity, geometry, sp.GetRequiredService<WanEngine>().DescribePlacement()));
+        services.AddSingleton(sp =>
+        {
+            var engine = sp.GetRequiredService<WanEngine>();
+            sp.GetRequiredService<ServerMetrics>().ObserveDeviceMemory(() => engine.DeviceBytesAllocated, engine.MemoryDevice);
+            return new ServerModel(identity, geometry, engine.DescribePlacement());
+        });
         services.AddSingleton<IJobRunner>(sp => new EngineJobRunner(sp.GetRequiredService<WanEngine>()));
         services.AddSingleton<JobExecutor>();
         services.AddSingleton(sp => new JobRecovery(sp.GetRequiredService<IJobStore>(), sp.GetRequiredService<JobEventHub>(),
