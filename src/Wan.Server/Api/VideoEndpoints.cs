@@ -86,6 +86,11 @@ public static class VideoEndpoints
         var job = VideoJob.Create(spec, priority, key, now);
         lock (SubmitLock)
         {
+            // An identical request already queued or running: attach to it (same id) instead of running it twice.
+            if (store.FindInFlight(key) is { } inFlight)
+            {
+                return TypedResults.Accepted($"/v1/videos/{inFlight.Id}", new VideoCreatedBody(inFlight.Id, inFlight.State.WireName(), false, Attached: true));
+            }
             if (dispatcher.QueueDepth >= dispatcher.Capacity)
             {
                 return QueueFull(context, dispatcher);

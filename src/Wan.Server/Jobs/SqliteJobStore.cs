@@ -107,6 +107,10 @@ public sealed class SqliteJobStore : IJobStore
         Query("WHERE cache_key = $p AND state = 'succeeded' AND cached = 0 ORDER BY finished_at DESC LIMIT 1", cacheKey).FirstOrDefault();
 
     /// <inheritdoc/>
+    public VideoJob? FindInFlight(string cacheKey) =>
+        Query("WHERE cache_key = $p AND state IN ('queued', 'running') ORDER BY created_at LIMIT 1", cacheKey).FirstOrDefault();
+
+    /// <inheritdoc/>
     public IReadOnlyList<VideoJob> ListUnfinished() =>
         Query("WHERE state IN ('queued', 'running') ORDER BY created_at", null);
 
