@@ -82,7 +82,6 @@ public sealed class JobWorker(IJobRunner runner, IJobStore store, ResultFolder r
         var now = DateTimeOffset.UtcNow;
         // A job from an API node is in the store already; one published directly gets its record here.
         var job = store.Find(message.Id) ?? VideoJob.Create(message.ToSpec(), 0, ResultCacheKey.Compute(modelIdentity, message.ToSpec()), now) with { Id = message.Id };
-        store.RecordAttempt(job.Id, workerId);
         var running = job with { State = JobState.Running, StartedAt = now };
         if (job.State.IsTerminal() || !store.SaveUnlessFinished(running))
         {
@@ -92,6 +91,7 @@ public sealed class JobWorker(IJobRunner runner, IJobStore store, ResultFolder r
             await jobs.BasicAckAsync(delivery.DeliveryTag, multiple: false, CancellationToken.None);
             return;
         }
+        store.RecordAttempt(job.Id, workerId);
         log.WriteLine($"worker {workerId}: job {job.Id} started{(delivery.Redelivered ? " (redelivered)" : "")}");
         await PublishAsync(progress, new ProgressEvent(job.Id, workerId, ProgressEvent.Started));
         using var cancel = new CancellationTokenSource();

@@ -111,4 +111,69 @@ public sealed class ApiNodeScaleOutTests
         await channel.ExchangeDeleteAsync(topology.ProgressExchange);
         await app.StopAsync();
     }
+
+    [Test]
+    public async Task CancelStopsARunningJobOnItsWorkerAndAWaitingOneNeverRuns()
+    {
+        var set = Fixtures.Require(Fixtures.Sets.FirstOrDefault());
+        var broker = RabbitBroker.Uri;
+        using var dir = new TempDirectory();
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var topology = new QueueTopology($"wan.jobs.cancel-{run}", $"wan.progress.cancel-{run}");
+        var data = dir.Combine("data");
+        await using var app = WanServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
+        {
+            o.ModelDirectory = set.Diffusers;
+            o.DataDirectory = data;
+            o.Dispatch = JobDispatch.RabbitMq;
+            o.BrokerUri = broker.ToString();
+            o.BrokerQueue = topology.Queue;
+            o.BrokerExchange = topology.ProgressExchange;
+        });
+        await app.StartAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromMinutes(5) };
+        using var worker = new WorkerProcess("w1", dir.Combine("w1.log"), ["--broker", broker.ToString(), "--model", set.Diffusers,
+            "--store", Path.Combine(data, "jobs.db"), "--results", Path.Combine(data, "results"), "--queue", topology.Queue, "--exchange", topology.ProgressExchange, "--device", "cpu"]);
+        await ScaleOutTests.WaitFor(() => worker.Log().Contains("consuming"), TimeSpan.FromMinutes(2), () => $"the worker consuming: {worker.Log()}");
+
+        async Task<string> Submit(int seed)
+        {
+            using var created = await client.PostAsJsonAsync("/v1/videos", new { prompt = "a long take", frames = 5, height = 32, width = 32, steps = 1000, seed }, ServerJson.Options);
+            Assert.That((int)created.StatusCode, Is.EqualTo(202));
+            return (await created.Content.ReadFromJsonAsync<VideoCreatedBody>(ServerJson.Options))!.Id;
+        }
+        var running = await Submit(1);
+        var waiting = await Submit(2);
+        using var events = await client.GetAsync($"/v1/videos/{running}/events", HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
+        while (await reader.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2)) is { } line && line != "event: step")
+        {
+        }
+        using (var cancelWaiting = await client.DeleteAsync($"/v1/videos/{waiting}"))
+        {
+            Assert.That((int)cancelWaiting.StatusCode, Is.EqualTo(200), "a job no worker has started leaves at once");
+        }
+        using (var cancelRunning = await client.DeleteAsync($"/v1/videos/{running}"))
+        {
+            Assert.That((int)cancelRunning.StatusCode, Is.EqualTo(202), "a running job is asked to stop");
+        }
+        var rest = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.That(rest.Split('\n').Where(l => l.StartsWith("event: ", StringComparison.Ordinal)).Last(), Is.EqualTo("event: cancelled"), rest);
+        var store = new SqliteJobStore(Path.Combine(data, "jobs.db"));
+        await ScaleOutTests.WaitFor(() => worker.Log().Contains($"job {waiting} already cancelled"), TimeSpan.FromMinutes(1), () => $"the worker skipping the cancelled job: {worker.Log()}");
+        Assert.Multiple(() =>
+        {
+            Assert.That(store.Find(running)!.State, Is.EqualTo(JobState.Cancelled));
+            Assert.That(store.Find(running)!.Progress, Is.LessThan(0.5), "stopped long before its 1000 steps");
+            Assert.That(store.Find(waiting)!.State, Is.EqualTo(JobState.Cancelled));
+            Assert.That(store.Attempts(waiting), Is.Empty, "the cancelled waiting job never ran");
+            Assert.That(Directory.GetFiles(Path.Combine(data, "results")), Is.Empty, "no video, no temporary file");
+        });
+        await using var connection = await new ConnectionFactory { Uri = broker }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        Assert.That((await channel.QueueDeclarePassiveAsync(topology.Queue)).MessageCount, Is.Zero, "both messages acknowledged");
+        await channel.QueueDeleteAsync(topology.Queue);
+        await channel.ExchangeDeleteAsync(topology.ProgressExchange);
+        await app.StopAsync();
+    }
 }
