@@ -176,4 +176,45 @@ public sealed class ApiNodeScaleOutTests
         await channel.ExchangeDeleteAsync(topology.ProgressExchange);
         await app.StopAsync();
     }
+
+    [Test]
+    public async Task AJobTheBrokerRefusesIsA503AndRecordedAsFailed()
+    {
+        var set = Fixtures.Require(Fixtures.Sets.FirstOrDefault());
+        var broker = RabbitBroker.Uri;
+        using var dir = new TempDirectory();
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var topology = new QueueTopology($"wan.jobs.gone-{run}", $"wan.progress.gone-{run}");
+        await using var app = WanServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
+        {
+            o.ModelDirectory = set.Diffusers;
+            o.DataDirectory = dir.Combine("data");
+            o.Dispatch = JobDispatch.RabbitMq;
+            o.BrokerUri = broker.ToString();
+            o.BrokerQueue = topology.Queue;
+            o.BrokerExchange = topology.ProgressExchange;
+        });
+        await app.StartAsync();
+        await using (var connection = await new ConnectionFactory { Uri = broker }.CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            // The queue disappears under the API node: the broker returns the (mandatory) message.
+            await channel.QueueDeleteAsync(topology.Queue);
+        }
+        using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        using var response = await client.PostAsJsonAsync("/v1/videos", new { prompt = "lost?", frames = 1, height = 16, width = 16, steps = 1 }, ServerJson.Options);
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.That((int)response.StatusCode, Is.EqualTo(503), text);
+        Assert.That(text, Does.Contain($"could not be published to 127.0.0.1:{broker.Port} queue {topology.Queue}"));
+        var store = new SqliteJobStore(Path.Combine(dir.Combine("data"), "jobs.db"));
+        Assert.That(store.ListUnfinished(), Is.Empty, "nothing is left queued that no worker will ever see");
+        var health = await client.GetFromJsonAsync<JsonElement>("/healthz");
+        Assert.That(health.GetProperty("queue_depth").GetInt32(), Is.Zero);
+        await using (var connection = await new ConnectionFactory { Uri = broker }.CreateConnectionAsync())
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            await channel.ExchangeDeleteAsync(topology.ProgressExchange);
+        }
+        await app.StopAsync();
+    }
 }

@@ -25,7 +25,8 @@ public static class VideoEndpoints
         var videos = app.MapGroup("/v1/videos").WithTags("videos");
         videos.MapPost("", Submit).WithName("CreateVideo").Accepts<VideoRequestBody>("application/json")
             .Produces<VideoCreatedBody>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         videos.MapGet("/{id}", Status).WithName("GetVideo").Produces<VideoStatusBody>().ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/{id}/events", Events).WithName("GetVideoEvents").Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/{id}/content", Content).WithName("GetVideoContent")
@@ -97,7 +98,19 @@ public static class VideoEndpoints
             }
             store.Save(job);
             events.Open(job.Id, new JobEvent(JobEventKinds.Queued, 0));
-            if (!dispatcher.TryEnqueue(job))
+            bool enqueued;
+            try
+            {
+                enqueued = dispatcher.TryEnqueue(job);
+            }
+            catch (JobDispatchException e)
+            {
+                var lost = job with { State = JobState.Failed, Error = e.Message, FinishedAt = now };
+                store.Save(lost);
+                events.Publish(job.Id, JobEventKinds.Terminal(lost)!);
+                return Problems.Of(StatusCodes.Status503ServiceUnavailable, "cannot queue", e.Message);
+            }
+            if (!enqueued)
             {
                 var refused = job with { State = JobState.Failed, Error = "the queue was full", FinishedAt = now };
                 store.Save(refused);

@@ -107,6 +107,7 @@ public sealed class BrokerJobDispatcher : BackgroundService, IJobDispatcher
     protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.CompletedTask;
 
     /// <inheritdoc/>
+    /// <exception cref="JobDispatchException">the broker is unreachable or refused the message.</exception>
     public bool TryEnqueue(VideoJob job)
     {
         ArgumentNullException.ThrowIfNull(job);
@@ -118,9 +119,21 @@ public sealed class BrokerJobDispatcher : BackgroundService, IJobDispatcher
             }
             _waiting.Add(job.Id);
         }
-        // Confirmed by the broker before the client hears 202: an accepted job is on the broker's disk.
-        (_publisher ?? throw new InvalidOperationException("the broker dispatcher is not started")).PublishAsync(JobMessage.From(job)).GetAwaiter().GetResult();
-        return true;
+        try
+        {
+            // Confirmed by the broker before the client hears 202: an accepted job is on the broker's disk.
+            (_publisher ?? throw new InvalidOperationException("the broker dispatcher is not started")).PublishAsync(JobMessage.From(job)).GetAwaiter().GetResult();
+            return true;
+        }
+        catch (Exception e) when (e is RabbitMQ.Client.Exceptions.RabbitMQClientException or RabbitMQ.Client.Exceptions.OperationInterruptedException
+                                      or RabbitMQ.Client.Exceptions.PublishException or IOException or InvalidOperationException)
+        {
+            lock (_lock)
+            {
+                _waiting.Remove(job.Id);
+            }
+            throw new JobDispatchException($"the job could not be published to {_broker.Host}:{_broker.Port} queue {_topology.Queue}: {e.Message}", e);
+        }
     }
 
     /// <inheritdoc/>
