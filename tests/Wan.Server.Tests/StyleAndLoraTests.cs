@@ -85,6 +85,9 @@ public class StyleAndLoraTests
             Does.StartWith("lora 'detail': strength 4.5 is not a finite number in [-4, 4]"));
         Assert.That(await Refused(new { prompt = "x", frames = 1, height = 16, width = 16, loras = new[] { new { name = "detail", expert = "middle" } } }),
             Is.EqualTo("lora 'detail': expert 'middle' is not high, low or both"));
+        File.WriteAllText(_dir.Combine("loras", "broken.safetensors"), "not a safetensors file");
+        var broken = await Refused(new { prompt = "x", frames = 1, height = 16, width = 16, loras = new[] { new { name = "broken" } } });
+        Assert.That(broken, Does.Contain("broken.safetensors").And.Not.Contain(_dir.Path), "checked against the model before queueing, named without the server's folder");
         Assert.That(server.Runner.Entered, Is.Empty);
 
         // Without a LoRA folder configured nothing is reachable.

@@ -128,7 +128,7 @@ public static class RequestValidator
         });
         if (request.Loras is { IsEmpty: false } set)
         {
-            LoraPreflight.Check(set, modelDirectory);
+            styles.Preflight(set, modelDirectory);
         }
         return (request, style);
     }

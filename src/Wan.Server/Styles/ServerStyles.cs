@@ -17,6 +17,8 @@ public sealed class ServerStyles : IDisposable
 {
     private readonly StyleLibrary? _library;
     private readonly LoraFolder? _loras;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _preflighted = new(StringComparer.Ordinal);
+    private const int PreflightMemory = 256;
 
     /// <summary>Opens the configured folders.</summary>
     /// <param name="stylesDirectory">the styles folder, or null for none.</param>
@@ -81,6 +83,36 @@ public sealed class ServerStyles : IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         return new VideoLora(Path.GetFileName(spec.Path), spec.Path, Hashes.Of(spec.Path), spec.Strength, spec.Target.ToString().ToLowerInvariant());
+    }
+
+    /// <summary>
+    /// <see cref="LoraPreflight.Check"/> of <paramref name="set"/> against the model, once per set identity
+    /// (<see cref="LoraSet.Key"/>: files with their size and last-write time), so a LoRA's tensors are not re-read per request.
+    /// </summary>
+    /// <exception cref="LoraFormatException">a file cannot be applied to the model.</exception>
+    public void Preflight(LoraSet set, string modelDirectory)
+    {
+        ArgumentNullException.ThrowIfNull(set);
+        if (_preflighted.ContainsKey(set.Key))
+        {
+            return;
+        }
+        try
+        {
+            LoraPreflight.Check(set, modelDirectory);
+        }
+        catch (LoraFormatException e)
+        {
+            // The library names files by full path; a client sees file names only.
+            var message = set.Specs.Select(spec => Path.GetDirectoryName(spec.Path) + Path.DirectorySeparatorChar).Distinct()
+                .Aggregate(e.Message, (text, folder) => text.Replace(folder, "", StringComparison.Ordinal));
+            throw new LoraFormatException(message, e);
+        }
+        if (_preflighted.Count >= PreflightMemory)
+        {
+            _preflighted.Clear();
+        }
+        _preflighted[set.Key] = true;
     }
 
     /// <summary>Stops watching the styles folder.</summary>
