@@ -1,3 +1,4 @@
+using Wan.Kernels.Device;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Models.Umt5;
@@ -22,16 +23,16 @@ public sealed class CudaT5GoldenTests(DType storage)
 {
     public static readonly DType[] Storages = [DType.F32, DType.BF16, DType.F16];
 
-    private double Tolerance(FixtureCase c) => c.Tolerance(storage == DType.F32 ? "fp32" : "bf16");
-
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "t5" } })]
-    public void EncoderOutputMatches(FixtureCase? fixtureCase)
+    public void EncoderOutputMatches(FixtureCase? fixtureCase) => Check(Emulator, storage, Fixtures.Require(fixtureCase));
+
+    /// <summary>The golden check on any device (the emulated one here, a GPU in <see cref="GpuT5GoldenTests"/>).</summary>
+    internal static void Check(IDevice target, DType storage, FixtureCase c)
     {
-        var c = Fixtures.Require(fixtureCase);
-        double tol = Tolerance(c);
+        double tol = c.Tolerance(storage == DType.F32 ? "fp32" : "bf16");
         using var golden = c.OpenGolden();
         var ids = Ids(golden, "ids");
-        using var backend = new CudaBackend(Emulator, storage);
+        using var backend = new CudaBackend(target, storage);
         using var encoder = Umt5Encoder.Load(backend, TextEncoderDirectory(c));
 
         if (golden.Contains("embed"))
