@@ -29,6 +29,9 @@ public static class DeploymentPlanner
     /// <summary>One Wan2.2-T2V-A14B expert (transformer/config.json of Wan-AI/Wan2.2-T2V-A14B-Diffusers): 40 heads × 128, ffn 13824, 40 layers.</summary>
     public static DitConfig A14BExpert { get; } = new(40, 128, 16, 16, 4096, 256, 13824, 40, (1, 2, 2), 1e-6f, true, 1024);
 
+    /// <summary>The source of a recorded stage whose weights the residency moves off the device (peak and copies modelled from the recording).</summary>
+    private const string MovedWeights = "recorded, weights modelled";
+
     /// <summary>The A14B expert switch: the high-noise expert runs from 0.875 of the training timesteps (model_index.json boundary_ratio).</summary>
     public const double A14BBoundaryRatio = 0.875;
 
@@ -126,7 +129,7 @@ public static class DeploymentPlanner
             {
                 WeightResidency.BothExperts => stage,
                 // The first expert is copied in before its first step; the second is prefetched during the last step of the first.
-                WeightResidency.ActiveExpert => WithCopy(stage with { PeakBytes = recordedPeak - other }, gpu.PcieSeconds(active),
+                WeightResidency.ActiveExpert => WithCopy(stage with { PeakBytes = recordedPeak - other, Source = MovedWeights }, gpu.PcieSeconds(active),
                     isHigh ? gpu.PcieSeconds(active) : Math.Max(0, gpu.PcieSeconds(active) - previousStepSeconds)),
                 _ => Streamed(stage, recordedPeak - allExperts + blocks.Resident(active), blocks.StreamedBytes(active), blocks.BlockBytes(active), stepSeconds, gpu),
             });
@@ -141,7 +144,7 @@ public static class DeploymentPlanner
     {
         double copy = gpu.PcieSeconds(streamedBytes);
         double exposed = Math.Max(0, copy - stepSeconds) + gpu.PcieSeconds(blockBytes);
-        return WithCopy(stage with { PeakBytes = peak }, stage.Steps * copy, stage.Steps * exposed);
+        return WithCopy(stage with { PeakBytes = peak, Source = MovedWeights }, stage.Steps * copy, stage.Steps * exposed);
     }
 
     private static StagePlan WithCopy(StagePlan stage, double pcie, double exposed) => stage with { PcieSeconds = pcie, ExposedPcieSeconds = exposed };

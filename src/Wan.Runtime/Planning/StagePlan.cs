@@ -5,7 +5,8 @@ namespace Wan.Runtime.Planning;
 /// Sizes in bytes, work in FLOPs, times in seconds, all for the whole stage (every step together).
 /// </summary>
 /// <param name="Stage">"text encode", "high-noise steps", "low-noise steps", "decode".</param>
-/// <param name="Source">"recorded" (dry run of the real code) or "estimated" (op counts, no CUDA kernels for the stage yet).</param>
+/// <param name="Source">"recorded" (dry run of the real code), "recorded, weights modelled" (a dry run whose peak and copies are
+/// adjusted for weights the residency keeps off the device: streaming is not implemented) or "estimated" (op counts, no CUDA kernels for the stage yet).</param>
 /// <param name="Steps">denoising steps of the stage (0 for text encode and decode).</param>
 /// <param name="PeakBytes">peak device memory during the stage under the plan's residency (weights, buffers, activations).</param>
 /// <param name="Launches">kernel launches (recorded; estimated stages: null).</param>
