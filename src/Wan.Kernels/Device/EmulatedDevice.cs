@@ -19,7 +19,7 @@ namespace Wan.Kernels.Device;
 /// capture is open, other threads' operations throw <see cref="CaptureInProgressException"/> and memory
 /// freed by them (or by a finalizer) is freed when the capture ends, as on <see cref="CudaDevice"/>.
 /// </summary>
-public sealed unsafe class EmulatedDevice : IDevice, IGraphCapturing
+public sealed unsafe class EmulatedDevice : IDevice, IGraphCapturing, IDeviceMemoryAccounting
 {
     private readonly CaptureGate _gate = new();
     private readonly object _liveLock = new();
@@ -174,8 +174,8 @@ public sealed unsafe class EmulatedDevice : IDevice, IGraphCapturing
         return true;
     }
 
-    /// <summary>Bytes of device memory allocated and not freed (a capture's blocks included).</summary>
-    public long LiveBytes
+    /// <inheritdoc/>
+    public long AllocatedBytes
     {
         get
         {
@@ -186,7 +186,7 @@ public sealed unsafe class EmulatedDevice : IDevice, IGraphCapturing
         }
     }
 
-    /// <summary>The most <see cref="LiveBytes"/> reached since creation or the last <see cref="ResetPeak"/> (compared with a dry run's peak).</summary>
+    /// <summary>The most <see cref="AllocatedBytes"/> reached since creation or the last <see cref="ResetPeak"/> (compared with a dry run's peak).</summary>
     public long PeakBytes
     {
         get

@@ -43,6 +43,15 @@ public sealed partial class WanEngine : IDisposable
     /// <summary>Why <see cref="EngineDevice.Auto"/> chose the CPU (no GPU, driver or NVRTC missing), or null.</summary>
     public string? DeviceNote => _backends.Note;
 
+    /// <summary>
+    /// Device memory in use now: bytes of live buffers the engine's GPU (or emulated GPU) backend holds — weights, cached
+    /// graphs and the running request's activations — from the device's own accounting; 0 on the CPU backend.
+    /// </summary>
+    public long DeviceBytesAllocated => _backends.DeviceBytesAllocated;
+
+    /// <summary>Which device <see cref="DeviceBytesAllocated"/> counts: "cuda", "cuda-emulated", or "cpu" when the engine has no GPU backend.</summary>
+    public string MemoryDevice => _backends.MemoryDevice;
+
     /// <summary>The loaded pipeline: its stages, for callers (and golden tests) that run them on their own inputs.</summary>
     public WanPipeline Pipeline { get; }
 
@@ -52,7 +61,7 @@ public sealed partial class WanEngine : IDisposable
     /// </summary>
     /// <param name="modelDirectory">the model folder.</param>
     /// <param name="options">device, precision, routing overrides; null for the defaults.</param>
-    /// <exception cref="Wan.Errors.DeviceException">a routing override names a device without the component's op family ("text encoder: device cuda-emulated has no text-encoder ops"), or a native library (OpenBLAS, the CUDA driver, NVRTC, the emulator) is missing.</exception>
+    /// <exception cref="Wan.Errors.DeviceException">a component would run on a device without its op family: a routing override names one ("text encoder: device cuda-emulated has no text-encoder ops"), or a named Device does for a component without an override ("VAE: device cuda has no VAE ops; route the VAE to another device explicitly …"); or a native library (OpenBLAS, the CUDA driver, NVRTC, the emulator) is missing.</exception>
     /// <exception cref="ArgumentException">the precision is not bf16/fp16/fp32.</exception>
     /// <exception cref="Wan.Errors.ModelFileException">the model folder is missing, a file, or has no model_index.json.</exception>
     /// <exception cref="Wan.Errors.ConfigException">a config is malformed, describes a model that cannot run here, or disagrees with another (names the file and key).</exception>

@@ -2,6 +2,7 @@ using Wan.Kernels.Device;
 using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Config;
 using Wan.Runtime.Engine;
+using Wan.Runtime.Tests.Backends.Cuda;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Tensors;
@@ -28,10 +29,8 @@ public sealed class ExpertSwitchMemoryTests
         Assume.That(DitConfig.Load(Path.Combine(set.Diffusers, "transformer_2", "config.json")),
             Is.EqualTo(DitConfig.Load(Path.Combine(set.Diffusers, "transformer", "config.json"))), "experts of one config");
         EmulatedDevice? device = null;
-        using var engine = WanEngine.Open(set.Diffusers, new EngineOptions
+        using var engine = WanEngine.Open(set.Diffusers, EmulatedEngineOptions.For(DType.BF16) with
         {
-            Device = EngineDevice.CudaEmulated,
-            Precision = DType.BF16,
             WrapBackend = backend =>
             {
                 device ??= (backend as CudaBackend)?.Device as EmulatedDevice;
@@ -45,10 +44,10 @@ public sealed class ExpertSwitchMemoryTests
         int[] shape = [16, 2, 4, 6];
         var experts = new ExpertSchedule(index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, 3, 4);
         var live = new List<(string Expert, long Bytes)>();
-        long before = emulated.LiveBytes;
+        long before = emulated.AllocatedBytes;
 
         pipeline.Denoise(context, negative, new float[16 * 2 * 4 * 6], shape, FlowSolvers.Create("unipc", 4), experts,
-            step => live.Add((step.Expert!, emulated.LiveBytes)));
+            step => live.Add((step.Expert!, emulated.AllocatedBytes)));
 
         var config = DitConfig.Load(Path.Combine(set.Diffusers, "transformer", "config.json"));
         long tokens = shape[1] / config.Patch.T * (shape[2] / config.Patch.H) * (shape[3] / config.Patch.W);
@@ -62,7 +61,7 @@ public sealed class ExpertSwitchMemoryTests
             Assert.That(low, Is.Not.Empty, "low-noise steps ran");
             Assert.That(high[^1].Bytes, Is.GreaterThan(before), "a step holds device memory");
             Assert.That(low[0].Bytes - high[^1].Bytes, Is.EqualTo(ropeBytes), "the low-noise step replaced the high-noise one");
-            Assert.That(emulated.LiveBytes - before, Is.EqualTo(2 * ropeBytes), "after the loop only the experts' RoPE tables stay");
+            Assert.That(emulated.AllocatedBytes - before, Is.EqualTo(2 * ropeBytes), "after the loop only the experts' RoPE tables stay");
         });
     }
 }
