@@ -91,6 +91,10 @@ public class PlanCommandTests
             Assert.That(plan.GetProperty("stages").EnumerateArray().Where(s => s.GetProperty("source").GetString() == "recorded").Sum(s => s.GetProperty("steps").GetInt32()),
                 Is.EqualTo(4));
             Assert.That(plan.GetProperty("expertBytes").EnumerateArray().Select(v => v.GetInt64()), Has.All.GreaterThan(0));
+            var text = plan.GetProperty("stages")[0];
+            Assert.That((text.GetProperty("stage").GetString(), text.GetProperty("source").GetString()), Is.EqualTo(("text encode", "recorded")),
+                "the CUDA backend declares the text-encoder family: the dry run records the model's umT5");
+            Assert.That(text.GetProperty("gemms").GetInt64(), Is.GreaterThan(0));
         });
     }
 

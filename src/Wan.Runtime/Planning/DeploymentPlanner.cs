@@ -5,6 +5,7 @@ using Wan.Runtime.Backends;
 using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Config;
 using Wan.Runtime.Models.Dit;
+using Wan.Runtime.Models.Umt5;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Tensors;
@@ -15,7 +16,9 @@ namespace Wan.Runtime.Planning;
 /// Plans a generation on a GPU without one (<c>wan plan</c>): the DiT experts are loaded on the CUDA
 /// backend over a <see cref="DryRunDevice"/> (shape-only weights for the preset; a model directory's
 /// safetensors headers, no page read) and the denoising loop runs at full size, recording each expert
-/// stage's peak memory, launches and GEMMs; the text encoder and VAE are estimated from op counts.
+/// stage's peak memory, launches and GEMMs; the text encoder is recorded the same way for a model directory (the CUDA
+/// backend declares its family; the preset has no shape-only umT5 weights yet) and estimated from op counts otherwise,
+/// the VAE is estimated (no CUDA VAE family yet).
 /// Time is modelled from the GPU's spec sheet: every recorded GEMM at its roofline floor, the other
 /// kernels from <see cref="RooflineTable"/>. Weight residency (<see cref="WeightResidency"/>) is chosen
 /// as the first that fits: both experts (recorded), the active expert only, or streamed blocks (modelled
@@ -59,6 +62,7 @@ public static class DeploymentPlanner
         using var device = new DryRunDevice();
         using var backend = new CudaBackend(device, DType.BF16);
         var log = device.Log;
+        var recordedText = dir is not null && backend is ITextEncoderOps textOps ? RecordTextEncode(log, textOps, dir, request.Gpu) : null;
         using var high = Load(backend, dir, "transformer");
         long highBytes = log.LiveBytes;
         using var low = dir is null || index!.HasSecondExpert ? Load(backend, dir, "transformer_2") : null;
@@ -77,13 +81,36 @@ public static class DeploymentPlanner
         var plans = new Dictionary<WeightResidency, List<StagePlan>>();
         foreach (var residency in Enum.GetValues<WeightResidency>())
         {
-            plans[residency] = Stages(residency, dit, records, blocks, gpu, request, textBytes, vaeBytes);
+            plans[residency] = Stages(residency, dit, records, blocks, gpu, request, recordedText, textBytes, vaeBytes);
         }
         var peaks = plans.ToDictionary(p => p.Key, p => p.Value.Max(s => s.PeakBytes));
         var chosen = peaks.Where(p => p.Value + ReserveBytes <= request.BudgetBytes).Select(p => (WeightResidency?)p.Key).FirstOrDefault()
             ?? WeightResidency.StreamedBlocks;
         return new DeploymentPlan(dir ?? "Wan2.2-T2V-A14B (preset)", request, latentShape, tokens, low is null ? [highBytes] : [highBytes, lowBytes],
             chosen, peaks, plans[chosen], ReserveBytes, dryRunSeconds);
+    }
+
+    /// <summary>
+    /// The text encoder on the dry-run device, where the CUDA backend declares its family: loaded (weights allocated, none
+    /// read; the token embedding stays in the mapped file, whose row 0 the zero ids read), both prompts encoded at 512
+    /// tokens, released. Time: each recorded GEMM at its floor (its attention and elementwise kernels, under 2% of the FLOPs, not timed).
+    /// </summary>
+    private static StagePlan RecordTextEncode(DryRunLog log, ITextEncoderOps backend, string dir, GpuSpec gpu)
+    {
+        log.ResetPeak();
+        long live = log.LiveBytes, launches = log.Launches, gemms = log.Gemms;
+        double flops = log.GemmFlops, bytes = log.GemmBytes;
+        var before = log.SnapshotRan();
+        using (var encoder = Umt5Encoder.Load(backend, Path.Combine(dir, "text_encoder")))
+        {
+            var ids = new int[DitConfig.TextLength];
+            encoder.Encode(ids).Dispose();
+            encoder.Encode(ids).Dispose();
+        }
+        double seconds = log.Ran.Where(p => p.Key.Kind == DryRunCallKind.Gemm)
+            .Sum(p => (p.Value - before.GetValueOrDefault(p.Key)) * gpu.FloorSeconds(p.Key.Flops, p.Key.Bytes));
+        return new StagePlan("text encode", "recorded", 0, log.PeakBytes - live, log.Launches - launches, log.Gemms - gemms,
+            log.GemmFlops - flops, log.GemmBytes - bytes, seconds, 0, 0);
     }
 
     private static WanTransformer Load(CudaBackend backend, string? dir, string subfolder)
@@ -110,11 +137,11 @@ public static class DeploymentPlanner
     }
 
     private static List<StagePlan> Stages(WeightResidency residency, List<StagePlan> dit, IReadOnlyList<DitStageRecord> records, ExpertBlocks blocks,
-        GpuSpec gpu, PlanRequest request, long textBytes, long vaeBytes)
+        GpuSpec gpu, PlanRequest request, StagePlan? recordedText, long textBytes, long vaeBytes)
     {
         long allExperts = blocks.HighBytes + blocks.LowBytes;
         long resident = residency == WeightResidency.BothExperts ? allExperts : 0;
-        var text = ComponentEstimates.TextEncode(gpu, textBytes, resident);
+        var text = recordedText is null ? ComponentEstimates.TextEncode(gpu, textBytes, resident) : recordedText with { PeakBytes = recordedText.PeakBytes + resident };
         var decode = ComponentEstimates.Decode(gpu, request.Frames, request.Height, request.Width, vaeBytes, resident);
         var stages = new List<StagePlan> { WithCopy(text, gpu.PcieSeconds(textBytes), gpu.PcieSeconds(textBytes)) };
         double previousStepSeconds = 0;
