@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Wan.Creative.Labels;
 using Wan.Runtime.IO;
 using Wan.Runtime.Video;
@@ -23,7 +22,7 @@ public static class Mp4Finisher
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var ffmpeg = Mp4Writer.FindFfmpeg() ?? throw new FileNotFoundException(
+        var ffmpeg = FfmpegPipe.Find() ?? throw new FileNotFoundException(
             $"{path}: writing MP4 needs the ffmpeg program, which is not on PATH (install the Debian package 'ffmpeg')");
         var needsFont = options.Label.Visible || options.Post.Subtitles is { Burn: true };
         var font = needsFont ? CjkFont.Resolve(options.Label.FontFile) : null;
@@ -60,41 +59,12 @@ public static class Mp4Finisher
 
     private static void Run(string ffmpeg, FfmpegFinishingCommand command, VideoFrames video, string work, string path, CancellationToken cancellation)
     {
-        var psi = new ProcessStartInfo(ffmpeg) { RedirectStandardInput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = work };
-        foreach (var a in command.Arguments)
+        using var pipe = FfmpegPipe.Start(ffmpeg, command.Arguments, path, OneLine, work);
+        for (int f = 0; f < video.Frames; f++)
         {
-            psi.ArgumentList.Add(a);
+            pipe.Write(video.Frame(f), cancellation);
         }
-        using var process = Process.Start(psi) ?? throw new IOException($"{path}: {ffmpeg} could not be started");
-        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            using (var stdin = process.StandardInput.BaseStream)
-            {
-                for (int f = 0; f < video.Frames; f++)
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    stdin.Write(video.Frame(f));
-                }
-            }
-            process.WaitForExit();
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            process.WaitForExit();
-            throw;
-        }
-        catch (IOException)
-        {
-            // ffmpeg closed its input early (bad input file, disk full, ...): its own message says why.
-            process.WaitForExit();
-            throw new IOException($"{path}: ffmpeg stopped reading frames (exit code {process.ExitCode}): {OneLine(stderr.Result)}");
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new IOException($"{path}: ffmpeg failed with exit code {process.ExitCode}: {OneLine(stderr.Result)}");
-        }
+        pipe.Finish();
     }
 
     private static string OneLine(string text) => string.Join(" | ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Take(4));

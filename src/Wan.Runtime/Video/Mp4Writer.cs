@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 using Wan.Runtime.IO;
 
 namespace Wan.Runtime.Video;
@@ -10,20 +8,6 @@ namespace Wan.Runtime.Video;
 /// </summary>
 public static class Mp4Writer
 {
-    /// <summary>The ffmpeg executable on PATH, or null.</summary>
-    public static string? FindFfmpeg()
-    {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, "ffmpeg");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
     /// <summary>Encodes the frames to H.264 (yuv420p, CRF 18) in an MP4 at <paramref name="path"/>.</summary>
     /// <param name="video">the frames.</param>
     /// <param name="path">the .mp4 file to produce.</param>
@@ -32,55 +16,24 @@ public static class Mp4Writer
     /// <exception cref="IOException">ffmpeg failed (its message, naming <paramref name="path"/>).</exception>
     public static void Write(VideoFrames video, string path, CancellationToken cancellation = default)
     {
-        var ffmpeg = FindFfmpeg() ?? throw new Wan.Errors.RequestException("output", path,
+        var ffmpeg = FfmpegPipe.Find() ?? throw new Wan.Errors.RequestException("output", path,
             $"writing MP4 needs the ffmpeg program, which is not on PATH (install the Debian package 'ffmpeg', or write .y4m, .gif or a .png frame directory instead)");
         var temp = AtomicOutput.TempPathFor(path);
-        var psi = new ProcessStartInfo(ffmpeg)
-        {
-            RedirectStandardInput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[]
-                 {
-                     "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-                     "-s", $"{video.Width}x{video.Height}", "-r", video.Fps.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "-i", "-", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", "-movflags", "+faststart", "-f", "mp4", temp,
-                 })
-        {
-            psi.ArgumentList.Add(a);
-        }
+        string[] arguments =
+        [
+            "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+            "-s", $"{video.Width}x{video.Height}", "-r", video.Fps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-i", "-", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", "-movflags", "+faststart", "-f", "mp4", temp,
+        ];
         try
         {
-            using var process = Process.Start(psi) ?? throw new InvalidOperationException($"{ffmpeg} could not be started");
-            var stderr = process.StandardError.ReadToEndAsync(cancellation);
-            try
+            using (var pipe = FfmpegPipe.Start(ffmpeg, arguments, path, stderr => AtomicOutput.NamingTarget(stderr.Trim(), temp, path)))
             {
-                using (var stdin = process.StandardInput.BaseStream)
+                for (int f = 0; f < video.Frames; f++)
                 {
-                    for (int f = 0; f < video.Frames; f++)
-                    {
-                        cancellation.ThrowIfCancellationRequested();
-                        stdin.Write(video.Frame(f));
-                    }
+                    pipe.Write(video.Frame(f), cancellation);
                 }
-                process.WaitForExit();
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill();
-                process.WaitForExit();
-                throw;
-            }
-            catch (IOException)
-            {
-                // ffmpeg closed its input early (bad option, disk full, ...): its own message says why.
-                process.WaitForExit();
-                throw new IOException($"{path}: ffmpeg stopped reading frames (exit code {process.ExitCode}): {AtomicOutput.NamingTarget(stderr.Result.Trim(), temp, path)}");
-            }
-            if (process.ExitCode != 0)
-            {
-                throw new IOException($"{path}: ffmpeg failed with exit code {process.ExitCode}: {AtomicOutput.NamingTarget(stderr.Result.Trim(), temp, path)}");
+                pipe.Finish();
             }
             File.Move(temp, path, true);
         }

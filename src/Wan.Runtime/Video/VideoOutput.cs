@@ -36,7 +36,7 @@ public static class VideoOutput
         {
             Fail(path, $"unknown video format '{Path.GetExtension(full)}' (use {string.Join(", ", Extensions)})");
         }
-        if (extension == ".mp4" && Mp4Writer.FindFfmpeg() is null)
+        if (extension == ".mp4" && FfmpegPipe.Find() is null)
         {
             Fail(path, "writing MP4 needs the ffmpeg program, which is not on PATH (install the Debian package 'ffmpeg', or write .y4m, .gif or .png instead)");
         }

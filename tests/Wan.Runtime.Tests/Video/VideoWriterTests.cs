@@ -92,7 +92,7 @@ public class VideoWriterTests
     [TestCase(".y4m")]
     public void FfprobeReadsFrameCountAndSize(string extension)
     {
-        var ffprobe = Mp4Writer.FindFfmpeg() is { } ffmpeg ? Path.Combine(Path.GetDirectoryName(ffmpeg)!, "ffprobe") : null;
+        var ffprobe = FfmpegPipe.Find() is { } ffmpeg ? Path.Combine(Path.GetDirectoryName(ffmpeg)!, "ffprobe") : null;
         if (ffprobe is null || !File.Exists(ffprobe))
         {
             Assert.Ignore("ffmpeg/ffprobe not installed (Debian package 'ffmpeg'): MP4 output and the ffprobe check need it");
