@@ -46,7 +46,9 @@ internal static class GenerateRunner
             console.MarkupLine($"[grey]{Markup.Escape(placement.Component)}:[/] {Markup.Escape(placement.Backend)}" +
                                (placement.Reason is { } reason ? $" [grey]({Markup.Escape(reason)})[/]" : ""));
         }
-        GenerationResult? result = null;
+        // Streamed into the output as decoded; the seam report needs every frame, so with one the video is held in memory.
+        using var sink = reportPath is null ? finishing.Open(outputPath, request.Frames, cancellation) : new MemoryVideoSink();
+        StreamedGenerationResult? result = null;
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(ctx =>
@@ -55,7 +57,7 @@ internal static class GenerateRunner
                 var denoise = ctx.AddTask("denoising", maxValue: request.Steps);
                 var decode = ctx.AddTask("decoding", maxValue: request.LatentShape(engine.Pipeline.Geometry)[1]);
                 enter("encoding text");
-                result = engine.Generate(request, p =>
+                result = engine.GenerateInto(request, sink, p =>
                 {
                     // A report closes a unit of work: name the stage that runs next.
                     enter(p.Stage == GenerationStage.Decoding || (p.Stage == GenerationStage.Denoising && p.Step == p.StepCount) ? "decoding" : "denoising");
@@ -79,17 +81,20 @@ internal static class GenerateRunner
                     }
                 }, cancellation);
             });
-        if (reportPath is not null)
+        enter("writing the video");
+        sink.Complete();
+        var written = VideoOutput.Target(outputPath, request.Frames);
+        if (sink is MemoryVideoSink held)
         {
             enter("writing the seam report");
-            var seams = SeamReport.Measure(result!.Video, request.ContextWindows(engine.Pipeline.Geometry));
-            seams.Write(reportPath, cancellation);
-            console.MarkupLine($"wrote [green]{Markup.Escape(reportPath)}[/]: {seams.Windows.Count} windows, worst seam factor {seams.WorstSeamFactor:F2}");
+            var seams = SeamReport.Measure(held.Video, request.ContextWindows(engine.Pipeline.Geometry));
+            seams.Write(reportPath!, cancellation);
+            console.MarkupLine($"wrote [green]{Markup.Escape(reportPath!)}[/]: {seams.Windows.Count} windows, worst seam factor {seams.WorstSeamFactor:F2}");
+            enter("writing the video");
+            written = finishing.Write(held.Video, outputPath, cancellation);
         }
-        enter("writing the video");
-        var written = finishing.Write(result!.Video, outputPath, cancellation);
-        console.MarkupLine($"wrote [green]{Markup.Escape(written)}[/]: {result.Video.Frames} frames {result.Video.Width}x{result.Video.Height} " +
-                           $"(text {result.TextEncoding.TotalSeconds:F1} s, denoising {result.Denoising.TotalSeconds:F1} s, decoding {result.Decoding.TotalSeconds:F1} s)");
+        console.MarkupLine($"wrote [green]{Markup.Escape(written)}[/]: {request.Frames} frames {request.Width}x{request.Height} " +
+                           $"(text {result!.TextEncoding.TotalSeconds:F1} s, denoising {result.Denoising.TotalSeconds:F1} s, decoding {result.Decoding.TotalSeconds:F1} s)");
         if (result.StepCache is { } stepCache)
         {
             console.MarkupLine(Markup.Escape(stepCache.ToString()));

@@ -1,48 +1,63 @@
+using System.Globalization;
 using Wan.Runtime.IO;
 
 namespace Wan.Runtime.Video;
 
 /// <summary>
-/// MP4/H.264 through the ffmpeg program (found on PATH at run time): raw RGB frames are piped to
-/// ffmpeg, which writes a temporary file renamed into place when it exits successfully.
+/// MP4/H.264 (yuv420p, CRF 18) through the ffmpeg program (found on PATH at run time): each frame is piped to
+/// ffmpeg as it arrives (<see cref="FfmpegPipe"/>), which writes a temporary file renamed into place when it exits
+/// successfully. Holds nothing but the pipe.
 /// </summary>
-public static class Mp4Writer
+public sealed class Mp4Writer : VideoSink
 {
-    /// <summary>Encodes the frames to H.264 (yuv420p, CRF 18) in an MP4 at <paramref name="path"/>.</summary>
-    /// <param name="video">the frames.</param>
+    private readonly string _ffmpeg;
+    private readonly string _temp;
+    private FfmpegPipe? _pipe;
+
+    /// <summary>A sink for <paramref name="path"/>.</summary>
     /// <param name="path">the .mp4 file to produce.</param>
-    /// <param name="cancellation">checked between frames; ffmpeg is stopped and nothing is left behind when it fires.</param>
     /// <exception cref="Wan.Errors.RequestException">ffmpeg is not installed.</exception>
-    /// <exception cref="IOException">ffmpeg failed (its message, naming <paramref name="path"/>).</exception>
-    public static void Write(VideoFrames video, string path, CancellationToken cancellation = default)
+    public Mp4Writer(string path)
     {
-        var ffmpeg = FfmpegPipe.Find() ?? throw new Wan.Errors.RequestException("output", path,
-            $"writing MP4 needs the ffmpeg program, which is not on PATH (install the Debian package 'ffmpeg', or write .y4m, .gif or a .png frame directory instead)");
-        var temp = AtomicOutput.TempPathFor(path);
+        Path = System.IO.Path.GetFullPath(path);
+        _ffmpeg = FfmpegPipe.Find() ?? throw new Wan.Errors.RequestException("output", path,
+            "writing MP4 needs the ffmpeg program, which is not on PATH (install the Debian package 'ffmpeg', or write .y4m, .gif or a .png frame directory instead)");
+        _temp = AtomicOutput.TempPathFor(Path);
+    }
+
+    /// <summary>The file this sink produces.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc/>
+    /// <exception cref="IOException">ffmpeg could not be started.</exception>
+    protected override void OnBegin(VideoFormat format)
+    {
         string[] arguments =
         [
             "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-            "-s", $"{video.Width}x{video.Height}", "-r", video.Fps.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "-i", "-", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", "-movflags", "+faststart", "-f", "mp4", temp,
+            "-s", $"{format.Width}x{format.Height}", "-r", format.Fps.ToString(CultureInfo.InvariantCulture),
+            "-i", "-", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", "-movflags", "+faststart", "-f", "mp4", _temp,
         ];
-        try
+        _pipe = FfmpegPipe.Start(_ffmpeg, arguments, Path, stderr => AtomicOutput.NamingTarget(stderr.Trim(), _temp, Path));
+    }
+
+    /// <inheritdoc/>
+    protected override void OnFrame(ReadOnlySpan<byte> rgb, int index, CancellationToken cancellation) => _pipe!.Write(rgb, cancellation);
+
+    /// <inheritdoc/>
+    protected override void OnComplete()
+    {
+        _pipe!.Finish();
+        File.Move(_temp, Path, true);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnDispose(bool completed)
+    {
+        _pipe?.Dispose();
+        if (File.Exists(_temp))
         {
-            using (var pipe = FfmpegPipe.Start(ffmpeg, arguments, path, stderr => AtomicOutput.NamingTarget(stderr.Trim(), temp, path)))
-            {
-                for (int f = 0; f < video.Frames; f++)
-                {
-                    pipe.Write(video.Frame(f), cancellation);
-                }
-                pipe.Finish();
-            }
-            File.Move(temp, path, true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
+            File.Delete(_temp);
         }
     }
 }

@@ -56,7 +56,7 @@ public class VideoWriterTests
             indices[i] = i % 3000 < 1500 ? (byte)r.Next(256) : (byte)(i / 97 % 5);
         }
         var stream = new MemoryStream();
-        GifWriter.LzwEncode(indices, stream);
+        GifWriter.LzwEncode(indices, stream, []);
         Assert.That(LzwDecode(stream.ToArray()), Is.EqualTo(indices));
     }
 
