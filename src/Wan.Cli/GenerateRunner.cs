@@ -1,4 +1,5 @@
 using Spectre.Console;
+using Wan.Runtime.Config;
 using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.LongVideo;
@@ -9,10 +10,14 @@ namespace Wan.Cli;
 /// <summary>Opens the engine on the chosen device, runs it with a live progress bar, writes the video.</summary>
 internal static class GenerateRunner
 {
+    /// <summary>Whether the video is held in memory rather than streamed to the output: a seam report or a classifier needs every frame.</summary>
+    public static bool HoldsWholeVideo(string? reportPath, Wan.Creative.CreativeOutput finishing) => reportPath is not null || finishing.Classifier is not null;
+
     public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, string? reportPath,
         Wan.Creative.CreativeOutput finishing, CancellationToken cancellation)
     {
         var stage = "loading the model";
+        var geometry = ModelGeometry.Load(modelDir);
         try
         {
             return Run(modelDir, device, precision, request, outputPath, reportPath, finishing, s => stage = s, cancellation);
@@ -24,8 +29,8 @@ internal static class GenerateRunner
         catch (OutOfMemoryException e)
         {
             // The runtime's OutOfMemoryException carries no size: name the stage and what it holds at least.
-            long bytes = stage is "decoding" or "writing the video" ? request.DecodedVideoBytes() : 0;
-            throw new Wan.Errors.MemoryExhaustedException(stage, "host", bytes, bytes > 0 ? "the decoded video" : "", e);
+            long bytes = stage is "decoding" or "writing the video" ? request.DecodedVideoBytes(geometry, HoldsWholeVideo(reportPath, finishing)) : 0;
+            throw new Wan.Errors.MemoryExhaustedException(stage, "host", bytes, bytes > 0 ? "what decoding holds" : "", e);
         }
     }
 
