@@ -10,8 +10,8 @@ namespace Wan.Cli;
 /// <summary>Opens the engine on the chosen device, runs it with a live progress bar, writes the video.</summary>
 internal static class GenerateRunner
 {
-    /// <summary>Whether the video is held in memory rather than streamed to the output: a seam report or a classifier needs every frame.</summary>
-    public static bool HoldsWholeVideo(string? reportPath, Wan.Creative.CreativeOutput finishing) => reportPath is not null || finishing.Classifier is not null;
+    /// <summary>Whether the video is held in memory rather than streamed to the output: the seam report needs every frame.</summary>
+    public static bool HoldsWholeVideo(string? reportPath) => reportPath is not null;
 
     public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, string? reportPath,
         Wan.Creative.CreativeOutput finishing, CancellationToken cancellation)
@@ -29,7 +29,7 @@ internal static class GenerateRunner
         catch (OutOfMemoryException e)
         {
             // The runtime's OutOfMemoryException carries no size: name the stage and what it holds at least.
-            long bytes = stage is "decoding" or "writing the video" ? request.DecodedVideoBytes(geometry, HoldsWholeVideo(reportPath, finishing)) : 0;
+            long bytes = stage is "decoding" or "writing the video" ? request.DecodedVideoBytes(geometry, HoldsWholeVideo(reportPath)) : 0;
             throw new Wan.Errors.MemoryExhaustedException(stage, "host", bytes, bytes > 0 ? "what decoding holds" : "", e);
         }
     }
@@ -52,7 +52,7 @@ internal static class GenerateRunner
                                (placement.Reason is { } reason ? $" [grey]({Markup.Escape(reason)})[/]" : ""));
         }
         // Streamed into the output as decoded; the seam report needs every frame, so with one the video is held in memory.
-        using var sink = reportPath is null ? finishing.Open(outputPath, request.Frames, cancellation) : new MemoryVideoSink();
+        using var sink = reportPath is null ? finishing.Open(outputPath, request.Frames) : new MemoryVideoSink();
         StreamedGenerationResult? result = null;
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())

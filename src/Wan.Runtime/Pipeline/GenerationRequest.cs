@@ -174,7 +174,7 @@ public sealed record GenerationRequest
     /// <see cref="ModelGeometry.TemporalStride"/> frames [3, n, H, W] as floats twice (the VAE's output tensor and its
     /// host copy, both in host memory when the VAE runs on the CPU) and as 8-bit RGB, plus the writer's buffers (at most
     /// two frames: PNG's compression scratch may double past one); when <paramref name="holdsWholeVideo"/>, also every
-    /// 8-bit frame [F, H, W, 3] (a caller of <see cref="WanPipeline.Generate"/>, a seam report, a safety classifier).
+    /// 8-bit frame [F, H, W, 3] (a caller of <see cref="WanPipeline.Generate"/>, a seam report, a server job).
     /// The VAE's own activations and causal cache are its backend's memory and are not counted.
     /// Valid after <see cref="LatentShape"/> accepted the request (the products then fit 64 bits).
     /// </summary>
