@@ -72,6 +72,9 @@ internal static class GenerateCommand
         blending.AcceptOnlyFromAmong("cosine", "linear");
         var attentionWindow = new Option<int?>("--attention-window") { Description = "sliding-window self-attention: a latent frame attends only to latent frames within R of it (default: all)" };
         var report = new Option<FileInfo?>("--report") { Description = "write seam statistics of the context windows to this JSON file" };
+        var chunkFrames = new Option<int?>("--chunk-frames") { Description = "chunked (autoregressive) generation: latent frames per chunk, each attending to the K/V cache of earlier chunks" };
+        var kvFrames = new Option<int?>("--kv-frames") { Description = "with --chunk-frames: earlier latent frames the K/V cache keeps (default: all)" };
+        var sinkFrames = new Option<int>("--sink-frames") { Description = "with --chunk-frames: first latent frames the K/V cache never evicts", DefaultValueFactory = _ => 0 };
 
         var command = new Command("generate", "generate a video from a text prompt")
         {
@@ -79,6 +82,7 @@ internal static class GenerateCommand
             lora, loraMode, loraDeltas,
             style, styles, preset, cache,
             window, overlap, blending, attentionWindow, report,
+            chunkFrames, kvFrames, sinkFrames,
         };
         creative.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
@@ -108,6 +112,9 @@ internal static class GenerateCommand
                     OverlapFrames = parse.GetValue(overlap),
                     Blending = parse.GetValue(blending) == "linear" ? WindowBlending.Linear : WindowBlending.RaisedCosine,
                     AttentionWindow = parse.GetValue(attentionWindow),
+                    ChunkFrames = parse.GetValue(chunkFrames),
+                    KvFrames = parse.GetValue(kvFrames),
+                    SinkFrames = parse.GetValue(sinkFrames),
                 };
                 var outputPath = parse.GetValue(output)!;
                 bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
@@ -139,6 +146,7 @@ internal static class GenerateCommand
                 var geometry = ModelGeometry.Load(modelDir);
                 request.LatentShape(geometry);
                 request.ContextWindows(geometry);
+                ChunkedOptions.Check(request, geometry, new Option[] { window, overlap, blending, report }.Where(Given).Select(o => o.Name));
                 request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
                 if (request.Loras is { } loras)
                 {

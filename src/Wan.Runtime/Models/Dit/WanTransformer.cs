@@ -196,38 +196,6 @@ public sealed partial class WanTransformer : IDisposable
         return output;
     }
 
-    /// <summary>
-    /// The whole latent in one pass with the block-causal mask equivalent to chunked generation with
-    /// <paramref name="policy"/> (a query sees its chunk of <paramref name="chunkFrames"/> frames and the
-    /// earlier frames such a cache still holds; <see cref="DitKvCache.Sees"/>): the reference the
-    /// chunked path is checked against, and the attention pattern causal checkpoints are trained with.
-    /// </summary>
-    public Tensor ForwardBlockCausal(Tensor latent, double t, DitTextContext text, int chunkFrames, DitKvCache policy)
-    {
-        var grid = Grid(latent.Shape);
-        int tokens = grid.H * grid.W, length = grid.F * tokens;
-        var mask = new float[checked((long)Config.Heads * length * length)];
-        for (int i = 0; i < length; i++)
-        {
-            for (int j = 0; j < length; j++)
-            {
-                mask[(long)i * length + j] = policy.Sees(i / tokens, j / tokens, chunkFrames) ? 0f : float.NegativeInfinity;
-            }
-        }
-        for (int h = 1; h < Config.Heads; h++)
-        {
-            Array.Copy(mask, 0, mask, (long)h * length * length, (long)length * length);
-        }
-        using var bias = _b.FromHost(mask, new Shape(Config.Heads, length, length));
-        using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
-        using var x = _b.Patchify(latent, _patchWeight, _patchBias, Config.Patch);
-        using var e = TimeEmbedding(sinusoid, text.Adapters);
-        using var e0Flat = TimeProjection(e, text.Adapters);
-        using var e0 = _b.Reshape(e0Flat, new Shape(6, Config.Dim));
-        using var rope = Held(grid);
-        return Blocks(x, e, e0, text, grid, rope, _ => new SelfAttention(Bias: bias), default, null);
-    }
-
     /// <summary>The blocks over the patch tokens x (or the step cache's residual), then the modulated head and unpatchify.</summary>
     private Tensor Blocks(Tensor x, Tensor e, Tensor e0, DitTextContext text, (int F, int H, int W) grid, RopeTable rope,
         Func<int, SelfAttention?> self, CancellationToken cancellation, IBlockResidualCache? blockCache)
