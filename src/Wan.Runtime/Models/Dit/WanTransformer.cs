@@ -186,7 +186,7 @@ public sealed partial class WanTransformer : IDisposable
         using var e0 = _b.Reshape(e0Flat, new Shape(6, Config.Dim));
         int[] own = [.. Enumerable.Range(start, grid.F)];
         using var rope = RopeTable.Wan3D(_b, Config.HeadDim, own, grid.H, grid.W);
-        using var keyRope = RopeTable.Wan3D(_b, Config.HeadDim, [.. cache.FramePositions, .. own], grid.H, grid.W);
+        using var keyRope = RopeTable.Wan3D(_b, Config.HeadDim, [.. cache.SlotPositions, .. own], grid.H, grid.W);
         var output = Blocks(x, e, e0, text, grid, rope,
             layer => new SelfAttention(Cache: cache, Layer: layer, KeyRope: keyRope, StoreChunk: storeChunk, ChunkFrames: grid.F), cancellation, null);
         if (storeChunk)

@@ -51,6 +51,10 @@ internal static class ChunkedDenoiser
         }
         finally
         {
+            foreach (var cache in caches.Values)
+            {
+                cache.Dispose();
+            }
             foreach (var (cond, uncond) in texts.Values)
             {
                 cond.Dispose();

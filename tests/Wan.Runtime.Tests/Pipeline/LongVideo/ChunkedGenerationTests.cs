@@ -49,7 +49,7 @@ public class ChunkedGenerationTests
                     var input = Enumerable.Range(0, 16).SelectMany(c =>
                         history.AsSpan(c * start * Plane, start * Plane).ToArray().Concat(x.AsSpan(c * length * Plane, length * Plane).ToArray())).ToArray();
                     double[] timesteps = [.. Enumerable.Repeat(schedule.ContextTimestep, start), .. Enumerable.Repeat(t, length)];
-                    var policy = schedule.NewCache(dit.Config.Layers);
+                    using var policy = schedule.NewCache(dit.Config.Layers);
                     float[] Rows(DitTextContext branch)
                     {
                         using var z = dit.Backend.FromHost(input, new Shape(16, seen, Shape[2], Shape[3]));
