@@ -63,7 +63,7 @@ internal static class GenerateCommand
         loraDeltas.AcceptOnlyFromAmong("all", "diffusers");
         var style = new Option<string>("--style") { Description = "apply a style of the library (prompt additions, negative prompt, recommended settings); explicit options win" };
         var styles = StylesCommand.FolderOption();
-        var preset = new Option<string>("--preset") { Description = "sampling preset: official | lightning (4-step distill sampler, shift 5, no CFG); explicit options win" };
+        var preset = new Option<string>("--preset") { Description = "sampling preset: official | lightning (4-step distill sampler, shift 5, no CFG) | self-forcing (the same sampler in chunks of 3 latent frames with the K/V cache); explicit options win" };
         preset.AcceptOnlyFromAmong([.. SamplingPreset.All.Select(p => p.Name)]);
         var cache = new Option<double?>("--cache") { Description = "TeaCache step caching threshold (0: cache on, never skips; larger skips more DiT forwards)" };
         var window = new Option<int>("--window") { Description = "context-window length in video frames, 4k+1 (longer videos are denoised in overlapping windows)", DefaultValueFactory = _ => WanDefaults.Frames };
@@ -137,6 +137,10 @@ internal static class GenerateCommand
                         StyleSetting.Shift => shift,
                         _ => solver,
                     }));
+                if (parse.GetValue(preset) is { } presetName && SamplingPreset.Named(presetName).ChunkFrames is { } presetChunks && !Given(chunkFrames))
+                {
+                    request = request with { ChunkFrames = presetChunks };
+                }
                 // Everything that needs only the command line and the configs is checked before the
                 // model loads: a mistake costs a second, not a generation.
                 request.Validate();
