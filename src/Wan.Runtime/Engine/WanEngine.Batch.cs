@@ -86,7 +86,7 @@ public sealed partial class WanEngine
         {
             var r = requests[i];
             var noise = r.Noise ?? NoiseGenerator.StandardNormal(r.Seed, count);
-            var solver = FlowSolvers.Create(r.Solver, r.Steps, r.Shift);
+            var solver = FlowSolvers.Create(r.Solver, r.Steps, r.Shift, noiseSeed: FlowRenoisingSolver.SeedFor(r.Seed, 0));
             var experts = new ExpertSchedule(p.Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, r.GuidanceLow, r.GuidanceHigh);
             var context = Own(owned, p.EncodeText(p.Tokenize(r.Prompt)));
             cancellation.ThrowIfCancellationRequested();

@@ -19,11 +19,11 @@ internal static class ChunkedDenoiser
 {
     /// <summary>The final latent; progress after every step (Step counted over all chunks) and every chunk.</summary>
     public static float[] Denoise(WanTransformer highNoise, WanTransformer? lowNoise, Tensor context, Tensor? negativeContext, float[] noise,
-        Shape shape, Func<IFlowSolver> newSolver, ExpertSchedule experts, ChunkSchedule schedule, bool checkNonFinite,
+        Shape shape, Func<int, IFlowSolver> newSolver, ExpertSchedule experts, ChunkSchedule schedule, bool checkNonFinite,
         Action<GenerationProgress>? progress, CancellationToken cancellation, ExpertAdapters? adapters)
     {
         var chunks = schedule.Chunks(shape[1]);
-        var firstSolver = newSolver();
+        var firstSolver = newSolver(0);
         var plan = Enumerable.Range(0, firstSolver.StepCount).Select(i => Expert(highNoise, lowNoise, firstSolver, experts, i)).ToArray();
         var texts = new Dictionary<WanTransformer, (DitTextContext Cond, DitTextContext? Uncond)>();
         var caches = new Dictionary<(WanTransformer, bool Uncond), DitKvCache>();
@@ -63,7 +63,7 @@ internal static class ChunkedDenoiser
         }
     }
 
-    private static float[] Run(Shape shape, float[] noise, IReadOnlyList<(int Start, int Frames)> chunks, Func<IFlowSolver> newSolver, IFlowSolver firstSolver,
+    private static float[] Run(Shape shape, float[] noise, IReadOnlyList<(int Start, int Frames)> chunks, Func<int, IFlowSolver> newSolver, IFlowSolver firstSolver,
         (WanTransformer Dit, float Guidance, string Name)[] plan, Dictionary<WanTransformer, (DitTextContext Cond, DitTextContext? Uncond)> texts,
         Dictionary<(WanTransformer, bool Uncond), DitKvCache> caches, ChunkSchedule schedule, bool checkNonFinite,
         Action<GenerationProgress>? progress, CancellationToken cancellation)
@@ -77,7 +77,7 @@ internal static class ChunkedDenoiser
             var (start, length) = chunks[k];
             var chunkShape = new Shape(channels, length, shape[2], shape[3]);
             var x = Slice(latent, channels, frames, plane, start, length);
-            var solver = k == 0 ? firstSolver : newSolver();
+            var solver = k == 0 ? firstSolver : newSolver(k);
             for (int i = 0; i < steps; i++)
             {
                 cancellation.ThrowIfCancellationRequested();

@@ -23,12 +23,11 @@ public sealed record SamplingPreset(string Name, string Solver, int Steps, doubl
     /// <summary>
     /// Self-Forcing's chunked few-step loop (github.com/guandeh17/Self-Forcing, configs/self_forcing_dmd.yaml and
     /// pipeline/causal_inference.py): <c>denoising_step_list</c> [1000, 750, 500, 250] warped onto the shift-5 training grid
-    /// (model timesteps 1000, 937.5, 833.3, 625: <see cref="FlowStepDistillSolver"/>'s schedule), no CFG, chunks of
+    /// (model timesteps 1000, 937.5, 833.3, 625), no CFG, chunks of
     /// <c>num_frame_per_block</c> = 3 latent frames (<see cref="ChunkFrames"/>), the cache refilled at <c>context_noise</c> 0.
-    /// One difference: between steps Self-Forcing re-noises the predicted clean latent with fresh Gaussian noise, this
-    /// sampler with the noise the model predicted (see docs/long-video.md).
+    /// Between steps the predicted clean latent is re-noised with fresh seeded noise (<see cref="FlowRenoisingSolver"/>).
     /// </summary>
-    public static SamplingPreset SelfForcing { get; } = new("self-forcing", FlowSolvers.StepDistill,
+    public static SamplingPreset SelfForcing { get; } = new("self-forcing", FlowSolvers.Renoising,
         FlowStepDistillSolver.Wan22DenoisingSteps.Count, FlowStepDistillSolver.Wan22Shift, 1.0, 1.0) { ChunkFrames = 3 };
 
     /// <summary>Latent frames per chunk of chunked generation the preset runs with (<c>--chunk-frames</c>); null: not chunked.</summary>

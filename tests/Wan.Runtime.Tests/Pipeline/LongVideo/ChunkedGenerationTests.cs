@@ -22,7 +22,7 @@ public class ChunkedGenerationTests
     private static readonly int[] Shape = [16, Frames, 8, 8];
     private static readonly int Plane = Shape[2] * Shape[3];
 
-    private static IFlowSolver NewSolver() => FlowSolvers.Create("unipc", Steps, 5.0);
+    private static IFlowSolver NewSolver(int chunk) => FlowSolvers.Create("unipc", Steps, 5.0);
 
     /// <summary>The chunked loop with no cache: each step recomputes the finished chunks' K/V in one block-causal pass.</summary>
     private static float[] MaskedReference(WanPipeline pipeline, Tensor context, Tensor negative, float[] noise, ExpertSchedule experts, ChunkSchedule schedule)
@@ -35,7 +35,7 @@ public class ChunkedGenerationTests
             {
                 int length = Math.Min(ChunkFrames, Frames - start), seen = start + length;
                 var x = Frame(latent, start, length);
-                var solver = NewSolver();
+                var solver = NewSolver(start / ChunkFrames);
                 for (int i = 0; i < Steps; i++)
                 {
                     double t = solver.ModelTimesteps[i];
