@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Wan.Server.Caching;
 using Wan.Server.Jobs;
+using Wan.Server.Styles;
 using Wan.Server.Telemetry;
 
 namespace Wan.Server.Api;
@@ -24,7 +25,8 @@ public static class VideoEndpoints
         var videos = app.MapGroup("/v1/videos").WithTags("videos");
         videos.MapPost("", Submit).WithName("CreateVideo").Accepts<VideoRequestBody>("application/json")
             .Produces<VideoCreatedBody>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         videos.MapGet("/{id}", Status).WithName("GetVideo").Produces<VideoStatusBody>().ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/{id}/events", Events).WithName("GetVideoEvents").Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/{id}/content", Content).WithName("GetVideoContent")
@@ -37,7 +39,7 @@ public static class VideoEndpoints
     }
 
     private static async Task<IResult> Submit(HttpContext context, IJobStore store, IJobDispatcher dispatcher, JobEventHub events,
-        ServerOptions options, ServerModel model, ServerMetrics metrics, TimeProvider time)
+        ServerOptions options, ServerModel model, ServerMetrics metrics, TimeProvider time, ServerStyles styles)
     {
         if (context.Request.ContentLength > options.MaxRequestBytes)
         {
@@ -64,13 +66,13 @@ public static class VideoEndpoints
         int priority;
         try
         {
-            (spec, priority) = RequestValidator.Validate(body, options, model.Geometry);
+            (spec, priority) = RequestValidator.Validate(body, options, model.Geometry, styles);
         }
         catch (RequestRejectedException e)
         {
             return Problems.Of(e.Status, e.Title, e.Message);
         }
-        var key = ResultCacheKey.Compute(model.Identity, spec, []);
+        var key = ResultCacheKey.Compute(model.Identity, spec);
         var now = time.GetUtcNow();
         if (store.FindSucceeded(key) is { ResultPath: { } path } && File.Exists(path))
         {
@@ -85,13 +87,30 @@ public static class VideoEndpoints
         var job = VideoJob.Create(spec, priority, key, now);
         lock (SubmitLock)
         {
+            // An identical request already queued or running: attach to it (same id) instead of running it twice.
+            if (store.FindInFlight(key) is { } inFlight)
+            {
+                return TypedResults.Accepted($"/v1/videos/{inFlight.Id}", new VideoCreatedBody(inFlight.Id, inFlight.State.WireName(), false, Attached: true));
+            }
             if (dispatcher.QueueDepth >= dispatcher.Capacity)
             {
                 return QueueFull(context, dispatcher);
             }
             store.Save(job);
             events.Open(job.Id, new JobEvent(JobEventKinds.Queued, 0));
-            if (!dispatcher.TryEnqueue(job))
+            bool enqueued;
+            try
+            {
+                enqueued = dispatcher.TryEnqueue(job);
+            }
+            catch (JobDispatchException e)
+            {
+                var lost = job with { State = JobState.Failed, Error = e.Message, FinishedAt = now };
+                store.Save(lost);
+                events.Publish(job.Id, JobEventKinds.Terminal(lost)!);
+                return Problems.Of(StatusCodes.Status503ServiceUnavailable, "cannot queue", e.Message);
+            }
+            if (!enqueued)
             {
                 var refused = job with { State = JobState.Failed, Error = "the queue was full", FinishedAt = now };
                 store.Save(refused);
