@@ -138,7 +138,7 @@ internal static class GenerateCommand
                         StyleSetting.Shift => shift,
                         _ => solver,
                     }));
-                if (parse.GetValue(preset) is { } presetName && SamplingPreset.Named(presetName).ChunkFrames is { } presetChunks && !Given(chunkFrames))
+                if (samplingPreset?.ChunkFrames is { } presetChunks && !Given(chunkFrames))
                 {
                     request = request with { ChunkFrames = presetChunks };
                 }
