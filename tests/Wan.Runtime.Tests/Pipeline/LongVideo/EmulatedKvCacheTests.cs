@@ -70,7 +70,10 @@ public sealed class EmulatedKvCacheTests
         Assert.That(pipelineCase, Is.Not.Null, $"{set.Name} has a pipeline case (its bf16 tolerance is the bound)");
         double bound = pipelineCase!.Tolerance("bf16") / 2;
         using var cpu = WanEngine.Open(set.Diffusers, new EngineOptions { Device = EngineDevice.Cpu });
-        using var emulated = WanEngine.Open(set.Diffusers, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.BF16 });
+        using var emulated = WanEngine.Open(set.Diffusers, new EngineOptions
+        {
+            Device = EngineDevice.Cpu, DitDevice = EngineDevice.CudaEmulated, Precision = DType.BF16,
+        });
         using var context = cpu.Pipeline.EncodeText(cpu.Pipeline.Tokenize("a paper boat on a river"));
         var experts = new ExpertSchedule(cpu.Pipeline.Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, 1, 1);
         int[] shape = [16, 6, 4, 4];
