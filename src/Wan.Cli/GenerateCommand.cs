@@ -154,7 +154,7 @@ internal static class GenerateCommand
                 request.LatentShape(geometry);
                 request.ContextWindows(geometry);
                 ChunkedOptions.Check(request, geometry, new Option[] { window, overlap, blending, report }.Where(Given).Select(o => o.Name));
-                request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+                request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, geometry, GenerateRunner.HoldsWholeVideo(parse.GetValue(report)?.FullName));
                 if (request.Loras is { } loras)
                 {
                     LoraPreflight.Check(loras, modelDir);
