@@ -56,7 +56,7 @@ public sealed record DeploymentPlan(string Model, PlanRequest Request, IReadOnly
         text.AppendLine(Invariant($"| **total** | | {Stages.Sum(s => s.Steps)} | {Gb(PeakBytes)} (incl. {Gb(ReserveBytes)} reserve) | | | {Stages.Sum(s => s.Flops) / 1e12:N0} | | {Stages.Sum(s => s.ComputeSeconds):N0} | {Stages.Sum(s => s.PcieSeconds):N1} ({Stages.Sum(s => s.ExposedPcieSeconds):N1}) | |"));
         text.AppendLine();
         text.AppendLine(Invariant($"Modelled, not measured: times are roofline floors of {r.Gpu.Name}'s spec sheet ({r.Gpu.DenseBf16Tflops:N0} TFLOP/s dense BF16, {r.Gpu.MemoryTBps:N2} TB/s, PCIe Gen{r.Gpu.PcieGeneration} {r.Gpu.PcieGBps:N0} GB/s); ") +
-            Invariant($"\"recorded\" stages ran the real DiT code on the dry-run device ({DryRunSeconds:F1} s), \"estimated\" ones are op counts; the reserve for the CUDA context and cuBLAS is modelled."));
+            Invariant($"\"recorded\" stages ran the real umT5, DiT and VAE code on the dry-run device ({DryRunSeconds:F1} s; text encode and decode time only their GEMMs); the reserve for the CUDA context and cuBLAS is modelled."));
         return text.ToString();
     }
 

@@ -5,7 +5,6 @@ using Wan.Runtime.Backends;
 using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Config;
 using Wan.Runtime.Models.Dit;
-using Wan.Runtime.Models.Umt5;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Tensors;
@@ -16,9 +15,8 @@ namespace Wan.Runtime.Planning;
 /// Plans a generation on a GPU without one (<c>wan plan</c>): the DiT experts are loaded on the CUDA
 /// backend over a <see cref="DryRunDevice"/> (shape-only weights for the preset; a model directory's
 /// safetensors headers, no page read) and the denoising loop runs at full size, recording each expert
-/// stage's peak memory, launches and GEMMs; the text encoder is recorded the same way for a model directory (the CUDA
-/// backend declares its family; the preset has no shape-only umT5 weights yet) and estimated from op counts otherwise,
-/// the VAE is estimated (no CUDA VAE family yet).
+/// stage's peak memory, launches and GEMMs; the text encoder and the VAE decode are recorded the same way
+/// (<see cref="DryRunComponents"/>: shape-only umT5-XXL and Wan2.1 VAE weights for the preset).
 /// Time is modelled from the GPU's spec sheet: every recorded GEMM at its roofline floor, the other
 /// kernels from <see cref="RooflineTable"/>. Weight residency (<see cref="WeightResidency"/>) is chosen
 /// as the first that fits: both experts (recorded), the active expert only, or streamed blocks (modelled
@@ -55,14 +53,13 @@ public static class DeploymentPlanner
         double? boundary = dir is null ? A14BBoundaryRatio : index!.BoundaryRatio;
         var latentShape = new GenerationRequest { Prompt = "plan", Frames = request.Frames, Height = request.Height, Width = request.Width, Steps = request.Steps }
             .LatentShape(geometry);
-        long textBytes = dir is null ? ComponentEstimates.PresetT5Bytes : ComponentEstimates.CheckpointBf16Bytes(Path.Combine(dir, "text_encoder"));
-        long vaeBytes = dir is null ? ComponentEstimates.PresetVaeBytes : ComponentEstimates.CheckpointBf16Bytes(Path.Combine(dir, "vae"));
 
         var clock = Stopwatch.StartNew();
         using var device = new DryRunDevice();
         using var backend = new CudaBackend(device, DType.BF16);
         var log = device.Log;
-        var recordedText = dir is not null && backend is ITextEncoderOps textOps ? RecordTextEncode(log, textOps, dir, request.Gpu) : null;
+        var text = DryRunComponents.TextEncode(log, backend, dir, request.Gpu);
+        var decode = DryRunComponents.Decode(log, backend, dir, latentShape, request.Gpu);
         using var high = Load(backend, dir, "transformer");
         long highBytes = log.LiveBytes;
         using var low = dir is null || index!.HasSecondExpert ? Load(backend, dir, "transformer_2") : null;
@@ -81,36 +78,13 @@ public static class DeploymentPlanner
         var plans = new Dictionary<WeightResidency, List<StagePlan>>();
         foreach (var residency in Enum.GetValues<WeightResidency>())
         {
-            plans[residency] = Stages(residency, dit, records, blocks, gpu, request, recordedText, textBytes, vaeBytes);
+            plans[residency] = Stages(residency, dit, records, blocks, gpu, text, decode);
         }
         var peaks = plans.ToDictionary(p => p.Key, p => p.Value.Max(s => s.PeakBytes));
         var chosen = peaks.Where(p => p.Value + ReserveBytes <= request.BudgetBytes).Select(p => (WeightResidency?)p.Key).FirstOrDefault()
             ?? WeightResidency.StreamedBlocks;
         return new DeploymentPlan(dir ?? "Wan2.2-T2V-A14B (preset)", request, latentShape, tokens, low is null ? [highBytes] : [highBytes, lowBytes],
             chosen, peaks, plans[chosen], ReserveBytes, dryRunSeconds);
-    }
-
-    /// <summary>
-    /// The text encoder on the dry-run device, where the CUDA backend declares its family: loaded (weights allocated, none
-    /// read; the token embedding stays in the mapped file, whose row 0 the zero ids read), both prompts encoded at 512
-    /// tokens, released. Time: each recorded GEMM at its floor (its attention and elementwise kernels, under 2% of the FLOPs, not timed).
-    /// </summary>
-    private static StagePlan RecordTextEncode(DryRunLog log, ITextEncoderOps backend, string dir, GpuSpec gpu)
-    {
-        log.ResetPeak();
-        long live = log.LiveBytes, launches = log.Launches, gemms = log.Gemms;
-        double flops = log.GemmFlops, bytes = log.GemmBytes;
-        var before = log.SnapshotRan();
-        using (var encoder = Umt5Encoder.Load(backend, Path.Combine(dir, "text_encoder")))
-        {
-            var ids = new int[DitConfig.TextLength];
-            encoder.Encode(ids).Dispose();
-            encoder.Encode(ids).Dispose();
-        }
-        double seconds = log.Ran.Where(p => p.Key.Kind == DryRunCallKind.Gemm)
-            .Sum(p => (p.Value - before.GetValueOrDefault(p.Key)) * gpu.FloorSeconds(p.Key.Flops, p.Key.Bytes));
-        return new StagePlan("text encode", "recorded", 0, log.PeakBytes - live, log.Launches - launches, log.Gemms - gemms,
-            log.GemmFlops - flops, log.GemmBytes - bytes, seconds, 0, 0);
     }
 
     private static WanTransformer Load(CudaBackend backend, string? dir, string subfolder)
@@ -137,13 +111,11 @@ public static class DeploymentPlanner
     }
 
     private static List<StagePlan> Stages(WeightResidency residency, List<StagePlan> dit, IReadOnlyList<DitStageRecord> records, ExpertBlocks blocks,
-        GpuSpec gpu, PlanRequest request, StagePlan? recordedText, long textBytes, long vaeBytes)
+        GpuSpec gpu, RecordedComponent text, RecordedComponent decode)
     {
         long allExperts = blocks.HighBytes + blocks.LowBytes;
         long resident = residency == WeightResidency.BothExperts ? allExperts : 0;
-        var text = recordedText is null ? ComponentEstimates.TextEncode(gpu, textBytes, resident) : recordedText with { PeakBytes = recordedText.PeakBytes + resident };
-        var decode = ComponentEstimates.Decode(gpu, request.Frames, request.Height, request.Width, vaeBytes, resident);
-        var stages = new List<StagePlan> { WithCopy(text, gpu.PcieSeconds(textBytes), gpu.PcieSeconds(textBytes)) };
+        var stages = new List<StagePlan> { Component(text, resident, gpu) };
         double previousStepSeconds = 0;
         for (int i = 0; i < dit.Count; i++)
         {
@@ -162,8 +134,15 @@ public static class DeploymentPlanner
             });
             previousStepSeconds = stepSeconds;
         }
-        stages.Add(WithCopy(decode, gpu.PcieSeconds(vaeBytes), gpu.PcieSeconds(vaeBytes)));
+        stages.Add(Component(decode, resident, gpu));
         return stages;
+    }
+
+    /// <summary>A recorded text-encode or decode stage beside the experts the residency keeps resident, its weights copied in before it runs.</summary>
+    private static StagePlan Component(RecordedComponent component, long residentBytes, GpuSpec gpu)
+    {
+        double copy = gpu.PcieSeconds(component.WeightBytes);
+        return WithCopy(component.Stage with { PeakBytes = checked(component.Stage.PeakBytes + residentBytes) }, copy, copy);
     }
 
     /// <summary>Every step copies all blocks once (both CFG branches run block by block); block i+1 copies while block i computes, so per step only the excess and the first block show.</summary>

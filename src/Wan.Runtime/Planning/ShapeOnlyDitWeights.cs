@@ -1,6 +1,4 @@
 using Wan.Runtime.Config;
-using Wan.Runtime.Tensors;
-using Wan.Runtime.Weights;
 
 namespace Wan.Runtime.Planning;
 
@@ -9,14 +7,11 @@ namespace Wan.Runtime.Planning;
 /// (diffusers <c>transformer_wan.py</c> <c>WanTransformer3DModel</c>, the names <c>WanTransformer</c> loads),
 /// as shape-only BF16 tensors: a full-size expert for a dry run with no file and no byte read.
 /// </summary>
-internal sealed class ShapeOnlyDitWeights : ITensorSource
+internal sealed class ShapeOnlyDitWeights : ShapeOnlyWeights
 {
-    private readonly Dictionary<string, StoredTensor> _tensors = new(StringComparer.Ordinal);
-    private readonly List<string> _names = [];
-
     public ShapeOnlyDitWeights(DitConfig config, string location)
+        : base(location)
     {
-        Location = location;
         int d = config.Dim;
         Add("patch_embedding.weight", d, config.InChannels, config.Patch.T, config.Patch.H, config.Patch.W);
         Add("patch_embedding.bias", d);
@@ -50,34 +45,9 @@ internal sealed class ShapeOnlyDitWeights : ITensorSource
         }
     }
 
-    /// <inheritdoc/>
-    public string Location { get; }
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> Names => _names;
-
-    /// <summary>Bytes the expert's weights take in BF16.</summary>
-    public long Bytes => _tensors.Values.Sum(t => t.ByteLength);
-
-    /// <inheritdoc/>
-    public bool Contains(string name) => _tensors.ContainsKey(name);
-
-    /// <inheritdoc/>
-    public StoredTensor Get(string name) =>
-        _tensors.TryGetValue(name, out var tensor) ? tensor : throw new KeyNotFoundException($"{Location}: no tensor '{name}'");
-
-    /// <summary>Nothing to release.</summary>
-    public void Dispose() { }
-
     private void Linear(string prefix, int outputs, int inputs)
     {
         Add(prefix + ".weight", outputs, inputs);
         Add(prefix + ".bias", outputs);
-    }
-
-    private void Add(string name, params int[] shape)
-    {
-        _tensors.Add(name, new ShapeOnlyTensor(name, DType.BF16, new Shape(shape), Location));
-        _names.Add(name);
     }
 }

@@ -19,7 +19,8 @@ public sealed class DeploymentPlannerTests
         long tokens = DitShape.Tokens(81, height, width);
         double rooflineStep = 2 * RooflineTable.PerForward(DitShape.Wan22T2VA14B, tokens).Sum(r => Accelerator.H100.FloorSeconds(r.Flops, r.Bytes));
         var steps = plan.Stages.Where(s => s.Steps > 0).ToList();
-        TestContext.Progress.WriteLine($"{width}x{height}: dry run {plan.DryRunSeconds:F1} s; step {steps[0].ComputeSeconds / steps[0].Steps:F3} s vs roofline {rooflineStep:F3} s");
+        TestContext.Progress.WriteLine($"{width}x{height}: dry run {plan.DryRunSeconds:F1} s; step {steps[0].ComputeSeconds / steps[0].Steps:F3} s vs roofline {rooflineStep:F3} s; " +
+            $"decode peak {plan.Stages[^1].PeakBytes / 1e9:F2} GB, {plan.Stages[^1].Flops / 1e12:F1} TFLOP");
         Assert.Multiple(() =>
         {
             Assert.That(plan.Tokens, Is.EqualTo(tokens));
@@ -31,6 +32,15 @@ public sealed class DeploymentPlannerTests
                 Assert.That(s.ComputeSeconds / s.Steps, Is.EqualTo(rooflineStep).Within(1).Percent, $"{s.Stage}: recorded GEMMs + kernel model = analytic roofline");
             }
             Assert.That(plan.DryRunSeconds, Is.LessThan(120), "a full-size dry run takes seconds");
+            Assert.That(plan.Stages.Select(s => (s.Stage, s.Source)), Is.EqualTo(new[] { ("text encode", "recorded"), ("high-noise steps", "recorded"),
+                ("low-noise steps", "recorded"), ("decode", "recorded") }), "shape-only umT5 and VAE weights: every stage recorded");
+            var decode = plan.Stages[^1];
+            long vaeWeights = new ShapeOnlyVaeWeights(ShapeOnlyVaeWeights.Wan21, "VAE").Bytes;
+            long convOutInput = 96L * 4 * height * width * 2;
+            Assert.That(decode.PeakBytes - plan.ExpertBytes.Sum(), Is.GreaterThan(vaeWeights + convOutInput),
+                "the decode peak: both experts resident, the VAE and at least conv_out's input (96 channels × 4 frames at full size, BF16)");
+            Assert.That(decode.Flops, Is.EqualTo(5.14e12 * (81.0 * height * width) / (9 * 256 * 256)).Within(10).Percent,
+                "the CPU profiler's count (docs/performance.md) scaled by output values, which the recording replaced");
         });
     }
 

@@ -16,11 +16,11 @@ public sealed class Umt5Encoder : IDisposable
     private const string FinalNormName = "encoder.final_layer_norm.weight";
 
     private readonly ITextEncoderOps _backend;
-    private readonly SafetensorsCheckpoint _checkpoint;
+    private readonly ITensorSource _checkpoint;
     private readonly Umt5Block[] _blocks;
     private readonly Tensor _finalNorm;
 
-    private Umt5Encoder(ITextEncoderOps backend, Umt5Config config, SafetensorsCheckpoint checkpoint, Umt5Block[] blocks, Tensor finalNorm)
+    private Umt5Encoder(ITextEncoderOps backend, Umt5Config config, ITensorSource checkpoint, Umt5Block[] blocks, Tensor finalNorm)
     {
         _backend = backend;
         Config = config;
@@ -46,7 +46,15 @@ public sealed class Umt5Encoder : IDisposable
         {
             throw new Wan.Errors.ConfigException(Path.Combine(textEncoderDirectory, "config.json"), "d_kv", $"{config.DKv} has no attention kernel on {backend.Name}");
         }
-        var checkpoint = SafetensorsCheckpoint.Open(textEncoderDirectory);
+        return Load(backend, config, SafetensorsCheckpoint.Open(textEncoderDirectory));
+    }
+
+    /// <summary>
+    /// The encoder of <paramref name="config"/> over any weight source, which it then owns (the planner's
+    /// shape-only umT5-XXL, <c>Planning/ShapeOnlyUmt5Weights</c>).
+    /// </summary>
+    internal static Umt5Encoder Load(ITextEncoderOps backend, Umt5Config config, ITensorSource checkpoint)
+    {
         var loader = new WeightLoader(backend, checkpoint, "umT5");
         try
         {
@@ -91,11 +99,21 @@ public sealed class Umt5Encoder : IDisposable
             throw new ArgumentOutOfRangeException(nameof(validTokens), $"umT5 encode: {validTokens} valid tokens of {ids.Length} ids (need 1..{ids.Length})");
         }
         using var x = Embed(ids);
+        return EncodeEmbedded(x, validTokens);
+    }
+
+    /// <summary>
+    /// The layers and the final norm over embedded rows <paramref name="x"/> [L, d_model] (updated in place; the caller
+    /// keeps owning it) → a new [L, d_model]. The planner enters here with zero rows: a shape-only table has no rows to gather.
+    /// </summary>
+    internal Tensor EncodeEmbedded(Tensor x, int validTokens)
+    {
+        int length = x.Shape[0];
         // The buckets depend only on the length: once per sequence, every layer then gathers its own table.
-        var buckets = RelativePositionBuckets.ForOffsets(ids.Length, ids.Length, Config.RelativeAttentionNumBuckets, Config.RelativeAttentionMaxDistance);
+        var buckets = RelativePositionBuckets.ForOffsets(length, length, Config.RelativeAttentionNumBuckets, Config.RelativeAttentionMaxDistance);
         foreach (var block in _blocks)
         {
-            using var bias = block.PositionBias(buckets, ids.Length, ids.Length);
+            using var bias = block.PositionBias(buckets, length, length);
             block.ForwardInPlace(x, bias, validTokens, ClampFp16);
         }
         return FinalNorm(x);

@@ -52,6 +52,12 @@ public sealed class WanVae : IDisposable
         }
         var config = VaeConfig.Load(Path.Combine(vaeDirectory, "config.json"));
         using var source = SafetensorsCheckpoint.Open(vaeDirectory);
+        return Load(backend, config, source);
+    }
+
+    /// <summary>The VAE of <paramref name="config"/> from any weight source (the planner's shape-only Wan2.1 VAE); the caller keeps owning the source.</summary>
+    internal static WanVae Load(IVaeOps backend, VaeConfig config, ITensorSource source)
+    {
         var weights = new WeightLoader(backend, source, "VAE");
         try
         {
