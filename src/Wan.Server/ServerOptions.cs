@@ -41,6 +41,9 @@ public sealed class ServerOptions
     /// <summary>Largest video a request may ask for, in frames × height × width pixels (default 81 × 720 × 1280); larger ones get 413.</summary>
     public long MaxVideoPixels { get; set; } = 81L * 720 * 1280;
 
+    /// <summary>Templates, prompt filter, frame classifier, assets folder (section <c>Wan:Creative</c>).</summary>
+    public Creative.CreativeServerOptions Creative { get; set; } = new();
+
     /// <summary>Refuses settings that cannot work, naming the setting.</summary>
     /// <exception cref="ArgumentException">a setting is out of range.</exception>
     public void Validate()

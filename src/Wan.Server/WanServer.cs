@@ -2,11 +2,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using Wan.Runtime.Config;
 using Wan.Runtime.Engine;
 using Wan.Server.Api;
 using Wan.Server.Caching;
+using Wan.Server.Creative;
 using Wan.Server.Jobs;
 using Wan.Server.Telemetry;
 
@@ -56,7 +58,9 @@ public static class WanServer
         builder.Services.AddSingleton(new ResultFolder(Path.Combine(data, "results")));
         builder.Services.AddSingleton(_ => WanEngine.Open(options.ModelDirectory, new EngineOptions { Device = options.Device, Precision = options.Precision }));
         builder.Services.AddSingleton(sp => new ServerModel(identity, geometry, sp.GetRequiredService<WanEngine>().DescribePlacement()));
-        builder.Services.AddSingleton<IJobRunner>(sp => new EngineJobRunner(sp.GetRequiredService<WanEngine>()));
+        builder.Services.AddSingleton(sp => new CreativeService(options.Creative, sp.GetRequiredService<ILogger<CreativeService>>()));
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<CreativeService>().Finisher);
+        builder.Services.AddSingleton<IJobRunner>(sp => new EngineJobRunner(sp.GetRequiredService<WanEngine>(), sp.GetRequiredService<VideoFinisher>()));
         builder.Services.AddSingleton<JobExecutor>();
         builder.Services.AddSingleton(sp => new JobRecovery(sp.GetRequiredService<IJobStore>(), sp.GetRequiredService<JobEventHub>(),
             sp.GetRequiredService<ResultFolder>(), options.InterruptedJobs, sp.GetRequiredService<TimeProvider>()));
@@ -69,6 +73,8 @@ public static class WanServer
         var app = builder.Build();
         // The engine loads now: a bad model or device stops the start with its own message.
         app.Services.GetRequiredService<ServerModel>();
+        // So do the creative settings (block lists, templates, classifier, assets folder).
+        app.Services.GetRequiredService<CreativeService>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<ApiKeyMiddleware>();

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Wan.Server.Caching;
+using Wan.Server.Creative;
 using Wan.Server.Jobs;
 using Wan.Server.Telemetry;
 
@@ -24,7 +25,8 @@ public static class VideoEndpoints
         var videos = app.MapGroup("/v1/videos").WithTags("videos");
         videos.MapPost("", Submit).WithName("CreateVideo").Accepts<VideoRequestBody>("application/json")
             .Produces<VideoCreatedBody>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
-            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         videos.MapGet("/{id}", Status).WithName("GetVideo").Produces<VideoStatusBody>().ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/{id}/events", Events).WithName("GetVideoEvents").Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/{id}/content", Content).WithName("GetVideoContent")
@@ -37,7 +39,7 @@ public static class VideoEndpoints
     }
 
     private static async Task<IResult> Submit(HttpContext context, IJobStore store, IJobDispatcher dispatcher, JobEventHub events,
-        ServerOptions options, ServerModel model, ServerMetrics metrics, TimeProvider time)
+        ServerOptions options, ServerModel model, ServerMetrics metrics, TimeProvider time, CreativeService creative)
     {
         if (context.Request.ContentLength > options.MaxRequestBytes)
         {
@@ -64,7 +66,9 @@ public static class VideoEndpoints
         int priority;
         try
         {
+            var creativeSpec = await creative.PrepareAsync(body, context.RequestAborted).ConfigureAwait(false);
             (spec, priority) = RequestValidator.Validate(body, options, model.Geometry);
+            spec = spec with { Creative = creativeSpec };
         }
         catch (RequestRejectedException e)
         {

@@ -15,7 +15,7 @@ namespace Wan.Server.Caching;
 public static class ResultCacheKey
 {
     /// <summary>Bumped when the runtime's numerics change what a given request produces.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>The key (64 hex digits).</summary>
     /// <param name="modelIdentity">the model folder's <see cref="ModelIdentity.Compute"/>.</param>
@@ -44,6 +44,7 @@ public static class ResultCacheKey
             json.WriteString("solver", spec.Solver);
             json.WriteNumber("fps", spec.Fps);
             json.WriteString("format", spec.Format);
+            json.WriteString("creative", spec.Creative?.Fingerprint() ?? "");
             json.WriteStartArray("loras");
             foreach (var lora in loraHashes)
             {

@@ -49,6 +49,9 @@ public sealed record VideoSpec
     /// <summary>Container: "mp4", "y4m" or "gif" (<see cref="VideoFormats"/>).</summary>
     public required string Format { get; init; }
 
+    /// <summary>Template, post-processing and label (<see cref="Creative.CreativeSpec"/>), or null for none (the MP4 still carries the AI metadata label).</summary>
+    public Creative.CreativeSpec? Creative { get; init; }
+
     /// <summary>The engine request this spec describes.</summary>
     public GenerationRequest ToGenerationRequest() => new()
     {

@@ -1,0 +1,226 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Wan.Creative;
+using Wan.Creative.PostProcessing;
+using Wan.Creative.Safety;
+using Wan.Creative.Templates;
+using Wan.Errors;
+using Wan.Runtime.Pipeline;
+using Wan.Server.Api;
+
+namespace Wan.Server.Creative;
+
+/// <summary>
+/// The creative stages of <c>wan serve</c>, on the same library code as <c>wan generate</c>
+/// (<see cref="CreativePreparation"/>): at submission the prompt filter, the prompt-extension hook, the template
+/// (expanded prompt, pinned settings) and the post-processing/label fields are checked and folded into the request,
+/// before anything is queued; after generation <see cref="Finisher"/> classifies and finishes the video. Owns the
+/// template library (hot-reloaded), the frame classifier and the extension client.
+/// </summary>
+public sealed class CreativeService : IDisposable
+{
+    private static readonly (string Section, string Key)[] FileFields = [("logo", "file"), ("subtitles", "file"), ("audio", "file"), ("label", "font")];
+    private readonly PromptFilter? _filter;
+    private readonly PromptExtension? _extension;
+    private readonly FrameClassifier? _classifier;
+    private readonly AssetFolder _assets;
+    private readonly ILogger<CreativeService> _log;
+
+    /// <summary>Loads everything <paramref name="options"/> names, so a bad setting stops the server's start.</summary>
+    /// <exception cref="FileNotFoundException">A block list or the classifier model is missing.</exception>
+    /// <exception cref="DirectoryNotFoundException">The templates or assets folder is missing.</exception>
+    /// <exception cref="InvalidDataException">A block list is not UTF-8 or has an empty entry.</exception>
+    /// <exception cref="ArgumentException">The classifier threshold or frame count is out of range.</exception>
+    public CreativeService(CreativeServerOptions options, ILogger<CreativeService> log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _log = log;
+        if (options.SafetyFrames < 1)
+        {
+            throw new ArgumentException($"Wan:Creative:SafetyFrames must be at least 1, got {options.SafetyFrames}");
+        }
+        if (!double.IsFinite(options.SafetyThreshold))
+        {
+            throw new ArgumentException($"Wan:Creative:SafetyThreshold must be a finite number, got {options.SafetyThreshold}");
+        }
+        _filter = options.BlockLists.Count > 0 ? PromptFilter.Load(options.BlockLists) : null;
+        _assets = new AssetFolder(options.AssetsDirectory);
+        Templates = options.TemplatesDirectory is { } templates ? TemplateLibrary.Open(templates, watch: true) : null;
+        _extension = options.PromptExtensionUrl is { } url ? new PromptExtension(url) : null;
+        _classifier = options.SafetyModel is { } model
+            ? FrameClassifier.Open(model, new FrameClassifierOptions { Threshold = options.SafetyThreshold, SampledFrames = options.SafetyFrames })
+            : null;
+        Finisher = new VideoFinisher(_assets, _classifier);
+    }
+
+    /// <summary>The template library, or null when none is configured.</summary>
+    public TemplateLibrary? Templates { get; }
+
+    /// <summary>Classifies and writes finished videos.</summary>
+    public VideoFinisher Finisher { get; }
+
+    /// <summary>
+    /// Applies the creative stages to <paramref name="body"/> in place — prompt filtered, extended, templated (pinned
+    /// settings fill only the fields the client left out; a template's style is used when the request names none) and
+    /// filtered again — and returns the creative part of the spec (null when the request has no template, post or
+    /// label). Runs before <see cref="RequestValidator.Validate"/>, which then checks the settings the template pinned.
+    /// </summary>
+    /// <exception cref="RequestRejectedException">422 for a prompt the filter refuses; 400 for an unknown template, a bad
+    /// <c>post</c>/<c>label</c> object, a file outside the assets folder or missing, post-processing on a non-MP4 format.</exception>
+    public async Task<CreativeSpec?> PrepareAsync(VideoRequestBody body, CancellationToken cancellation)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (string.IsNullOrWhiteSpace(body.Prompt))
+        {
+            // The validator names the missing prompt.
+            return null;
+        }
+        var template = body.Template is { } name ? Template(name) : null;
+        var defaults = new GenerationRequest { Prompt = body.Prompt, NegativePrompt = body.NegativePrompt ?? "" };
+        var given = Given(body);
+        PreparedRequest prepared;
+        try
+        {
+            prepared = await CreativePreparation.PrepareAsync(defaults, new CreativeSettings { Filter = _filter, Extension = _extension, Template = template },
+                given, cancellation).ConfigureAwait(false);
+        }
+        catch (PromptRefusedException e)
+        {
+            // The block list's location is the server's business.
+            throw new RequestRejectedException(StatusCodes.Status422UnprocessableEntity, "prompt refused", e.Message.Replace($" ({e.Term.Source})", "", StringComparison.Ordinal));
+        }
+        catch (RequestException e)
+        {
+            throw Invalid(e.Message);
+        }
+        foreach (var warning in prepared.Warnings)
+        {
+            _log.LogWarning("prompt extension: {Warning}", warning);
+        }
+        Fill(body, prepared, given);
+        var post = Post(body);
+        if (template is null && post is null)
+        {
+            return null;
+        }
+        return new CreativeSpec { Template = template?.Name, Post = post?.Object, Assets = post?.Assets ?? [] };
+    }
+
+    /// <summary>Releases the template watcher, the classifier and the extension client.</summary>
+    public void Dispose()
+    {
+        Templates?.Dispose();
+        _classifier?.Dispose();
+        _extension?.Dispose();
+    }
+
+    private PromptTemplate Template(string name)
+    {
+        if (Templates is null)
+        {
+            throw Invalid($"template '{name}': this server has no template library (Wan:Creative:TemplatesDirectory)");
+        }
+        try
+        {
+            return Templates.Get(name);
+        }
+        catch (TemplateException e)
+        {
+            throw Invalid(e.Message.Replace($" in {Templates.Directory}", "", StringComparison.Ordinal));
+        }
+    }
+
+    private static HashSet<RequestSetting> Given(VideoRequestBody body)
+    {
+        var given = new HashSet<RequestSetting>();
+        void Add(bool set, RequestSetting setting)
+        {
+            if (set)
+            {
+                given.Add(setting);
+            }
+        }
+        Add(!string.IsNullOrEmpty(body.NegativePrompt), RequestSetting.NegativePrompt);
+        Add(body.Width is not null || body.Height is not null, RequestSetting.Size);
+        Add(body.Frames is not null, RequestSetting.Frames);
+        Add(body.Steps is not null, RequestSetting.Steps);
+        Add(body.Guidance is { ValueKind: not JsonValueKind.Null }, RequestSetting.Guidance);
+        Add(body.Shift is not null, RequestSetting.Shift);
+        Add(body.Solver is not null, RequestSetting.Solver);
+        Add(body.Fps is not null, RequestSetting.Fps);
+        Add(body.Style is not null, RequestSetting.Style);
+        return given;
+    }
+
+    /// <summary>Writes the prepared prompt and the settings a template pinned back into the fields the client left out.</summary>
+    private static void Fill(VideoRequestBody body, PreparedRequest prepared, HashSet<RequestSetting> given)
+    {
+        var r = prepared.Request;
+        body.Prompt = r.Prompt;
+        body.NegativePrompt = r.NegativePrompt.Length > 0 ? r.NegativePrompt : body.NegativePrompt;
+        if (!given.Contains(RequestSetting.Size))
+        {
+            (body.Width, body.Height) = (r.Width, r.Height);
+        }
+        body.Frames ??= r.Frames;
+        body.Steps ??= r.Steps;
+        if (!given.Contains(RequestSetting.Guidance))
+        {
+            body.Guidance = JsonSerializer.SerializeToElement(new[] { r.GuidanceLow, r.GuidanceHigh });
+        }
+        body.Shift ??= r.Shift;
+        body.Solver ??= r.Solver;
+        body.Fps ??= r.Fps;
+        body.Style ??= prepared.TemplateStyle;
+    }
+
+    /// <summary>The request's <c>post</c> object with its <c>label</c> merged in, checked in full (values, files inside the assets folder), or null.</summary>
+    private (JsonElement Object, IReadOnlyList<AssetDigest> Assets)? Post(VideoRequestBody body)
+    {
+        if (body.Post is not { ValueKind: not JsonValueKind.Null } && body.Label is not { ValueKind: not JsonValueKind.Null })
+        {
+            return null;
+        }
+        var format = body.Format ?? "mp4";
+        if (format != "mp4")
+        {
+            throw Invalid($"post-processing and the AI label need the mp4 format, not '{format}'");
+        }
+        var merged = body.Post is { ValueKind: not JsonValueKind.Null } post
+            ? JsonNode.Parse(post.GetRawText()) as JsonObject ?? throw Invalid("post must be a JSON object")
+            : [];
+        if (body.Label is { ValueKind: not JsonValueKind.Null } label)
+        {
+            if (merged.ContainsKey("label"))
+            {
+                throw Invalid("give the AI label once: in 'label' or in 'post.label', not both");
+            }
+            merged["label"] = JsonNode.Parse(label.GetRawText());
+        }
+        var element = CanonicalJson.Normalise(JsonSerializer.SerializeToElement(merged));
+        var assets = new List<AssetDigest>();
+        foreach (var (section, key) in FileFields)
+        {
+            if (element.TryGetProperty(section, out var s) && s.ValueKind == JsonValueKind.Object
+                && s.TryGetProperty(key, out var file) && file.ValueKind == JsonValueKind.String)
+            {
+                var field = $"post.{section}.{key}";
+                assets.Add(new AssetDigest(field, file.GetString()!, AssetFolder.Digest(_assets.Resolve(field, file.GetString()!))));
+            }
+        }
+        try
+        {
+            var options = PostProcessManifest.Parse(element, _assets.Root ?? Directory.GetCurrentDirectory(), "post");
+            options.Validate();
+        }
+        catch (Exception e) when (e is InvalidDataException or RequestException or FileNotFoundException)
+        {
+            throw Invalid(e.Message);
+        }
+        return (element, assets);
+    }
+
+    private static RequestRejectedException Invalid(string detail) => new(StatusCodes.Status400BadRequest, "invalid request", detail);
+}

@@ -1,0 +1,42 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace Wan.Server.Creative;
+
+/// <summary>
+/// The creative part of a normalised request (<see cref="Jobs.VideoSpec.Creative"/>): the template that expanded the
+/// prompt (its effect is already in the prompt and settings), the post-processing object with the AI label merged in
+/// (canonical JSON: keys sorted, file names relative to the assets folder) and the digest of every file it names.
+/// Stored with the job, so whoever runs it finishes the video the same way, and hashed into the result cache key.
+/// </summary>
+public sealed record CreativeSpec
+{
+    /// <summary>The template's name, or null.</summary>
+    public string? Template { get; init; }
+
+    /// <summary>The <c>--post</c> object (see <see cref="Wan.Creative.PostProcessing.PostProcessManifest"/>) with the request's label as its <c>label</c>, or null for none.</summary>
+    public JsonElement? Post { get; init; }
+
+    /// <summary>The files the post-processing names, with their content digests.</summary>
+    public IReadOnlyList<AssetDigest> Assets { get; init; } = [];
+
+    /// <summary>SHA-256 (64 hex digits) of the canonical template name, post-processing object and asset digests.</summary>
+    public string Fingerprint()
+    {
+        var text = new StringBuilder();
+        text.Append("template=").Append(Template ?? "").Append('\n');
+        text.Append("post=").Append(Post is { } post ? CanonicalJson.Write(post) : "").Append('\n');
+        foreach (var asset in Assets)
+        {
+            text.Append("asset=").Append(asset.Field).Append(':').Append(asset.File).Append(':').Append(asset.Sha256).Append('\n');
+        }
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+}
+
+/// <summary>A file a request's post-processing names.</summary>
+/// <param name="Field">The request field (<c>post.logo.file</c>).</param>
+/// <param name="File">The name relative to the assets folder, as the client gave it.</param>
+/// <param name="Sha256">SHA-256 of its content when the request was accepted.</param>
+public sealed record AssetDigest(string Field, string File, string Sha256);
