@@ -77,10 +77,12 @@ public static class WanServer
         app.Services.GetRequiredService<CreativeService>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        WebPage.Use(app);
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
         VideoEndpoints.Map(app);
+        ListingEndpoints.Map(app);
         return app;
     }
 }

@@ -8,6 +8,7 @@ using Wan.Creative.Safety;
 using Wan.Creative.Templates;
 using Wan.Errors;
 using Wan.Runtime.Pipeline;
+using Wan.Runtime.Styles;
 using Wan.Server.Api;
 
 namespace Wan.Server.Creative;
@@ -17,7 +18,7 @@ namespace Wan.Server.Creative;
 /// (<see cref="CreativePreparation"/>): at submission the prompt filter, the prompt-extension hook, the template
 /// (expanded prompt, pinned settings) and the post-processing/label fields are checked and folded into the request,
 /// before anything is queued; after generation <see cref="Finisher"/> classifies and finishes the video. Owns the
-/// template library (hot-reloaded), the frame classifier and the extension client.
+/// template and style libraries (hot-reloaded), the frame classifier and the extension client.
 /// </summary>
 public sealed class CreativeService : IDisposable
 {
@@ -30,7 +31,7 @@ public sealed class CreativeService : IDisposable
 
     /// <summary>Loads everything <paramref name="options"/> names, so a bad setting stops the server's start.</summary>
     /// <exception cref="FileNotFoundException">A block list or the classifier model is missing.</exception>
-    /// <exception cref="DirectoryNotFoundException">The templates or assets folder is missing.</exception>
+    /// <exception cref="DirectoryNotFoundException">The templates, styles or assets folder is missing.</exception>
     /// <exception cref="InvalidDataException">A block list is not UTF-8 or has an empty entry.</exception>
     /// <exception cref="ArgumentException">The classifier threshold or frame count is out of range.</exception>
     public CreativeService(CreativeServerOptions options, ILogger<CreativeService> log)
@@ -48,6 +49,7 @@ public sealed class CreativeService : IDisposable
         _filter = options.BlockLists.Count > 0 ? PromptFilter.Load(options.BlockLists) : null;
         _assets = new AssetFolder(options.AssetsDirectory);
         Templates = options.TemplatesDirectory is { } templates ? TemplateLibrary.Open(templates, watch: true) : null;
+        Styles = options.StylesDirectory is { } styles ? StyleLibrary.Open(styles, new LoraFileValidator(), watch: true) : null;
         _extension = options.PromptExtensionUrl is { } url ? new PromptExtension(url) : null;
         _classifier = options.SafetyModel is { } model
             ? FrameClassifier.Open(model, new FrameClassifierOptions { Threshold = options.SafetyThreshold, SampledFrames = options.SafetyFrames })
@@ -57,6 +59,9 @@ public sealed class CreativeService : IDisposable
 
     /// <summary>The template library, or null when none is configured.</summary>
     public TemplateLibrary? Templates { get; }
+
+    /// <summary>The style library listed by <c>GET /v1/styles</c>, or null when none is configured.</summary>
+    public StyleLibrary? Styles { get; }
 
     /// <summary>Classifies and writes finished videos.</summary>
     public VideoFinisher Finisher { get; }
@@ -112,6 +117,7 @@ public sealed class CreativeService : IDisposable
     public void Dispose()
     {
         Templates?.Dispose();
+        Styles?.Dispose();
         _classifier?.Dispose();
         _extension?.Dispose();
     }
