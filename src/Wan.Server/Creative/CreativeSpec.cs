@@ -8,7 +8,8 @@ namespace Wan.Server.Creative;
 /// The creative part of a normalised request (<see cref="Jobs.VideoSpec.Creative"/>): the template that expanded the
 /// prompt (its effect is already in the prompt and settings), the post-processing object with the AI label merged in
 /// (canonical JSON: keys sorted, file names relative to the assets folder) and the digest of every file it names.
-/// Stored with the job, so whoever runs it finishes the video the same way, and hashed into the result cache key.
+/// Stored with the job, so whoever runs it finishes the video the same way; <see cref="Fingerprint"/> goes into the
+/// result cache key.
 /// </summary>
 public sealed record CreativeSpec
 {
@@ -21,12 +22,19 @@ public sealed record CreativeSpec
     /// <summary>The files the post-processing names, with their content digests.</summary>
     public IReadOnlyList<AssetDigest> Assets { get; init; } = [];
 
-    /// <summary>SHA-256 (64 hex digits) of the canonical template name, post-processing object and asset digests.</summary>
+    /// <summary>
+    /// What the result cache must add to the prompt and settings: SHA-256 (64 hex digits) of the canonical
+    /// post-processing object and the asset digests, or "" when there is no post-processing. The template is left out:
+    /// its whole effect is already in the prompt and settings, so the expanded request sent again is the same video.
+    /// </summary>
     public string Fingerprint()
     {
+        if (Post is not { } post)
+        {
+            return "";
+        }
         var text = new StringBuilder();
-        text.Append("template=").Append(Template ?? "").Append('\n');
-        text.Append("post=").Append(Post is { } post ? CanonicalJson.Write(post) : "").Append('\n');
+        text.Append("post=").Append(CanonicalJson.Write(post)).Append('\n');
         foreach (var asset in Assets)
         {
             text.Append("asset=").Append(asset.Field).Append(':').Append(asset.File).Append(':').Append(asset.Sha256).Append('\n');
