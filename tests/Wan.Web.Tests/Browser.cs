@@ -8,21 +8,42 @@ namespace Wan.Web.Tests;
 /// </summary>
 internal static class Browser
 {
-    private static readonly string[] Binaries = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"];
-    private const string Driver = "/usr/bin/chromedriver";
+    /// <summary>Where Debian installs the browser (the binary itself, then its launcher script).</summary>
+    public static readonly string[] Binaries = ["/usr/lib/chromium/chromium", "/usr/bin/chromium"];
 
-    /// <summary>A headless browser with a 1280x1000 window; the caller disposes it.</summary>
+    /// <summary>Where Debian's chromium-driver installs the driver.</summary>
+    public const string Driver = "/usr/bin/chromedriver";
+
+    /// <summary>What a test does when the browser is missing.</summary>
+    public enum Missing
+    {
+        /// <summary>Nothing is missing: run.</summary>
+        None,
+
+        /// <summary>Missing under CI: fail.</summary>
+        Fail,
+
+        /// <summary>Missing on a developer machine: skip with the reason.</summary>
+        Skip,
+    }
+
+    /// <summary>The decision for a browser binary found or not, a driver found or not, and the value of <c>CI</c>.</summary>
+    public static Missing Decide(string? binary, bool driverFound, string? ci) =>
+        binary is not null && driverFound ? Missing.None : string.IsNullOrEmpty(ci) ? Missing.Skip : Missing.Fail;
+
+    /// <summary>A headless browser with a 1280x1000 window; the caller disposes it. Fails or skips the test when chromium is missing.</summary>
     public static ChromeDriver Start()
     {
         var binary = Binaries.FirstOrDefault(File.Exists);
-        if (binary is null || !File.Exists(Driver))
+        var why = $"the browser test needs Debian's chromium and chromium-driver ({string.Join(" or ", Binaries)}, {Driver}): run scripts/install-deps.sh";
+        switch (Decide(binary, File.Exists(Driver), Environment.GetEnvironmentVariable("CI")))
         {
-            var why = $"the browser test needs Debian's chromium and chromium-driver ({string.Join(" or ", Binaries)}, {Driver}): run scripts/install-deps.sh";
-            if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("CI")))
-            {
+            case Missing.Fail:
                 Assert.Fail(why);
-            }
-            Assert.Ignore(why);
+                break;
+            case Missing.Skip:
+                Assert.Ignore(why);
+                break;
         }
         var options = new ChromeOptions { BinaryLocation = binary };
         // --no-sandbox: CI runs as root, where chromium's sandbox refuses to start.
