@@ -1,7 +1,7 @@
 namespace Wan.Web.Tests;
 
 /// <summary>The browser test may only be skipped outside CI.</summary>
-public class BrowserTests
+internal sealed class BrowserTests
 {
     [TestCase("/usr/lib/chromium/chromium", true, null, Browser.Missing.None)]
     [TestCase("/usr/lib/chromium/chromium", true, "true", Browser.Missing.None)]

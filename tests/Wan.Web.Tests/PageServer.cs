@@ -26,7 +26,8 @@ internal sealed class PageServer : IAsyncDisposable
         Directory.CreateDirectory(dir.Combine("templates"));
         File.WriteAllText(dir.Combine("templates", "cinematic.json"), """
             { "name": "cinematic", "description": "film look, slow camera",
-              "en": { "pattern": "{prompt}, {style}, {camera}", "style": ["cinematic"], "camera": "slow dolly-in" } }
+              "en": { "pattern": "{prompt}, {style}, {camera}", "style": ["cinematic"], "camera": "slow dolly-in" },
+              "defaults": { "width": 48, "height": 32, "frames": 5, "steps": 3 } }
             """);
         var app = WanServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
         {

@@ -25,13 +25,11 @@ public class PageTests
 
         var wait = new WebDriverWait(browser, JobTimeout) { PollingInterval = TimeSpan.FromMilliseconds(50) };
         wait.Until(_ => browser.FindElements(By.CssSelector("#template option")).Count == 2);
-        Fill(browser, "prompt", "a red fox running through fresh snow");
-        Fill(browser, "width", "48");
-        Fill(browser, "height", "32");
-        Fill(browser, "frames", "5");
-        Fill(browser, "steps", "3");
-        Fill(browser, "seed", "7");
         browser.FindElement(By.CssSelector("#template option[value='cinematic']")).Click();
+        Assert.That(new[] { "width", "height", "frames", "steps" }.Select(id => browser.FindElement(By.Id(id)).GetDomProperty("value")),
+            Is.EqualTo(new[] { "48", "32", "5", "3" }), "picking the template fills in its pinned settings");
+        Fill(browser, "prompt", "a red fox running through fresh snow");
+        Fill(browser, "seed", "7");
         Assert.That(Progress(browser), Is.Zero, "the bar starts empty");
         browser.FindElement(By.Id("submit")).Click();
 

@@ -5,7 +5,9 @@
 
 const $ = (id) => document.getElementById(id);
 const keyStore = "wan.apiKey";
+const pinnedFields = ["width", "height", "frames", "steps"];
 let playerUrl = null;
+let templates = {};
 
 function headers(extra) {
   const h = Object.assign({}, extra);
@@ -46,6 +48,9 @@ async function fillPicker(select, path, listName) {
   try {
     const body = await (await api(path)).json();
     for (const item of body[listName]) {
+      if (listName === "templates") {
+        templates[item.name] = item;
+      }
       const option = document.createElement("option");
       option.value = item.name;
       option.textContent = item.description ? item.name + " — " + item.description : item.name;
@@ -233,6 +238,18 @@ document.addEventListener("DOMContentLoaded", () => {
       localStorage.removeItem(keyStore);
     }
     loadHistory().then(() => setStatus("Key saved."), (e) => setStatus(e.message, true));
+  });
+  // A template's pinned settings become the form's values; the form sends them explicitly, so they can still be edited.
+  $("template").addEventListener("change", () => {
+    const template = templates[$("template").value];
+    for (const field of pinnedFields) {
+      if (template && template[field] != null) {
+        $(field).value = template[field];
+      }
+    }
+    if (template && template.style && $("style").querySelector("option[value='" + CSS.escape(template.style) + "']")) {
+      $("style").value = template.style;
+    }
   });
   $("request").addEventListener("submit", (event) => {
     event.preventDefault();
