@@ -71,10 +71,18 @@ public static class WanServer
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
-        // The engine loads now: a bad model or device stops the start with its own message.
-        app.Services.GetRequiredService<ServerModel>();
-        // So do the creative settings (block lists, templates, classifier, assets folder).
-        app.Services.GetRequiredService<CreativeService>();
+        // The creative settings (block lists, templates, classifier, assets folder), then the engine, load now: a bad
+        // setting, model or device stops the start with its own message, the cheap checks first.
+        try
+        {
+            app.Services.GetRequiredService<CreativeService>();
+            app.Services.GetRequiredService<ServerModel>();
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         WebPage.Use(app);

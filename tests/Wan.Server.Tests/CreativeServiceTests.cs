@@ -109,8 +109,10 @@ public class CreativeServiceTests
         Assert.That((await server.WaitTerminalAsync(logoFirst.Id)).GetProperty("state").GetString(), Is.EqualTo("succeeded"));
         Assert.That((await server.SubmitAsync(withLogo)).Cached, Is.True);
         MediaFiles.WritePng(dir.Combine("assets", "brand", "logo.png"), 16, 8, 255, 0, 0);
-        Assert.That((await server.SubmitAsync(withLogo)).Cached, Is.False, "the logo's content changed");
-        Assert.That(server.Runner.EngineRuns, Is.EqualTo(3));
+        var changed = await server.SubmitAsync(withLogo);
+        Assert.That(changed.Cached, Is.False, "the logo's content changed");
+        Assert.That((await server.WaitTerminalAsync(changed.Id)).GetProperty("state").GetString(), Is.EqualTo("succeeded"));
+        Assert.That(server.Runner.EngineRuns, Is.EqualTo(4), "plain, labelled, logo, changed logo");
     }
 
     [TestCase("a fox K.I.L.L.I.N.G a hen", "'kill*'", TestName = "Refused422_EnglishTermWithPunctuation")]
@@ -194,6 +196,21 @@ public class CreativeServiceTests
         Assert.That(status.GetProperty("state").GetString(), Is.EqualTo("failed"));
         Assert.That(status.GetProperty("error").GetString(), Does.StartWith("video refused by the safety classifier: frame 0 scored"));
         Assert.That(Directory.GetFiles(Path.Combine(server.DataDirectory, "results")), Is.Empty, "no video and no partial file");
+    }
+
+    [Test]
+    public async Task BadCreativeSettingsStopTheStartNamingTheThing()
+    {
+        using var dir = new TempDirectory();
+        var missingList = await Assert.ThrowsAsync<FileNotFoundException>(() => ServerHarness.StartAsync(dataDirectory: dir.Combine("data"),
+            configure: o => o.Creative.BlockLists = [dir.Combine("nope.txt")]));
+        Assert.That(missingList!.Message, Is.EqualTo($"{dir.Combine("nope.txt")}: block list not found"));
+        var missingAssets = await Assert.ThrowsAsync<DirectoryNotFoundException>(() => ServerHarness.StartAsync(dataDirectory: dir.Combine("data"),
+            configure: o => o.Creative.AssetsDirectory = dir.Combine("assets")));
+        Assert.That(missingAssets!.Message, Is.EqualTo($"{dir.Combine("assets")}: assets folder (Wan:Creative:AssetsDirectory) not found"));
+        var missingTemplates = await Assert.ThrowsAsync<DirectoryNotFoundException>(() => ServerHarness.StartAsync(dataDirectory: dir.Combine("data"),
+            configure: o => o.Creative.TemplatesDirectory = dir.Combine("templates")));
+        Assert.That(missingTemplates!.Message, Does.Contain("templates folder not found"));
     }
 
     private static System.Text.Json.Nodes.JsonObject JsonNode(string json) => (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(json)!;

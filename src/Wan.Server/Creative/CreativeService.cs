@@ -32,20 +32,13 @@ public sealed class CreativeService : IDisposable
     /// <summary>Loads everything <paramref name="options"/> names, so a bad setting stops the server's start.</summary>
     /// <exception cref="FileNotFoundException">A block list or the classifier model is missing.</exception>
     /// <exception cref="DirectoryNotFoundException">The templates, styles or assets folder is missing.</exception>
-    /// <exception cref="InvalidDataException">A block list is not UTF-8 or has an empty entry.</exception>
-    /// <exception cref="ArgumentException">The classifier threshold or frame count is out of range.</exception>
+    /// <exception cref="InvalidDataException">A block list is not UTF-8 or has an empty entry; the classifier is not a usable ONNX model.</exception>
+    /// <exception cref="RequestException">The classifier threshold or frame count is impossible.</exception>
+    /// <exception cref="DllNotFoundException">A classifier is configured and ONNX Runtime's native library cannot be loaded.</exception>
     public CreativeService(CreativeServerOptions options, ILogger<CreativeService> log)
     {
         ArgumentNullException.ThrowIfNull(options);
         _log = log;
-        if (options.SafetyFrames < 1)
-        {
-            throw new ArgumentException($"Wan:Creative:SafetyFrames must be at least 1, got {options.SafetyFrames}");
-        }
-        if (!double.IsFinite(options.SafetyThreshold))
-        {
-            throw new ArgumentException($"Wan:Creative:SafetyThreshold must be a finite number, got {options.SafetyThreshold}");
-        }
         _filter = options.BlockLists.Count > 0 ? PromptFilter.Load(options.BlockLists) : null;
         _assets = new AssetFolder(options.AssetsDirectory);
         Templates = options.TemplatesDirectory is { } templates ? TemplateLibrary.Open(templates, watch: true) : null;
