@@ -69,6 +69,8 @@ public class PageTests
         var shot = Path.Combine(TestContext.CurrentContext.WorkDirectory, "wan-serve-page.png");
         browser.GetScreenshot().SaveAsFile(shot);
         TestContext.AddTestAttachment(shot, "the page after a job and its re-run");
+        var media = script.ExecuteScript("const p = document.getElementById('player'); return 'readyState ' + p.readyState + ', networkState ' + p.networkState + ', duration ' + p.duration;");
+        TestContext.Out.WriteLine($"player: {media}");
         TestContext.Out.WriteLine($"progress values seen: {string.Join(" ", seen.Distinct().Select(v => v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))}; screenshot {shot}");
     }
 
