@@ -98,10 +98,12 @@ public class ListingTests
         Assert.That(page.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
         Assert.That(await page.Content.ReadAsStringAsync(), Does.Contain("id=\"prompt\"").And.Contain("src=\"app.js\""));
         Assert.That(page.Headers.GetValues("Content-Security-Policy").Single(), Does.StartWith("default-src 'self'"));
-        foreach (var (file, type) in new[] { ("/app.js", "text/javascript"), ("/app.css", "text/css") })
+        foreach (var (file, type) in new[] { ("/", "text/html"), ("/app.js", "text/javascript"), ("/app.css", "text/css") })
         {
             using var asset = await server.Client.GetAsync(file);
             Assert.That((asset.StatusCode, asset.Content.Headers.ContentType?.MediaType), Is.EqualTo((HttpStatusCode.OK, type)), file);
+            // Air-gapped servers: the page loads nothing from anywhere else.
+            Assert.That(await asset.Content.ReadAsStringAsync(), Does.Not.Contain("http://").And.Not.Contain("https://").And.Not.Contain("//cdn"), file);
         }
         using var api = await server.Client.GetAsync("/v1/videos");
         Assert.That(api.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));

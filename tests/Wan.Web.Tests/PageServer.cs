@@ -20,7 +20,8 @@ internal sealed class PageServer : IAsyncDisposable
 
     public string Url => App.Urls.First();
 
-    public static async Task<PageServer> StartAsync()
+    /// <summary>Starts the server; with <paramref name="apiKey"/> it accepts only requests carrying that key.</summary>
+    public static async Task<PageServer> StartAsync(string? apiKey = null)
     {
         var dir = new TempDirectory();
         Directory.CreateDirectory(dir.Combine("templates"));
@@ -35,6 +36,10 @@ internal sealed class PageServer : IAsyncDisposable
             o.DataDirectory = dir.Combine("data");
             o.Device = EngineDevice.Cpu;
             o.Creative.TemplatesDirectory = dir.Combine("templates");
+            if (apiKey is not null)
+            {
+                o.ApiKeys = [apiKey];
+            }
         });
         await app.StartAsync();
         return new PageServer(app, dir);

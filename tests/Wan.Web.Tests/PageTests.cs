@@ -74,6 +74,34 @@ public class PageTests
         TestContext.Out.WriteLine($"progress values seen: {string.Join(" ", seen.Distinct().Select(v => v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture)))}; screenshot {shot}");
     }
 
+    [Test]
+    public async Task WithApiKeysThePageWorksOnceGivenAKey()
+    {
+        const string key = "page-test-key-0123456789";
+        await using var server = await PageServer.StartAsync(key);
+        using var browser = Browser.Start();
+        var script = (IJavaScriptExecutor)browser;
+        var wait = new WebDriverWait(browser, JobTimeout) { PollingInterval = TimeSpan.FromMilliseconds(50) };
+        browser.Navigate().GoToUrl(server.Url);
+        wait.Until(_ => browser.FindElement(By.Id("status")).Text.Contains("API key required", StringComparison.Ordinal));
+        Assert.That(browser.FindElement(By.Id("status")).GetAttribute("class"), Does.Contain("error"), "without a key the page says why it cannot list anything");
+
+        browser.FindElement(By.CssSelector("#key-box summary")).Click();
+        Fill(browser, "api-key", key);
+        browser.FindElement(By.Id("save-key")).Click();
+        wait.Until(_ => browser.FindElement(By.Id("status")).Text == "Key saved.");
+        browser.Navigate().Refresh();
+        wait.Until(_ => browser.FindElements(By.CssSelector("#template option")).Count == 2);
+        browser.FindElement(By.CssSelector("#template option[value='cinematic']")).Click();
+        Fill(browser, "prompt", "a hare in a meadow");
+        browser.FindElement(By.Id("submit")).Click();
+        // The event stream and the video come through fetch with X-Api-Key: EventSource and <video src> could not send it.
+        wait.Until(_ => Progress(browser) >= 1);
+        wait.Until(_ => Convert.ToInt64(script.ExecuteScript("return document.getElementById('player').readyState;")) >= 2);
+        Assert.That(Convert.ToDouble(script.ExecuteScript("return document.getElementById('player').duration;")), Is.GreaterThan(0));
+        Assert.That(browser.FindElements(By.CssSelector("#history tbody tr")), Has.Count.EqualTo(1));
+    }
+
     private static void Fill(IWebDriver browser, string id, string value)
     {
         var field = browser.FindElement(By.Id(id));

@@ -28,6 +28,9 @@ async function api(path, options) {
     } catch (e) {
       // Not a problem document: the status line says it.
     }
+    if (response.status === 401) {
+      detail = "API key required: open \"API key\" at the top right and save one (" + detail + ")";
+    }
     throw new Error(detail);
   }
   return response;
