@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Wan.Server.Tests.Infrastructure;
 using Wan.Testing;
 using Wan.Testing.Onnx;
@@ -196,6 +198,35 @@ public class CreativeServiceTests
         Assert.That(status.GetProperty("state").GetString(), Is.EqualTo("failed"));
         Assert.That(status.GetProperty("error").GetString(), Does.StartWith("video refused by the safety classifier: frame 0 scored"));
         Assert.That(Directory.GetFiles(Path.Combine(server.DataDirectory, "results")), Is.Empty, "no video and no partial file");
+    }
+
+    [Test]
+    public async Task TheExtensionServiceRewritesThePromptAndIsFilteredAgain()
+    {
+        // A stand-in prompt-extension service: appends words, one of which the block list holds for prompts that ask for it.
+        var stubBuilder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"]);
+        await using var stub = stubBuilder.Build();
+        stub.MapPost("/extend", (JsonElement body) =>
+        {
+            var prompt = body.GetProperty("prompt").GetString()!;
+            return Results.Json(new { prompt = prompt + (prompt.Contains("hen") ? ", killing it" : ", in soft morning light") });
+        });
+        await stub.StartAsync();
+        using var dir = new TempDirectory();
+        await using var server = await ServerHarness.StartAsync(configure: o =>
+        {
+            Configure(dir, o);
+            o.Creative.PromptExtensionUrl = new Uri(stub.Urls.First() + "/extend");
+        });
+
+        var created = await server.SubmitAsync(new { prompt = "a fox", frames = 1, height = 16, width = 16, steps = 1 });
+        Assert.That((await server.StatusAsync(created.Id)).GetProperty("request").GetProperty("prompt").GetString(), Is.EqualTo("a fox, in soft morning light"));
+        await server.WaitTerminalAsync(created.Id);
+
+        using var refused = await server.PostAsync(new { prompt = "a fox and a hen", frames = 1, height = 16, width = 16, steps = 1 });
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.That((int)refused.StatusCode, Is.EqualTo(422), problem.ToString());
+        Assert.That(problem.GetProperty("detail").GetString(), Does.StartWith("expanded prompt refused by the safety filter").And.Contain("'kill*'"));
     }
 
     [Test]
