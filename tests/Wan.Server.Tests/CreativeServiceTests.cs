@@ -142,6 +142,8 @@ public class CreativeServiceTests
     [TestCase("""{"post": {"sparkles": true}}""", "unknown key \"sparkles\"", TestName = "Bad400_UnknownKey")]
     [TestCase("""{"post": {"fps": 24}, "format": "gif"}""", "need the mp4 format", TestName = "Bad400_PostOnGif")]
     [TestCase("""{"label": {"visible": true}, "post": {"label": {"visible": false}}}""", "give the AI label once", TestName = "Bad400_LabelTwice")]
+    [TestCase("""{"post": {"fps": 24, "fps": 30}}""", "post: ", TestName = "Bad400_DuplicateKey")]
+    [TestCase("""{"post": [1, 2]}""", "post must be a JSON object", TestName = "Bad400_PostNotAnObject")]
     public async Task BadCreativeFieldsAre400AtSubmission(string extra, string detail)
     {
         using var dir = new TempDirectory();

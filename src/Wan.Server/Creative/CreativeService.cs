@@ -1,9 +1,7 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Wan.Creative;
-using Wan.Creative.PostProcessing;
 using Wan.Creative.Safety;
 using Wan.Creative.Templates;
 using Wan.Errors;
@@ -22,7 +20,6 @@ namespace Wan.Server.Creative;
 /// </summary>
 public sealed class CreativeService : IDisposable
 {
-    private static readonly (string Section, string Key)[] FileFields = [("logo", "file"), ("subtitles", "file"), ("audio", "file"), ("label", "font")];
     private readonly PromptFilter? _filter;
     private readonly PromptExtension? _extension;
     private readonly FrameClassifier? _classifier;
@@ -98,7 +95,7 @@ public sealed class CreativeService : IDisposable
             _log.LogWarning("prompt extension: {Warning}", warning);
         }
         Fill(body, prepared, given);
-        var post = Post(body);
+        var post = PostProcessingRequest.Check(body, _assets);
         if (template is null && post is null)
         {
             return null;
@@ -173,52 +170,6 @@ public sealed class CreativeService : IDisposable
         body.Solver ??= r.Solver;
         body.Fps ??= r.Fps;
         body.Style ??= prepared.TemplateStyle;
-    }
-
-    /// <summary>The request's <c>post</c> object with its <c>label</c> merged in, checked in full (values, files inside the assets folder), or null.</summary>
-    private (JsonElement Object, IReadOnlyList<AssetDigest> Assets)? Post(VideoRequestBody body)
-    {
-        if (body.Post is not { ValueKind: not JsonValueKind.Null } && body.Label is not { ValueKind: not JsonValueKind.Null })
-        {
-            return null;
-        }
-        var format = body.Format ?? "mp4";
-        if (format != "mp4")
-        {
-            throw Invalid($"post-processing and the AI label need the mp4 format, not '{format}'");
-        }
-        var merged = body.Post is { ValueKind: not JsonValueKind.Null } post
-            ? JsonNode.Parse(post.GetRawText()) as JsonObject ?? throw Invalid("post must be a JSON object")
-            : [];
-        if (body.Label is { ValueKind: not JsonValueKind.Null } label)
-        {
-            if (merged.ContainsKey("label"))
-            {
-                throw Invalid("give the AI label once: in 'label' or in 'post.label', not both");
-            }
-            merged["label"] = JsonNode.Parse(label.GetRawText());
-        }
-        var element = CanonicalJson.Normalise(JsonSerializer.SerializeToElement(merged));
-        var assets = new List<AssetDigest>();
-        foreach (var (section, key) in FileFields)
-        {
-            if (element.TryGetProperty(section, out var s) && s.ValueKind == JsonValueKind.Object
-                && s.TryGetProperty(key, out var file) && file.ValueKind == JsonValueKind.String)
-            {
-                var field = $"post.{section}.{key}";
-                assets.Add(new AssetDigest(field, file.GetString()!, AssetFolder.Digest(_assets.Resolve(field, file.GetString()!))));
-            }
-        }
-        try
-        {
-            var options = PostProcessManifest.Parse(element, _assets.Root ?? Directory.GetCurrentDirectory(), "post");
-            options.Validate();
-        }
-        catch (Exception e) when (e is InvalidDataException or RequestException or FileNotFoundException)
-        {
-            throw Invalid(e.Message);
-        }
-        return (element, assets);
     }
 
     private static RequestRejectedException Invalid(string detail) => new(StatusCodes.Status400BadRequest, "invalid request", detail);
