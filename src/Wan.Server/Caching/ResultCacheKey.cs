@@ -9,6 +9,7 @@ namespace Wan.Server.Caching;
 /// The result cache's key: SHA-256 of a canonical JSON document of everything that decides the video —
 /// the model's identity (<see cref="ModelIdentity"/>), the normalised request (<see cref="VideoSpec"/>:
 /// defaults filled, empty negative prompt replaced, numbers in round-trip form, fixed field order),
+/// the creative fingerprint (post-processing and label object, its files' digests: <see cref="Creative.CreativeSpec.Fingerprint"/>),
 /// the hashes of the LoRA files applied, and the seed. Two requests with the same key produce the same
 /// bytes, so the second is served from the first's file without running the engine.
 /// </summary>
