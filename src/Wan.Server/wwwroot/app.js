@@ -205,7 +205,10 @@ async function loadHistory() {
     const row = document.createElement("tr");
     row.dataset.job = job.id;
     cell(row, new Date(job.created_at).toLocaleString());
-    cell(row, job.state + (job.cached ? " (cached)" : ""), "state state-" + job.state);
+    const state = cell(row, job.state + (job.cached ? " (cached)" : ""), "state state-" + job.state);
+    if (job.error) {
+      state.title = job.error;
+    }
     cell(row, r.prompt + (r.creative && r.creative.template ? " [" + r.creative.template + "]" : ""), "prompt");
     cell(row, r.width + "×" + r.height);
     cell(row, String(r.frames));
