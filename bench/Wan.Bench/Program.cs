@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Running;
+using Wan.Bench.Batching;
 using Wan.Bench.Caching;
 using Wan.Bench.GpuCheck;
 using Wan.Bench.Profile;
@@ -15,6 +16,10 @@ if (args.Length > 0 && args[0] == "step-cache")
 if (args.Length > 0 && args[0] == "gpu-check")
 {
     return GpuCheckCommand.Run(args[1..]);
+}
+if (args.Length > 0 && args[0] == "batch-throughput")
+{
+    return BatchThroughputCommand.Run(args[1..]);
 }
 if (args.Length > 0 && args[0] == "targets")
 {

@@ -121,7 +121,8 @@ internal static class GenerateCommand
                 using var finishingScope = finishing;
                 request = prepared.Request;
                 // The template first (its pinned settings), then the style (its sampling recommendations go with its LoRAs).
-                request = StyledRequest.Apply(request, parse.GetValue(style) ?? prepared.TemplateStyle, parse.GetValue(styles), parse.GetValue(preset), option =>
+                var samplingPreset = parse.GetValue(preset) is { } presetName ? SamplingPreset.Named(presetName) : null;
+                request = StyledRequest.Apply(request, StylesCommand.Find(parse.GetValue(style) ?? prepared.TemplateStyle, parse.GetValue(styles)), samplingPreset, option =>
                     Given(option switch
                     {
                         StyleSetting.NegativePrompt => negative,

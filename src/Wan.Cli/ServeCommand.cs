@@ -22,10 +22,14 @@ internal static class ServeCommand
         var capacity = new Option<int?>("--queue-capacity") { Description = "most videos waiting; more get 429 (default 64, or Wan:QueueCapacity)" };
         var interrupted = new Option<string?>("--interrupted") { Description = "jobs a previous process left running: fail (default) | requeue" };
         interrupted.AcceptOnlyFromAmong("fail", "requeue");
+        var dispatch = new Option<string?>("--dispatch") { Description = "local: run jobs on this process's engine (default); rabbitmq: publish them to wan-worker processes (broker: Wan:BrokerUri)" };
+        dispatch.AcceptOnlyFromAmong("local", "rabbitmq");
+        var styles = new Option<DirectoryInfo?>("--styles") { Description = "style library requests' \"style\" names (default: none, or Wan:StylesDirectory)" };
+        var loras = new Option<DirectoryInfo?>("--lora-dir") { Description = "folder of the LoRA files requests' \"loras\" name (default: none, or Wan:LoraDirectory)" };
 
         var command = new Command("serve", "serve the HTTP API (POST /v1/videos, ...) on a warm engine; other ASP.NET settings pass through, e.g. --Wan:ApiKeys:0=KEY")
         {
-            model, urls, data, device, precision, capacity, interrupted,
+            model, urls, data, device, precision, capacity, interrupted, dispatch, styles, loras,
         };
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (parse, cancellation) =>
@@ -40,6 +44,12 @@ internal static class ServeCommand
                     o.Device = EngineNames.ParseDevice(parse.GetValue(device)!);
                     o.Precision = EngineNames.ParsePrecision(parse.GetValue(precision)!);
                     o.QueueCapacity = parse.GetValue(capacity) ?? o.QueueCapacity;
+                    if (parse.GetValue(dispatch) is { } where)
+                    {
+                        o.Dispatch = where == "rabbitmq" ? JobDispatch.RabbitMq : JobDispatch.Local;
+                    }
+                    o.StylesDirectory = parse.GetValue(styles)?.FullName ?? o.StylesDirectory;
+                    o.LoraDirectory = parse.GetValue(loras)?.FullName ?? o.LoraDirectory;
                     if (parse.GetValue(interrupted) is { } policy)
                     {
                         o.InterruptedJobs = policy == "requeue" ? InterruptedJobPolicy.Requeue : InterruptedJobPolicy.Fail;
@@ -56,7 +66,8 @@ internal static class ServeCommand
             }
             catch (Exception e) when (e is Wan.Errors.WanException or ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
                                           or NotSupportedException or DllNotFoundException
-                                          or Wan.Kernels.Interop.NativeCallException or Microsoft.Data.Sqlite.SqliteException)
+                                          or Wan.Kernels.Interop.NativeCallException or Microsoft.Data.Sqlite.SqliteException
+                                          or RabbitMQ.Client.Exceptions.BrokerUnreachableException)
             {
                 Console.Error.WriteLine($"wan: {e.Message}");
                 return 2;

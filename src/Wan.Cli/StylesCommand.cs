@@ -39,6 +39,20 @@ internal static class StylesCommand
         return StyleLibrary.Open(path, new LoraFileValidator(), watch: false);
     }
 
+    /// <summary>The style <paramref name="styleName"/> of <paramref name="folder"/> (or $WAN_STYLES), or null without a name.</summary>
+    /// <exception cref="StyleException">Unknown or invalid style.</exception>
+    /// <exception cref="RequestException">No styles folder, or --styles without --style.</exception>
+    public static Style? Find(string? styleName, DirectoryInfo? folder)
+    {
+        if (styleName is null)
+        {
+            // A folder with no style to take from it is a mistake (a forgotten --style), not a no-op.
+            return folder is null ? null : throw new RequestException("styles", folder.ToString(), "has no effect without --style NAME");
+        }
+        using var library = Open(folder);
+        return library.Get(styleName);
+    }
+
     private static int Run(Func<int> action)
     {
         try

@@ -44,6 +44,24 @@ public sealed class ServerOptions
     /// <summary>Templates, prompt filter, frame classifier, assets folder (section <c>Wan:Creative</c>).</summary>
     public Creative.CreativeServerOptions Creative { get; set; } = new();
 
+    /// <summary>The style library requests' <c>style</c> names (a folder of NAME.json manifests), or null for none.</summary>
+    public string? StylesDirectory { get; set; }
+
+    /// <summary>The folder requests' <c>loras</c> name files of (nothing outside it is reachable), or null for none.</summary>
+    public string? LoraDirectory { get; set; }
+
+    /// <summary>Where accepted jobs go: the engine in this process (default), or the RabbitMQ queue of wan-worker processes.</summary>
+    public JobDispatch Dispatch { get; set; } = JobDispatch.Local;
+
+    /// <summary>The broker of <see cref="JobDispatch.RabbitMq"/> (amqp://USER:PASS@HOST:PORT/; configuration <c>Wan:BrokerUri</c>).</summary>
+    public string? BrokerUri { get; set; }
+
+    /// <summary>The job queue's name (the workers' <c>--queue</c>).</summary>
+    public string BrokerQueue { get; set; } = "wan.jobs";
+
+    /// <summary>The progress exchange's name (the workers' <c>--exchange</c>).</summary>
+    public string BrokerExchange { get; set; } = "wan.progress";
+
     /// <summary>Refuses settings that cannot work, naming the setting.</summary>
     /// <exception cref="ArgumentException">a setting is out of range.</exception>
     public void Validate()
@@ -63,6 +81,11 @@ public sealed class ServerOptions
         if (MaxVideoPixels < 1)
         {
             throw new ArgumentException($"max video pixels must be at least 1, got {MaxVideoPixels}");
+        }
+        if (Dispatch == JobDispatch.RabbitMq
+            && !(Uri.TryCreate(BrokerUri, UriKind.Absolute, out var broker) && broker.Scheme is "amqp" or "amqps"))
+        {
+            throw new ArgumentException($"broker: --dispatch rabbitmq needs an amqp:// URI in Wan:BrokerUri, got '{BrokerUri}'");
         }
         if (ApiKeys.Any(k => k.Length < 16))
         {

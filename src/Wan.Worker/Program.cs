@@ -1,9 +1,11 @@
 using Wan.Runtime.Engine;
+using Wan.Server.Caching;
+using Wan.Server.Jobs;
+using Wan.Server.Jobs.Broker;
 using Wan.Worker;
-using Wan.Worker.Jobs;
-using Wan.Worker.Transport;
 
 // wan-worker --broker amqp://USER:PASS@HOST:PORT/ --model DIR --store FILE --results DIR
+//   --store: the job store shared with the API nodes (wan serve's DATA/jobs.db); --results: its DATA/results
 //            [--queue wan.jobs] [--exchange wan.progress] [--worker-id ID] [--device auto|cpu|cuda|cuda-emulated] [--precision bf16|fp16|fp32]
 // One worker per GPU: start each with its own CUDA_VISIBLE_DEVICES.
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -51,12 +53,14 @@ try
     var precision = EngineNames.ParsePrecision(options.GetValueOrDefault("--precision") ?? "bf16");
     using var engine = WanEngine.Open(options["--model"], new EngineOptions { Device = device, Precision = precision });
     Console.WriteLine($"worker {workerId}: {engine.DescribePlacement()}");
-    using var store = new SqliteResultStore(options["--store"]);
-    await new JobWorker(engine, store, options["--results"], workerId, topology, Console.Out).RunAsync(broker, stop.Token);
+    var store = new SqliteJobStore(options["--store"]);
+    var runner = new EngineJobRunner(engine);
+    await new JobWorker(runner, store, new ResultFolder(options["--results"]), ModelIdentity.Compute(options["--model"]), workerId, topology, Console.Out)
+        .RunAsync(broker, stop.Token);
     return 0;
 }
 catch (Exception e) when (e is Wan.Errors.WanException or ArgumentException or IOException or InvalidDataException or NotSupportedException
-    or RabbitMQ.Client.Exceptions.BrokerUnreachableException or UnauthorizedAccessException)
+    or RabbitMQ.Client.Exceptions.BrokerUnreachableException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
 {
     return Fail(e.Message);
 }

@@ -58,4 +58,31 @@ public class CacheTests
         Assert.That((await server.WaitTerminalAsync(second.Id)).GetProperty("state").GetString(), Is.EqualTo("succeeded"));
         Assert.That(server.Runner.EngineRuns, Is.EqualTo(1));
     }
+
+    [Test]
+    public async Task AnIdenticalRequestInFlightAttachesToTheRunningOrQueuedJob()
+    {
+        await using var server = await ServerHarness.StartAsync();
+        server.Runner.Hold();
+        var body = new { prompt = "flash sale", frames = 1, height = 16, width = 16, steps = 2, seed = 21 };
+        var first = await server.SubmitAsync(body);
+        Assert.That(await server.Runner.NextArrivalAsync(), Is.EqualTo(first.Id), "the first job is running (held before the engine)");
+        var other = await server.SubmitAsync(body with { seed = 22 });
+        Assert.That(other.Attached, Is.False, "another seed is another video");
+
+        var repeat = await server.SubmitAsync(new { prompt = "flash sale", negative_prompt = "", frames = 1, height = 16, width = 16, steps = 2, seed = 21, format = "mp4" });
+        Assert.That((repeat.Id, repeat.State, repeat.Attached, repeat.Cached), Is.EqualTo((first.Id, "running", true, false)), "attached to the running job");
+        var queuedRepeat = await server.SubmitAsync(body with { seed = 22 });
+        Assert.That((queuedRepeat.Id, queuedRepeat.State, queuedRepeat.Attached), Is.EqualTo((other.Id, "queued", true)), "attached to the queued job");
+        Assert.That(server.Dispatcher.QueueDepth, Is.EqualTo(1), "nothing new was queued");
+
+        server.Runner.Release();
+        Assert.That((await server.WaitTerminalAsync(first.Id)).GetProperty("state").GetString(), Is.EqualTo("succeeded"));
+        Assert.That((await server.WaitTerminalAsync(other.Id)).GetProperty("state").GetString(), Is.EqualTo("succeeded"));
+        Assert.That(server.Runner.EngineRuns, Is.EqualTo(2), "four submissions, two engine runs");
+        Assert.That(server.Runner.Entered, Is.EqualTo(new[] { first.Id, other.Id }));
+
+        var after = await server.SubmitAsync(body);
+        Assert.That((after.Cached, after.Attached), Is.EqualTo((true, false)), "once finished, the repeat is a cache hit");
+    }
 }

@@ -10,7 +10,7 @@ namespace Wan.Server.Tests;
 public class ListingTests
 {
     [Test]
-    public async Task TemplatesAndStylesAreListedWithTheirProblems()
+    public async Task TemplatesAreListedWithTheirProblems()
     {
         using var dir = new TempDirectory();
         Directory.CreateDirectory(dir.Combine("templates"));
@@ -19,13 +19,7 @@ public class ListingTests
               "defaults": { "width": 48, "height": 32, "frames": 5 } }
             """);
         File.WriteAllText(dir.Combine("templates", "broken.json"), """{ "name": "broken", "en": { "pattern": "no placeholder" } }""");
-        Directory.CreateDirectory(dir.Combine("styles"));
-        File.WriteAllText(dir.Combine("styles", "ink-wash.json"), """{ "name": "ink-wash", "description": "ink painting", "trigger_words": ["inkwash"] }""");
-        await using var server = await ServerHarness.StartAsync(configure: o =>
-        {
-            o.Creative.TemplatesDirectory = dir.Combine("templates");
-            o.Creative.StylesDirectory = dir.Combine("styles");
-        });
+        await using var server = await ServerHarness.StartAsync(configure: o => o.Creative.TemplatesDirectory = dir.Combine("templates"));
 
         var templates = await server.Client.GetFromJsonAsync<JsonElement>("/v1/templates");
         var listed = templates.GetProperty("templates").EnumerateArray().ToList();
@@ -37,11 +31,6 @@ public class ListingTests
         Assert.That(problems.Select(p => p.GetProperty("name").GetString()), Is.EqualTo(new[] { "broken" }));
         Assert.That(problems[0].GetProperty("message").GetString(), Does.Contain("{prompt}"));
 
-        var styles = await server.Client.GetFromJsonAsync<JsonElement>("/v1/styles");
-        var style = styles.GetProperty("styles").EnumerateArray().Single();
-        Assert.That((style.GetProperty("name").GetString(), style.GetProperty("description").GetString(), style.GetProperty("loras").GetInt32()),
-            Is.EqualTo(("ink-wash", "ink painting", 0)));
-        Assert.That(style.GetProperty("trigger_words")[0].GetString(), Is.EqualTo("inkwash"));
     }
 
     [Test]

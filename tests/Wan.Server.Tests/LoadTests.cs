@@ -23,7 +23,7 @@ public class LoadTests
         var (heapBefore, setBefore) = Memory();
 
         var latencies = new List<(string Op, double Ms)>();
-        var outcomes = new List<(string Id, string State, bool Cached, bool CancelAsked)>();
+        var outcomes = new List<(string Id, string State, bool Cached, bool CancelAsked, bool Attached)>();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, Clients).Select(c => Task.Run(async () =>
         {
@@ -50,7 +50,7 @@ public class LoadTests
                 }
                 lock (outcomes)
                 {
-                    outcomes.Add((created.Id, state, status.GetProperty("cached").GetBoolean(), cancel));
+                    outcomes.Add((created.Id, state, status.GetProperty("cached").GetBoolean(), cancel, created.Attached));
                 }
             }
         })));
@@ -59,10 +59,14 @@ public class LoadTests
 
         int total = Clients * JobsPerClient;
         Assert.That(outcomes, Has.Count.EqualTo(total));
-        Assert.That(outcomes.Select(o => o.Id), Is.Unique);
+        // A repeat submitted while its twin was queued or running shares the twin's id (attached); every other id is new.
+        Assert.That(outcomes.Where(o => !o.Attached).Select(o => o.Id), Is.Unique);
+        Assert.That(outcomes.Where(o => o.Attached).Select(o => o.Id).Distinct(), Is.SubsetOf(outcomes.Where(o => !o.Attached).Select(o => o.Id)));
         Assert.That(outcomes.Where(o => o.State == "failed"), Is.Empty);
-        Assert.That(outcomes.Where(o => !o.CancelAsked).Select(o => o.State), Is.All.EqualTo("succeeded"), "every job not cancelled succeeded");
-        foreach (var (id, state, _, _) in outcomes)
+        var cancelledByAClient = outcomes.Where(o => o.CancelAsked).Select(o => o.Id).ToHashSet();
+        Assert.That(outcomes.Where(o => !cancelledByAClient.Contains(o.Id)).Select(o => o.State), Is.All.EqualTo("succeeded"),
+            "every job no client cancelled succeeded (an attached submission shares its twin's cancel)");
+        foreach (var (id, state, _, _, _) in outcomes)
         {
             Assert.That(server.Store.Find(id)?.State.ToString().ToLowerInvariant(), Is.EqualTo(state), "the store agrees");
         }
@@ -72,9 +76,10 @@ public class LoadTests
         Assert.That(partials, Is.Empty, "no temporary file left");
         Assert.That(heapAfter - heapBefore, Is.LessThan(64L << 20), "managed heap back near its baseline");
 
-        int succeeded = outcomes.Count(o => o.State == "succeeded"), cached = outcomes.Count(o => o.Cached), cancelled = outcomes.Count(o => o.State == "cancelled");
+        int succeeded = outcomes.Count(o => o.State == "succeeded"), cached = outcomes.Count(o => o.Cached), cancelled = outcomes.Count(o => o.State == "cancelled"),
+            attached = outcomes.Count(o => o.Attached);
         TestContext.Out.WriteLine($"load: {Clients} clients x {JobsPerClient} jobs = {total} in {clock.Elapsed.TotalSeconds:F1} s: " +
-                                  $"{succeeded} succeeded ({cached} from cache), {cancelled} cancelled, 0 failed; engine runs {server.Runner.EngineRuns}; " +
+                                  $"{succeeded} succeeded ({cached} from cache), {cancelled} cancelled, 0 failed, {attached} attached to a running twin; engine runs {server.Runner.EngineRuns}; " +
                                   $"{total / clock.Elapsed.TotalMinutes:F1} jobs/min ({succeeded / clock.Elapsed.TotalMinutes:F1} finished videos/min)");
         foreach (var group in latencies.GroupBy(l => l.Op).Append(latencies.GroupBy(_ => "all").Single()))
         {

@@ -2,9 +2,9 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
+using Wan.Server.Jobs;
+using Wan.Server.Jobs.Broker;
 using Wan.Testing;
-using Wan.Worker.Jobs;
-using Wan.Worker.Transport;
 
 namespace Wan.Worker.Tests;
 
@@ -69,22 +69,22 @@ public sealed class ScaleOutTests
             }
         }
 
-        using var store = new SqliteResultStore(storePath);
-        await WaitFor(() => store.Completions().Count == Jobs || survivor.Exited, TimeSpan.FromMinutes(4),
-            () => $"{Jobs} completions; w2: {survivor.Log()}");
-        var completions = store.Completions();
-        TestContext.Out.WriteLine($"killed w1 during {killedJob}; completions: {string.Join(", ", completions.Select(c => $"{c.JobId} by {c.Worker}"))}");
+        var store = new SqliteJobStore(storePath);
+        await WaitFor(() => ids.All(i => store.Find(i)?.State == JobState.Succeeded) || survivor.Exited, TimeSpan.FromMinutes(4),
+            () => $"{Jobs} succeeded jobs; w2: {survivor.Log()}");
+        var finished = ids.Select(i => store.Find(i)!).ToList();
+        TestContext.Out.WriteLine($"killed w1 during {killedJob}; attempts: {string.Join(", ", ids.Select(i => $"{i} by {string.Join("+", store.Attempts(i))}"))}");
         TestContext.Out.WriteLine(survivor.Log());
         Assert.Multiple(() =>
         {
             Assert.That(killedJob, Is.Not.Null, "w1 reported a step of a job and was killed in it");
             Assert.That(victim.Exited, Is.True, "w1 is dead");
-            Assert.That(completions.Select(c => c.JobId), Is.EquivalentTo(ids), "every job completed exactly once (one row per job id)");
-            Assert.That(completions.Single(c => c.JobId == killedJob).Worker, Is.EqualTo("w2"), "the killed job was redelivered and finished by w2");
-            Assert.That(store.Attempts(killedJob!), Is.EqualTo(new[] { "w1", "w2" }), "the killed job was started by w1, then by w2");
-            foreach (var c in completions)
+            Assert.That(finished.Select(j => j.State), Is.All.EqualTo(JobState.Succeeded), "every job completed");
+            Assert.That(store.Attempts(killedJob!), Is.EqualTo(new[] { "w1", "w2" }), "the killed job was started by w1, then redelivered to and finished by w2");
+            Assert.That(ids.Where(i => i != killedJob).Select(i => store.Attempts(i).Count), Is.All.EqualTo(1), "no other job ran twice");
+            foreach (var j in finished)
             {
-                Assert.That(new FileInfo(c.ResultPath).Length, Is.GreaterThan(0), $"{c.JobId}: its video is in the results folder");
+                Assert.That(new FileInfo(j.ResultPath!).Length, Is.GreaterThan(0), $"{j.Id}: its video is in the results folder");
             }
             Assert.That(Directory.GetFiles(results).Select(Path.GetFileName), Is.EquivalentTo(ids.Select(i => i + ".y4m")), "no temporary or extra files");
         });
@@ -98,7 +98,7 @@ public sealed class ScaleOutTests
         await channel.ExchangeDeleteAsync(topology.ProgressExchange);
     }
 
-    private static async Task WaitFor(Func<bool> condition, TimeSpan limit, Func<string> what)
+    internal static async Task WaitFor(Func<bool> condition, TimeSpan limit, Func<string> what)
     {
         var clock = Stopwatch.StartNew();
         while (!condition())

@@ -26,9 +26,14 @@ internal sealed class CudaBuffer : DeviceBuffer
 
     protected override void Dispose(bool disposing)
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0 && disposing)
+        if (Interlocked.Exchange(ref _disposed, 1) == 0 && _memory is not null)
         {
-            _memory?.Dispose();
+            if (disposing)
+            {
+                _memory.Dispose();
+            }
+            // Not disposing: the handle's own finalizer frees the block; it is gone either way.
+            ((CudaDevice)Device).Freed(Bytes);
         }
     }
 }

@@ -22,12 +22,14 @@ namespace Wan.Kernels.Device;
 /// a stream synchronisation, so an asynchronous fault is reported by the call that caused it, naming
 /// the kernel (a graph replay names its kernels, in order: a fault inside a graph has no node of its own).
 /// </summary>
-public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
+public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing, IDeviceMemoryAccounting
 {
     private const int DefaultMaxDynamicShared = 48 * 1024;
 
     /// <summary>Bytes of the cuBLAS workspace: 32 MiB, what cuBLAS recommends for Hopper (4 MiB suffices before it).</summary>
     public const long CublasWorkspaceBytes = 32L << 20;
+
+    private long _allocatedBytes;
 
     /// <summary>The variable that turns on a synchronisation after every launch (value 1; 0 or unset: off).</summary>
     public const string SyncVariable = "WAN_CUDA_SYNC";
@@ -161,8 +163,16 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing
             return CudaBuffer.Empty(this);
         }
         _context.MakeCurrent();
-        return new CudaBuffer(this, CudaMemoryHandle.Allocate(_context, bytes, _gate), bytes);
+        var buffer = new CudaBuffer(this, CudaMemoryHandle.Allocate(_context, bytes, _gate), bytes);
+        Interlocked.Add(ref _allocatedBytes, bytes);
+        return buffer;
     }
+
+    /// <inheritdoc/>
+    public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
+
+    /// <summary>Called by a <see cref="CudaBuffer"/> that freed its block.</summary>
+    internal void Freed(long bytes) => Interlocked.Add(ref _allocatedBytes, -bytes);
 
     /// <summary>Page-locked host memory of 1..int.MaxValue bytes (cuMemAllocHost), the fast host side of a copy.</summary>
     public CudaPinnedBuffer AllocatePinned(long bytes)

@@ -57,6 +57,13 @@ internal sealed class EngineBackends : IDisposable
         }
     }
 
+    /// <summary>Bytes of live buffers on the engine's accelerator devices (<see cref="IDeviceMemoryAccounting"/>); 0 without one.</summary>
+    public long DeviceBytesAllocated => _owned.OfType<IDeviceMemoryAccounting>().Sum(d => d.AllocatedBytes);
+
+    /// <summary>The engine's accelerator devices by name (cuda, cuda-emulated), or "cpu" when it has none.</summary>
+    public string MemoryDevice =>
+        string.Join("+", _backends.Keys.Where(d => d != EngineDevice.Cpu).Select(d => d.Name()).DefaultIfEmpty(EngineDevice.Cpu.Name()));
+
     private TOps Route<TOps>(string component, string family, EngineDevice? overrideDevice, List<ComponentPlacement> placement)
         where TOps : class, IBackend
     {

@@ -43,6 +43,15 @@ public sealed partial class WanEngine : IDisposable
     /// <summary>Why <see cref="EngineDevice.Auto"/> chose the CPU (no GPU, driver or NVRTC missing), or null.</summary>
     public string? DeviceNote => _backends.Note;
 
+    /// <summary>
+    /// Device memory in use now: bytes of live buffers the engine's GPU (or emulated GPU) backend holds — weights, cached
+    /// graphs and the running request's activations — from the device's own accounting; 0 on the CPU backend.
+    /// </summary>
+    public long DeviceBytesAllocated => _backends.DeviceBytesAllocated;
+
+    /// <summary>Which device <see cref="DeviceBytesAllocated"/> counts: "cuda", "cuda-emulated", or "cpu" when the engine has no GPU backend.</summary>
+    public string MemoryDevice => _backends.MemoryDevice;
+
     /// <summary>The loaded pipeline: its stages, for callers (and golden tests) that run them on their own inputs.</summary>
     public WanPipeline Pipeline { get; }
 

@@ -2,8 +2,8 @@ namespace Wan.Runtime.Lora;
 
 /// <summary>
 /// The LoRAs of one request, stacked additively (W' = W + Σᵢ sᵢ·ΔWᵢ), with the delta semantics they
-/// follow. Value-equal sets (same files by full path, strengths, targets and semantics, in the same
-/// order) share cached adapters; <see cref="Key"/> is that identity.
+/// follow. Value-equal sets (same files by full path, size and last-write time, strengths, targets and semantics,
+/// in the same order) share cached adapters; <see cref="Key"/> is that identity.
 /// </summary>
 public sealed class LoraSet : IEquatable<LoraSet>
 {
@@ -13,7 +13,7 @@ public sealed class LoraSet : IEquatable<LoraSet>
         ArgumentNullException.ThrowIfNull(specs);
         Specs = [.. specs.Select(s => s with { Path = System.IO.Path.GetFullPath(s.Path) })];
         Semantics = semantics;
-        Key = string.Join("|", Specs.Select(s => s.ToString())) + "#" + semantics;
+        Key = string.Join("|", Specs.Select(s => $"{s}@{FileStamp(s.Path)}")) + "#" + semantics;
     }
 
     /// <summary>No LoRA.</summary>
@@ -25,7 +25,10 @@ public sealed class LoraSet : IEquatable<LoraSet>
     /// <summary>Which full deltas are applied (<see cref="LoraMergeSemantics.AllDeltas"/> by default).</summary>
     public LoraMergeSemantics Semantics { get; }
 
-    /// <summary>Identity of the set: equal keys mean equal adapters.</summary>
+    /// <summary>
+    /// Identity of the set: equal keys mean equal adapters. It includes each file's size and last-write time when the
+    /// set was made, so a file replaced in place (an edited style) is read again by a warm engine, not served stale.
+    /// </summary>
     public string Key { get; }
 
     /// <summary>Whether the set holds no LoRA.</summary>
@@ -44,5 +47,11 @@ public sealed class LoraSet : IEquatable<LoraSet>
     public override int GetHashCode() => Key.GetHashCode(StringComparison.Ordinal);
 
     /// <inheritdoc/>
-    public override string ToString() => IsEmpty ? "(no LoRA)" : Key;
+    public override string ToString() => IsEmpty ? "(no LoRA)" : string.Join("|", Specs.Select(s => s.ToString())) + "#" + Semantics;
+
+    private static string FileStamp(string path)
+    {
+        var file = new System.IO.FileInfo(path);
+        return file.Exists ? $"{file.Length}/{file.LastWriteTimeUtc.Ticks}" : "absent";
+    }
 }

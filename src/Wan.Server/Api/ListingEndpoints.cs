@@ -8,8 +8,8 @@ using Wan.Server.Jobs;
 namespace Wan.Server.Api;
 
 /// <summary>
-/// What the web page (and any client) lists: <c>GET /v1/templates</c>, <c>GET /v1/styles</c> (the configured libraries,
-/// current after hot reloads) and <c>GET /v1/videos</c> (the job history, newest first).
+/// What the web page (and any client) lists besides the styles (<see cref="StyleEndpoints"/>): <c>GET /v1/templates</c>
+/// (the configured library, current after hot reloads) and <c>GET /v1/videos</c> (the job history, newest first).
 /// </summary>
 public static class ListingEndpoints
 {
@@ -20,7 +20,6 @@ public static class ListingEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/templates", Templates).WithTags("library").WithName("ListTemplates").Produces<TemplateListBody>();
-        app.MapGet("/v1/styles", Styles).WithTags("library").WithName("ListStyles").Produces<StyleListBody>();
         app.MapGet("/v1/videos", History).WithTags("videos").WithName("ListVideos").Produces<VideoListBody>().ProducesProblem(StatusCodes.Status400BadRequest);
     }
 
@@ -31,15 +30,6 @@ public static class ListingEndpoints
             t.Name, t.Description, [.. Languages(t)], t.Defaults.Width, t.Defaults.Height, t.Defaults.Frames, t.Defaults.Steps, t.Defaults.Style)).ToList();
         var problems = library is null ? [] : library.Problems.Values.Select(p => new LibraryProblem(p.Name, p.Message)).ToList();
         return TypedResults.Ok(new TemplateListBody(templates, problems));
-    }
-
-    private static IResult Styles(CreativeService creative)
-    {
-        var library = creative.Styles;
-        var styles = library is null ? [] : library.Styles.Values.OrderBy(s => s.Name, StringComparer.Ordinal)
-            .Select(s => new StyleItem(s.Name, s.Description, s.TriggerWords, s.Loras.Count)).ToList();
-        var problems = library is null ? [] : library.Problems.Values.Select(p => new LibraryProblem(p.Name, p.Message)).ToList();
-        return TypedResults.Ok(new StyleListBody(styles, problems));
     }
 
     private static IResult History(IJobStore store, JobEventHub events, int? limit)
@@ -80,18 +70,6 @@ public sealed record TemplateListBody(IReadOnlyList<TemplateItem> Templates, IRe
 /// <param name="Steps">Pinned steps, or null.</param>
 /// <param name="Style">Pinned style, or null.</param>
 public sealed record TemplateItem(string Name, string Description, IReadOnlyList<string> Languages, int? Width, int? Height, int? Frames, int? Steps, string? Style);
-
-/// <summary>The JSON of <c>GET /v1/styles</c>.</summary>
-/// <param name="Styles">The usable styles, by name.</param>
-/// <param name="Problems">Manifests that failed validation.</param>
-public sealed record StyleListBody(IReadOnlyList<StyleItem> Styles, IReadOnlyList<LibraryProblem> Problems);
-
-/// <summary>One style as listed.</summary>
-/// <param name="Name">What a request's <c>style</c> names.</param>
-/// <param name="Description">One line.</param>
-/// <param name="TriggerWords">Words added to the prompt.</param>
-/// <param name="Loras">How many LoRA files it applies.</param>
-public sealed record StyleItem(string Name, string Description, IReadOnlyList<string> TriggerWords, int Loras);
 
 /// <summary>A library manifest that failed validation.</summary>
 /// <param name="Name">The manifest's name.</param>

@@ -4,7 +4,10 @@ using Wan.Errors;
 using Wan.Runtime.Config;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
+using Wan.Runtime.Lora;
+using Wan.Runtime.Styles;
 using Wan.Server.Jobs;
+using Wan.Server.Styles;
 
 namespace Wan.Server.Api;
 
@@ -14,16 +17,18 @@ namespace Wan.Server.Api;
 /// <see cref="GenerationRequest.Validate"/>, <see cref="GenerationRequest.LatentShape"/> (on the model's
 /// geometry) and <see cref="GenerationRequest.CheckHostMemory"/>, the calls <c>wan generate</c> makes before
 /// loading, so the server and the CLI accept exactly the same requests; the server adds its own limits
-/// (format, priority, style, video size).
+/// (format, priority, video size) and resolves <c>style</c> and <c>loras</c> against the configured folders
+/// (<see cref="ServerStyles"/>) with the CLI's rules (<see cref="StyledRequest"/>).
 /// </summary>
 public static class RequestValidator
 {
     /// <summary>The spec and priority of an accepted request.</summary>
     /// <exception cref="RequestRejectedException">400 for an invalid setting (named), 413 for a video over <see cref="ServerOptions.MaxVideoPixels"/> or the host memory.</exception>
-    public static (VideoSpec Spec, int Priority) Validate(VideoRequestBody body, ServerOptions options, ModelGeometry geometry)
+    public static (VideoSpec Spec, int Priority) Validate(VideoRequestBody body, ServerOptions options, ModelGeometry geometry, ServerStyles styles)
     {
         ArgumentNullException.ThrowIfNull(body);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(styles);
         if (string.IsNullOrWhiteSpace(body.Prompt))
         {
             throw Invalid("prompt is required and must not be empty");
@@ -37,10 +42,6 @@ public static class RequestValidator
         if (priority is < 0 or > 9)
         {
             throw Invalid($"priority must be 0 to 9, got {priority}");
-        }
-        if (body.Style is not null)
-        {
-            throw Invalid($"style '{body.Style}': this server has no style library");
         }
         var (low, high) = Guidance(body.Guidance);
         var request = new GenerationRequest
@@ -58,13 +59,19 @@ public static class RequestValidator
             Solver = body.Solver ?? "unipc",
             Fps = body.Fps ?? WanDefaults.Fps,
         };
+        Style? style;
         try
         {
+            (request, style) = Styled(request, body, styles, options.ModelDirectory);
             request.Validate();
             request.LatentShape(geometry);
             request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
         }
         catch (RequestException e)
+        {
+            throw Invalid(e.Message);
+        }
+        catch (Exception e) when (e is StyleException or LoraFormatException)
         {
             throw Invalid(e.Message);
         }
@@ -93,8 +100,37 @@ public static class RequestValidator
             Solver = request.Solver,
             Fps = request.Fps,
             Format = format,
+            Style = style?.Name,
+            StyleVersion = style is null ? null : styles.VersionOf(style),
+            Loras = [.. request.Loras?.Specs.Select(styles.Describe) ?? []],
         };
         return (spec, priority);
+    }
+
+    // The request's LoRAs (from the LoRA folder only), then the style as the CLI applies it: settings the body gives win.
+    private static (GenerationRequest Request, Style? Style) Styled(GenerationRequest request, VideoRequestBody body, ServerStyles styles, string modelDirectory)
+    {
+        if (body.Loras is { Count: > 0 } loras)
+        {
+            request = request with
+            {
+                Loras = new LoraSet(loras.Select(l => styles.ResolveLora(l.Name ?? throw new LoraFormatException("loras: every entry needs a name"), l.Strength ?? 1f, l.Expert ?? "both"))),
+            };
+        }
+        var style = body.Style is { } name ? styles.Get(name) : null;
+        request = StyledRequest.Apply(request, style, null, setting => setting switch
+        {
+            StyleSetting.NegativePrompt => !string.IsNullOrEmpty(body.NegativePrompt),
+            StyleSetting.Steps => body.Steps is not null,
+            StyleSetting.Guidance => body.Guidance is { ValueKind: not JsonValueKind.Null },
+            StyleSetting.Shift => body.Shift is not null,
+            _ => body.Solver is not null,
+        });
+        if (request.Loras is { IsEmpty: false } set)
+        {
+            styles.Preflight(set, modelDirectory);
+        }
+        return (request, style);
     }
 
     private static (double Low, double High) Guidance(JsonElement? element)

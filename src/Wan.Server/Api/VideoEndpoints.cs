@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Routing;
 using Wan.Server.Caching;
 using Wan.Server.Creative;
 using Wan.Server.Jobs;
+using Wan.Server.Styles;
 using Wan.Server.Telemetry;
 
 namespace Wan.Server.Api;
@@ -26,7 +27,7 @@ public static class VideoEndpoints
         videos.MapPost("", Submit).WithName("CreateVideo").Accepts<VideoRequestBody>("application/json")
             .Produces<VideoCreatedBody>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         videos.MapGet("/{id}", Status).WithName("GetVideo").Produces<VideoStatusBody>().ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/{id}/events", Events).WithName("GetVideoEvents").Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/{id}/content", Content).WithName("GetVideoContent")
@@ -39,7 +40,7 @@ public static class VideoEndpoints
     }
 
     private static async Task<IResult> Submit(HttpContext context, IJobStore store, IJobDispatcher dispatcher, JobEventHub events,
-        ServerOptions options, ServerModel model, ServerMetrics metrics, TimeProvider time, CreativeService creative)
+        ServerOptions options, ServerModel model, ServerMetrics metrics, TimeProvider time, ServerStyles styles, CreativeService creative)
     {
         if (context.Request.ContentLength > options.MaxRequestBytes)
         {
@@ -66,15 +67,16 @@ public static class VideoEndpoints
         int priority;
         try
         {
+            // The template first (it may pin a style), then the style, as wan generate does.
             var creativeSpec = await creative.PrepareAsync(body, context.RequestAborted).ConfigureAwait(false);
-            (spec, priority) = RequestValidator.Validate(body, options, model.Geometry);
+            (spec, priority) = RequestValidator.Validate(body, options, model.Geometry, styles);
             spec = spec with { Creative = creativeSpec };
         }
         catch (RequestRejectedException e)
         {
             return Problems.Of(e.Status, e.Title, e.Message);
         }
-        var key = ResultCacheKey.Compute(model.Identity, spec, []);
+        var key = ResultCacheKey.Compute(model.Identity, spec);
         var now = time.GetUtcNow();
         if (store.FindSucceeded(key) is { ResultPath: { } path } && File.Exists(path))
         {
@@ -89,13 +91,30 @@ public static class VideoEndpoints
         var job = VideoJob.Create(spec, priority, key, now);
         lock (SubmitLock)
         {
+            // An identical request already queued or running: attach to it (same id) instead of running it twice.
+            if (store.FindInFlight(key) is { } inFlight)
+            {
+                return TypedResults.Accepted($"/v1/videos/{inFlight.Id}", new VideoCreatedBody(inFlight.Id, inFlight.State.WireName(), false, Attached: true));
+            }
             if (dispatcher.QueueDepth >= dispatcher.Capacity)
             {
                 return QueueFull(context, dispatcher);
             }
             store.Save(job);
             events.Open(job.Id, new JobEvent(JobEventKinds.Queued, 0));
-            if (!dispatcher.TryEnqueue(job))
+            bool enqueued;
+            try
+            {
+                enqueued = dispatcher.TryEnqueue(job);
+            }
+            catch (JobDispatchException e)
+            {
+                var lost = job with { State = JobState.Failed, Error = e.Message, FinishedAt = now };
+                store.Save(lost);
+                events.Publish(job.Id, JobEventKinds.Terminal(lost)!);
+                return Problems.Of(StatusCodes.Status503ServiceUnavailable, "cannot queue", e.Message);
+            }
+            if (!enqueued)
             {
                 var refused = job with { State = JobState.Failed, Error = "the queue was full", FinishedAt = now };
                 store.Save(refused);

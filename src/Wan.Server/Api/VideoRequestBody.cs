@@ -44,6 +44,9 @@ public sealed class VideoRequestBody
     /// <summary>A style name of the server's style library.</summary>
     public string? Style { get; set; }
 
+    /// <summary>LoRAs of the server's LoRA folder to apply, stacked before the style's (none by default).</summary>
+    public List<LoraRequestBody>? Loras { get; set; }
+
     /// <summary>"mp4" (default), "y4m" or "gif".</summary>
     public string? Format { get; set; }
 

@@ -49,4 +49,5 @@ public sealed record VideoStatusBody(
 /// <param name="Id">the job id.</param>
 /// <param name="State">"queued", or "succeeded" when the result came from the cache.</param>
 /// <param name="Cached">true when served from the cache.</param>
-public sealed record VideoCreatedBody(string Id, string State, bool Cached);
+/// <param name="Attached">true when an identical request was already queued or running: <paramref name="Id"/> is that job's (it runs once for both).</param>
+public sealed record VideoCreatedBody(string Id, string State, bool Cached, bool Attached = false);

@@ -18,6 +18,15 @@ public static class ResultCacheKey
     /// <summary>Bumped when the runtime's numerics change what a given request produces.</summary>
     public const int Version = 2;
 
+    /// <summary>The key (64 hex digits) of <paramref name="spec"/> with its own LoRAs (<see cref="VideoSpec.Loras"/>: file hash, strength, expert).</summary>
+    /// <param name="modelIdentity">the model folder's <see cref="ModelIdentity.Compute"/>.</param>
+    /// <param name="spec">the normalised request.</param>
+    public static string Compute(string modelIdentity, VideoSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return Compute(modelIdentity, spec, [.. spec.Loras.Select(l => $"{l.Sha256}:{l.Strength.ToString("R", CultureInfo.InvariantCulture)}:{l.Expert}")]);
+    }
+
     /// <summary>The key (64 hex digits).</summary>
     /// <param name="modelIdentity">the model folder's <see cref="ModelIdentity.Compute"/>.</param>
     /// <param name="spec">the normalised request.</param>
@@ -46,6 +55,12 @@ public static class ResultCacheKey
             json.WriteNumber("fps", spec.Fps);
             json.WriteString("format", spec.Format);
             json.WriteString("creative", spec.Creative?.Fingerprint() ?? "");
+            if (spec.Style is not null)
+            {
+                // Only styled requests carry these, so the keys of unstyled requests stay as they were.
+                json.WriteString("style", spec.Style);
+                json.WriteString("style_version", spec.StyleVersion);
+            }
             json.WriteStartArray("loras");
             foreach (var lora in loraHashes)
             {

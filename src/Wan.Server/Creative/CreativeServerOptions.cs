@@ -32,7 +32,4 @@ public sealed class CreativeServerOptions
     /// <c>post.audio.file</c>, <c>post.label.font</c> are names relative to it); null: requests naming files get 400.
     /// </summary>
     public string? AssetsDirectory { get; set; }
-
-    /// <summary>Folder of the style library, listed by <c>GET /v1/styles</c>, or null (no styles).</summary>
-    public string? StylesDirectory { get; set; }
 }

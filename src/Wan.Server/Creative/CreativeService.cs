@@ -6,7 +6,6 @@ using Wan.Creative.Safety;
 using Wan.Creative.Templates;
 using Wan.Errors;
 using Wan.Runtime.Pipeline;
-using Wan.Runtime.Styles;
 using Wan.Server.Api;
 
 namespace Wan.Server.Creative;
@@ -16,7 +15,7 @@ namespace Wan.Server.Creative;
 /// (<see cref="CreativePreparation"/>): at submission the prompt filter, the prompt-extension hook, the template
 /// (expanded prompt, pinned settings) and the post-processing/label fields are checked and folded into the request,
 /// before anything is queued; after generation <see cref="Finisher"/> classifies and finishes the video. Owns the
-/// template and style libraries (hot-reloaded), the frame classifier and the extension client.
+/// template library (hot-reloaded), the frame classifier and the extension client.
 /// </summary>
 public sealed class CreativeService : IDisposable
 {
@@ -28,7 +27,7 @@ public sealed class CreativeService : IDisposable
 
     /// <summary>Loads everything <paramref name="options"/> names, so a bad setting stops the server's start.</summary>
     /// <exception cref="FileNotFoundException">A block list or the classifier model is missing.</exception>
-    /// <exception cref="DirectoryNotFoundException">The templates, styles or assets folder is missing.</exception>
+    /// <exception cref="DirectoryNotFoundException">The templates or assets folder is missing.</exception>
     /// <exception cref="InvalidDataException">A block list is not UTF-8 or has an empty entry; the classifier is not a usable ONNX model.</exception>
     /// <exception cref="RequestException">The classifier threshold or frame count is impossible.</exception>
     /// <exception cref="DllNotFoundException">A classifier is configured and ONNX Runtime's native library cannot be loaded.</exception>
@@ -39,7 +38,6 @@ public sealed class CreativeService : IDisposable
         _filter = options.BlockLists.Count > 0 ? PromptFilter.Load(options.BlockLists) : null;
         _assets = new AssetFolder(options.AssetsDirectory);
         Templates = options.TemplatesDirectory is { } templates ? TemplateLibrary.Open(templates, watch: true) : null;
-        Styles = options.StylesDirectory is { } styles ? StyleLibrary.Open(styles, new LoraFileValidator(), watch: true) : null;
         _extension = options.PromptExtensionUrl is { } url ? new PromptExtension(url) : null;
         _classifier = options.SafetyModel is { } model
             ? FrameClassifier.Open(model, new FrameClassifierOptions { Threshold = options.SafetyThreshold, SampledFrames = options.SafetyFrames })
@@ -49,9 +47,6 @@ public sealed class CreativeService : IDisposable
 
     /// <summary>The template library, or null when none is configured.</summary>
     public TemplateLibrary? Templates { get; }
-
-    /// <summary>The style library listed by <c>GET /v1/styles</c>, or null when none is configured.</summary>
-    public StyleLibrary? Styles { get; }
 
     /// <summary>Classifies and writes finished videos.</summary>
     public VideoFinisher Finisher { get; }
@@ -94,7 +89,7 @@ public sealed class CreativeService : IDisposable
         {
             _log.LogWarning("prompt extension: {Warning}", warning);
         }
-        Fill(body, prepared, given);
+        Fill(body, prepared, template, given);
         var post = PostProcessingRequest.Check(body, _assets);
         if (template is null && post is null)
         {
@@ -107,7 +102,6 @@ public sealed class CreativeService : IDisposable
     public void Dispose()
     {
         Templates?.Dispose();
-        Styles?.Dispose();
         _classifier?.Dispose();
         _extension?.Dispose();
     }
@@ -150,25 +144,37 @@ public sealed class CreativeService : IDisposable
         return given;
     }
 
-    /// <summary>Writes the prepared prompt and the settings a template pinned back into the fields the client left out.</summary>
-    private static void Fill(VideoRequestBody body, PreparedRequest prepared, HashSet<RequestSetting> given)
+    /// <summary>
+    /// Writes the prepared prompt back, and the settings a template pins into the fields the client left out; fields
+    /// nobody set stay empty, so the style's recommendations and the defaults still apply to them.
+    /// </summary>
+    private static void Fill(VideoRequestBody body, PreparedRequest prepared, PromptTemplate? template, HashSet<RequestSetting> given)
     {
         var r = prepared.Request;
         body.Prompt = r.Prompt;
-        body.NegativePrompt = r.NegativePrompt.Length > 0 ? r.NegativePrompt : body.NegativePrompt;
-        if (!given.Contains(RequestSetting.Size))
+        if (template is null)
+        {
+            return;
+        }
+        var d = template.Defaults;
+        bool Pinned(RequestSetting setting, bool pinned) => pinned && !given.Contains(setting);
+        if (Pinned(RequestSetting.NegativePrompt, r.NegativePrompt.Length > 0))
+        {
+            body.NegativePrompt = r.NegativePrompt;
+        }
+        if (Pinned(RequestSetting.Size, d.Width is not null || d.Height is not null))
         {
             (body.Width, body.Height) = (r.Width, r.Height);
         }
-        body.Frames ??= r.Frames;
-        body.Steps ??= r.Steps;
-        if (!given.Contains(RequestSetting.Guidance))
+        if (Pinned(RequestSetting.Guidance, d.GuidanceLow is not null || d.GuidanceHigh is not null))
         {
             body.Guidance = JsonSerializer.SerializeToElement(new[] { r.GuidanceLow, r.GuidanceHigh });
         }
-        body.Shift ??= r.Shift;
-        body.Solver ??= r.Solver;
-        body.Fps ??= r.Fps;
+        body.Frames = Pinned(RequestSetting.Frames, d.Frames is not null) ? r.Frames : body.Frames;
+        body.Steps = Pinned(RequestSetting.Steps, d.Steps is not null) ? r.Steps : body.Steps;
+        body.Shift = Pinned(RequestSetting.Shift, d.Shift is not null) ? r.Shift : body.Shift;
+        body.Solver = Pinned(RequestSetting.Solver, d.Solver is not null) ? r.Solver : body.Solver;
+        body.Fps = Pinned(RequestSetting.Fps, d.Fps is not null) ? r.Fps : body.Fps;
         body.Style ??= prepared.TemplateStyle;
     }
 

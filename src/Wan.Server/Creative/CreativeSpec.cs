@@ -22,6 +22,10 @@ public sealed record CreativeSpec
     /// <summary>The files the post-processing names, with their content digests.</summary>
     public IReadOnlyList<AssetDigest> Assets { get; init; } = [];
 
+    /// <summary>Whether two specs (either may be null) make the same video the same way: same template and fingerprint.</summary>
+    public static bool Same(CreativeSpec? a, CreativeSpec? b) =>
+        a?.Template == b?.Template && (a?.Fingerprint() ?? "") == (b?.Fingerprint() ?? "");
+
     /// <summary>
     /// What the result cache must add to the prompt and settings: SHA-256 (64 hex digits) of the canonical
     /// post-processing object and the asset digests, or "" when there is no post-processing. The template is left out:

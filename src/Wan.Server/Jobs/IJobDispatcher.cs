@@ -17,6 +17,7 @@ public interface IJobDispatcher
     int Capacity { get; }
 
     /// <summary>Queues a job already saved as queued; false when the queue is full.</summary>
+    /// <exception cref="JobDispatchException">the transport could not take it (a broker that is down or refuses it).</exception>
     bool TryEnqueue(VideoJob job);
 
     /// <summary>Cancels a job: removes it from the queue, or asks the running engine to stop at its next block.</summary>

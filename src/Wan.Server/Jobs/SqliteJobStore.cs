@@ -29,6 +29,7 @@ public sealed class SqliteJobStore : IJobStore
                 started_at TEXT, finished_at TEXT, error TEXT, result_path TEXT, timings TEXT);
             CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs(state);
             CREATE INDEX IF NOT EXISTS jobs_by_cache_key ON jobs(cache_key, state);
+            CREATE TABLE IF NOT EXISTS attempts (seq INTEGER PRIMARY KEY AUTOINCREMENT, job_id TEXT NOT NULL, worker TEXT NOT NULL, started_at TEXT NOT NULL);
             """);
     }
 
@@ -36,12 +37,52 @@ public sealed class SqliteJobStore : IJobStore
     public string Path { get; }
 
     /// <inheritdoc/>
-    public void Save(VideoJob job)
+    public void Save(VideoJob job) => Write(job, "");
+
+    /// <inheritdoc/>
+    public bool SaveUnlessFinished(VideoJob job) =>
+        // An upsert that leaves a finished row alone, in one statement: atomic across processes sharing the file.
+        Write(job, " ON CONFLICT(id) DO UPDATE SET state = excluded.state, priority = excluded.priority, spec = excluded.spec, cache_key = excluded.cache_key, " +
+                   "cached = excluded.cached, progress = excluded.progress, created_at = excluded.created_at, started_at = excluded.started_at, " +
+                   "finished_at = excluded.finished_at, error = excluded.error, result_path = excluded.result_path, timings = excluded.timings " +
+                   "WHERE jobs.state IN ('queued', 'running')") == 1;
+
+    /// <inheritdoc/>
+    public void RecordAttempt(string jobId, string worker)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO attempts (job_id, worker, started_at) VALUES ($id, $worker, $now)";
+        command.Parameters.AddWithValue("$id", jobId);
+        command.Parameters.AddWithValue("$worker", worker);
+        command.Parameters.AddWithValue("$now", Time(DateTimeOffset.UtcNow));
+        command.ExecuteNonQuery();
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<string> Attempts(string jobId)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT worker FROM attempts WHERE job_id = $id ORDER BY seq";
+        command.Parameters.AddWithValue("$id", jobId);
+        using var reader = command.ExecuteReader();
+        var workers = new List<string>();
+        while (reader.Read())
+        {
+            workers.Add(reader.GetString(0));
+        }
+        return workers;
+    }
+
+    // Without a conflict clause: INSERT OR REPLACE. Returns the rows written.
+    private int Write(VideoJob job, string onConflict)
     {
         ArgumentNullException.ThrowIfNull(job);
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = $"INSERT OR REPLACE INTO jobs ({Columns}) VALUES ($id, $state, $priority, $spec, $key, $cached, $progress, $created, $started, $finished, $error, $result, $timings)";
+        var verb = onConflict.Length == 0 ? "INSERT OR REPLACE" : "INSERT";
+        command.CommandText = $"{verb} INTO jobs ({Columns}) VALUES ($id, $state, $priority, $spec, $key, $cached, $progress, $created, $started, $finished, $error, $result, $timings){onConflict}";
         command.Parameters.AddWithValue("$id", job.Id);
         command.Parameters.AddWithValue("$state", job.State.WireName());
         command.Parameters.AddWithValue("$priority", job.Priority);
@@ -55,7 +96,7 @@ public sealed class SqliteJobStore : IJobStore
         command.Parameters.AddWithValue("$error", (object?)job.Error ?? DBNull.Value);
         command.Parameters.AddWithValue("$result", (object?)job.ResultPath ?? DBNull.Value);
         command.Parameters.AddWithValue("$timings", job.Timings is null ? DBNull.Value : JsonSerializer.Serialize(job.Timings));
-        command.ExecuteNonQuery();
+        return command.ExecuteNonQuery();
     }
 
     /// <inheritdoc/>
@@ -64,6 +105,10 @@ public sealed class SqliteJobStore : IJobStore
     /// <inheritdoc/>
     public VideoJob? FindSucceeded(string cacheKey) =>
         Query("WHERE cache_key = $p AND state = 'succeeded' AND cached = 0 ORDER BY finished_at DESC LIMIT 1", cacheKey).FirstOrDefault();
+
+    /// <inheritdoc/>
+    public VideoJob? FindInFlight(string cacheKey) =>
+        Query("WHERE cache_key = $p AND state IN ('queued', 'running') ORDER BY created_at LIMIT 1", cacheKey).FirstOrDefault();
 
     /// <inheritdoc/>
     public IReadOnlyList<VideoJob> ListUnfinished() =>

@@ -1,3 +1,4 @@
+using Wan.Runtime.Lora;
 using Wan.Runtime.Pipeline;
 
 namespace Wan.Server.Jobs;
@@ -52,6 +53,25 @@ public sealed record VideoSpec
     /// <summary>Template, post-processing and label (<see cref="Creative.CreativeSpec"/>), or null for none (the MP4 still carries the AI metadata label).</summary>
     public Creative.CreativeSpec? Creative { get; init; }
 
+    /// <summary>The style applied (its prompt additions and settings are already in the fields above), or null.</summary>
+    public string? Style { get; init; }
+
+    /// <summary>The applied style's version (<see cref="Styles.ServerStyles.VersionOf"/>), or null.</summary>
+    public string? StyleVersion { get; init; }
+
+    /// <summary>The LoRAs applied, in order: the request's own, then the style's (empty without LoRA).</summary>
+    public IReadOnlyList<VideoLora> Loras { get; init; } = [];
+
+    /// <summary>Value equality over every field, the LoRAs element by element (a record would compare the list by reference).</summary>
+    public bool Equals(VideoSpec? other) =>
+        other is not null && Prompt == other.Prompt && NegativePrompt == other.NegativePrompt && Frames == other.Frames && Height == other.Height
+        && Width == other.Width && Steps == other.Steps && Seed == other.Seed && GuidanceLow.Equals(other.GuidanceLow) && GuidanceHigh.Equals(other.GuidanceHigh)
+        && Shift.Equals(other.Shift) && Solver == other.Solver && Fps == other.Fps && Format == other.Format && Style == other.Style
+        && StyleVersion == other.StyleVersion && Loras.SequenceEqual(other.Loras) && Wan.Server.Creative.CreativeSpec.Same(Creative, other.Creative);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Prompt, Frames, Height, Width, Steps, Seed, Format, Loras.Count);
+
     /// <summary>The engine request this spec describes.</summary>
     public GenerationRequest ToGenerationRequest() => new()
     {
@@ -67,5 +87,6 @@ public sealed record VideoSpec
         Shift = Shift,
         Solver = Solver,
         Fps = Fps,
+        Loras = Loras.Count == 0 ? null : new LoraSet(Loras.Select(l => l.ToSpec())),
     };
 }

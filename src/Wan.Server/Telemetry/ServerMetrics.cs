@@ -8,8 +8,8 @@ namespace Wan.Server.Telemetry;
 /// The server's OpenTelemetry instruments (meter <see cref="MeterName"/>, exported on <c>/metrics</c> in
 /// Prometheus text): queue depth and active jobs (gauges read from the dispatcher), denoising step
 /// latency (histogram, seconds, by expert), finished jobs (counter, by state), and memory in use
-/// (gauges, bytes: the process's working set and the managed heap). The engine does not report device
-/// memory yet, so there is no GPU gauge.
+/// (gauges, bytes: the process's working set, the managed heap, and the engine's device memory in use,
+/// <see cref="ObserveDeviceMemory"/>).
 /// </summary>
 public sealed class ServerMetrics : IDisposable
 {
@@ -36,6 +36,16 @@ public sealed class ServerMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(dispatcher);
         _meter.CreateObservableGauge("wan.queue.depth", () => dispatcher.QueueDepth, "{job}", "jobs waiting for the engine");
         _meter.CreateObservableGauge("wan.jobs.active", () => dispatcher.ActiveJobs, "{job}", "jobs on the engine");
+    }
+
+    /// <summary>Publishes the engine's device memory in use as a gauge labelled with the device (0 on "cpu").</summary>
+    /// <param name="bytes">reads the bytes now (<see cref="Wan.Runtime.Engine.WanEngine.DeviceBytesAllocated"/>).</param>
+    /// <param name="device">"cuda", "cuda-emulated" or "cpu".</param>
+    public void ObserveDeviceMemory(Func<long> bytes, string device)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        _meter.CreateObservableGauge("wan.gpu.memory", () => new Measurement<long>(bytes(), new KeyValuePair<string, object?>("device", device)), "By",
+            "device memory held by the engine's backend (its allocation accounting): weights, graphs, the running job's buffers");
     }
 
     /// <summary>Records one denoising step's duration in seconds.</summary>

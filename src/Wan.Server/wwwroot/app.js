@@ -163,7 +163,11 @@ function formBody() {
 }
 
 // The stored request is already normalised (prompt expanded by its template, settings pinned): sent as it is, it makes
-// the same video (the server answers from its cache when the result is still there).
+// the same video (the server answers from its cache when the result is still there). A styled or LoRA job cannot be
+// re-sent this way (the style's words are already in its prompt and its LoRAs live in the style), so it has no button.
+function canRunAgain(request) {
+  return !request.style && !(request.loras && request.loras.length);
+}
 function againBody(request) {
   const body = {
     prompt: request.prompt,
@@ -179,9 +183,6 @@ function againBody(request) {
     fps: request.fps,
     format: request.format,
   };
-  if (request.style) {
-    body.style = request.style;
-  }
   if (request.creative && request.creative.post) {
     body.post = request.creative.post;
   }
@@ -223,12 +224,14 @@ async function loadHistory() {
       show.addEventListener("click", () => play(job.id).catch((e) => setStatus(e.message, true)));
       actions.appendChild(show);
     }
-    const again = document.createElement("button");
-    again.type = "button";
-    again.className = "run-again";
-    again.textContent = "Run again";
-    again.addEventListener("click", () => run(againBody(r)));
-    actions.appendChild(again);
+    if (canRunAgain(r)) {
+      const again = document.createElement("button");
+      again.type = "button";
+      again.className = "run-again";
+      again.textContent = "Run again";
+      again.addEventListener("click", () => run(againBody(r)));
+      actions.appendChild(again);
+    }
     return row;
   });
   $("history").tBodies[0].replaceChildren(...rows);

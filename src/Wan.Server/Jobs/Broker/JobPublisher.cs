@@ -1,7 +1,6 @@
 using RabbitMQ.Client;
-using Wan.Worker.Jobs;
 
-namespace Wan.Worker.Transport;
+namespace Wan.Server.Jobs.Broker;
 
 /// <summary>
 /// The API node's side: publishes jobs as persistent messages to the durable queue and waits for the
@@ -46,6 +45,10 @@ public sealed class JobPublisher : IAsyncDisposable
         var properties = new BasicProperties { Persistent = true, MessageId = job.Id, ContentType = "application/json" };
         await _channel.BasicPublishAsync("", _topology.Queue, mandatory: true, properties, job.Serialize(), cancellation);
     }
+
+    /// <summary>Asks the worker running <paramref name="jobId"/>, if any, to stop it (<see cref="QueueTopology.CancelKey"/>).</summary>
+    public async Task PublishCancelAsync(string jobId, CancellationToken cancellation = default) =>
+        await _channel.BasicPublishAsync(_topology.ProgressExchange, QueueTopology.CancelKey(jobId), System.Text.Encoding.UTF8.GetBytes(jobId), cancellation);
 
     /// <summary>Closes the channel and the connection.</summary>
     public async ValueTask DisposeAsync()
