@@ -40,8 +40,9 @@ internal static class GenerateCommand
             DefaultValueFactory = _ => "auto",
         };
         device.AcceptOnlyFromAmong([.. EngineNames.Devices]);
-        var precision = new Option<string>("--precision") { Description = "storage type of the DiT on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
+        var precision = new Option<string>("--precision") { Description = "storage type of every component on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
         precision.AcceptOnlyFromAmong([.. EngineNames.Precisions]);
+        var componentDevices = new ComponentDeviceOptions();
         var fps = new Option<int>("--fps") { Description = "frames per second of the output, at least 1", DefaultValueFactory = _ => WanDefaults.Fps };
         var creative = new CreativeOptions();
         var lora = new Option<string[]>("--lora")
@@ -81,6 +82,7 @@ internal static class GenerateCommand
             window, overlap, blending, attentionWindow, report,
         };
         creative.AddTo(command);
+        componentDevices.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
             try
@@ -146,7 +148,7 @@ internal static class GenerateCommand
                     LoraPreflight.Check(loras, modelDir);
                 }
                 Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
-                return await Task.Run(() => GenerateRunner.Run(modelDir, parse.GetValue(device)!, parse.GetValue(precision)!, request, outputPath, parse.GetValue(report)?.FullName, finishing, cancellation), cancellation);
+                return await Task.Run(() => GenerateRunner.Run(modelDir, componentDevices.Engine(parse, parse.GetValue(device)!, parse.GetValue(precision)!), request, outputPath, parse.GetValue(report)?.FullName, finishing, cancellation), cancellation);
             }
             catch (OperationCanceledException)
             {

@@ -9,13 +9,13 @@ namespace Wan.Cli;
 /// <summary>Opens the engine on the chosen device, runs it with a live progress bar, writes the video.</summary>
 internal static class GenerateRunner
 {
-    public static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, string? reportPath,
+    public static int Run(string modelDir, EngineOptions options, GenerationRequest request, string outputPath, string? reportPath,
         Wan.Creative.CreativeOutput finishing, CancellationToken cancellation)
     {
         var stage = "loading the model";
         try
         {
-            return Run(modelDir, device, precision, request, outputPath, reportPath, finishing, s => stage = s, cancellation);
+            return Run(modelDir, options, request, outputPath, reportPath, finishing, s => stage = s, cancellation);
         }
         catch (Wan.Errors.MemoryExhaustedException e) when (e.Stage != stage)
         {
@@ -29,10 +29,9 @@ internal static class GenerateRunner
         }
     }
 
-    private static int Run(string modelDir, string device, string precision, GenerationRequest request, string outputPath, string? reportPath,
+    private static int Run(string modelDir, EngineOptions options, GenerationRequest request, string outputPath, string? reportPath,
         Wan.Creative.CreativeOutput finishing, Action<string> enter, CancellationToken cancellation)
     {
-        var options = new EngineOptions { Device = EngineNames.ParseDevice(device), Precision = EngineNames.ParsePrecision(precision) };
         var console = AnsiConsole.Console;
         var loading = System.Diagnostics.Stopwatch.StartNew();
         using var engine = WanEngine.Open(modelDir, options);
@@ -47,6 +46,8 @@ internal static class GenerateRunner
                                (placement.Reason is { } reason ? $" [grey]({Markup.Escape(reason)})[/]" : ""));
         }
         GenerationResult? result = null;
+        var experts = new ExpertStageTimes();
+        var generation = System.Diagnostics.Stopwatch.StartNew();
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(ctx =>
@@ -65,6 +66,7 @@ internal static class GenerateRunner
                             text.Value = 1;
                             break;
                         case GenerationStage.Denoising:
+                            experts.Add(p.Expert ?? "transformer", p.StageElapsed);
                             denoise.Description = $"step {p.Step}/{p.StepCount} t={p.Timestep} {Markup.Escape(p.Expert ?? "")} ({p.StageElapsed.TotalSeconds:F1} s)";
                             denoise.Value = p.Step;
                             break;
@@ -79,6 +81,8 @@ internal static class GenerateRunner
                     }
                 }, cancellation);
             });
+        var total = generation.Elapsed;
+        PrintStages(console, engine, result!, experts, total);
         if (reportPath is not null)
         {
             enter("writing the seam report");
@@ -95,5 +99,23 @@ internal static class GenerateRunner
             console.MarkupLine(Markup.Escape(stepCache.ToString()));
         }
         return 0;
+    }
+
+    /// <summary>
+    /// One line per stage with the backend that ran it and its wall time (text encoding, each expert's
+    /// denoising, decoding), then the generation's total: the stages never sum to more than it.
+    /// </summary>
+    private static void PrintStages(IAnsiConsole console, WanEngine engine, GenerationResult result, ExpertStageTimes experts, TimeSpan total)
+    {
+        var backends = engine.Pipeline.Backends;
+        void Line(string stage, string backend, TimeSpan time, string detail = "") =>
+            console.MarkupLine($"[grey]stage {Markup.Escape(stage)}:[/] {Markup.Escape(backend)} {time.TotalSeconds:F3} s{Markup.Escape(detail)}");
+        Line("text encoding", backends.Text.Name, result.TextEncoding);
+        foreach (var (expert, time, steps) in experts.Stages)
+        {
+            Line($"denoising {expert}", backends.Dit.Name, time, $" ({steps} steps)");
+        }
+        Line("decoding", backends.Vae.Name, result.Decoding);
+        console.MarkupLine($"[grey]stages total:[/] {total.TotalSeconds:F3} s");
     }
 }

@@ -23,6 +23,19 @@ public sealed class ServerOptions
     /// <summary>Storage type of the DiT on CUDA.</summary>
     public DType Precision { get; set; } = DType.BF16;
 
+    /// <summary>Device of the umT5 text encoder, or null for <see cref="Device"/> (EngineOptions.TextEncoderDevice).</summary>
+    public EngineDevice? TextEncoderDevice { get; set; }
+
+    /// <summary>Device of the DiT experts, or null for <see cref="Device"/> (EngineOptions.DitDevice).</summary>
+    public EngineDevice? DitDevice { get; set; }
+
+    /// <summary>
+    /// Device of the VAE, or null for <see cref="Device"/> (EngineOptions.VaeDevice): a named device without the VAE
+    /// family (CUDA until it has VAE kernels) is refused at start unless this routes the VAE elsewhere, e.g.
+    /// <c>--Wan:VaeDevice=Cpu</c>.
+    /// </summary>
+    public EngineDevice? VaeDevice { get; set; }
+
     /// <summary>Most jobs waiting at once (default 64); more are refused with 429 and Retry-After.</summary>
     public int QueueCapacity { get; set; } = 64;
 

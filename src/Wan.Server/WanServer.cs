@@ -102,7 +102,11 @@ public static class WanServer
     // The warm engine in this process behind the bounded priority queue.
     private static void AddLocalEngine(IServiceCollection services, ServerOptions options, string identity, ModelGeometry geometry)
     {
-        services.AddSingleton(_ => WanEngine.Open(options.ModelDirectory, new EngineOptions { Device = options.Device, Precision = options.Precision }));
+        services.AddSingleton(_ => WanEngine.Open(options.ModelDirectory, new EngineOptions
+        {
+            Device = options.Device, Precision = options.Precision,
+            TextEncoderDevice = options.TextEncoderDevice, DitDevice = options.DitDevice, VaeDevice = options.VaeDevice,
+        }));
         services.AddSingleton(sp =>
         {
             var engine = sp.GetRequiredService<WanEngine>();

@@ -125,6 +125,16 @@ public sealed class ProfilingBackend(CpuBackend inner) : IDitOps, ITextEncoderOp
         return result;
     }
 
+    public Tensor RelativePositionBias(Tensor table, ReadOnlySpan<int> offsetBuckets, int queries, int keys)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var result = inner.RelativePositionBias(table, offsetBuckets, queries, keys);
+        Record(nameof(RelativePositionBias), 0, Stopwatch.GetElapsedTime(start));
+        return result;
+    }
+
+    public void ResidualAddInPlace(Tensor x, Tensor y) => Time(nameof(ResidualAddInPlace), x.ElementCount, () => inner.ResidualAddInPlace(x, y));
+
     /// <summary>Conv FLOPs: 2 · output elements · (weight elements / output channels).</summary>
     public Tensor Conv3d(Tensor x, Tensor weight, Tensor? bias, Conv3dSpec spec)
     {

@@ -31,7 +31,8 @@ internal sealed class EngineBackends : IDisposable
     public IReadOnlyList<ComponentPlacement> Placement { get; private set; } = [];
 
     /// <summary>Creates the backends and routes the components; throws before any weight is read.</summary>
-    /// <exception cref="Wan.Errors.DeviceException">an override names a device without the component's op family.</exception>
+    /// <exception cref="Wan.Errors.DeviceException">a component would run on a device without its op family: an override
+    /// names one, or <see cref="EngineOptions.Device"/> names one (not Auto) and the component has no override.</exception>
     /// <exception cref="ArgumentException">the precision is not BF16, F16 or F32.</exception>
     public static EngineBackends Route(EngineOptions options)
     {
@@ -79,10 +80,23 @@ internal sealed class EngineBackends : IDisposable
         {
             throw new Wan.Errors.DeviceException($"{component}: {missing}");
         }
+        if (_options.Device != EngineDevice.Auto)
+        {
+            // A device the user named runs every stage or none: a stage silently moved to the CPU would run
+            // for hours where the user expects the GPU. Only an explicit per-component route moves it.
+            throw new Wan.Errors.DeviceException($"{component}: {missing}; route the {component} to another device explicitly (EngineOptions.{OverrideName(component)}, or the matching --*-device option of wan generate)");
+        }
         var cpu = (TOps)Backend(EngineDevice.Cpu);
         placement.Add(new ComponentPlacement(component, EngineDevice.Cpu, cpu.Name, missing));
         return cpu;
     }
+
+    private static string OverrideName(string component) => component switch
+    {
+        "text encoder" => nameof(EngineOptions.TextEncoderDevice),
+        "DiT" => nameof(EngineOptions.DitDevice),
+        _ => nameof(EngineOptions.VaeDevice),
+    };
 
     private EngineDevice Resolve(EngineDevice device) => device == EngineDevice.Auto ? _auto ??= DetectGpu() : device;
 

@@ -9,11 +9,12 @@ namespace Wan.Runtime.Engine;
 /// <remarks>
 /// Routing rule: each component (text encoder, DiT experts, VAE) runs on its own override when one
 /// is set, else on <see cref="Device"/>; <see cref="EngineDevice.Auto"/> means the GPU when one is
-/// usable, else the CPU. A component left to the rule runs on the CPU when the chosen device's
-/// backend does not declare its op family (today CUDA declares only the DiT family, so
-/// <c>Device = Cuda</c> puts the DiT on the GPU and the text encoder and VAE on the CPU). An explicit
-/// override to a device without the family is refused when the engine is built, with one line naming
-/// the component and the device. <see cref="WanEngine.Placement"/> reports where each one runs.
+/// usable, else the CPU. A component whose device's backend does not declare its op family is refused
+/// when the engine is built, with one line naming the component, the device and the family, unless it
+/// was left to <see cref="EngineDevice.Auto"/>: Auto puts it on the CPU and <see cref="WanEngine.Placement"/>
+/// says why. So <c>Device = Cuda</c> never falls back to the CPU silently; a component the device cannot
+/// run must be routed elsewhere explicitly (e.g. <c>VaeDevice = Cpu</c> while CUDA lacks the VAE family).
+/// <see cref="WanEngine.Placement"/> reports where each one runs.
 /// </remarks>
 public sealed record EngineOptions
 {

@@ -61,7 +61,7 @@ public sealed partial class WanEngine : IDisposable
     /// </summary>
     /// <param name="modelDirectory">the model folder.</param>
     /// <param name="options">device, precision, routing overrides; null for the defaults.</param>
-    /// <exception cref="Wan.Errors.DeviceException">a routing override names a device without the component's op family ("text encoder: device cuda-emulated has no text-encoder ops"), or a native library (OpenBLAS, the CUDA driver, NVRTC, the emulator) is missing.</exception>
+    /// <exception cref="Wan.Errors.DeviceException">a component would run on a device without its op family: a routing override names one ("text encoder: device cuda-emulated has no text-encoder ops"), or a named Device does for a component without an override ("VAE: device cuda has no VAE ops; route the VAE to another device explicitly …"); or a native library (OpenBLAS, the CUDA driver, NVRTC, the emulator) is missing.</exception>
     /// <exception cref="ArgumentException">the precision is not bf16/fp16/fp32.</exception>
     /// <exception cref="Wan.Errors.ModelFileException">the model folder is missing, a file, or has no model_index.json.</exception>
     /// <exception cref="Wan.Errors.ConfigException">a config is malformed, describes a model that cannot run here, or disagrees with another (names the file and key).</exception>

@@ -108,6 +108,16 @@ public sealed class CountingBackend(CpuBackend inner) : IDitOps, ITextEncoderOps
     public Tensor Embedding(Tensor table, ReadOnlySpan<int> ids) { Count(nameof(Embedding)); return _inner.Embedding(table, ids); }
 
     /// <inheritdoc/>
+    public Tensor RelativePositionBias(Tensor table, ReadOnlySpan<int> offsetBuckets, int queries, int keys)
+    {
+        Count(nameof(RelativePositionBias));
+        return _inner.RelativePositionBias(table, offsetBuckets, queries, keys);
+    }
+
+    /// <inheritdoc/>
+    public void ResidualAddInPlace(Tensor x, Tensor y) { Count(nameof(ResidualAddInPlace)); _inner.ResidualAddInPlace(x, y); }
+
+    /// <inheritdoc/>
     public Tensor Conv3d(Tensor x, Tensor weight, Tensor? bias, Conv3dSpec spec) { Count(nameof(Conv3d)); return _inner.Conv3d(x, weight, bias, spec); }
 
     /// <inheritdoc/>

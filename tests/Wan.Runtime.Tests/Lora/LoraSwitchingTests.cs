@@ -69,7 +69,7 @@ public sealed class LoraSwitchingTests
     public void AutoMergesRepeatedSetsOffTheCpu(EngineDevice device)
     {
         var c = LoraFixtures.Require(LoraFixtures.All.FirstOrDefault(x => x.Kind == "lora_pipeline"));
-        using var engine = WanEngine.Open(c.Set.Diffusers, new EngineOptions { Device = device });
+        using var engine = WanEngine.Open(c.Set.Diffusers, device == EngineDevice.Cpu ? new EngineOptions { Device = device } : Backends.Cuda.EmulatedEngineOptions.For(Wan.Runtime.Tensors.DType.BF16));
         var pipeline = engine.Pipeline;
         var set = LoraFixtures.PipelineStack(c);
         var other = new LoraSet(set.Specs.Select(s => s with { Strength = s.Strength / 2 }), set.Semantics);

@@ -10,10 +10,9 @@ namespace Wan.Runtime.Backends.Cuda;
 /// The CUDA backend, written once against <see cref="IDevice"/>: the real GPU (CudaDevice) or the
 /// emulated one run the same launchers (Wan.Kernels.Ops) and kernels. Every tensor it creates is
 /// stored in <see cref="Storage"/> (F32, BF16 or F16); kernels compute in fp32. The device is the
-/// caller's: disposing the backend does not dispose it. It declares the DiT family and the step-capture
-/// and non-finite-check capabilities; the text-encoder and VAE families are not declared (their models
-/// have not been verified on CUDA / their kernels are not written), so the engine routes those
-/// components to the CPU.
+/// caller's: disposing the backend does not dispose it. It declares the DiT and text-encoder families
+/// (CudaBackend.Text.cs) and the step-capture and non-finite-check capabilities; the VAE family is not
+/// declared (its kernels are not written), so the engine refuses to put the VAE on a CUDA device.
 /// </summary>
 public sealed partial class CudaBackend : IRoutingOps, IStepCapture, INonFiniteCheck
 {
@@ -136,33 +135,6 @@ public sealed partial class CudaBackend : IRoutingOps, IStepCapture, INonFiniteC
         }
         var y = Allocate(new Shape(count, cols));
         ElementwiseOps.Copy(Device, Element, t.Buffer, (long)start * cols, y.Buffer, 0, (long)count * cols);
-        return y;
-    }
-
-    /// <summary>
-    /// Rows of table [V, D] for the given ids → [ids.Length, D] (kernels/cuda/gather.cu): the gather the
-    /// text-encoder family will use once the umT5 forward is verified on CUDA.
-    /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">an id lies outside [0, V).</exception>
-    public Tensor Embedding(Tensor table, ReadOnlySpan<int> ids)
-    {
-        var t = Cuda(table);
-        if (t.Shape.Rank != 2)
-        {
-            throw new ArgumentException($"embedding: table must be [vocab, dim], got {table.Shape}");
-        }
-        int vocab = t.Shape[0], dim = t.Shape[1];
-        foreach (var id in ids)
-        {
-            if ((uint)id >= (uint)vocab)
-            {
-                throw new ArgumentOutOfRangeException(nameof(ids), $"token id {id} outside the vocabulary of {vocab}");
-            }
-        }
-        var y = Allocate(new Shape(ids.Length, dim));
-        using var deviceIds = Device.Allocate(4L * ids.Length);
-        Device.CopyToDevice(MemoryMarshal.AsBytes(ids), deviceIds);
-        GatherOps.GatherRows(Device, Element, t.Buffer, vocab, deviceIds, y.Buffer, ids.Length, dim);
         return y;
     }
 

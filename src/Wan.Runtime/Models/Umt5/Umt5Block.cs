@@ -11,15 +11,15 @@ namespace Wan.Runtime.Models.Umt5;
 /// </summary>
 public sealed class Umt5Block : IDisposable
 {
-    private readonly IBackend _backend;
+    private readonly ITextEncoderOps _backend;
     private readonly Umt5Config _config;
     private readonly Tensor _attentionNorm, _q, _k, _v, _o;
     private readonly Tensor _ffnNorm, _wi0, _wi1, _wo;
 
-    /// <summary>The relative-position bias table [buckets, heads], kept on the host: the bias is a gather from it.</summary>
-    private readonly float[] _biasTable;
+    /// <summary>This layer's relative-position bias table [buckets, heads] on the backend: the bias is a gather from it.</summary>
+    private readonly Tensor _biasTable;
 
-    private Umt5Block(IBackend backend, Umt5Config config, float[] biasTable,
+    private Umt5Block(ITextEncoderOps backend, Umt5Config config, Tensor biasTable,
         Tensor attentionNorm, Tensor q, Tensor k, Tensor v, Tensor o,
         Tensor ffnNorm, Tensor wi0, Tensor wi1, Tensor wo)
     {
@@ -30,13 +30,12 @@ public sealed class Umt5Block : IDisposable
         (_ffnNorm, _wi0, _wi1, _wo) = (ffnNorm, wi0, wi1, wo);
     }
 
-    internal static Umt5Block Load(WeightLoader loader, Umt5Config c, int index)
+    internal static Umt5Block Load(ITextEncoderOps backend, WeightLoader loader, Umt5Config c, int index)
     {
         var attention = $"encoder.block.{index}.layer.0.";
         var ffn = $"encoder.block.{index}.layer.1.";
-        var biasTable = loader.View(attention + "SelfAttention.relative_attention_bias.weight",
-            c.RelativeAttentionNumBuckets, c.NumHeads).ToFloatArray();
-        return new Umt5Block(loader.Backend, c, biasTable,
+        return new Umt5Block(backend, c,
+            biasTable: loader.Load(attention + "SelfAttention.relative_attention_bias.weight", c.RelativeAttentionNumBuckets, c.NumHeads),
             attentionNorm: loader.Load(attention + "layer_norm.weight", c.DModel),
             q: loader.Load(attention + "SelfAttention.q.weight", c.InnerDim, c.DModel),
             k: loader.Load(attention + "SelfAttention.k.weight", c.InnerDim, c.DModel),
@@ -53,39 +52,48 @@ public sealed class Umt5Block : IDisposable
     /// This layer's additive attention bias [heads, queries, keys]: bias[h, i, j] =
     /// table[bucket(j − i), h] (query i, key j, both 0-based positions in the sequence).
     /// </summary>
-    public Tensor PositionBias(int queries, int keys)
-    {
-        int heads = _config.NumHeads;
-        var buckets = RelativePositionBuckets.ForOffsets(queries, keys,
-            _config.RelativeAttentionNumBuckets, _config.RelativeAttentionMaxDistance);
-        var bias = new float[checked((long)heads * queries * keys)];
-        for (int h = 0; h < heads; h++)
-        {
-            for (int i = 0; i < queries; i++)
-            {
-                var row = bias.AsSpan((int)(((long)h * queries + i) * keys), keys);
-                for (int j = 0; j < keys; j++)
-                {
-                    row[j] = _biasTable[buckets[j - i + queries - 1] * heads + h];
-                }
-            }
-        }
-        return _backend.FromHost(bias, new Shape(heads, queries, keys));
-    }
+    public Tensor PositionBias(int queries, int keys) =>
+        PositionBias(RelativePositionBuckets.ForOffsets(queries, keys, _config.RelativeAttentionNumBuckets, _config.RelativeAttentionMaxDistance), queries, keys);
+
+    /// <summary>
+    /// <see cref="PositionBias(int, int)"/> from the buckets of every offset (<see cref="RelativePositionBuckets.ForOffsets"/>),
+    /// which depend only on the sizes: the encoder computes them once per sequence length for all its layers.
+    /// </summary>
+    public Tensor PositionBias(ReadOnlySpan<int> offsetBuckets, int queries, int keys) =>
+        _backend.RelativePositionBias(_biasTable, offsetBuckets, queries, keys);
 
     /// <summary>
     /// Runs the layer on the residual stream x [L, d_model] in place. Keys at positions ≥
     /// <paramref name="validKeys"/> are masked out (padding); <paramref name="positionBias"/> is this
-    /// layer's <see cref="PositionBias"/> for [L, L].
+    /// layer's <see cref="PositionBias(int, int)"/> for [L, L]. Each residual add applies the reference's fp16
+    /// overflow clamp (<see cref="ITextEncoderOps.ResidualAddInPlace"/>) when the backend stores fp16.
     /// </summary>
-    public void ForwardInPlace(Tensor x, Tensor positionBias, int validKeys)
+    public void ForwardInPlace(Tensor x, Tensor positionBias, int validKeys) => ForwardInPlace(x, positionBias, validKeys, clampFp16: true);
+
+    /// <summary>
+    /// <see cref="ForwardInPlace(Tensor, Tensor, int)"/>; with <paramref name="clampFp16"/> false the residual adds are
+    /// plain (what the encoder does without the reference's fp16 rule: the tests show it overflowing).
+    /// </summary>
+    internal void ForwardInPlace(Tensor x, Tensor positionBias, int validKeys, bool clampFp16)
     {
         using (var attention = Attention(x, positionBias, validKeys))
         {
-            _backend.AddInPlace(x, attention);
+            Residual(x, attention, clampFp16);
         }
         using var ffn = FeedForward(x);
-        _backend.AddInPlace(x, ffn);
+        Residual(x, ffn, clampFp16);
+    }
+
+    private void Residual(Tensor x, Tensor y, bool clampFp16)
+    {
+        if (clampFp16)
+        {
+            _backend.ResidualAddInPlace(x, y);
+        }
+        else
+        {
+            _backend.AddInPlace(x, y);
+        }
     }
 
     private Tensor Attention(Tensor x, Tensor positionBias, int validKeys)
@@ -112,7 +120,7 @@ public sealed class Umt5Block : IDisposable
     /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
-        foreach (var t in new[] { _attentionNorm, _q, _k, _v, _o, _ffnNorm, _wi0, _wi1, _wo })
+        foreach (var t in new[] { _biasTable, _attentionNorm, _q, _k, _v, _o, _ffnNorm, _wi0, _wi1, _wo })
         {
             t.Dispose();
         }

@@ -60,7 +60,7 @@ public sealed class Umt5Encoder : IDisposable
             var blocks = new Umt5Block[config.NumLayers];
             for (int i = 0; i < blocks.Length; i++)
             {
-                blocks[i] = Umt5Block.Load(loader, config, i);
+                blocks[i] = Umt5Block.Load(backend, loader, config, i);
             }
             var finalNorm = loader.Load(FinalNormName, config.DModel);
             return new Umt5Encoder(backend, config, checkpoint, blocks, finalNorm);
@@ -91,13 +91,21 @@ public sealed class Umt5Encoder : IDisposable
             throw new ArgumentOutOfRangeException(nameof(validTokens), $"umT5 encode: {validTokens} valid tokens of {ids.Length} ids (need 1..{ids.Length})");
         }
         using var x = Embed(ids);
+        // The buckets depend only on the length: once per sequence, every layer then gathers its own table.
+        var buckets = RelativePositionBuckets.ForOffsets(ids.Length, ids.Length, Config.RelativeAttentionNumBuckets, Config.RelativeAttentionMaxDistance);
         foreach (var block in _blocks)
         {
-            using var bias = block.PositionBias(ids.Length, ids.Length);
-            block.ForwardInPlace(x, bias, validTokens);
+            using var bias = block.PositionBias(buckets, ids.Length, ids.Length);
+            block.ForwardInPlace(x, bias, validTokens, ClampFp16);
         }
         return FinalNorm(x);
     }
+
+    /// <summary>
+    /// Whether the residual adds apply the reference's fp16 overflow clamp (default true; only fp16 storage is
+    /// affected). False exists for the tests that show an encoder overflowing without it.
+    /// </summary>
+    internal bool ClampFp16 { get; set; } = true;
 
     /// <summary>
     /// Token embedding rows [ids.Length, d_model], gathered from the mapped checkpoint: the table

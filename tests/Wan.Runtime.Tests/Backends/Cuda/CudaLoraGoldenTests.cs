@@ -79,7 +79,7 @@ public sealed class CudaLoraGoldenTests(DType storage, LoraMode mode)
             Assert.Ignore("the pipeline runs in the half storages here; fp32 is covered by the CPU pipeline golden");
         }
         using var golden = c.OpenGolden();
-        using var engine = WanEngine.Open(c.Set.Diffusers, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = storage });
+        using var engine = WanEngine.Open(c.Set.Diffusers, EmulatedEngineOptions.For(storage));
         var pipeline = engine.Pipeline;
         var p = c.Params;
         double tol = c.Tolerance("bf16");

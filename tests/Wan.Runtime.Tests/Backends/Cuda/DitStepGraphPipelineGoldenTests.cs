@@ -9,11 +9,12 @@ using Wan.Testing;
 namespace Wan.Runtime.Tests.Backends.Cuda;
 
 /// <summary>
-/// The `pipeline` golden's denoising loop run by WanPipeline.Denoise twice on the emulated device
-/// (bf16): with every step replayed from a <see cref="DitStepGraph"/> (one per expert, captured at
-/// its first step) and with direct forwards. Every step's latent must be bit-identical between the
-/// two and within the golden's bf16 tolerance, and the decoded video (VAE on the CPU, as
-/// `wan generate --device cuda` runs it) within that tolerance too.
+/// The `pipeline` golden on the emulated device (bf16): the text contexts (umT5 on the device) within the
+/// golden's bf16 tolerance, then its denoising loop run by WanPipeline.Denoise twice, with every step replayed
+/// from a <see cref="DitStepGraph"/> (one per expert, captured at its first step) and with direct forwards.
+/// Every step's latent must be bit-identical between the two and within the golden's bf16 tolerance, and the
+/// decoded video (the VAE on the device as soon as the CUDA backend declares its family, see
+/// <see cref="EmulatedEngineOptions"/>) within that tolerance too.
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
@@ -24,18 +25,20 @@ public sealed class DitStepGraphPipelineGoldenTests
     {
         var c = Fixtures.Require(fixtureCase);
         using var golden = c.OpenGolden();
-        using var engine = WanEngine.Open(c.Set.Diffusers, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.BF16 });
+        using var engine = WanEngine.Open(c.Set.Diffusers, EmulatedEngineOptions.For(DType.BF16));
         var pipeline = engine.Pipeline;
         Assert.That(engine.Placement.Select(p => (p.Component, p.Device)), Is.EqualTo(new[]
         {
-            ("text encoder", EngineDevice.Cpu), ("DiT", EngineDevice.CudaEmulated), ("VAE", EngineDevice.Cpu),
-        }), "the rule: the DiT on the chosen device, the families it lacks on the CPU");
+            ("text encoder", EngineDevice.CudaEmulated), ("DiT", EngineDevice.CudaEmulated), ("VAE", EmulatedEngineOptions.VaeDevice),
+        }), "every component on the chosen device; the VAE routed to the CPU explicitly while CUDA lacks its family");
         double tol = c.Tolerance("bf16");
         var p = c.Params;
 
         int[] Ids(string name) => [.. golden.Get(name).ToInt64Array().Select(i => (int)i)];
         using var context = pipeline.EncodeText(Ids("prompt_ids"));
         using var negative = pipeline.EncodeText(Ids("neg_prompt_ids"));
+        Metrics.AssertClose(pipeline.Backends.Text.ToHost(context), golden.Get("context").ToFloatArray(), tol, $"{c} bf16 context (umT5 on the device)");
+        Metrics.AssertClose(pipeline.Backends.Text.ToHost(negative), golden.Get("context_null").ToFloatArray(), tol, $"{c} bf16 context_null");
         IFlowSolver Solver() => FlowSolvers.Create(p.GetProperty("solver").GetString()!, p.GetProperty("steps").GetInt32(), p.GetProperty("shift").GetDouble());
         var guide = p.GetProperty("guide_scale_low_high");
         var experts = new ExpertSchedule(p.GetProperty("boundary").GetDouble(), FlowSolvers.WanTrainTimesteps, guide[0].GetDouble(), guide[1].GetDouble());

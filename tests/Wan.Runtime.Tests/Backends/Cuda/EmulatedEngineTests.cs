@@ -6,26 +6,14 @@ using Wan.Testing;
 namespace Wan.Runtime.Tests.Backends.Cuda;
 
 /// <summary>
-/// The engine with the CUDA backend on the emulated device: routing refused before the model is read,
-/// and activations that overflow fp16 stopped after the first step with the advice to use bf16,
+/// The engine with the CUDA backend on the emulated device (routing: StrictRoutingTests): a head width
+/// without a kernel refused when the engine is built, and activations that overflow fp16 stopped after the first step with the advice to use bf16,
 /// while the same model runs in bf16.
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
 public sealed class EmulatedEngineTests
 {
-    [TestCase("text encoder", "text-encoder")]
-    [TestCase("VAE", "VAE")]
-    public void RoutingAComponentToADeviceWithoutItsFamilyIsRefusedBeforeLoading(string component, string family)
-    {
-        var options = component == "VAE"
-            ? new EngineOptions { Device = EngineDevice.Cpu, VaeDevice = EngineDevice.CudaEmulated }
-            : new EngineOptions { Device = EngineDevice.Cpu, TextEncoderDevice = EngineDevice.CudaEmulated };
-        var missing = Path.Combine(Path.GetTempPath(), "wan-no-such-model-" + Guid.NewGuid().ToString("N"));
-        var error = Assert.Throws<Wan.Errors.DeviceException>(() => WanEngine.Open(missing, options))!;
-        Assert.That(error.Message, Is.EqualTo($"{component}: device cuda-emulated has no {family} ops"), "checked before the (missing) model folder is read");
-    }
-
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
     public void AHeadWidthWithoutAKernelIsRefusedWhenTheEngineIsBuilt(FixtureSet? set)
     {
@@ -40,9 +28,9 @@ public sealed class EmulatedEngineTests
         });
         Assume.That(dim % 8, Is.Zero);
         var error = Assert.Throws<Wan.Errors.ConfigException>(() =>
-            WanEngine.Open(model.Path, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.BF16 }))!;
+            WanEngine.Open(model.Path, EmulatedEngineOptions.For(DType.BF16)))!;
         Assert.That(error.Message, Does.EndWith("config.json: 'attention_head_dim' 8 has no attention kernel on cuda BF16 on emulated (g++ fibers)"));
-        using var fp32 = WanEngine.Open(model.Path, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.F32 });
+        using var fp32 = WanEngine.Open(model.Path, EmulatedEngineOptions.For(DType.F32));
         Assert.That(fp32.Pipeline.HighNoise.Config.HeadDim, Is.EqualTo(8), "the scalar fp32 kernel takes it");
     }
 
@@ -66,14 +54,14 @@ public sealed class EmulatedEngineTests
         }
         var request = new GenerationRequest { Prompt = "a red fox in the snow", Frames = 5, Height = 32, Width = 32, Steps = 2, Seed = 9 };
 
-        using (var fp16 = WanEngine.Open(model.Path, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.F16 }))
+        using (var fp16 = WanEngine.Open(model.Path, EmulatedEngineOptions.For(DType.F16)))
         {
             var error = Assert.Throws<NonFiniteLatentException>(() => fp16.Generate(request))!;
             TestContext.Out.WriteLine(error.Message);
             Assert.That((error.Step, error.Expert, error.Precision), Is.EqualTo((1, "transformer (high noise)", DType.F16)));
             Assert.That(error.Message, Does.Contain("fp16 precision").And.Contain("fp16 overflowed").And.Contain("use bf16"));
         }
-        using var bf16 = WanEngine.Open(model.Path, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.BF16 });
+        using var bf16 = WanEngine.Open(model.Path, EmulatedEngineOptions.For(DType.BF16));
         var result = bf16.Generate(request);
         Assert.That(result.Latent.All(float.IsFinite), "bf16 has fp32's range: the same model runs");
         TestContext.Out.WriteLine($"bf16: largest |latent| {result.Latent.Max(Math.Abs):E2}");

@@ -22,7 +22,7 @@ public sealed class LightningAndStepCacheEmulatedTests
     {
         var c = Fixtures.Require(fixtureCase);
         using var golden = c.OpenGolden();
-        using var emulatedEngine = WanEngine.Open(c.Set.Diffusers, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.BF16 });
+        using var emulatedEngine = WanEngine.Open(c.Set.Diffusers, EmulatedEngineOptions.For(DType.BF16));
         using var referenceEngine = WanEngine.Open(c.Set.Diffusers, new EngineOptions { Device = EngineDevice.Cpu });
         var emulated = emulatedEngine.Pipeline;
         var reference = referenceEngine.Pipeline;

@@ -21,7 +21,7 @@ public sealed class EmulatedBatchDenoiserTests
         var pipelineCase = set.Cases.FirstOrDefault(c => c.Kind == "pipeline");
         Assert.That(pipelineCase, Is.Not.Null, $"{set.Name} has a pipeline case (its bf16 tolerance is the bound)");
         double bound = pipelineCase!.Tolerance("bf16") / 2;
-        using var engine = WanEngine.Open(set.Diffusers, new EngineOptions { Device = EngineDevice.CudaEmulated, Precision = DType.BF16 });
+        using var engine = WanEngine.Open(set.Diffusers, Backends.Cuda.EmulatedEngineOptions.For(DType.BF16));
         Assume.That(engine.Pipeline.LowNoise, Is.Not.Null, "a two-expert fixture");
         using var scenario = new BatchScenario(engine, count: 2); // two jobs: the emulator (and its ASan run) is slow
         var (batched, experts) = scenario.Batched();
