@@ -142,7 +142,7 @@ internal static class GenerateCommand
                 var geometry = ModelGeometry.Load(modelDir);
                 request.LatentShape(geometry);
                 request.ContextWindows(geometry);
-                request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+                request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, geometry, GenerateRunner.HoldsWholeVideo(parse.GetValue(report)?.FullName));
                 if (request.Loras is { } loras)
                 {
                     LoraPreflight.Check(loras, modelDir);

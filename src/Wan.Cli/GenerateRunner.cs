@@ -1,4 +1,5 @@
 using Spectre.Console;
+using Wan.Runtime.Config;
 using Wan.Runtime.Engine;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.LongVideo;
@@ -9,10 +10,14 @@ namespace Wan.Cli;
 /// <summary>Opens the engine on the chosen device, runs it with a live progress bar, writes the video.</summary>
 internal static class GenerateRunner
 {
+    /// <summary>Whether the video is held in memory rather than streamed to the output: the seam report needs every frame.</summary>
+    public static bool HoldsWholeVideo(string? reportPath) => reportPath is not null;
+
     public static int Run(string modelDir, EngineOptions options, GenerationRequest request, string outputPath, string? reportPath,
         Wan.Creative.CreativeOutput finishing, CancellationToken cancellation)
     {
         var stage = "loading the model";
+        var geometry = ModelGeometry.Load(modelDir);
         try
         {
             return Run(modelDir, options, request, outputPath, reportPath, finishing, s => stage = s, cancellation);
@@ -24,8 +29,8 @@ internal static class GenerateRunner
         catch (OutOfMemoryException e)
         {
             // The runtime's OutOfMemoryException carries no size: name the stage and what it holds at least.
-            long bytes = stage is "decoding" or "writing the video" ? request.DecodedVideoBytes() : 0;
-            throw new Wan.Errors.MemoryExhaustedException(stage, "host", bytes, bytes > 0 ? "the decoded video" : "", e);
+            long bytes = stage is "decoding" or "writing the video" ? request.DecodedVideoBytes(geometry, HoldsWholeVideo(reportPath)) : 0;
+            throw new Wan.Errors.MemoryExhaustedException(stage, "host", bytes, bytes > 0 ? "what decoding holds" : "", e);
         }
     }
 
@@ -45,7 +50,9 @@ internal static class GenerateRunner
             console.MarkupLine($"[grey]{Markup.Escape(placement.Component)}:[/] {Markup.Escape(placement.Backend)}" +
                                (placement.Reason is { } reason ? $" [grey]({Markup.Escape(reason)})[/]" : ""));
         }
-        GenerationResult? result = null;
+        // Streamed into the output as decoded; the seam report needs every frame, so with one the video is held in memory.
+        using var sink = reportPath is null ? finishing.Open(outputPath, request.Frames) : new MemoryVideoSink();
+        StreamedGenerationResult? result = null;
         var experts = new ExpertStageTimes();
         var generation = System.Diagnostics.Stopwatch.StartNew();
         console.Progress()
@@ -56,7 +63,7 @@ internal static class GenerateRunner
                 var denoise = ctx.AddTask("denoising", maxValue: request.Steps);
                 var decode = ctx.AddTask("decoding", maxValue: request.LatentShape(engine.Pipeline.Geometry)[1]);
                 enter("encoding text");
-                result = engine.Generate(request, p =>
+                result = engine.GenerateInto(request, sink, p =>
                 {
                     // A report closes a unit of work: name the stage that runs next.
                     enter(p.Stage == GenerationStage.Decoding || (p.Stage == GenerationStage.Denoising && p.Step == p.StepCount) ? "decoding" : "denoising");
@@ -83,17 +90,20 @@ internal static class GenerateRunner
             });
         var total = generation.Elapsed;
         PrintStages(console, engine, result!, experts, total);
-        if (reportPath is not null)
+        enter("writing the video");
+        sink.Complete();
+        var written = VideoOutput.Target(outputPath, request.Frames);
+        if (sink is MemoryVideoSink held)
         {
             enter("writing the seam report");
-            var seams = SeamReport.Measure(result!.Video, request.ContextWindows(engine.Pipeline.Geometry));
-            seams.Write(reportPath, cancellation);
-            console.MarkupLine($"wrote [green]{Markup.Escape(reportPath)}[/]: {seams.Windows.Count} windows, worst seam factor {seams.WorstSeamFactor:F2}");
+            var seams = SeamReport.Measure(held.Video, request.ContextWindows(engine.Pipeline.Geometry));
+            seams.Write(reportPath!, cancellation);
+            console.MarkupLine($"wrote [green]{Markup.Escape(reportPath!)}[/]: {seams.Windows.Count} windows, worst seam factor {seams.WorstSeamFactor:F2}");
+            enter("writing the video");
+            written = finishing.Write(held.Video, outputPath, cancellation);
         }
-        enter("writing the video");
-        var written = finishing.Write(result!.Video, outputPath, cancellation);
-        console.MarkupLine($"wrote [green]{Markup.Escape(written)}[/]: {result.Video.Frames} frames {result.Video.Width}x{result.Video.Height} " +
-                           $"(text {result.TextEncoding.TotalSeconds:F1} s, denoising {result.Denoising.TotalSeconds:F1} s, decoding {result.Decoding.TotalSeconds:F1} s)");
+        console.MarkupLine($"wrote [green]{Markup.Escape(written)}[/]: {request.Frames} frames {request.Width}x{request.Height} " +
+                           $"(text {result!.TextEncoding.TotalSeconds:F1} s, denoising {result.Denoising.TotalSeconds:F1} s, decoding {result.Decoding.TotalSeconds:F1} s)");
         if (result.StepCache is { } stepCache)
         {
             console.MarkupLine(Markup.Escape(stepCache.ToString()));
@@ -105,7 +115,7 @@ internal static class GenerateRunner
     /// One line per stage with the backend that ran it and its wall time (text encoding, each expert's
     /// denoising, decoding), then the generation's total: the stages never sum to more than it.
     /// </summary>
-    private static void PrintStages(IAnsiConsole console, WanEngine engine, GenerationResult result, ExpertStageTimes experts, TimeSpan total)
+    private static void PrintStages(IAnsiConsole console, WanEngine engine, StreamedGenerationResult result, ExpertStageTimes experts, TimeSpan total)
     {
         var backends = engine.Pipeline.Backends;
         void Line(string stage, string backend, TimeSpan time, string detail = "") =>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Wan.Cli;
+using Wan.Shared;
 
 // Redirected output is read by programs and saved to files: lines are not wrapped at the default 80 columns.
 if (Console.IsOutputRedirected)

@@ -24,6 +24,21 @@ public sealed record CreativeOutput(FinishingOptions? Mp4, FrameClassifier? Clas
         return Mp4 is not null ? Mp4Finisher.Write(video, path, Mp4, cancellation).Path : VideoOutput.Write(video, path, cancellation);
     }
 
+    /// <summary>
+    /// A sink writing a video of <paramref name="frames"/> frames to <paramref name="path"/>: MP4 through the finishing pass,
+    /// other formats as they are, streamed as decoded. With a classifier only its sampled frames are kept besides; a
+    /// refusal surfaces from <see cref="IVideoSink.Complete"/> as <see cref="ContentRefusedException"/> and nothing is written.
+    /// </summary>
+    /// <param name="path">the output path; its extension selects the format.</param>
+    /// <param name="frames">frames the video will have.</param>
+    /// <exception cref="Wan.Errors.RequestException">the path or a finishing option is unusable.</exception>
+    /// <exception cref="FileNotFoundException">ffmpeg or the label font is missing (MP4).</exception>
+    public IVideoSink Open(string path, int frames)
+    {
+        IVideoSink sink = Mp4 is not null ? new Mp4Finisher(path, Mp4) : VideoOutput.Open(path, frames);
+        return Classifier is null ? sink : new ClassifiedVideoSink(sink, Classifier);
+    }
+
     /// <summary>Releases the classifier.</summary>
     public void Dispose() => Classifier?.Dispose();
 }

@@ -106,11 +106,13 @@ public class RefusalTests
         set = Fixtures.Require(set);
         var output = Path.Combine(_dir, "clip.y4m");
         string[] args = Args(set.Diffusers, "--output", output, "--frames", "81", "--height", "256", "--width", "256", "--steps", "1");
-        // The decoded video alone (81 × 256 × 256 × 3 floats and bytes, 75.9 MiB) exceeds a 32 MiB heap: refused up front.
-        var upFront = Refused(args, "out of host memory while decoding: 75.9 MiB asked for", new() { ["DOTNET_GCHeapHardLimit"] = "0x2000000" });
+        // Streamed decode holds one chunk: 4 frames of 1024 × 1024 × 3 as floats twice and bytes, plus two frames of writer
+        // buffers (114 MiB), which exceeds a 32 MiB heap: refused up front.
+        string[] large = Args(set.Diffusers, "--output", output, "--frames", "81", "--height", "1024", "--width", "1024", "--steps", "1");
+        var upFront = Refused(large, "out of host memory while decoding: 114 MiB asked for", new() { ["DOTNET_GCHeapHardLimit"] = "0x2000000" });
         Assert.That(upFront, Does.Contain("32.0 MiB is available"));
-        // It fits a 100 MiB heap, the whole run does not: the runtime's OutOfMemoryException becomes one line naming the stage.
-        Refused(args, "out of host memory while ", new() { ["DOTNET_GCHeapHardLimit"] = "0x6400000" }, beforeLoading: false);
+        // 256 × 256 passes that check (7.1 MiB), the whole run does not fit 32 MiB: the runtime's OutOfMemoryException becomes one line naming the stage.
+        Refused(args, "out of host memory while ", new() { ["DOTNET_GCHeapHardLimit"] = "0x2000000" }, beforeLoading: false);
     }
 
     // Issue 10 item 7: a file given as --model is named as a file, with the layout expected.

@@ -97,4 +97,21 @@ public class ConvertCliTests
         Assert.That(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), stderr);
         Assert.That(stdout, Is.Empty, "no help text dumped on a bad argument");
     }
+
+    /// <summary>A value outside an option's list is refused while parsing, naming the option (System.CommandLine alone does not).</summary>
+    [TestCase("synth", "--dtype", "fp64", "'fp32' 'bf16' 'fp16' 'fp8'")]
+    [TestCase("synth", "--preset", "huge", "'tiny'")]
+    [TestCase("to-diffusers", "--fp8-scale", "row", "'tensor' 'channel'")]
+    public void AValueOutsideTheListNamesItsOption(string command, string option, string value, string allowed)
+    {
+        using var tmp = new TempDirectory();
+        string[] args = command == "synth"
+            ? [command, tmp.Combine("out"), "--preset", option == "--preset" ? value : "tiny", .. option == "--preset" ? Array.Empty<string>() : [option, value]]
+            : [command, tmp.Path, tmp.Combine("out"), option, value];
+        var (code, stdout, stderr) = Run(tmp.Path, args);
+        Assert.That(code, Is.EqualTo(2), stdout);
+        Assert.That(stderr.Trim(), Does.StartWith($"wan-convert: {option}: Argument '{value}' not recognized. Must be one of: ").And.Contain(allowed));
+        Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(Directory.Exists(tmp.Combine("out")), Is.False);
+    }
 }

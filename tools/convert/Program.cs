@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Wan.Convert.Cli;
+using Wan.Shared;
 
 // Redirected output is read by programs and saved to files: lines are not wrapped at the default 80 columns.
 if (Console.IsOutputRedirected)
@@ -19,7 +20,7 @@ var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer
 if (parse.Errors.Count > 0)
 {
     // One line and exit code 2 for every bad argument, as for the errors the commands find.
-    var messages = parse.Errors.Select(e => string.Join(" ", e.Message.Split(['\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+    var messages = parse.Errors.Select(ParseErrorText.OneLine);
     Console.Error.WriteLine($"wan-convert: {string.Join("; ", messages)} (see 'wan-convert --help')");
     return 2;
 }

@@ -94,6 +94,29 @@ public sealed class FrameClassifier : IDisposable
     {
         ArgumentNullException.ThrowIfNull(video);
         var frames = SampleFrames(video.Frames);
+        return Score(video, frames, frames);
+    }
+
+    /// <summary>
+    /// The scores of frames kept apart from their video while it streamed: frame n of <paramref name="sampled"/> is frame
+    /// <paramref name="frames"/>[n] of the video (<see cref="SampleFrames"/> of its length), the index the scores carry.
+    /// </summary>
+    /// <exception cref="ArgumentException">the counts differ.</exception>
+    /// <exception cref="InvalidDataException">The model's output is unusable (see <see cref="Score(VideoFrames)"/>).</exception>
+    public IReadOnlyList<FrameScore> ScoreSampled(VideoFrames sampled, IReadOnlyList<int> frames)
+    {
+        ArgumentNullException.ThrowIfNull(sampled);
+        ArgumentNullException.ThrowIfNull(frames);
+        if (sampled.Frames != frames.Count)
+        {
+            throw new ArgumentException($"{sampled.Frames} sampled frames for {frames.Count} frame indices", nameof(frames));
+        }
+        return Score(sampled, [.. Enumerable.Range(0, frames.Count)], frames);
+    }
+
+    /// <summary>Scores frames <paramref name="positions"/> of <paramref name="video"/>, reported as <paramref name="frames"/>.</summary>
+    private List<FrameScore> Score(VideoFrames video, IReadOnlyList<int> positions, IReadOnlyList<int> frames)
+    {
         int height = _inputShape[2] > 0 ? _inputShape[2] : video.Height;
         int width = _inputShape[3] > 0 ? _inputShape[3] : video.Width;
         int batch = _inputShape[0] > 0 ? _inputShape[0] : frames.Count;
@@ -104,17 +127,17 @@ public sealed class FrameClassifier : IDisposable
         var scores = new List<FrameScore>(frames.Count);
         for (int start = 0; start < frames.Count; start += batch)
         {
-            var group = frames.Skip(start).Take(batch).ToList();
-            var input = new DenseTensor<float>([group.Count, 3, height, width]);
-            for (int n = 0; n < group.Count; n++)
+            int count = Math.Min(batch, frames.Count - start);
+            var input = new DenseTensor<float>([count, 3, height, width]);
+            for (int n = 0; n < count; n++)
             {
-                Resample(video, group[n], input, n, height, width);
+                Resample(video, positions[start + n], input, n, height, width);
             }
             using var results = _session.Run([NamedOnnxValue.CreateFromTensor(_input, input)]);
             var output = results[0].AsTensor<float>();
-            for (int n = 0; n < group.Count; n++)
+            for (int n = 0; n < count; n++)
             {
-                scores.Add(new FrameScore(group[n], Read(output, n)));
+                scores.Add(new FrameScore(frames[start + n], Read(output, n)));
             }
         }
         return scores;
@@ -122,10 +145,17 @@ public sealed class FrameClassifier : IDisposable
 
     /// <summary>Refuses <paramref name="video"/> when a sampled frame scores above the threshold.</summary>
     /// <exception cref="ContentRefusedException">One does (the message names the frame, its score, the threshold and the model).</exception>
-    /// <exception cref="InvalidDataException">The model's output is unusable (see <see cref="Score"/>).</exception>
-    public void Enforce(VideoFrames video)
+    /// <exception cref="InvalidDataException">The model's output is unusable (see <see cref="Score(VideoFrames)"/>).</exception>
+    public void Enforce(VideoFrames video) => Enforce(Score(video));
+
+    /// <summary>Refuses a streamed video when one of its sampled frames (see <see cref="ScoreSampled"/>) scores above the threshold.</summary>
+    /// <exception cref="ContentRefusedException">One does (the message names the frame, its score, the threshold and the model).</exception>
+    /// <exception cref="InvalidDataException">The model's output is unusable (see <see cref="Score(VideoFrames)"/>).</exception>
+    public void EnforceSampled(VideoFrames sampled, IReadOnlyList<int> frames) => Enforce(ScoreSampled(sampled, frames));
+
+    private void Enforce(IReadOnlyList<FrameScore> scores)
     {
-        foreach (var s in Score(video))
+        foreach (var s in scores)
         {
             if (s.Score > Options.Threshold)
             {

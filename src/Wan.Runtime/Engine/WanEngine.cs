@@ -1,4 +1,5 @@
 using Wan.Runtime.Pipeline;
+using Wan.Runtime.Video;
 
 namespace Wan.Runtime.Engine;
 
@@ -104,6 +105,34 @@ public sealed partial class WanEngine : IDisposable
         {
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             return Pipeline.Generate(request, progress, cancellation);
+        }
+        finally
+        {
+            _generation.Release();
+        }
+    }
+
+    /// <summary>
+    /// Generates one video streamed into <paramref name="sink"/> as it is decoded (host memory for the video: one
+    /// decode chunk and the sink's buffers); serialized like <see cref="Generate"/>.
+    /// The caller completes the sink, or disposes it unfinished when this throws.
+    /// </summary>
+    /// <exception cref="Wan.Errors.RequestException">the request cannot run on this model (names the setting and the limit).</exception>
+    /// <exception cref="NonFiniteLatentException">NaN/Inf appeared in a step or the decoded video.</exception>
+    /// <exception cref="OperationCanceledException">cancelled while waiting or generating.</exception>
+    /// <exception cref="ObjectDisposedException">the engine was disposed.</exception>
+    /// <exception cref="IOException">the sink failed to write.</exception>
+    public StreamedGenerationResult GenerateInto(GenerationRequest request, IVideoSink sink, Action<GenerationProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(sink);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _generation.Wait(cancellation);
+        try
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            return Pipeline.GenerateInto(request, sink, progress, cancellation);
         }
         finally
         {

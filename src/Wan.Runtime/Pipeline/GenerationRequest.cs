@@ -170,21 +170,38 @@ public sealed record GenerationRequest
     }
 
     /// <summary>
-    /// Bytes of host memory the decoded video needs at least: [3, F, H, W] floats plus the 8-bit RGB frames.
-    /// Valid after <see cref="LatentShape"/> accepted the request (the product then fits 64 bits).
+    /// Bytes of host memory decoding holds for the video (see <see cref="WanPipeline.DecodeInto"/>): one decode chunk of
+    /// <see cref="ModelGeometry.TemporalStride"/> frames [3, n, H, W] as floats twice (the VAE's output tensor and its
+    /// host copy, both in host memory when the VAE runs on the CPU) and as 8-bit RGB, plus the writer's buffers (at most
+    /// two frames: PNG's compression scratch may double past one); when <paramref name="holdsWholeVideo"/>, also every
+    /// 8-bit frame [F, H, W, 3] (a caller of <see cref="WanPipeline.Generate"/>, a seam report, a server job).
+    /// The VAE's own activations and causal cache are its backend's memory and are not counted.
+    /// Valid after <see cref="LatentShape"/> accepted the request (the products then fit 64 bits).
     /// </summary>
-    public long DecodedVideoBytes() => checked(3L * Frames * Height * Width * (sizeof(float) + 1));
-
-    /// <summary>Refuses a request whose decoded video alone needs more host memory than is available.</summary>
-    /// <param name="availableBytes">host memory the process may use (e.g. <see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>).</param>
-    /// <exception cref="MemoryExhaustedException">the decoded video needs more than <paramref name="availableBytes"/>.</exception>
-    public void CheckHostMemory(long availableBytes)
+    /// <param name="geometry">the model's geometry (its VAE's temporal stride sets the chunk).</param>
+    /// <param name="holdsWholeVideo">whether the caller keeps the whole video in memory rather than streaming it to a sink.</param>
+    public long DecodedVideoBytes(ModelGeometry geometry, bool holdsWholeVideo)
     {
-        long bytes = DecodedVideoBytes();
+        ArgumentNullException.ThrowIfNull(geometry);
+        long frame = checked(3L * Height * Width);
+        long chunkFrames = Math.Min(Frames, Math.Max(1, geometry.TemporalStride));
+        long bytes = checked(chunkFrames * frame * (2 * sizeof(float) + 1) + 2 * frame);
+        return holdsWholeVideo ? checked(bytes + Frames * frame) : bytes;
+    }
+
+    /// <summary>Refuses a request whose decoding needs more host memory than is available (<see cref="DecodedVideoBytes"/>).</summary>
+    /// <param name="availableBytes">host memory the process may use (e.g. <see cref="GCMemoryInfo.TotalAvailableMemoryBytes"/>).</param>
+    /// <param name="geometry">the model's geometry.</param>
+    /// <param name="holdsWholeVideo">whether the caller keeps the whole video in memory rather than streaming it to a sink.</param>
+    /// <exception cref="MemoryExhaustedException">decoding needs more than <paramref name="availableBytes"/>.</exception>
+    public void CheckHostMemory(long availableBytes, ModelGeometry geometry, bool holdsWholeVideo)
+    {
+        long bytes = DecodedVideoBytes(geometry, holdsWholeVideo);
         if (bytes > availableBytes)
         {
+            var held = holdsWholeVideo ? "a decode chunk and the whole 8-bit video" : "a decode chunk";
             throw new MemoryExhaustedException("decoding", "host", bytes,
-                $"the decoded video of {Frames} frames of {Width}x{Height} alone; {MemoryExhaustedException.FormatBytes(availableBytes)} is available: use fewer frames or a smaller size");
+                $"{held} of {Frames} frames of {Width}x{Height}; {MemoryExhaustedException.FormatBytes(availableBytes)} is available: use fewer frames or a smaller size");
         }
     }
 

@@ -230,53 +230,111 @@ public sealed class WanPipeline : IDisposable
     }
 
     /// <summary>
-    /// VAE decode streamed into 8-bit frames: each latent frame's video frames are converted to RGB as
-    /// soon as they are decoded, so besides the output bytes only the VAE's causal cache and one chunk
-    /// are held, whatever the length. Same bytes as clamping <see cref="DecodeRaw"/>.
+    /// VAE decode into 8-bit frames held in memory: <see cref="DecodeInto"/>
+    /// into a <see cref="MemoryVideoSink"/>. Same bytes as clamping <see cref="DecodeRaw"/>.
     /// </summary>
     /// <exception cref="NonFiniteLatentException">the decoded video holds NaN/Inf (when <see cref="CheckNonFinite"/>).</exception>
     /// <exception cref="OperationCanceledException">cancelled between latent frames.</exception>
     public VideoFrames DecodeVideo(float[] latent, int[] latentShape, int fps, Action<GenerationProgress>? progress = null,
         CancellationToken cancellation = default)
     {
+        using var sink = new MemoryVideoSink();
+        DecodeInto(latent, latentShape, fps, sink, progress, cancellation);
+        sink.Complete();
+        return sink.Video;
+    }
+
+    /// <summary>
+    /// VAE decode streamed into a sink: each latent frame's video frames [3, n, H, W] are converted to 8-bit RGB
+    /// [n, H, W, 3] and handed to <paramref name="sink"/> as soon as they are decoded, so the host holds one chunk
+    /// (its floats and its bytes) and the VAE's causal cache, whatever the length. Begins the sink; the caller completes
+    /// it (or disposes it: after a NaN/Inf or a cancellation nothing must be kept). After the first chunk holding
+    /// NaN/Inf nothing more is written, but decoding goes on so the error counts every non-finite value.
+    /// </summary>
+    /// <param name="latent">the latent [16, F, H/8, W/8] (host).</param>
+    /// <param name="latentShape">its shape.</param>
+    /// <param name="fps">frames per second of the video.</param>
+    /// <param name="sink">a sink that has not begun; it receives 1 + 4(F − 1) frames of H × W.</param>
+    /// <param name="progress">called after each latent frame.</param>
+    /// <param name="cancellation">checked between latent frames.</param>
+    /// <exception cref="NonFiniteLatentException">the decoded video holds NaN/Inf (when <see cref="CheckNonFinite"/>).</exception>
+    /// <exception cref="OperationCanceledException">cancelled between latent frames.</exception>
+    /// <exception cref="IOException">the sink failed to write.</exception>
+    public void DecodeInto(float[] latent, int[] latentShape, int fps, IVideoSink sink, Action<GenerationProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
         var clock = Stopwatch.StartNew();
         var vae = Backends.Vae;
         using var z = vae.FromHost(latent, new Shape(latentShape));
-        int frames = Vae.VideoFrames(latentShape[1]), done = 0, latentFramesDone = 0, height = 0, width = 0;
-        byte[]? rgb = null;
+        int frames = Vae.VideoFrames(latentShape[1]), latentFramesDone = 0;
+        byte[] rgb = [];
         long nonFinite = 0;
+        bool begun = false;
         foreach (var chunk in Vae.DecodeChunks(z))
         {
             using (chunk)
             {
                 cancellation.ThrowIfCancellationRequested();
                 progress?.Invoke(new GenerationProgress(GenerationStage.Decoding, ++latentFramesDone, latentShape[1], null, 0, clock.Elapsed, clock.Elapsed, default));
-                (height, width) = (chunk.Shape[2], chunk.Shape[3]);
-                rgb ??= new byte[checked((long)frames * height * width * 3)];
                 var values = vae.ToHost(chunk);
                 if (CheckNonFinite)
                 {
                     nonFinite += vae is INonFiniteCheck check ? check.CountNonFinite(chunk) : HostMath.CountNonFinite(values);
                 }
-                int frameBytes = height * width * 3;
-                VideoFrames.ToRgb(values, rgb.AsSpan(done * frameBytes, chunk.Shape[1] * frameBytes));
-                done += chunk.Shape[1];
+                if (nonFinite > 0)
+                {
+                    continue;
+                }
+                if (!begun)
+                {
+                    sink.Begin(new VideoFormat(frames, chunk.Shape[2], chunk.Shape[3], fps));
+                    begun = true;
+                }
+                if (rgb.Length != values.Length)
+                {
+                    rgb = new byte[values.Length];
+                }
+                VideoFrames.ToRgb(values, rgb);
+                sink.WriteFrames(rgb, cancellation);
             }
         }
         if (nonFinite > 0)
         {
             throw NonFiniteLatentException.Decoding(nonFinite, vae.Storage, vae.Name);
         }
-        return new VideoFrames(frames, height, width, rgb!, fps);
     }
 
-    /// <summary>The whole text-to-video job: tokenize, encode both prompts, denoise, decode.</summary>
+    /// <summary>The whole text-to-video job: tokenize, encode both prompts, denoise, decode into memory.</summary>
     /// <exception cref="ArgumentException">the request is invalid (size, frames, steps, solver, noise length).</exception>
     /// <exception cref="NonFiniteLatentException">NaN/Inf appeared (when <see cref="CheckNonFinite"/>).</exception>
     /// <exception cref="OperationCanceledException">cancelled.</exception>
     public GenerationResult Generate(GenerationRequest request, Action<GenerationProgress>? progress = null,
         CancellationToken cancellation = default)
     {
+        using var sink = new MemoryVideoSink();
+        var streamed = GenerateInto(request, sink, progress, cancellation);
+        sink.Complete();
+        return new GenerationResult(streamed.Latent, streamed.LatentShape, sink.Video, streamed.TextEncoding, streamed.Denoising, streamed.Decoding)
+        {
+            StepCache = streamed.StepCache,
+        };
+    }
+
+    /// <summary>
+    /// The whole text-to-video job with the video streamed into <paramref name="sink"/> as it is decoded (see
+    /// <see cref="DecodeInto"/>): host
+    /// memory for the video is one decode chunk plus the sink's buffers. The caller completes the sink.
+    /// </summary>
+    /// <exception cref="ArgumentException">the request is invalid (size, frames, steps, solver, noise length).</exception>
+    /// <exception cref="NonFiniteLatentException">NaN/Inf appeared (when <see cref="CheckNonFinite"/>).</exception>
+    /// <exception cref="OperationCanceledException">cancelled.</exception>
+    /// <exception cref="IOException">the sink failed to write.</exception>
+    public StreamedGenerationResult GenerateInto(GenerationRequest request, IVideoSink sink, Action<GenerationProgress>? progress = null,
+        CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(sink);
         var latentShape = request.LatentShape(Geometry);
         // LatentShape bounds the product by one buffer; checked 64-bit arithmetic keeps that true if it ever changes.
         var count = checked((int)latentShape.Aggregate(1L, (a, b) => checked(a * b)));
@@ -300,8 +358,8 @@ public sealed class WanPipeline : IDisposable
         var denoiseTime = clock.Elapsed - textTime;
 
         var decodeClock = Stopwatch.StartNew();
-        var frames = DecodeVideo(latent, latentShape, request.Fps, progress, cancellation);
-        return new GenerationResult(latent, latentShape, frames, textTime, denoiseTime, decodeClock.Elapsed) { StepCache = cache?.Statistics };
+        DecodeInto(latent, latentShape, request.Fps, sink, progress, cancellation);
+        return new StreamedGenerationResult(latent, latentShape, textTime, denoiseTime, decodeClock.Elapsed) { StepCache = cache?.Statistics };
     }
 
     /// <summary>Frees the tensors this object owns on its backend.</summary>

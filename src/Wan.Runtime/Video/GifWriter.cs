@@ -2,25 +2,28 @@ namespace Wan.Runtime.Video;
 
 /// <summary>
 /// Animated GIF (GIF89a, looping) with nothing installed: a fixed 3-3-2 RGB palette, 4x4 ordered
-/// dithering, and LZW-compressed frames.
+/// dithering, and LZW-compressed frames. The palette is fixed, not computed from the frames, so the GIF streams
+/// in one pass: it holds one frame's palette indices and the LZW table, whatever the length.
 /// </summary>
-public static class GifWriter
+/// <param name="path">the .gif file to produce.</param>
+public sealed class GifWriter(string path) : FileVideoSink(path)
 {
     private static readonly int[] Bayer4 = [0, 8, 2, 10, 12, 4, 14, 6, 3, 11, 1, 9, 15, 7, 13, 5];
+    private readonly Dictionary<int, int> _table = [];
+    private byte[] _indices = [];
+    private int _delay;
 
-    /// <summary>Writes every frame as one looping GIF89a at the video's frame rate (delay rounded to 1/100 s).</summary>
-    /// <param name="video">the frames, at most 65535 pixels wide and high.</param>
-    /// <param name="output">the stream the GIF is written to.</param>
-    /// <exception cref="ArgumentException">the frames are larger than GIF allows.</exception>
-    public static void Write(VideoFrames video, Stream output)
+    /// <inheritdoc/>
+    /// <exception cref="ArgumentException">the frames are larger than GIF allows (65535 pixels wide or high).</exception>
+    protected override void WriteHeader(Stream output, VideoFormat format)
     {
-        if (video.Width > ushort.MaxValue || video.Height > ushort.MaxValue)
+        if (format.Width > ushort.MaxValue || format.Height > ushort.MaxValue)
         {
-            throw new ArgumentException($"GIF frames are at most 65535 pixels wide and high, not {video.Width}x{video.Height}");
+            throw new ArgumentException($"GIF frames are at most 65535 pixels wide and high, not {format.Width}x{format.Height}");
         }
         output.Write("GIF89a"u8);
-        WriteUInt16(output, video.Width);
-        WriteUInt16(output, video.Height);
+        WriteUInt16(output, format.Width);
+        WriteUInt16(output, format.Height);
         output.WriteByte(0xF7); // global colour table, 8 bits per primary, 256 entries
         output.WriteByte(0);
         output.WriteByte(0);
@@ -33,26 +36,29 @@ public static class GifWriter
         output.Write([0x21, 0xFF, 0x0B]);
         output.Write("NETSCAPE2.0"u8);
         output.Write([0x03, 0x01, 0x00, 0x00, 0x00]); // loop forever
-
-        int delay = Math.Max(1, (int)Math.Round(100.0 / video.Fps));
-        var indices = new byte[video.Width * video.Height];
-        for (int f = 0; f < video.Frames; f++)
-        {
-            output.Write([0x21, 0xF9, 0x04, 0x00]);
-            WriteUInt16(output, delay);
-            output.Write([0x00, 0x00]);
-            output.WriteByte(0x2C);
-            WriteUInt16(output, 0);
-            WriteUInt16(output, 0);
-            WriteUInt16(output, video.Width);
-            WriteUInt16(output, video.Height);
-            output.WriteByte(0);
-            Quantize(video.Frame(f), video.Width, indices);
-            output.WriteByte(8);
-            LzwEncode(indices, output);
-        }
-        output.WriteByte(0x3B);
+        _delay = Math.Max(1, (int)Math.Round(100.0 / format.Fps));
+        _indices = new byte[format.Width * format.Height];
     }
+
+    /// <inheritdoc/>
+    protected override void WriteFrame(Stream output, ReadOnlySpan<byte> rgb, int index)
+    {
+        output.Write([0x21, 0xF9, 0x04, 0x00]);
+        WriteUInt16(output, _delay);
+        output.Write([0x00, 0x00]);
+        output.WriteByte(0x2C);
+        WriteUInt16(output, 0);
+        WriteUInt16(output, 0);
+        WriteUInt16(output, Format.Width);
+        WriteUInt16(output, Format.Height);
+        output.WriteByte(0);
+        Quantize(rgb, Format.Width, _indices);
+        output.WriteByte(8);
+        LzwEncode(_indices, output, _table);
+    }
+
+    /// <inheritdoc/>
+    protected override void WriteTrailer(Stream output) => output.WriteByte(0x3B);
 
     private static void Quantize(ReadOnlySpan<byte> rgb, int width, byte[] indices)
     {
@@ -69,11 +75,14 @@ public static class GifWriter
         Math.Clamp((int)Math.Round(v * levels / 255.0 + dither), 0, levels);
 
     /// <summary>GIF LZW with minimum code size 8: clear 256, end 257, codes up to 12 bits, reset when full.</summary>
-    internal static void LzwEncode(ReadOnlySpan<byte> indices, Stream output)
+    /// <param name="indices">palette indices of one frame.</param>
+    /// <param name="output">the stream the sub-blocks go to.</param>
+    /// <param name="table">scratch for the string table, reused from frame to frame (cleared here).</param>
+    internal static void LzwEncode(ReadOnlySpan<byte> indices, Stream output, Dictionary<int, int> table)
     {
         const int clear = 256, end = 257, maxCode = 4096;
         var blocks = new SubBlockWriter(output);
-        var table = new Dictionary<int, int>();
+        table.Clear();
         int codeSize = 9, next = 258;
         blocks.WriteCode(clear, codeSize);
         int prefix = indices[0];

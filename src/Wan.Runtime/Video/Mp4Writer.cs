@@ -1,95 +1,63 @@
-using System.Diagnostics;
-
+using System.Globalization;
 using Wan.Runtime.IO;
 
 namespace Wan.Runtime.Video;
 
 /// <summary>
-/// MP4/H.264 through the ffmpeg program (found on PATH at run time): raw RGB frames are piped to
-/// ffmpeg, which writes a temporary file renamed into place when it exits successfully.
+/// MP4/H.264 (yuv420p, CRF 18) through the ffmpeg program (found on PATH at run time): each frame is piped to
+/// ffmpeg as it arrives (<see cref="FfmpegPipe"/>), which writes a temporary file renamed into place when it exits
+/// successfully. Holds nothing but the pipe.
 /// </summary>
-public static class Mp4Writer
+public sealed class Mp4Writer : VideoSink
 {
-    /// <summary>The ffmpeg executable on PATH, or null.</summary>
-    public static string? FindFfmpeg()
+    private readonly string _ffmpeg;
+    private readonly string _temp;
+    private FfmpegPipe? _pipe;
+
+    /// <summary>A sink for <paramref name="path"/>.</summary>
+    /// <param name="path">the .mp4 file to produce.</param>
+    /// <exception cref="Wan.Errors.RequestException">ffmpeg is not installed.</exception>
+    public Mp4Writer(string path)
     {
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, "ffmpeg");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        return null;
+        Path = System.IO.Path.GetFullPath(path);
+        _ffmpeg = FfmpegPipe.Find() ?? throw new Wan.Errors.RequestException("output", path,
+            "writing MP4 needs the ffmpeg program, which is not on PATH (install the Debian package 'ffmpeg', or write .y4m, .gif or a .png frame directory instead)");
+        _temp = AtomicOutput.TempPathFor(Path);
     }
 
-    /// <summary>Encodes the frames to H.264 (yuv420p, CRF 18) in an MP4 at <paramref name="path"/>.</summary>
-    /// <param name="video">the frames.</param>
-    /// <param name="path">the .mp4 file to produce.</param>
-    /// <param name="cancellation">checked between frames; ffmpeg is stopped and nothing is left behind when it fires.</param>
-    /// <exception cref="Wan.Errors.RequestException">ffmpeg is not installed.</exception>
-    /// <exception cref="IOException">ffmpeg failed (its message, naming <paramref name="path"/>).</exception>
-    public static void Write(VideoFrames video, string path, CancellationToken cancellation = default)
+    /// <summary>The file this sink produces.</summary>
+    public string Path { get; }
+
+    /// <inheritdoc/>
+    /// <exception cref="IOException">ffmpeg could not be started.</exception>
+    protected override void OnBegin(VideoFormat format)
     {
-        var ffmpeg = FindFfmpeg() ?? throw new Wan.Errors.RequestException("output", path,
-            $"writing MP4 needs the ffmpeg program, which is not on PATH (install the Debian package 'ffmpeg', or write .y4m, .gif or a .png frame directory instead)");
-        var temp = AtomicOutput.TempPathFor(path);
-        var psi = new ProcessStartInfo(ffmpeg)
+        string[] arguments =
+        [
+            "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+            "-s", $"{format.Width}x{format.Height}", "-r", format.Fps.ToString(CultureInfo.InvariantCulture),
+            "-i", "-", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", "-movflags", "+faststart", "-f", "mp4", _temp,
+        ];
+        _pipe = FfmpegPipe.Start(_ffmpeg, arguments, Path, stderr => AtomicOutput.NamingTarget(stderr.Trim(), _temp, Path));
+    }
+
+    /// <inheritdoc/>
+    protected override void OnFrame(ReadOnlySpan<byte> rgb, int index, CancellationToken cancellation) => _pipe!.Write(rgb, cancellation);
+
+    /// <inheritdoc/>
+    protected override void OnComplete()
+    {
+        _pipe!.Finish();
+        File.Move(_temp, Path, true);
+    }
+
+    /// <inheritdoc/>
+    protected override void OnDispose(bool completed)
+    {
+        _pipe?.Dispose();
+        if (File.Exists(_temp))
         {
-            RedirectStandardInput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[]
-                 {
-                     "-hide_banner", "-loglevel", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
-                     "-s", $"{video.Width}x{video.Height}", "-r", video.Fps.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "-i", "-", "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", "18", "-movflags", "+faststart", "-f", "mp4", temp,
-                 })
-        {
-            psi.ArgumentList.Add(a);
-        }
-        try
-        {
-            using var process = Process.Start(psi) ?? throw new InvalidOperationException($"{ffmpeg} could not be started");
-            var stderr = process.StandardError.ReadToEndAsync(cancellation);
-            try
-            {
-                using (var stdin = process.StandardInput.BaseStream)
-                {
-                    for (int f = 0; f < video.Frames; f++)
-                    {
-                        cancellation.ThrowIfCancellationRequested();
-                        stdin.Write(video.Frame(f));
-                    }
-                }
-                process.WaitForExit();
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill();
-                process.WaitForExit();
-                throw;
-            }
-            catch (IOException)
-            {
-                // ffmpeg closed its input early (bad option, disk full, ...): its own message says why.
-                process.WaitForExit();
-                throw new IOException($"{path}: ffmpeg stopped reading frames (exit code {process.ExitCode}): {AtomicOutput.NamingTarget(stderr.Result.Trim(), temp, path)}");
-            }
-            if (process.ExitCode != 0)
-            {
-                throw new IOException($"{path}: ffmpeg failed with exit code {process.ExitCode}: {AtomicOutput.NamingTarget(stderr.Result.Trim(), temp, path)}");
-            }
-            File.Move(temp, path, true);
-        }
-        finally
-        {
-            if (File.Exists(temp))
-            {
-                File.Delete(temp);
-            }
+            File.Delete(_temp);
         }
     }
 }

@@ -13,7 +13,16 @@ public static class PngWriter
     /// <param name="width">pixels per row.</param>
     /// <param name="height">rows.</param>
     /// <param name="output">the stream the PNG is written to.</param>
-    public static void WriteFrame(ReadOnlySpan<byte> rgb, int width, int height, Stream output)
+    public static void WriteFrame(ReadOnlySpan<byte> rgb, int width, int height, Stream output) =>
+        WriteFrame(rgb, width, height, output, new MemoryStream());
+
+    /// <summary>Writes one frame as a PNG, compressing into <paramref name="scratch"/> (reused by a frame sequence).</summary>
+    /// <param name="rgb">8-bit RGB pixels, row-major [H, W, 3].</param>
+    /// <param name="width">pixels per row.</param>
+    /// <param name="height">rows.</param>
+    /// <param name="output">the stream the PNG is written to.</param>
+    /// <param name="scratch">holds the compressed pixels; emptied first.</param>
+    internal static void WriteFrame(ReadOnlySpan<byte> rgb, int width, int height, Stream output, MemoryStream scratch)
     {
         output.Write([0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A]);
         var ihdr = new byte[13];
@@ -23,7 +32,8 @@ public static class PngWriter
         ihdr[9] = 2; // colour type RGB
         WriteChunk(output, "IHDR", ihdr);
 
-        var raw = new MemoryStream();
+        var raw = scratch;
+        raw.SetLength(0);
         using (var z = new ZLibStream(raw, CompressionLevel.Fastest, leaveOpen: true))
         {
             for (int y = 0; y < height; y++)
@@ -32,11 +42,11 @@ public static class PngWriter
                 z.Write(rgb.Slice(y * width * 3, width * 3));
             }
         }
-        WriteChunk(output, "IDAT", raw.ToArray());
+        WriteChunk(output, "IDAT", raw.GetBuffer().AsSpan(0, (int)raw.Length));
         WriteChunk(output, "IEND", []);
     }
 
-    private static void WriteChunk(Stream output, string type, byte[] data)
+    private static void WriteChunk(Stream output, string type, ReadOnlySpan<byte> data)
     {
         Span<byte> len = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(len, data.Length);

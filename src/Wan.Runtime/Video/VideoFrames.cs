@@ -51,7 +51,22 @@ public sealed class VideoFrames
 
     /// <summary>The pixels of one frame, [H, W, 3].</summary>
     /// <param name="index">frame index, 0 to T − 1.</param>
-    public ReadOnlySpan<byte> Frame(int index) => Rgb.AsSpan(index * FrameBytes, FrameBytes);
+    public ReadOnlySpan<byte> Frame(int index) => Rgb.AsSpan((int)((long)index * FrameBytes), FrameBytes);
+
+    /// <summary>Size, frame count and rate, as a sink is told them.</summary>
+    public VideoFormat Format => new(Frames, Height, Width, Fps);
+
+    /// <summary>Writes every frame into <paramref name="sink"/> (Begin, the frames, Complete).</summary>
+    /// <param name="sink">a sink that has not begun.</param>
+    /// <param name="cancellation">checked between frames.</param>
+    /// <exception cref="IOException">the sink failed to write (message names its target).</exception>
+    public void WriteTo(IVideoSink sink, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        sink.Begin(Format);
+        sink.WriteFrames(Rgb, cancellation);
+        sink.Complete();
+    }
 
     /// <summary>From [3, T, H, W] floats in [-1, 1] (values outside are clamped).</summary>
     /// <param name="video">VAE output [3, T, H, W] as floats.</param>

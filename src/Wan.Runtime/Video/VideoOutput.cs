@@ -36,11 +36,11 @@ public static class VideoOutput
         {
             Fail(path, $"unknown video format '{Path.GetExtension(full)}' (use {string.Join(", ", Extensions)})");
         }
-        if (extension == ".mp4" && Mp4Writer.FindFfmpeg() is null)
+        if (extension == ".mp4" && FfmpegPipe.Find() is null)
         {
             Fail(path, "writing MP4 needs the ffmpeg program, which is not on PATH (install the Debian package 'ffmpeg', or write .y4m, .gif or .png instead)");
         }
-        var target = IsFrameFolder(full, frames) ? Path.ChangeExtension(full, null) : full;
+        var target = Target(path, frames);
         if (target == full && Directory.Exists(full))
         {
             Fail(path, "is a folder; give a file name such as clip" + extension);
@@ -49,7 +49,7 @@ public static class VideoOutput
         {
             Fail(path, $"{frames} frames go to the folder {target}, but a file has that name");
         }
-        if (target != full && Directory.Exists(target) && !HoldsOnlyFrames(target, Path.GetFileName(target)))
+        if (target != full && Directory.Exists(target) && !PngSequenceWriter.HoldsOnlyFrames(target, Path.GetFileName(target)))
         {
             Fail(path, $"the frame folder {target} exists and holds other files; choose another name");
         }
@@ -63,18 +63,17 @@ public static class VideoOutput
     }
 
     /// <summary>
-    /// Writes <paramref name="video"/> and returns the path written. A .png path with one frame is that
-    /// PNG file; with several, frames go to name_0000.png, name_0001.png, ... in a folder named after
-    /// the path without the extension (an earlier run's frame folder is replaced, a folder holding
-    /// anything else never is). Everything is written under a temporary name and renamed when complete.
+    /// Opens the sink that writes a video of <paramref name="frames"/> frames at <paramref name="path"/> in the format
+    /// its extension names. A .png path with one frame is that PNG file; with several, frames go to name_0000.png,
+    /// name_0001.png, ... in a folder named after the path without the extension (an earlier run's frame folder is
+    /// replaced, a folder holding anything else never is). Everything is written under a temporary name and renamed
+    /// when the sink completes; disposing it unfinished leaves nothing behind.
     /// </summary>
-    /// <param name="video">the frames.</param>
     /// <param name="path">the output path; its extension selects the format.</param>
-    /// <param name="cancellation">checked between frames; nothing is left behind when it fires.</param>
-    /// <returns>the file or folder written.</returns>
-    /// <exception cref="RequestException">the path is empty or its format unknown.</exception>
-    /// <exception cref="IOException">writing failed (disk full, ffmpeg failed, the frame folder holds other files).</exception>
-    public static string Write(VideoFrames video, string path, CancellationToken cancellation = default)
+    /// <param name="frames">frames the video will have (decides the .png layout).</param>
+    /// <returns>a sink that has not begun; <see cref="Check"/> returns the path it will produce.</returns>
+    /// <exception cref="RequestException">the path is empty, its format unknown, or (.mp4) ffmpeg is not installed.</exception>
+    public static IVideoSink Open(string path, int frames)
     {
         if (string.IsNullOrWhiteSpace(path))
         {
@@ -84,23 +83,42 @@ public static class VideoOutput
         switch (Path.GetExtension(full).ToLowerInvariant())
         {
             case ".mp4":
-                Mp4Writer.Write(video, full, cancellation);
-                return full;
+                return new Mp4Writer(full);
             case ".y4m":
-                AtomicOutput.WriteFile(full, s => Y4mWriter.Write(video, s), cancellation);
-                return full;
+                return new Y4mWriter(full);
             case ".gif":
-                AtomicOutput.WriteFile(full, s => GifWriter.Write(video, s), cancellation);
-                return full;
-            case ".png" when !IsFrameFolder(full, video.Frames):
-                AtomicOutput.WriteFile(full, s => PngWriter.WriteFrame(video.Frame(0), video.Width, video.Height, s), cancellation);
-                return full;
+                return new GifWriter(full);
+            case ".png" when !IsFrameFolder(full, frames):
+                return new PngFileWriter(full);
             case ".png":
-                return WritePngDirectory(video, full, cancellation);
+                return new PngSequenceWriter(full);
             default:
-                Fail(path, $"unknown video format '{Path.GetExtension(path)}' (use {string.Join(", ", Extensions)})");
-                return full;
+                throw new RequestException("output", path, $"unknown video format '{Path.GetExtension(path)}' (use {string.Join(", ", Extensions)})");
         }
+    }
+
+    /// <summary>Writes <paramref name="video"/> through the sink of <see cref="Open"/> and returns the path written.</summary>
+    /// <param name="video">the frames.</param>
+    /// <param name="path">the output path; its extension selects the format.</param>
+    /// <param name="cancellation">checked between frames; nothing is left behind when it fires.</param>
+    /// <returns>the file or folder written.</returns>
+    /// <exception cref="RequestException">the path is empty or its format unknown.</exception>
+    /// <exception cref="IOException">writing failed (disk full, ffmpeg failed, the frame folder holds other files).</exception>
+    public static string Write(VideoFrames video, string path, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(video);
+        using var sink = Open(path, video.Frames);
+        video.WriteTo(sink, cancellation);
+        return Target(path, video.Frames);
+    }
+
+    /// <summary>The file or folder a video of <paramref name="frames"/> frames written at <paramref name="path"/> becomes (see <see cref="Open"/>).</summary>
+    /// <param name="path">the requested output path.</param>
+    /// <param name="frames">frames of the video.</param>
+    public static string Target(string path, int frames)
+    {
+        var full = Path.GetFullPath(path);
+        return IsFrameFolder(full, frames) ? Path.ChangeExtension(full, null) : full;
     }
 
     private static bool IsFrameFolder(string fullPath, int frames) =>
@@ -123,55 +141,4 @@ public static class VideoOutput
     }
 
     private static void Fail(string path, string problem) => throw new RequestException("output", path, problem);
-
-    private static string WritePngDirectory(VideoFrames video, string full, CancellationToken cancellation)
-    {
-        var dir = Path.ChangeExtension(full, null);
-        var stem = Path.GetFileName(dir);
-        if (Directory.Exists(dir) && !HoldsOnlyFrames(dir, stem))
-        {
-            throw new IOException($"{full}: the frame directory {dir} exists and holds other files; choose another name");
-        }
-        var temp = AtomicOutput.TempPathFor(dir);
-        Directory.CreateDirectory(temp);
-        try
-        {
-            for (int f = 0; f < video.Frames; f++)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                using var file = File.Create(Path.Combine(temp, $"{stem}_{f:D4}.png"));
-                PngWriter.WriteFrame(video.Frame(f), video.Width, video.Height, file);
-            }
-            if (Directory.Exists(dir))
-            {
-                RemovePreviousFrames(dir, stem);
-            }
-            Directory.Move(temp, dir);
-            return dir;
-        }
-        finally
-        {
-            if (Directory.Exists(temp))
-            {
-                Directory.Delete(temp, true);
-            }
-        }
-    }
-
-    /// <summary>True when every entry is a frame of an earlier run (stem_NNNN.png): only then may it be replaced.</summary>
-    private static bool HoldsOnlyFrames(string dir, string stem) =>
-        Directory.EnumerateFileSystemEntries(dir).All(e => File.Exists(e) && IsFrameName(Path.GetFileName(e), stem));
-
-    private static bool IsFrameName(string name, string stem) =>
-        name.Length == stem.Length + 9 && name.StartsWith(stem + "_", StringComparison.Ordinal)
-        && name.EndsWith(".png", StringComparison.Ordinal) && name.AsSpan(stem.Length + 1, 4).ToString().All(char.IsAsciiDigit);
-
-    private static void RemovePreviousFrames(string dir, string stem)
-    {
-        if (!HoldsOnlyFrames(dir, stem))
-        {
-            throw new IOException($"{dir}: the frame directory gained other files while writing; it was left as it is");
-        }
-        Directory.Delete(dir, true);
-    }
 }

@@ -65,7 +65,8 @@ public static class RequestValidator
             (request, style) = Styled(request, body, styles, options.ModelDirectory);
             request.Validate();
             request.LatentShape(geometry);
-            request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+            // The job runner keeps the whole video (EngineJobRunner writes result.Video).
+            request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, geometry, holdsWholeVideo: true);
         }
         catch (RequestException e)
         {

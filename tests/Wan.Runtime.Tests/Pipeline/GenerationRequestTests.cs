@@ -18,7 +18,10 @@ public class GenerationRequestTests
         Assert.That(Small.LatentShape(Wan), Is.EqualTo(new[] { 16, 2, 4, 6 }));
         var other = new ModelGeometry(48, 4, 16, (1, 2, 2), 1024);
         Assert.That((Small with { Height = 64, Width = 96 }).LatentShape(other), Is.EqualTo(new[] { 48, 2, 4, 6 }));
-        Assert.That(Small.DecodedVideoBytes(), Is.EqualTo(3L * 5 * 32 * 48 * 5));
+        // A chunk of 4 frames as floats twice and as bytes, two frames of writer buffers; plus the 5 frames when held.
+        Assert.That(Small.DecodedVideoBytes(Wan, holdsWholeVideo: false), Is.EqualTo(3L * 32 * 48 * (4 * 9 + 2)));
+        Assert.That(Small.DecodedVideoBytes(Wan, holdsWholeVideo: true), Is.EqualTo(3L * 32 * 48 * (4 * 9 + 2 + 5)));
+        Assert.That((Small with { Frames = 1 }).DecodedVideoBytes(Wan, holdsWholeVideo: false), Is.EqualTo(3L * 32 * 48 * (9 + 2)), "a chunk never exceeds the video");
     }
 
     [TestCase("Frames", 8, "frames", "must be 4k+1")]
@@ -89,9 +92,24 @@ public class GenerationRequestTests
     public void HostMemoryShortfallNamesStageAndAmount()
     {
         var request = Small with { Frames = 81, Height = 720, Width = 1280 };
-        var e = Assert.Throws<MemoryExhaustedException>(() => request.CheckHostMemory(1L << 30))!;
-        Assert.That(e.Bytes, Is.EqualTo(3L * 81 * 720 * 1280 * 5));
-        Assert.That(e.Message, Does.StartWith("out of host memory while decoding: 1.04 GiB asked for").And.Contain("1.00 GiB is available"));
-        Assert.DoesNotThrow(() => request.CheckHostMemory(2L << 30));
+        var e = Assert.Throws<MemoryExhaustedException>(() => request.CheckHostMemory(256L << 20, Wan, holdsWholeVideo: true))!;
+        Assert.That(e.Bytes, Is.EqualTo(3L * 720 * 1280 * (4 * 9 + 2 + 81)));
+        Assert.That(e.Message, Does.StartWith("out of host memory while decoding: 314 MiB asked for").And.Contain("256 MiB is available"));
+        Assert.DoesNotThrow(() => request.CheckHostMemory(512L << 20, Wan, holdsWholeVideo: true));
+    }
+
+    /// <summary>
+    /// 481 frames of 1280×720 streamed: the decode holds a chunk (105 MB), not the 6.6 GB float video the old count
+    /// assumed, so 1 GiB is enough; holding the whole 8-bit video (1.3 GB) is not, nor is a chunk in 64 MiB.
+    /// </summary>
+    [Test]
+    public void StreamedDecodeFitsWhereTheWholeVideoDoesNot()
+    {
+        var request = Small with { Frames = 481, Height = 720, Width = 1280 };
+        Assert.DoesNotThrow(() => request.CheckHostMemory(1L << 30, Wan, holdsWholeVideo: false));
+        Assert.That(3L * 481 * 720 * 1280 * (sizeof(float) + 1), Is.GreaterThan(1L << 30), "the float-video count refused it");
+        Assert.Throws<MemoryExhaustedException>(() => request.CheckHostMemory(1L << 30, Wan, holdsWholeVideo: true));
+        var e = Assert.Throws<MemoryExhaustedException>(() => request.CheckHostMemory(64L << 20, Wan, holdsWholeVideo: false))!;
+        Assert.That(e.Message, Does.Contain("a decode chunk of 481 frames of 1280x720"));
     }
 }

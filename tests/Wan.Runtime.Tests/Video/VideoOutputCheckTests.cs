@@ -96,7 +96,7 @@ public class VideoOutputCheckTests
     [Test]
     public void FfmpegFailureNamesTheOutputNotTheTemporary()
     {
-        if (Mp4Writer.FindFfmpeg() is null)
+        if (FfmpegPipe.Find() is null)
         {
             Assert.Ignore("ffmpeg not installed (Debian package 'ffmpeg')");
         }

@@ -56,7 +56,7 @@ public class VideoWriterTests
             indices[i] = i % 3000 < 1500 ? (byte)r.Next(256) : (byte)(i / 97 % 5);
         }
         var stream = new MemoryStream();
-        GifWriter.LzwEncode(indices, stream);
+        GifWriter.LzwEncode(indices, stream, []);
         Assert.That(LzwDecode(stream.ToArray()), Is.EqualTo(indices));
     }
 
@@ -92,7 +92,7 @@ public class VideoWriterTests
     [TestCase(".y4m")]
     public void FfprobeReadsFrameCountAndSize(string extension)
     {
-        var ffprobe = Mp4Writer.FindFfmpeg() is { } ffmpeg ? Path.Combine(Path.GetDirectoryName(ffmpeg)!, "ffprobe") : null;
+        var ffprobe = FfmpegPipe.Find() is { } ffmpeg ? Path.Combine(Path.GetDirectoryName(ffmpeg)!, "ffprobe") : null;
         if (ffprobe is null || !File.Exists(ffprobe))
         {
             Assert.Ignore("ffmpeg/ffprobe not installed (Debian package 'ffmpeg'): MP4 output and the ffprobe check need it");

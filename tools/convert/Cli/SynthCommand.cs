@@ -16,6 +16,7 @@ internal static class SynthCommand
             Description = $"model shapes: {string.Join(", ", WanPresets.ByName.Keys)}",
             Required = true,
         };
+        preset.AcceptOnlyFromAmong([.. WanPresets.ByName.Keys]);
         var layers = new Option<int?>("--layers") { Description = "number of DiT layers (and at most that many T5 layers)" };
         var seed = new Option<ulong>("--seed") { Description = "random seed", DefaultValueFactory = _ => 42 };
         var original = new Option<bool>("--original-layout") { Description = "write the original Wan layout (expert folders, .pth T5/VAE, wan_config.json) instead of diffusers" };

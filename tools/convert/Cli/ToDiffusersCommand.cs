@@ -7,17 +7,29 @@ namespace Wan.Convert.Cli;
 
 internal static class ToDiffusersCommand
 {
-    public static Option<string> DTypeOption() => new("--dtype")
+    /// <summary>--dtype; a value outside the list is a parse error naming the option.</summary>
+    public static Option<string> DTypeOption()
     {
-        Description = "precision of weight matrices: fp32, bf16, fp16 or fp8 (e4m3); biases, norms and modulation stay fp32, the VAE stays fp32",
-        DefaultValueFactory = _ => "fp32",
-    };
+        var option = new Option<string>("--dtype")
+        {
+            Description = "precision of weight matrices: fp32, bf16, fp16 or fp8 (e4m3); biases, norms and modulation stay fp32, the VAE stays fp32",
+            DefaultValueFactory = _ => "fp32",
+        };
+        option.AcceptOnlyFromAmong("fp32", "bf16", "fp16", "fp8");
+        return option;
+    }
 
-    public static Option<string> Fp8ScaleOption() => new("--fp8-scale")
+    /// <summary>--fp8-scale; checked even when --dtype is not fp8, so a typo never passes silently.</summary>
+    public static Option<string> Fp8ScaleOption()
     {
-        Description = "fp8 scales: 'tensor' (one per tensor) or 'channel' (one per output row), stored as NAME_scale (float32)",
-        DefaultValueFactory = _ => "tensor",
-    };
+        var option = new Option<string>("--fp8-scale")
+        {
+            Description = "fp8 scales: 'tensor' (one per tensor) or 'channel' (one per output row), stored as NAME_scale (float32)",
+            DefaultValueFactory = _ => "tensor",
+        };
+        option.AcceptOnlyFromAmong("tensor", "channel");
+        return option;
+    }
 
     public static Option<string> ShardOption() => new("--max-shard-size")
     {

@@ -170,7 +170,7 @@ public sealed class PthCheckpoint : ITensorSource
         {
             throw new PthFormatException(Location, $"tensor '{name}': record '{entry.FullName}' is damaged ({e.Message})");
         }
-        return new BoundedReadStream(s, record.StorageOffset * size, length, $"{Location}: tensor '{name}'");
+        return BoundedReadStream.Window(s, record.StorageOffset * size, length, $"{Location}: tensor '{name}'");
     }
 
     private (TensorRecord, ZipArchiveEntry) Lookup(string name) =>

@@ -71,7 +71,7 @@ public sealed unsafe class MappedFileStorage : TensorStorage
             throw new ArgumentOutOfRangeException(nameof(offset), $"{Location}: bytes [{offset}, {offset}+{length}) outside its {Length} bytes");
         }
         AddReference();
-        return new FileRangeStream(this, offset, length);
+        return BoundedReadStream.OfFile(Handle, offset, length, Location, Release);
     }
 
     internal override void ReleasePages(byte* pointer, long length) => Libc.DropMappedPages(pointer, length);

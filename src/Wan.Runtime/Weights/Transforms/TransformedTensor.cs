@@ -61,7 +61,11 @@ public abstract class TransformedTensor : StoredTensor
     }
 
     /// <inheritdoc/>
-    public override Stream OpenRead() => new ChunkStream(new Chunks(this), ByteLength);
+    public override Stream OpenRead()
+    {
+        var chunks = new Chunks(this);
+        return new BoundedReadStream(chunks.Read, ByteLength, $"{Location}: tensor '{Name}' as {DType}", chunks.Dispose);
+    }
 
     /// <summary>The encoded output, one chunk at a time, read from a stream of the source.</summary>
     private sealed class Chunks(TransformedTensor owner) : IDisposable
@@ -70,7 +74,21 @@ public abstract class TransformedTensor : StoredTensor
         private readonly byte[] _in = new byte[ChunkElements * owner.Source.DType.SizeOf()];
         private readonly float[] _values = new float[ChunkElements];
         private readonly byte[] _out = new byte[ChunkElements * owner.DType.SizeOf()];
+        private ReadOnlyMemory<byte> _pending;
         private long _done;
+
+        /// <summary>Copies the next encoded bytes into <paramref name="buffer"/>, encoding a chunk when none is pending; 0 at the end.</summary>
+        public int Read(Span<byte> buffer, long position)
+        {
+            if (_pending.IsEmpty)
+            {
+                _pending = Next();
+            }
+            var n = Math.Min(buffer.Length, _pending.Length);
+            _pending.Span[..n].CopyTo(buffer);
+            _pending = _pending[n..];
+            return n;
+        }
 
         /// <summary>The next encoded chunk; empty at the end.</summary>
         public ReadOnlyMemory<byte> Next()
@@ -93,51 +111,5 @@ public abstract class TransformedTensor : StoredTensor
         }
 
         public void Dispose() => _source.Dispose();
-    }
-
-    private sealed class ChunkStream(Chunks chunks, long length) : Stream
-    {
-        private ReadOnlyMemory<byte> _pending;
-        private long _position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => length;
-
-        public override long Position
-        {
-            get => _position;
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            if (_pending.IsEmpty)
-            {
-                _pending = chunks.Next();
-            }
-            var n = Math.Min(buffer.Length, _pending.Length);
-            _pending.Span[..n].CopyTo(buffer);
-            _pending = _pending[n..];
-            _position += n;
-            return n;
-        }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                chunks.Dispose();
-            }
-            base.Dispose(disposing);
-        }
     }
 }

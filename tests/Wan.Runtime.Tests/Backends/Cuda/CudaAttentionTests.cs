@@ -1,8 +1,8 @@
 using Wan.Kernels.Ops;
 using Wan.Runtime.Backends;
-using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Tensors;
+using Wan.Testing;
 using static Wan.Testing.EmulatedTesting;
 using static Wan.Testing.Metrics;
 
@@ -15,54 +15,36 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// (the cp.async double buffer turns over), key masking, Q/K RMSNorm + RoPE, T5's additive bias. Outputs are fresh
 /// emulated buffers (NaN until written), so a row the kernel misses fails the finiteness check.
 /// </summary>
-[Category("Emulated")]
-[TestFixtureSource(nameof(Storages))]
-public sealed class CudaAttentionTests(DType storage)
+public sealed class CudaAttentionTests(DType storage) : EmulatedBackendFixture(storage)
 {
-    public static readonly DType[] Storages = [DType.F32, DType.BF16, DType.F16];
-
-    private readonly CpuBackend _cpu = new();
-    private CudaBackend _cuda = null!;
-    private Random _random = null!;
-
     /// <summary>Every head_dim of the tensor-core kernels; the fp32 kernel also takes ones that are no multiple of 16.</summary>
     public static IEnumerable<int> HeadDims() => [16, 32, 40, 48, 64, 80, 96, 112, 128];
-
-    [SetUp]
-    public void SetUp()
-    {
-        _cuda = new CudaBackend(Emulator, storage);
-        _random = NewRandom();
-    }
-
-    [TearDown]
-    public void TearDown() => _cuda.Dispose();
 
     [TestCaseSource(nameof(HeadDims))]
     public void SelfAttentionWithQkNormAndRope(int headDim)
     {
-        if (!AttentionOps.Supports(ToElement(storage), headDim))
+        if (!AttentionOps.Supports(ToElement(Storage), headDim))
         {
-            Assert.That(() => Run(_cuda, 5, 5, 5, 2, headDim, 1f, qkNorm: false, rope: false, bias: false),
+            Assert.That(() => Run(Cuda, 5, 5, 5, 2, headDim, 1f, qkNorm: false, rope: false, bias: false),
                 Throws.TypeOf<ArgumentException>().With.Message.Contains($"head_dim {headDim}"));
             return;
         }
-        int tokens = 67 + _random.Next(20);
+        int tokens = 67 + Random.Next(20);
         Compare(tokens, tokens, tokens, 2, headDim, 1f / MathF.Sqrt(headDim), qkNorm: true, rope: true, bias: false, $"self d{headDim}");
     }
 
-    /// <summary>A table uploaded in the storage dtype (already rounded) is widened for the fp32 pre-pass.</summary>
+    /// <summary>A table uploaded in the Storage dtype (already rounded) is widened for the fp32 pre-pass.</summary>
     [Test]
     public void SelfAttentionWithAStorageTypedRopeTable()
     {
-        int tokens = 67 + _random.Next(20);
-        Compare(tokens, tokens, tokens, 2, 64, 0.125f, qkNorm: true, rope: true, bias: false, "self, storage-typed rope", storageTypedRope: true);
+        int tokens = 67 + Random.Next(20);
+        Compare(tokens, tokens, tokens, 2, 64, 0.125f, qkNorm: true, rope: true, bias: false, "self, Storage-typed rope", storageTypedRope: true);
     }
 
     [Test]
     public void CrossAttentionMasksKeysPastTheValidLength()
     {
-        int lq = 45 + _random.Next(30), lk = 70 + _random.Next(20), valid = 33 + _random.Next(20);
+        int lq = 45 + Random.Next(30), lk = 70 + Random.Next(20), valid = 33 + Random.Next(20);
         Compare(lq, lk, valid, 3, 32, 1f / MathF.Sqrt(32), qkNorm: true, rope: false, bias: false, "cross masked");
     }
 
@@ -72,24 +54,24 @@ public sealed class CudaAttentionTests(DType storage)
         int lq = 21, lk = 77, valid = 35;
         var inputs = Inputs(lq, lk, 2, 32, qkNorm: false, rope: false, bias: false);
         var spec = new AttentionSpec(2, 0.2f, valid);
-        var reference = _cuda.ToHost(_cuda.Attention(inputs.Q.Cuda, inputs.K.Cuda, inputs.V.Cuda, spec));
-        var k = _cuda.ToHost(inputs.K.Cuda);
-        var v = _cuda.ToHost(inputs.V.Cuda);
+        var reference = Cuda.ToHost(Cuda.Attention(inputs.Q.Cuda, inputs.K.Cuda, inputs.V.Cuda, spec));
+        var k = Cuda.ToHost(inputs.K.Cuda);
+        var v = Cuda.ToHost(inputs.V.Cuda);
         for (int i = valid * 64; i < k.Length; i++)
         {
             k[i] = 1e4f;
             v[i] = float.NaN;
         }
-        using var k2 = _cuda.FromHost(k, inputs.K.Cuda.Shape);
-        using var v2 = _cuda.FromHost(v, inputs.V.Cuda.Shape);
-        Assert.That(_cuda.ToHost(_cuda.Attention(inputs.Q.Cuda, k2, v2, spec)), Is.EqualTo(reference));
+        using var k2 = Cuda.FromHost(k, inputs.K.Cuda.Shape);
+        using var v2 = Cuda.FromHost(v, inputs.V.Cuda.Shape);
+        Assert.That(Cuda.ToHost(Cuda.Attention(inputs.Q.Cuda, k2, v2, spec)), Is.EqualTo(reference));
     }
 
     [TestCase(16)]
     [TestCase(64)]
     public void AdditiveBiasWithUnitScaleLikeT5(int headDim)
     {
-        int tokens = 51 + _random.Next(20), valid = tokens - 7;
+        int tokens = 51 + Random.Next(20), valid = tokens - 7;
         Compare(tokens, tokens, valid, 2, headDim, 1f, qkNorm: false, rope: false, bias: true, $"bias d{headDim}");
     }
 
@@ -104,7 +86,7 @@ public sealed class CudaAttentionTests(DType storage)
     [TestCase(128, true)]
     public void LongSequencesSpanSeveralBlocksAndTiles(int headDim, bool bias)
     {
-        int lq = 263 + 2 * _random.Next(20), lk = 229 + 2 * _random.Next(20), valid = lk - 1 - 2 * _random.Next(12);
+        int lq = 263 + 2 * Random.Next(20), lk = 229 + 2 * Random.Next(20), valid = lk - 1 - 2 * Random.Next(12);
         Compare(lq, lk, valid, 2, headDim, 1f / MathF.Sqrt(headDim), qkNorm: !bias, rope: false, bias: bias,
             $"long d{headDim}{(bias ? " bias" : "")}");
     }
@@ -126,12 +108,12 @@ public sealed class CudaAttentionTests(DType storage)
     public void BadArgumentsAreNamed()
     {
         var inputs = Inputs(8, 8, 2, 32, qkNorm: false, rope: false, bias: false);
-        Assert.That(() => _cuda.Attention(inputs.Q.Cuda, inputs.K.Cuda, inputs.V.Cuda, new AttentionSpec(2, 1f, 9)),
+        Assert.That(() => Cuda.Attention(inputs.Q.Cuda, inputs.K.Cuda, inputs.V.Cuda, new AttentionSpec(2, 1f, 9)),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("9 valid keys of 8"));
-        Assert.That(() => _cuda.Attention(inputs.Q.Cuda, inputs.K.Cuda, inputs.V.Cuda, new AttentionSpec(5, 1f, 8)),
+        Assert.That(() => Cuda.Attention(inputs.Q.Cuda, inputs.K.Cuda, inputs.V.Cuda, new AttentionSpec(5, 1f, 8)),
             Throws.ArgumentException.With.Message.Contains("5 heads"));
-        using var wrongBias = _cuda.FromHost(new float[2 * 8 * 7], new Shape(2, 8, 7));
-        Assert.That(() => _cuda.Attention(inputs.Q.Cuda, inputs.K.Cuda, inputs.V.Cuda, new AttentionSpec(2, 1f, 8, Bias: wrongBias)),
+        using var wrongBias = Cuda.FromHost(new float[2 * 8 * 7], new Shape(2, 8, 7));
+        Assert.That(() => Cuda.Attention(inputs.Q.Cuda, inputs.K.Cuda, inputs.V.Cuda, new AttentionSpec(2, 1f, 8, Bias: wrongBias)),
             Throws.ArgumentException.With.Message.Contains("attention bias"));
     }
 
@@ -139,9 +121,9 @@ public sealed class CudaAttentionTests(DType storage)
         bool storageTypedRope = false)
     {
         var inputs = Inputs(lq, lk, heads, headDim, qkNorm, rope, bias, storageTypedRope);
-        var expected = _cpu.ToHost(Run(_cpu, inputs, heads, scale, valid, Side.Cpu));
-        var actual = _cuda.ToHost(Run(_cuda, inputs, heads, scale, valid, Side.Cuda));
-        AssertClose(actual, expected, AttentionTolerance(storage), $"attention {what} lq={lq} lk={lk} valid={valid} {storage}");
+        var expected = Cpu.ToHost(Run(Cpu, inputs, heads, scale, valid, Side.Cpu));
+        var actual = Cuda.ToHost(Run(Cuda, inputs, heads, scale, valid, Side.Cuda));
+        AssertClose(actual, expected, AttentionTolerance(Storage), $"attention {what} lq={lq} lk={lk} valid={valid} {Storage}");
     }
 
     private Tensor Run(IBackend backend, int lq, int lk, int valid, int heads, int headDim, float scale, bool qkNorm, bool rope, bool bias) =>
@@ -154,28 +136,28 @@ public sealed class CudaAttentionTests(DType storage)
         return backend.Attention(x.Q.On(side), x.K.On(side), x.V.On(side), spec);
     }
 
-    /// <summary>RoPE tables go up in fp32 (<see cref="CudaBackend.FromHostF32"/>), or rounded to the storage dtype with FromHost.</summary>
+    /// <summary>RoPE tables go up in fp32 (<see cref="CudaBackend.FromHostF32"/>), or rounded to the Storage dtype with FromHost.</summary>
     private AttentionInputs Inputs(int lq, int lk, int heads, int headDim, bool qkNorm, bool rope, bool bias, bool storageTypedRope = false)
     {
         int dim = heads * headDim;
         RopeTable? cpuRope = null, cudaRope = null;
         if (rope)
         {
-            var angles = Uniform(_random, lq * headDim / 2, -3f, 3f);
+            var angles = Uniform(Random, lq * headDim / 2, -3f, 3f);
             var cos = Array.ConvertAll(angles, MathF.Cos);
             var sin = Array.ConvertAll(angles, MathF.Sin);
             var shape = new Shape(lq, headDim / 2);
             if (storageTypedRope)
             {
-                cos = Representable(cos, storage);
-                sin = Representable(sin, storage);
-                cudaRope = new RopeTable(_cuda.FromHost(cos, shape), _cuda.FromHost(sin, shape));
+                cos = Representable(cos, Storage);
+                sin = Representable(sin, Storage);
+                cudaRope = new RopeTable(Cuda.FromHost(cos, shape), Cuda.FromHost(sin, shape));
             }
             else
             {
-                cudaRope = new RopeTable(_cuda.FromHostF32(cos, shape), _cuda.FromHostF32(sin, shape));
+                cudaRope = new RopeTable(Cuda.FromHostF32(cos, shape), Cuda.FromHostF32(sin, shape));
             }
-            cpuRope = new RopeTable(_cpu.FromHost(cos, shape), _cpu.FromHost(sin, shape));
+            cpuRope = new RopeTable(Cpu.FromHost(cos, shape), Cpu.FromHost(sin, shape));
         }
         return new AttentionInputs(
             Pair(lq, dim), Pair(lk, dim), Pair(lk, dim),
@@ -187,22 +169,22 @@ public sealed class CudaAttentionTests(DType storage)
     private Both Pair(params int[] dims)
     {
         var shape = new Shape(dims);
-        var values = Representable(Uniform(_random, shape.Size), storage);
-        return new Both(_cpu.FromHost(values, shape), _cuda.FromHost(values, shape));
+        var values = Representable(Uniform(Random, shape.Size), Storage);
+        return new Both(Cpu.FromHost(values, shape), Cuda.FromHost(values, shape));
     }
 
     /// <summary>
-    /// 16-bit storage rounds the prepared Q/K, the probabilities P fed to the tensor cores and the
+    /// 16-bit Storage rounds the prepared Q/K, the probabilities P fed to the tensor cores and the
     /// output: a few roundings of 2⁻⁹ (bf16) or 2⁻¹² (fp16) relative; fp32 differs only in summation order.
     /// </summary>
-    private static double AttentionTolerance(DType storage) => storage switch
+    private static double AttentionTolerance(DType Storage) => Storage switch
     {
         DType.F32 => 2e-6,
         DType.BF16 => 8e-3,
         _ => 1e-3,
     };
 
-    private static ElementType ToElement(DType storage) => storage switch
+    private static ElementType ToElement(DType Storage) => Storage switch
     {
         DType.F32 => ElementType.F32,
         DType.BF16 => ElementType.BF16,

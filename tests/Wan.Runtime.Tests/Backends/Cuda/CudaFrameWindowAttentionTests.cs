@@ -1,7 +1,6 @@
 using Wan.Runtime.Backends;
-using Wan.Runtime.Backends.Cpu;
-using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Tensors;
+using Wan.Testing;
 using static Wan.Testing.EmulatedTesting;
 using static Wan.Testing.Metrics;
 
@@ -13,26 +12,9 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// the 64-key tiles, several 128-row blocks, radius 0..2; a window over every frame runs the full
 /// kernel bit for bit; NaN keys and values in tiles outside every window of a block never reach it.
 /// </summary>
-[Category("Emulated")]
-[TestFixtureSource(nameof(Storages))]
-public sealed class CudaFrameWindowAttentionTests(DType storage)
+public sealed class CudaFrameWindowAttentionTests(DType storage) : EmulatedBackendFixture(storage)
 {
-    public static readonly DType[] Storages = [DType.F32, DType.BF16, DType.F16];
     private const int Heads = 2, HeadDim = 32, Dim = Heads * HeadDim;
-
-    private readonly CpuBackend _cpu = new();
-    private CudaBackend _cuda = null!;
-    private Random _random = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _cuda = new CudaBackend(Emulator, storage);
-        _random = NewRandom();
-    }
-
-    [TearDown]
-    public void TearDown() => _cuda.Dispose();
 
     private float[] Run(IBackend b, float[] q, float[] k, float[] v, int frames, int tokens, int? radius)
     {
@@ -46,7 +28,7 @@ public sealed class CudaFrameWindowAttentionTests(DType storage)
         return b.ToHost(o);
     }
 
-    private float[] Input(int count) => Representable(Uniform(_random, count), storage);
+    private float[] Input(int count) => Representable(Uniform(Random, count), Storage);
 
     [TestCase(9, 37, 1)]
     [TestCase(6, 64, 2)]
@@ -55,12 +37,12 @@ public sealed class CudaFrameWindowAttentionTests(DType storage)
     {
         int l = frames * tokens;
         var (q, k, v) = (Input(l * Dim), Input(l * Dim), Input(l * Dim));
-        var expected = Run(_cpu, q, k, v, frames, tokens, radius);
-        var actual = Run(_cuda, q, k, v, frames, tokens, radius);
+        var expected = Run(Cpu, q, k, v, frames, tokens, radius);
+        var actual = Run(Cuda, q, k, v, frames, tokens, radius);
         Assert.That(actual, Has.All.Not.NaN, "every row written");
-        var error = AssertClose(actual, expected, Tolerance(storage), $"{storage} window {radius}");
-        TestContext.Out.WriteLine($"{storage}: {frames} frames × {tokens} tokens, radius {radius}: relative L2 {error:E2} (tolerance {Tolerance(storage):E0})");
-        Assert.That(RelativeL2(actual, Run(_cpu, q, k, v, frames, tokens, null)), Is.GreaterThan(10 * Tolerance(storage)), "the window matters here");
+        var error = AssertClose(actual, expected, Tolerance(Storage), $"{Storage} window {radius}");
+        TestContext.Out.WriteLine($"{Storage}: {frames} frames × {tokens} tokens, radius {radius}: relative L2 {error:E2} (tolerance {Tolerance(Storage):E0})");
+        Assert.That(RelativeL2(actual, Run(Cpu, q, k, v, frames, tokens, null)), Is.GreaterThan(10 * Tolerance(Storage)), "the window matters here");
     }
 
     [Test]
@@ -68,7 +50,7 @@ public sealed class CudaFrameWindowAttentionTests(DType storage)
     {
         const int frames = 4, tokens = 45, l = frames * tokens;
         var (q, k, v) = (Input(l * Dim), Input(l * Dim), Input(l * Dim));
-        Assert.That(Run(_cuda, q, k, v, frames, tokens, frames - 1), Is.EqualTo(Run(_cuda, q, k, v, frames, tokens, null)));
+        Assert.That(Run(Cuda, q, k, v, frames, tokens, frames - 1), Is.EqualTo(Run(Cuda, q, k, v, frames, tokens, null)));
     }
 
     [Test]
@@ -78,10 +60,10 @@ public sealed class CudaFrameWindowAttentionTests(DType storage)
         // blocks of frames 0..5 never visit frame 7's tile, so NaN there cannot reach them.
         const int frames = 8, tokens = 64, l = frames * tokens;
         var (q, k, v) = (Input(l * Dim), Input(l * Dim), Input(l * Dim));
-        var clean = Run(_cuda, q, k, v, frames, tokens, 1);
+        var clean = Run(Cuda, q, k, v, frames, tokens, 1);
         k.AsSpan(7 * tokens * Dim).Fill(float.NaN);
         v.AsSpan(7 * tokens * Dim).Fill(float.NaN);
-        var poisoned = Run(_cuda, q, k, v, frames, tokens, 1);
+        var poisoned = Run(Cuda, q, k, v, frames, tokens, 1);
         int untouched = 6 * tokens * Dim;
         Assert.That(poisoned.AsSpan(0, untouched).ToArray(), Is.EqualTo(clean.AsSpan(0, untouched).ToArray()));
         Assert.That(poisoned.Skip(untouched), Has.Some.NaN, "frames 6 and 7 see the poisoned frame");

@@ -1,10 +1,11 @@
 using System.CommandLine.Parsing;
 
-namespace Wan.Cli;
+namespace Wan.Shared;
 
 /// <summary>
 /// A command-line parse error as one line that names its option: System.CommandLine says only
-/// "Argument 'foo' not recognized" for a value outside an option's allowed list.
+/// "Argument 'foo' not recognized" for a value outside an option's allowed list. Compiled into both
+/// executables, <c>wan</c> and <c>wan-convert</c> (linked source: neither library depends on System.CommandLine).
 /// </summary>
 internal static class ParseErrorText
 {
