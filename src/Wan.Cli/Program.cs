@@ -11,6 +11,7 @@ var root = new RootCommand("wan: text-to-video with Wan2.2 (diffusers layout), o
 root.Add(GenerateCommand.Create());
 root.Add(StylesCommand.Create());
 root.Add(ServeCommand.Create());
+root.Add(PlanCommand.Create());
 // Values are taken literally: no '@file' response-file expansion, so a prompt may begin with '@'.
 var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
 if (parse.Errors.Count > 0)

@@ -24,6 +24,7 @@ public sealed unsafe class EmulatedDevice : IDevice, IGraphCapturing, IDeviceMem
     private readonly CaptureGate _gate = new();
     private readonly object _liveLock = new();
     private readonly Dictionary<ulong, int> _live = []; // address → bytes of every unfreed buffer (not the objects: they must stay collectable)
+    private long _liveBytes, _peakBytes;
     private bool _disposed;
     private EmulatedCapture? _capture;
 
@@ -180,8 +181,29 @@ public sealed unsafe class EmulatedDevice : IDevice, IGraphCapturing, IDeviceMem
         {
             lock (_liveLock)
             {
-                return _live.Values.Sum(b => (long)b);
+                return _liveBytes;
             }
+        }
+    }
+
+    /// <summary>The most <see cref="AllocatedBytes"/> reached since creation or the last <see cref="ResetPeak"/> (compared with a dry run's peak).</summary>
+    public long PeakBytes
+    {
+        get
+        {
+            lock (_liveLock)
+            {
+                return _peakBytes;
+            }
+        }
+    }
+
+    /// <summary>Starts a new peak from the memory live now.</summary>
+    public void ResetPeak()
+    {
+        lock (_liveLock)
+        {
+            _peakBytes = _liveBytes;
         }
     }
 
@@ -190,6 +212,8 @@ public sealed unsafe class EmulatedDevice : IDevice, IGraphCapturing, IDeviceMem
         lock (_liveLock)
         {
             _live.Add(address, checked((int)bytes));
+            _liveBytes += bytes;
+            _peakBytes = Math.Max(_peakBytes, _liveBytes);
         }
     }
 
@@ -197,7 +221,10 @@ public sealed unsafe class EmulatedDevice : IDevice, IGraphCapturing, IDeviceMem
     {
         lock (_liveLock)
         {
-            _live.Remove(address);
+            if (_live.Remove(address, out var bytes))
+            {
+                _liveBytes -= bytes;
+            }
         }
     }
 

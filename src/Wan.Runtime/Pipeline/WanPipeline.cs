@@ -171,6 +171,14 @@ public sealed class WanPipeline : IDisposable
                 var expert = LowNoise is null ? "transformer" : high ? "transformer (high noise)" : "transformer_2 (low noise)";
                 if (!steps.TryGetValue(dit, out var step))
                 {
+                    // The expert switch: the previous expert's step graph, buffers and text K/V are released before the
+                    // next expert's are made, so the two are never resident together (timesteps only decrease, so it
+                    // is not needed again; a schedule that did return would make it again).
+                    foreach (var previous in steps.Values)
+                    {
+                        previous.Dispose();
+                    }
+                    steps.Clear();
                     var negative = guidance == 1f ? null
                         : negativeContext ?? throw new ArgumentException($"guidance {guidance} needs a negative context", nameof(negativeContext));
                     step = new GuidedExpertStep(dit, context, negative, windowShape, CaptureStepGraphs, CheckNonFinite, cache, adapters?.For(dit), attentionWindow);

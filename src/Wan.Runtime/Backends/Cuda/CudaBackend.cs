@@ -87,6 +87,11 @@ public sealed partial class CudaBackend : IRoutingOps, IStepCapture, INonFiniteC
         {
             throw new InvalidDataException($"{source.Location}: weight '{source.Name}' has dtype {source.DType}, expected a float type");
         }
+        if (Device is DryRunDevice)
+        {
+            // Nothing executes there: the weight needs its device memory, never its bytes (no mapped page is read).
+            return Allocate(source.Shape);
+        }
         return FromHost(source.ToFloatArray(), source.Shape);
     }
 

@@ -75,6 +75,30 @@ public sealed partial class WanTransformer : IDisposable
     }
 
     /// <summary>
+    /// Loads an expert of <paramref name="config"/> from any tensor source (a shape-only one for planning,
+    /// <c>Wan.Runtime.Planning.ShapeOnlyDitWeights</c>); the source may be disposed afterwards.
+    /// </summary>
+    /// <exception cref="InvalidDataException">a weight is missing or has the wrong shape or dtype.</exception>
+    /// <exception cref="Wan.Errors.ConfigException">the backend has no attention kernel for the head width.</exception>
+    internal static WanTransformer Load(IDitOps backend, DitConfig config, ITensorSource weights)
+    {
+        if (!backend.SupportsAttention(config.HeadDim))
+        {
+            throw new Wan.Errors.ConfigException(weights.Location, "attention_head_dim", $"{config.HeadDim} has no attention kernel on {backend.Name}");
+        }
+        var loader = new WeightLoader(backend, weights, "DiT");
+        try
+        {
+            return new WanTransformer(backend, config, loader);
+        }
+        catch
+        {
+            loader.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Embeds the text context [Lc, text_dim] (the T5 output of the valid tokens): zero-padded to
     /// 512 rows, text MLP, then every block's cross-attention K/V. Padded rows are attended to.
     /// The context may live on another backend (the text encoder's): it is read through the host.

@@ -41,13 +41,19 @@ internal sealed partial class WanTransformerBlock
             b.AddInPlace(x, o);
         }
 
-        using (var h = b.ModulatedLayerNormPerSample(x, shiftFfn, scaleFfn, _c.Eps))
-        using (var f1 = _ffnIn.ApplyPerSample(b, h, rows.Samples))
-        using (var g = b.GeluTanh(f1))
-        using (var f2 = _ffnOut.ApplyPerSample(b, g, rows.Samples))
+        using (var f1 = FfnInPerSample(b, x, shiftFfn, scaleFfn, rows))
+        using (var activated = GeluTanh(b, f1))
+        using (var f2 = _ffnOut.ApplyPerSample(b, activated ?? f1, rows.Samples))
         {
             b.GatedAddInPlacePerSample(x, f2, gateFfn);
         }
+    }
+
+    /// <summary>The FFN's first linear on the per-sample modulated norm, the norm freed before the activation.</summary>
+    private Tensor FfnInPerSample(IRoutingOps b, Tensor x, Tensor shift, Tensor scale, BatchModulationRows rows)
+    {
+        using var h = b.ModulatedLayerNormPerSample(x, shift, scale, _c.Eps);
+        return _ffnIn.ApplyPerSample(b, h, rows.Samples);
     }
 
     private static Tensor Rows(IRoutingOps b, Tensor t, int sample, int tokens) => b.SliceRows(t, sample * tokens, tokens);

@@ -94,13 +94,30 @@ internal sealed partial class WanTransformerBlock : IDisposable
             b.AddInPlace(x, o);
         }
 
-        using (var h = b.ModulatedLayerNorm(x, shiftFfn, scaleFfn, _c.Eps))
-        using (var f1 = _ffnIn.Apply(b, h, adapters))
-        using (var g = b.GeluTanh(f1))
-        using (var f2 = _ffnOut.Apply(b, g, adapters))
+        using (var f1 = FfnIn(b, x, shiftFfn, scaleFfn, adapters))
+        using (var activated = GeluTanh(b, f1))
+        using (var f2 = _ffnOut.Apply(b, activated ?? f1, adapters))
         {
             b.GatedAddInPlace(x, f2, gateFfn);
         }
+    }
+
+    /// <summary>The FFN's first linear on the modulated norm, the norm freed before the activation (one [tokens, D] less at the FFN's peak).</summary>
+    private Tensor FfnIn(IDitOps b, Tensor x, Tensor shift, Tensor scale, LoraBinding? adapters)
+    {
+        using var h = b.ModulatedLayerNorm(x, shift, scale, _c.Eps);
+        return _ffnIn.Apply(b, h, adapters);
+    }
+
+    /// <summary>GELU of the FFN hidden: in place where the backend can (returns null: <paramref name="f1"/> holds it), else a new tensor.</summary>
+    private static Tensor? GeluTanh(IDitOps b, Tensor f1)
+    {
+        if (b is IInPlaceActivation inPlace)
+        {
+            inPlace.GeluTanhInPlace(f1);
+            return null;
+        }
+        return b.GeluTanh(f1);
     }
 
     /// <summary>The cached rows of this layer followed by the chunk's own [cached·T + n·T, D] (keys before norm and RoPE, or values).</summary>

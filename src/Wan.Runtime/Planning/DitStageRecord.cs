@@ -1,0 +1,11 @@
+using Wan.Kernels.Device;
+
+namespace Wan.Runtime.Planning;
+
+/// <summary>
+/// What the dry run recorded for one denoising stage (the steps of one expert): its steps, peak device
+/// memory (weights, text K/V, step graph and buffers), launches and GEMMs that would run with their
+/// FLOPs and bytes, and every distinct call with its count (<see cref="Ran"/>, for the time model).
+/// </summary>
+internal sealed record DitStageRecord(string Stage, int Steps, long PeakBytes, long Launches, long Gemms, double GemmFlops, double GemmBytes,
+    IReadOnlyDictionary<DryRunCall, long> Ran);
