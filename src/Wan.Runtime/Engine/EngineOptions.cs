@@ -36,6 +36,13 @@ public sealed record EngineOptions
     /// <summary>Device of the VAE, or null for the rule.</summary>
     public EngineDevice? VaeDevice { get; init; }
 
+    /// <summary>
+    /// Which DiT experts keep their weights on the device (default <see cref="Engine.ExpertResidency.Both"/>);
+    /// <see cref="Engine.ExpertResidency.Active"/> holds one expert at a time, saving one expert's weights at the cost
+    /// of a load at each expert switch (see <see cref="Engine.ExpertResidency"/>).
+    /// </summary>
+    public ExpertResidency ExpertResidency { get; init; } = ExpertResidency.Both;
+
     /// <summary>Capture each expert's denoising step once and replay it where the DiT backend can (default true).</summary>
     public bool CaptureStepGraphs { get; init; } = true;
 
