@@ -70,7 +70,7 @@ internal static class GenerateCommand
         loraDeltas.AcceptOnlyFromAmong("all", "diffusers");
         var style = new Option<string>("--style") { Description = "apply a style of the library (prompt additions, negative prompt, recommended settings); explicit options win" };
         var styles = StylesCommand.FolderOption();
-        var preset = new Option<string>("--preset") { Description = "sampling preset: official | lightning (4-step distill sampler, shift 5, no CFG); explicit options win" };
+        var preset = new Option<string>("--preset") { Description = "sampling preset: official | lightning (4-step distill sampler, shift 5, no CFG) | self-forcing (the same sampler in chunks of 3 latent frames with the K/V cache); explicit options win" };
         preset.AcceptOnlyFromAmong([.. SamplingPreset.All.Select(p => p.Name)]);
         var cache = new Option<double?>("--cache") { Description = "TeaCache step caching threshold (0: cache on, never skips; larger skips more DiT forwards)" };
         var window = new Option<int>("--window") { Description = "context-window length in video frames, 4k+1 (longer videos are denoised in overlapping windows)", DefaultValueFactory = _ => WanDefaults.Frames };
@@ -79,6 +79,9 @@ internal static class GenerateCommand
         blending.AcceptOnlyFromAmong("cosine", "linear");
         var attentionWindow = new Option<int?>("--attention-window") { Description = "sliding-window self-attention: a latent frame attends only to latent frames within R of it (default: all)" };
         var report = new Option<FileInfo?>("--report") { Description = "write seam statistics of the context windows to this JSON file" };
+        var chunkFrames = new Option<int?>("--chunk-frames") { Description = "chunked (autoregressive) generation: latent frames per chunk, each attending to the K/V cache of earlier chunks" };
+        var kvFrames = new Option<int?>("--kv-frames") { Description = "with --chunk-frames: earlier latent frames the K/V cache keeps (default: all)" };
+        var sinkFrames = new Option<int>("--sink-frames") { Description = "with --chunk-frames: first latent frames the K/V cache never evicts", DefaultValueFactory = _ => 0 };
 
         var command = new Command("generate", "generate a video from a text prompt")
         {
@@ -86,6 +89,7 @@ internal static class GenerateCommand
             lora, loraMode, loraDeltas,
             style, styles, preset, cache,
             window, overlap, blending, attentionWindow, report,
+            chunkFrames, kvFrames, sinkFrames,
         };
         creative.AddTo(command);
         componentDevices.AddTo(command);
@@ -117,6 +121,9 @@ internal static class GenerateCommand
                     OverlapFrames = parse.GetValue(overlap),
                     Blending = parse.GetValue(blending) == "linear" ? WindowBlending.Linear : WindowBlending.RaisedCosine,
                     AttentionWindow = parse.GetValue(attentionWindow),
+                    ChunkFrames = parse.GetValue(chunkFrames),
+                    KvFrames = parse.GetValue(kvFrames),
+                    SinkFrames = parse.GetValue(sinkFrames),
                 };
                 var outputPath = parse.GetValue(output)!;
                 bool Given(Option option) => parse.GetResult(option) is { Implicit: false };
@@ -140,6 +147,10 @@ internal static class GenerateCommand
                         StyleSetting.Shift => shift,
                         _ => solver,
                     }));
+                if (samplingPreset?.ChunkFrames is { } presetChunks && !Given(chunkFrames))
+                {
+                    request = request with { ChunkFrames = presetChunks };
+                }
                 // Everything that needs only the command line and the configs is checked before the
                 // model loads: a mistake costs a second, not a generation.
                 request.Validate();
@@ -149,6 +160,7 @@ internal static class GenerateCommand
                 var geometry = ModelGeometry.Load(modelDir);
                 request.LatentShape(geometry);
                 request.ContextWindows(geometry);
+                ChunkedOptions.Check(request, geometry, new Option[] { window, overlap, blending, report }.Where(Given).Select(o => o.Name));
                 request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, geometry, GenerateRunner.HoldsWholeVideo(parse.GetValue(report)?.FullName));
                 if (request.Loras is { } loras)
                 {

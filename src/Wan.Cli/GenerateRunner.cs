@@ -66,7 +66,7 @@ internal static class GenerateRunner
                 result = engine.GenerateInto(request, sink, p =>
                 {
                     // A report closes a unit of work: name the stage that runs next.
-                    enter(p.Stage == GenerationStage.Decoding || (p.Stage == GenerationStage.Denoising && p.Step == p.StepCount) ? "decoding" : "denoising");
+                    enter(p.Stage == GenerationStage.Decoding || (p.Stage is GenerationStage.Denoising or GenerationStage.DenoisingChunk && p.Step == p.StepCount) ? "decoding" : "denoising");
                     switch (p.Stage)
                     {
                         case GenerationStage.EncodingText:
@@ -74,8 +74,13 @@ internal static class GenerateRunner
                             break;
                         case GenerationStage.Denoising:
                             experts.Add(p.Expert ?? "transformer", p.StageElapsed);
-                            denoise.Description = $"step {p.Step}/{p.StepCount} t={p.Timestep} {Markup.Escape(p.Expert ?? "")} ({p.StageElapsed.TotalSeconds:F1} s)";
+                            denoise.Description = (p.ChunkCount > 0 ? $"chunk {p.Chunk}/{p.ChunkCount} " : "") +
+                                                  $"step {p.Step}/{p.StepCount} t={p.Timestep} {Markup.Escape(p.Expert ?? "")} ({p.StageElapsed.TotalSeconds:F1} s)";
+                            denoise.MaxValue = p.StepCount;
                             denoise.Value = p.Step;
+                            break;
+                        case GenerationStage.DenoisingChunk:
+                            denoise.Description = $"chunk {p.Chunk}/{p.ChunkCount} cached";
                             break;
                         case GenerationStage.DenoisingWindow:
                             denoise.Description = $"step {p.Step}/{p.StepCount} window {p.Window}/{p.WindowCount} t={p.Timestep} {Markup.Escape(p.Expert ?? "")}";

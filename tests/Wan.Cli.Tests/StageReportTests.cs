@@ -1,15 +1,12 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
-using Wan.Runtime.Backends;
-using Wan.Runtime.Backends.Cuda;
 using Wan.Testing;
 
 namespace Wan.Cli.Tests;
 
 /// <summary>
 /// `wan generate --device cuda-emulated` at each `pipeline` golden's settings: every stage's line names the CUDA
-/// backend (the VAE's too once CUDA declares its family; until then it is routed with --vae-device cpu, the
-/// explicit route the strict rule asks for), every stage time is positive and together they stay within the
+/// backend (the VAE's included), every stage time is positive and together they stay within the
 /// total; and the video equals the CPU run of the same seed (the CPU pipeline matches the golden at fp32
 /// tolerance, PipelineGoldenTests) within the golden's half-precision tolerance.
 /// </summary>
@@ -17,8 +14,6 @@ namespace Wan.Cli.Tests;
 [Category("Emulated")]
 public partial class StageReportTests
 {
-    private static bool CudaHasVae => typeof(IVaeOps).IsAssignableFrom(typeof(CudaBackend));
-
     [GeneratedRegex(@"^stage (?<stage>[^:]+): (?<backend>.+) (?<seconds>[0-9]+\.[0-9]+) s(?: \((?<steps>[0-9]+) steps\))?$")]
     private static partial Regex StageLine();
 
@@ -46,8 +41,7 @@ public partial class StageReportTests
                 "--guidance", $"{guide[0].GetDouble().ToString(CultureInfo.InvariantCulture)},{guide[1].GetDouble().ToString(CultureInfo.InvariantCulture)}",
                 "--seed", "11", "--output", Path.Combine(dir, output),
             ];
-            string[] emulatedVae = CudaHasVae ? [] : ["--vae-device", "cpu"];
-            var (code, stdout, stderr) = CliProcess.Run([.. Settings("emulated.y4m"), "--device", "cuda-emulated", "--precision", "bf16", .. emulatedVae]);
+            var (code, stdout, stderr) = CliProcess.Run([.. Settings("emulated.y4m"), "--device", "cuda-emulated", "--precision", "bf16"]);
             Assert.That(code, Is.Zero, stderr + stdout);
             var (cpuCode, cpuOut, cpuErr) = CliProcess.Run([.. Settings("cpu.y4m"), "--device", "cpu"]);
             Assert.That(cpuCode, Is.Zero, cpuErr + cpuOut);
@@ -63,8 +57,7 @@ public partial class StageReportTests
                 Assert.That(names, Is.EqualTo(new[] { "text encoding", "denoising transformer (high noise)", "denoising transformer_2 (low noise)", "decoding" }));
                 foreach (var m in stages)
                 {
-                    var expected = m.Groups["stage"].Value == "decoding" && !CudaHasVae ? "cpu" : device;
-                    Assert.That(m.Groups["backend"].Value, Does.StartWith(expected), m.Value);
+                    Assert.That(m.Groups["backend"].Value, Does.StartWith(device), m.Value);
                     Assert.That(Seconds(m), Is.GreaterThan(0), m.Value);
                 }
                 Assert.That(stages.Where(m => m.Groups["steps"].Success).Sum(m => int.Parse(m.Groups["steps"].Value, CultureInfo.InvariantCulture)),

@@ -38,8 +38,6 @@ public class DeviceMemoryMetricTests
             o.ModelDirectory = ServerHarness.Model;
             o.DataDirectory = data;
             o.Device = EngineDevice.CudaEmulated;
-            // A named device refuses a component it has no ops for: the VAE goes to the CPU explicitly until CUDA has VAE kernels.
-            o.VaeDevice = typeof(Wan.Runtime.Backends.IVaeOps).IsAssignableFrom(typeof(Wan.Runtime.Backends.Cuda.CudaBackend)) ? null : EngineDevice.Cpu;
         }, services => services.AddSingleton<IJobRunner>(sp => runner.Around(new EngineJobRunner(sp.GetRequiredService<WanEngine>()))));
         try
         {

@@ -14,6 +14,7 @@ var root = new RootCommand("wan-convert: Wan checkpoints between the original an
     InspectCommand.Create(),
     VerifyCommand.Create(),
     DiffCommand.Create(),
+    SelfForcingCommand.Create(),
 };
 // Values are taken literally: no '@file' response-file expansion of paths or options.
 var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

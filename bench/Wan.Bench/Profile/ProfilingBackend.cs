@@ -161,6 +161,10 @@ public sealed class ProfilingBackend(CpuBackend inner) : IDitOps, ITextEncoderOp
     public Tensor InterleaveChannelHalves(Tensor x) => Time(nameof(InterleaveChannelHalves), 0, () => inner.InterleaveChannelHalves(x));
     public Tensor PixelsToRows(Tensor x) => Time(nameof(PixelsToRows), 0, () => inner.PixelsToRows(x));
     public Tensor RowsToPixels(Tensor rows, Shape shape) => Time(nameof(RowsToPixels), 0, () => inner.RowsToPixels(rows, shape));
+    public Tensor SingleHeadAttention(Tensor q, Tensor k, Tensor v, float scale) =>
+        Time(nameof(SingleHeadAttention), 4.0 * q.Shape[0] * k.Shape[0] * q.Shape[1], () => inner.SingleHeadAttention(q, k, v, scale));
+    public Tensor CropFrames(Tensor x, int top, int left, int height, int width) => Time(nameof(CropFrames), 0, () => inner.CropFrames(x, top, left, height, width));
+    public Tensor BlendTiles(IReadOnlyList<VideoTile> tiles, int height, int width) => Time(nameof(BlendTiles), 0, () => inner.BlendTiles(tiles, height, width));
 
     public void Dispose() => inner.Dispose();
 }

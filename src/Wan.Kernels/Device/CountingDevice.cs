@@ -14,6 +14,7 @@ public sealed unsafe class CountingDevice(IDevice inner) : IDevice
     private readonly ConcurrentDictionary<string, int> _launches = new(StringComparer.Ordinal);
     private int _gemms;
     private int _copies;
+    private int _copiesToHost;
 
     /// <summary>The device every call is forwarded to.</summary>
     public IDevice Inner { get; } = inner ?? throw new ArgumentNullException(nameof(inner));
@@ -30,6 +31,9 @@ public sealed unsafe class CountingDevice(IDevice inner) : IDevice
     /// <summary>Copies between host and device since the last <see cref="Reset"/>.</summary>
     public int Copies => Volatile.Read(ref _copies);
 
+    /// <summary>Copies from the device to the host since the last <see cref="Reset"/> (included in <see cref="Copies"/>).</summary>
+    public int CopiesToHost => Volatile.Read(ref _copiesToHost);
+
     /// <summary>Launches per kernel name since the last <see cref="Reset"/>.</summary>
     public IReadOnlyDictionary<string, int> LaunchesByKernel => new Dictionary<string, int>(_launches, StringComparer.Ordinal);
 
@@ -39,6 +43,7 @@ public sealed unsafe class CountingDevice(IDevice inner) : IDevice
         _launches.Clear();
         Interlocked.Exchange(ref _gemms, 0);
         Interlocked.Exchange(ref _copies, 0);
+        Interlocked.Exchange(ref _copiesToHost, 0);
     }
 
     /// <inheritdoc/>
@@ -56,6 +61,7 @@ public sealed unsafe class CountingDevice(IDevice inner) : IDevice
     {
         Inner.CopyToHost(source, sourceOffset, destination);
         Interlocked.Increment(ref _copies);
+        Interlocked.Increment(ref _copiesToHost);
     }
 
     /// <inheritdoc/>

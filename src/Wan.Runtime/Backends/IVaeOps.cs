@@ -50,6 +50,27 @@ public interface IVaeOps : IBackend
     /// </summary>
     Tensor InterleaveChannelHalves(Tensor x);
 
+    /// <summary>
+    /// Single-head softmax attention of q [Lq, C] over k, v [Lk, C] with every key valid:
+    /// softmax(scale · q·kᵀ)·v → [Lq, C], for any width C (the VAE mid block attends over all its
+    /// channels in one head: 384 in Wan2.1).
+    /// </summary>
+    Tensor SingleHeadAttention(Tensor q, Tensor k, Tensor v, float scale);
+
+    /// <summary>
+    /// Rows [top, top + height) and columns [left, left + width) of every frame of x [C, F, H, W], copied:
+    /// [C, F, height, width] (a latent tile of the tiled decode).
+    /// </summary>
+    Tensor CropFrames(Tensor x, int top, int left, int height, int width);
+
+    /// <summary>
+    /// The weighted sum of decoded tiles [C, F, h, w] into one video [C, F, <paramref name="height"/>,
+    /// <paramref name="width"/>]: each tile's pixel (i, j) adds Video · RowWeights[i] · ColumnWeights[j] at
+    /// (Top + i, Left + j); zeros where no tile reaches. With weights that ramp linearly across each overlap
+    /// and sum to 1, the seams are blended linearly.
+    /// </summary>
+    Tensor BlendTiles(IReadOnlyList<VideoTile> tiles, int height, int width);
+
     /// <summary>Transposes x [C, F, H, W] into one row per pixel: [F·H·W, C].</summary>
     Tensor PixelsToRows(Tensor x);
 

@@ -12,9 +12,8 @@ namespace Wan.Runtime.Engine;
 /// usable, else the CPU. A component whose device's backend does not declare its op family is refused
 /// when the engine is built, with one line naming the component, the device and the family, unless it
 /// was left to <see cref="EngineDevice.Auto"/>: Auto puts it on the CPU and <see cref="WanEngine.Placement"/>
-/// says why. So <c>Device = Cuda</c> never falls back to the CPU silently; a component the device cannot
-/// run must be routed elsewhere explicitly (e.g. <c>VaeDevice = Cpu</c> while CUDA lacks the VAE family).
-/// <see cref="WanEngine.Placement"/> reports where each one runs.
+/// says why. So <c>Device = Cuda</c> never falls back to the CPU silently (today CUDA declares every
+/// family: text encoder, DiT and VAE). <see cref="WanEngine.Placement"/> reports where each one runs.
 /// </remarks>
 public sealed record EngineOptions
 {
@@ -42,6 +41,12 @@ public sealed record EngineOptions
     /// of a load at each expert switch (see <see cref="Engine.ExpertResidency"/>).
     /// </summary>
     public ExpertResidency ExpertResidency { get; init; } = ExpertResidency.Both;
+
+    /// <summary>
+    /// Spatial tiling of the VAE decode for bounded decode memory (tile and overlap in latent pixels, seams
+    /// blended linearly; see <see cref="Models.Vae.VaeTiling"/>), or null (default) to decode whole frames.
+    /// </summary>
+    public Models.Vae.VaeTiling? VaeTiling { get; init; }
 
     /// <summary>Capture each expert's denoising step once and replay it where the DiT backend can (default true).</summary>
     public bool CaptureStepGraphs { get; init; } = true;

@@ -19,7 +19,8 @@ public sealed partial class WanEngine
     /// <param name="requests">at least one request; all with the same frames, height and width.</param>
     /// <param name="progress">called with the request's index and its progress.</param>
     /// <param name="cancellation">cancels the whole batch between blocks and steps.</param>
-    /// <exception cref="ArgumentException">no request, a request asks for LoRA styles, step caching or guidance 1, or two requests differ in latent shape.</exception>
+    /// <exception cref="ArgumentException">no request, a request asks for LoRA styles, step caching, guidance 1 or long-video settings
+    /// (chunks, an attention window, several context windows), or two requests differ in latent shape.</exception>
     /// <exception cref="Wan.Errors.RequestException">a request cannot run on this model (names the setting).</exception>
     /// <exception cref="NotSupportedException">the DiT's backend has no expert-routing ops.</exception>
     /// <exception cref="NonFiniteLatentException">NaN/Inf appeared (when <see cref="EngineOptions.CheckNonFinite"/>); names the request.</exception>
@@ -41,6 +42,10 @@ public sealed partial class WanEngine
             if (requests[i].CacheThreshold is not null)
             {
                 throw new ArgumentException($"request {i}: step caching (TeaCache) is not applied in batched generation yet; generate it alone", nameof(requests));
+            }
+            if (requests[i].ChunkFrames is not null || requests[i].AttentionWindow is not null || requests[i].ContextWindows(Pipeline.Geometry).Windows.Count > 1)
+            {
+                throw new ArgumentException($"request {i}: long-video settings (chunked generation, attention window, several context windows) are not batched yet; generate it alone", nameof(requests));
             }
             if (requests[i] is { GuidanceLow: 1, GuidanceHigh: 1 })
             {
@@ -81,7 +86,7 @@ public sealed partial class WanEngine
         {
             var r = requests[i];
             var noise = r.Noise ?? NoiseGenerator.StandardNormal(r.Seed, count);
-            var solver = FlowSolvers.Create(r.Solver, r.Steps, r.Shift);
+            var solver = FlowSolvers.Create(r.Solver, r.Steps, r.Shift, noiseSeed: FlowRenoisingSolver.SeedFor(r.Seed, 0));
             var experts = new ExpertSchedule(p.Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, r.GuidanceLow, r.GuidanceHigh);
             var context = Own(owned, p.EncodeText(p.Tokenize(r.Prompt)));
             cancellation.ThrowIfCancellationRequested();

@@ -79,6 +79,7 @@ public sealed partial class WanEngine : IDisposable
             var pipeline = WanPipeline.Load(backends.Backends, modelDirectory, options.ExpertResidency);
             pipeline.CaptureStepGraphs = options.CaptureStepGraphs;
             pipeline.CheckNonFinite = options.CheckNonFinite;
+            pipeline.Vae.Tiling = options.VaeTiling;
             return new WanEngine(options, backends, pipeline);
         }
         catch

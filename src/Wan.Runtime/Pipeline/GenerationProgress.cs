@@ -14,6 +14,11 @@ public enum GenerationStage
     DenoisingWindow,
     /// <summary>The VAE decode, latent frame by latent frame.</summary>
     Decoding,
+    /// <summary>
+    /// One chunk of a chunked generation finished and stored in the K/V cache (Chunk of ChunkCount;
+    /// Step counts the denoising steps done over all chunks).
+    /// </summary>
+    DenoisingChunk,
 }
 
 /// <summary>
@@ -37,4 +42,10 @@ public sealed record GenerationProgress(
 
     /// <summary>Context windows per step (<see cref="GenerationStage.DenoisingWindow"/>), else 0.</summary>
     public int WindowCount { get; init; }
+
+    /// <summary>The chunk being denoised (1-based) in a chunked generation, else 0; Latent is then the chunk's.</summary>
+    public int Chunk { get; init; }
+
+    /// <summary>Chunks of a chunked generation, else 0.</summary>
+    public int ChunkCount { get; init; }
 }

@@ -88,6 +88,18 @@ public sealed record GenerationRequest
     public int? AttentionWindow { get; init; }
 
     /// <summary>
+    /// Chunked (autoregressive) generation: latent frames per chunk (<see cref="ChunkSchedule"/>); null (default) denoises
+    /// the whole latent (or its context windows) at every step.
+    /// </summary>
+    public int? ChunkFrames { get; init; }
+
+    /// <summary>Earlier latent frames the K/V cache of a chunked generation keeps (null: all of them).</summary>
+    public int? KvFrames { get; init; }
+
+    /// <summary>First latent frames the K/V cache of a chunked generation never evicts (default 0).</summary>
+    public int SinkFrames { get; init; }
+
+    /// <summary>
     /// Checks every setting that needs no model: sizes positive, steps 1..1000 (4 for the step-distill sampler),
     /// shift positive, guidance finite, solver known, cache threshold ≥ 0, fps positive.
     /// </summary>
@@ -113,20 +125,53 @@ public sealed record GenerationRequest
         Require(WindowFrames >= 1, "window", WindowFrames, "must be at least 1 video frame");
         Require(OverlapFrames >= 0 && OverlapFrames < WindowFrames, "overlap", OverlapFrames, $"must be at least 0 and shorter than the window ({WindowFrames} frames)");
         Require(AttentionWindow is null or >= 0, "attention-window", AttentionWindow ?? 0, "must be at least 0 latent frames");
+        ValidateChunks();
+    }
+
+    private void ValidateChunks()
+    {
+        Require(ChunkFrames is null or >= 1, "chunk-frames", ChunkFrames ?? 0, "must be at least 1 latent frame");
+        Require(ChunkFrames is not null || (KvFrames is null && SinkFrames == 0), KvFrames is null ? "sink-frames" : "kv-frames",
+            KvFrames ?? SinkFrames, "needs --chunk-frames (the K/V cache belongs to chunked generation)");
+        Require(KvFrames is null or >= 1, "kv-frames", KvFrames ?? 0, "must be at least 1 latent frame");
+        Require(SinkFrames >= 0 && SinkFrames < (KvFrames ?? int.MaxValue), "sink-frames", SinkFrames, $"must be at least 0 and fewer than --kv-frames ({KvFrames})");
+        Require(ChunkFrames is null || AttentionWindow is null, "attention-window", AttentionWindow ?? 0, "cannot be combined with --chunk-frames (the K/V cache sets what a chunk sees)");
+        Require(ChunkFrames is null || CacheThreshold is null, "cache", CacheThreshold ?? 0, "cannot be combined with --chunk-frames yet");
+    }
+
+    /// <summary>
+    /// The chunk schedule of a chunked generation on a model (null when <see cref="ChunkFrames"/> is not set): every
+    /// earlier frame cached unless <see cref="KvFrames"/> says fewer. Chunked generation replaces context windows (the window settings are not used).
+    /// </summary>
+    /// <exception cref="RequestException">the request cannot run chunked on this model (names the setting).</exception>
+    public ChunkSchedule? Chunks(ModelGeometry geometry)
+    {
+        if (ChunkFrames is not { } chunk)
+        {
+            return null;
+        }
+        int latentFrames = LatentShape(geometry)[1];
+        Require(chunk <= latentFrames, "chunk-frames", chunk, $"must be at most the video's {latentFrames} latent frames");
+        return new ChunkSchedule(chunk, KvFrames ?? Math.Max(latentFrames, SinkFrames + 1), SinkFrames);
     }
 
     /// <summary>
     /// The context windows of this request's latent on a model: window and overlap in video frames become
     /// 1 + (frames − 1)/stride_t latent frames (<see cref="ContextWindowPlan"/>).
     /// </summary>
-    /// <exception cref="RequestException">the request, its window or its overlap cannot run on this model (names the setting).</exception>
+    /// <exception cref="RequestException">the request, its window or its overlap cannot run on this model, or step caching
+    /// (<see cref="CacheThreshold"/>) meets several windows (names the setting).</exception>
     public ContextWindowPlan ContextWindows(ModelGeometry geometry)
     {
         int latentFrames = LatentShape(geometry)[1];
         int ts = geometry.TemporalStride;
         Require((WindowFrames - 1) % ts == 0, "window", WindowFrames, $"must be {ts}k+1 video frames (1, {1 + ts}, ..., {1 + 20 * ts})");
         Require((OverlapFrames - 1) % ts == 0, "overlap", OverlapFrames, $"must be {ts}k+1 video frames (1, {1 + ts}, ..., {1 + 20 * ts})");
-        return ContextWindowPlan.FromVideoFrames(latentFrames, WindowFrames, OverlapFrames, Blending, ts);
+        var plan = ContextWindowPlan.FromVideoFrames(latentFrames, WindowFrames, OverlapFrames, Blending, ts);
+        // A step cache compares each forward with the previous one: across windows it would reuse another window's residual.
+        Require(CacheThreshold is null || ChunkFrames is not null || plan.Windows.Count == 1, "cache", CacheThreshold ?? 0,
+            $"cannot be combined with {plan.Windows.Count} context windows yet: use a --window covering the {Frames} frames or no step cache");
+        return plan;
     }
 
     /// <summary>

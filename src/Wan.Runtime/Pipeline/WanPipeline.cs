@@ -239,6 +239,32 @@ public sealed class WanPipeline : IDisposable
         }
     }
 
+    /// <summary>
+    /// Chunked (autoregressive) denoising with the rolling K/V cache (<see cref="ChunkSchedule"/>): the latent
+    /// [C, F, H, W] is generated <see cref="ChunkSchedule.ChunkFrames"/> latent frames at a time, each chunk starting from its
+    /// slice of <paramref name="noise"/> and running the whole schedule of a fresh solver from <paramref name="newSolver"/> (given the chunk's index),
+    /// its queries attending to itself and to the cached K/V of earlier chunks; a finished chunk is re-run once at the
+    /// context timestep to store its K/V (Self-Forcing's pipeline/causal_inference.py). Each (expert, guidance branch) pair
+    /// keeps its own cache. Progress: <see cref="GenerationStage.Denoising"/> after every step (Step counted over all
+    /// chunks, Latent the chunk's) and <see cref="GenerationStage.DenoisingChunk"/> after every chunk. The forwards run
+    /// directly (no captured graphs).
+    /// </summary>
+    /// <exception cref="NonFiniteLatentException">a prediction or the chunk's latent holds NaN/Inf (when <see cref="CheckNonFinite"/>).</exception>
+    /// <exception cref="OperationCanceledException">cancelled between steps or chunks (or blocks).</exception>
+    /// <exception cref="ArgumentException">guidance other than 1 without a negative context, a noise length that does not fit the shape, or a bad schedule.</exception>
+    public float[] DenoiseChunked(Tensor context, Tensor? negativeContext, float[] noise, int[] latentShape, Func<int, IFlowSolver> newSolver,
+        ExpertSchedule experts, ChunkSchedule schedule, Action<GenerationProgress>? progress = null, CancellationToken cancellation = default,
+        ExpertAdapters? adapters = null)
+    {
+        var shape = new Shape(latentShape);
+        if (noise.Length != shape.ElementCount)
+        {
+            throw new ArgumentException($"initial latent has {noise.Length} values, shape {shape} needs {shape.ElementCount}");
+        }
+        return ChunkedDenoiser.Denoise(HighNoise, LowNoise, context, negativeContext, noise, shape, newSolver, experts, schedule, CheckNonFinite,
+            progress, cancellation, adapters);
+    }
+
     /// <summary>VAE decode of a latent [16, F, H, W] → video [3, 1+4(F−1), 8H, 8W] before the clamp.</summary>
     /// <exception cref="NonFiniteLatentException">the decoded video holds NaN/Inf (when <see cref="CheckNonFinite"/>).</exception>
     public float[] DecodeRaw(float[] latent, int[] latentShape, Action<GenerationProgress>? progress = null,
@@ -372,7 +398,7 @@ public sealed class WanPipeline : IDisposable
         // LatentShape bounds the product by one buffer; checked 64-bit arithmetic keeps that true if it ever changes.
         var count = checked((int)latentShape.Aggregate(1L, (a, b) => checked(a * b)));
         var noise = request.Noise ?? NoiseGenerator.StandardNormal(request.Seed, count);
-        var solver = FlowSolvers.Create(request.Solver, request.Steps, request.Shift);
+        var solver = FlowSolvers.Create(request.Solver, request.Steps, request.Shift, noiseSeed: FlowRenoisingSolver.SeedFor(request.Seed, 0));
         var experts = new ExpertSchedule(Index.BoundaryRatio, FlowSolvers.WanTrainTimesteps, request.GuidanceLow, request.GuidanceHigh);
         using var lease = request.Loras is { IsEmpty: false } loras ? Loras.Acquire(loras, request.LoraMode) : null;
         var cache = request.CacheThreshold is { } threshold ? new TeaCache(threshold, TeaCacheCoefficients.ForDim(HighNoise.Config.Dim)) : null;
@@ -386,8 +412,12 @@ public sealed class WanPipeline : IDisposable
         var textTime = clock.Elapsed;
         progress?.Invoke(new GenerationProgress(GenerationStage.EncodingText, 0, request.Steps, null, 0, clock.Elapsed, textTime, default));
 
-        var latent = Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, cache, lease?.Adapters,
-            request.ContextWindows(Geometry), request.AttentionWindow);
+        var latent = request.Chunks(Geometry) is { } chunks
+            ? DenoiseChunked(context, negativeContext, noise, latentShape, chunk => FlowSolvers.Create(request.Solver, request.Steps, request.Shift,
+                noiseSeed: FlowRenoisingSolver.SeedFor(request.Seed, chunk)), experts,
+                chunks, progress, cancellation, lease?.Adapters)
+            : Denoise(context, negativeContext, noise, latentShape, solver, experts, progress, cancellation, cache, lease?.Adapters,
+                request.ContextWindows(Geometry), request.AttentionWindow);
         var denoiseTime = clock.Elapsed - textTime;
 
         var decodeClock = Stopwatch.StartNew();

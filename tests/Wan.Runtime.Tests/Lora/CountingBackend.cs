@@ -150,6 +150,15 @@ public sealed class CountingBackend(CpuBackend inner) : IDitOps, ITextEncoderOps
     /// <inheritdoc/>
     public Tensor RowsToPixels(Tensor rows, Shape shape) { Count(nameof(RowsToPixels)); return _inner.RowsToPixels(rows, shape); }
 
+    /// <inheritdoc/>
+    public Tensor SingleHeadAttention(Tensor q, Tensor k, Tensor v, float scale) { Count(nameof(SingleHeadAttention)); return _inner.SingleHeadAttention(q, k, v, scale); }
+
+    /// <inheritdoc/>
+    public Tensor CropFrames(Tensor x, int top, int left, int height, int width) { Count(nameof(CropFrames)); return _inner.CropFrames(x, top, left, height, width); }
+
+    /// <inheritdoc/>
+    public Tensor BlendTiles(IReadOnlyList<VideoTile> tiles, int height, int width) { Count(nameof(BlendTiles)); return _inner.BlendTiles(tiles, height, width); }
+
     /// <summary>Disposes the CPU backend it owns.</summary>
     public void Dispose() => _inner.Dispose();
 }

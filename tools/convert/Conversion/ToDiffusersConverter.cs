@@ -16,13 +16,30 @@ namespace Wan.Convert.Conversion;
 public static class ToDiffusersConverter
 {
     public static ConversionResult Convert(string source, string destination, ConvertOptions options,
-        IProgress<ConversionProgress>? progress = null)
+        IProgress<ConversionProgress>? progress = null) => Convert(source, destination, options, progress, null);
+
+    /// <summary>
+    /// <see cref="Convert(string, string, ConvertOptions, IProgress{ConversionProgress}?)"/> with the DiT weights of a
+    /// single-DiT original taken from <paramref name="dit"/> (original Wan names; owned and disposed here) instead of
+    /// the source's safetensors: a fine-tuned DiT such as Self-Forcing's on its base model's text encoder, VAE and tokenizer.
+    /// </summary>
+    /// <exception cref="InvalidDataException">the source has two experts while a DiT replacement is given.</exception>
+    public static ConversionResult Convert(string source, string destination, ConvertOptions options,
+        IProgress<ConversionProgress>? progress, ITensorSource? dit)
     {
-        var layout = OriginalLayout.Locate(source);
         var sources = new List<ITensorSource>();
+        if (dit is not null)
+        {
+            sources.Add(dit);
+        }
         try
         {
-            var experts = layout.ExpertDirectories.Select(d => Track(sources, SafetensorsCheckpoint.Open(d))).ToList();
+            var layout = OriginalLayout.Locate(source);
+            if (dit is not null && layout.ExpertDirectories.Count != 1)
+            {
+                throw new InvalidDataException($"{layout.Root}: a replacement DiT needs a single-DiT base model (Wan2.1), this one has {layout.ExpertDirectories.Count} experts");
+            }
+            List<ITensorSource> experts = dit is not null ? [dit] : [.. layout.ExpertDirectories.Select(d => Track(sources, SafetensorsCheckpoint.Open(d)))];
             var t5 = Track(sources, PthCheckpoint.Open(layout.T5Path));
             var vae = Track(sources, PthCheckpoint.Open(layout.VaePath));
 

@@ -41,8 +41,10 @@ public sealed class PthCheckpoint : ITensorSource
     /// <summary>
     /// Opens and indexes a torch.save archive. Throws <see cref="FileNotFoundException"/> (a dangling
     /// link names its target) or <see cref="PthFormatException"/> naming the file and the problem.
+    /// With <paramref name="stateDictKey"/> the pickle is a dict of state dicts (a training checkpoint such as
+    /// Self-Forcing's <c>{"generator": ..., "generator_ema": ...}</c>) and the one under that key is read.
     /// </summary>
-    public static PthCheckpoint Open(string path)
+    public static PthCheckpoint Open(string path, string? stateDictKey = null)
     {
         var file = LinkedFile.OpenRead(path, ".pth file");
         ZipArchive? zip = null;
@@ -56,7 +58,7 @@ public sealed class PthCheckpoint : ITensorSource
             {
                 throw new PthFormatException(path, $"not a torch.save zip archive ({e.Message}); legacy (pre-1.6) .pth files are not supported");
             }
-            var (tensors, order) = ReadIndex(path, zip);
+            var (tensors, order) = ReadIndex(path, zip, stateDictKey);
             return new PthCheckpoint(path, file, zip, tensors, order);
         }
         catch
@@ -67,7 +69,7 @@ public sealed class PthCheckpoint : ITensorSource
         }
     }
 
-    private static (Dictionary<string, (TensorRecord, ZipArchiveEntry)>, List<string>) ReadIndex(string path, ZipArchive zip)
+    private static (Dictionary<string, (TensorRecord, ZipArchiveEntry)>, List<string>) ReadIndex(string path, ZipArchive zip, string? stateDictKey)
     {
         var pickles = zip.Entries.Where(e => e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal) || e.FullName == "data.pkl").ToList();
         if (pickles.Count != 1)
@@ -82,6 +84,12 @@ public sealed class PthCheckpoint : ITensorSource
         }
         var bytes = ReadAll(path, pkl);
         var root = RestrictedUnpickler.Load(path, bytes);
+        if (stateDictKey is not null)
+        {
+            var entries = root is PickleDict outer ? outer.Items : throw new PthFormatException(path, $"the pickle is not a dict of state dicts (looking for '{stateDictKey}')");
+            root = entries.FirstOrDefault(e => e.Key is string k && k == stateDictKey).Value
+                ?? throw new PthFormatException(path, $"no state dict '{stateDictKey}' (the checkpoint holds {string.Join(", ", entries.Select(e => $"'{e.Key}'"))})");
+        }
         if (root is not PickleDict dict)
         {
             throw new PthFormatException(path, "the pickle is not a state dict (an OrderedDict of tensors)");

@@ -42,6 +42,27 @@ public static class StateDictPickler
     {
         var p = new MemoryStream();
         p.Write([0x80, 2]);
+        StateDict(p, tensors);
+        p.WriteByte((byte)'.');
+        return p.ToArray();
+    }
+
+    /// <summary>A dict of named state dicts, as a training checkpoint's torch.save of <c>{"generator": sd, "generator_ema": sd_ema}</c>.</summary>
+    public static byte[] PickleNested(IEnumerable<(string Key, IEnumerable<PthTensorEntry> Tensors)> stateDicts)
+    {
+        var p = new MemoryStream();
+        p.Write([0x80, 2, (byte)'}', (byte)'(']);
+        foreach (var (key, tensors) in stateDicts)
+        {
+            Unicode(p, key);
+            StateDict(p, tensors);
+        }
+        p.Write([(byte)'u', (byte)'.']);
+        return p.ToArray();
+    }
+
+    private static void StateDict(Stream p, IEnumerable<PthTensorEntry> tensors)
+    {
         Global(p, "collections", "OrderedDict");
         p.Write([(byte)')', (byte)'R', (byte)'(']);
         foreach (var t in tensors)
@@ -63,8 +84,7 @@ public static class StateDictPickler
             Global(p, "collections", "OrderedDict");
             p.Write([(byte)')', (byte)'R', (byte)'t', (byte)'R']);
         }
-        p.Write([(byte)'u', (byte)'.']);
-        return p.ToArray();
+        p.WriteByte((byte)'u');
     }
 
     private static void Global(Stream p, string module, string name)

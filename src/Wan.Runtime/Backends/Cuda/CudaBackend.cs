@@ -10,9 +10,9 @@ namespace Wan.Runtime.Backends.Cuda;
 /// The CUDA backend, written once against <see cref="IDevice"/>: the real GPU (CudaDevice) or the
 /// emulated one run the same launchers (Wan.Kernels.Ops) and kernels. Every tensor it creates is
 /// stored in <see cref="Storage"/> (F32, BF16 or F16); kernels compute in fp32. The device is the
-/// caller's: disposing the backend does not dispose it. It declares the DiT and text-encoder families
-/// (CudaBackend.Text.cs) and the step-capture and non-finite-check capabilities; the VAE family is not
-/// declared (its kernels are not written), so the engine refuses to put the VAE on a CUDA device.
+/// caller's: disposing the backend does not dispose it. It declares the DiT, text-encoder and VAE families
+/// (CudaBackend.Text.cs, CudaBackend.Vae.cs) and the step-capture and non-finite-check capabilities, so the
+/// engine runs every component on a CUDA device.
 /// </summary>
 public sealed partial class CudaBackend : IRoutingOps, IStepCapture, INonFiniteCheck
 {

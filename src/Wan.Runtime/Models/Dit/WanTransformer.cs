@@ -208,7 +208,7 @@ public sealed partial class WanTransformer : IDisposable
         using var e0 = _b.Reshape(e0Flat, new Shape(6, Config.Dim));
         int[] own = [.. Enumerable.Range(start, grid.F)];
         using var rope = RopeTable.Wan3D(_b, Config.HeadDim, own, grid.H, grid.W);
-        using var keyRope = RopeTable.Wan3D(_b, Config.HeadDim, [.. cache.FramePositions, .. own], grid.H, grid.W);
+        using var keyRope = RopeTable.Wan3D(_b, Config.HeadDim, [.. cache.SlotPositions, .. own], grid.H, grid.W);
         var output = Blocks(x, e, e0, text, grid, rope,
             layer => new SelfAttention(Cache: cache, Layer: layer, KeyRope: keyRope, StoreChunk: storeChunk, ChunkFrames: grid.F), cancellation, null);
         if (storeChunk)
@@ -216,38 +216,6 @@ public sealed partial class WanTransformer : IDisposable
             cache.Advance(grid.F);
         }
         return output;
-    }
-
-    /// <summary>
-    /// The whole latent in one pass with the block-causal mask equivalent to chunked generation with
-    /// <paramref name="policy"/> (a query sees its chunk of <paramref name="chunkFrames"/> frames and the
-    /// earlier frames such a cache still holds; <see cref="DitKvCache.Sees"/>): the reference the
-    /// chunked path is checked against, and the attention pattern causal checkpoints are trained with.
-    /// </summary>
-    public Tensor ForwardBlockCausal(Tensor latent, double t, DitTextContext text, int chunkFrames, DitKvCache policy)
-    {
-        var grid = Grid(latent.Shape);
-        int tokens = grid.H * grid.W, length = grid.F * tokens;
-        var mask = new float[checked((long)Config.Heads * length * length)];
-        for (int i = 0; i < length; i++)
-        {
-            for (int j = 0; j < length; j++)
-            {
-                mask[(long)i * length + j] = policy.Sees(i / tokens, j / tokens, chunkFrames) ? 0f : float.NegativeInfinity;
-            }
-        }
-        for (int h = 1; h < Config.Heads; h++)
-        {
-            Array.Copy(mask, 0, mask, (long)h * length * length, (long)length * length);
-        }
-        using var bias = _b.FromHost(mask, new Shape(Config.Heads, length, length));
-        using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
-        using var x = _b.Patchify(latent, W.PatchWeight, W.PatchBias, Config.Patch);
-        using var e = TimeEmbedding(sinusoid, text.Adapters);
-        using var e0Flat = TimeProjection(e, text.Adapters);
-        using var e0 = _b.Reshape(e0Flat, new Shape(6, Config.Dim));
-        using var rope = Held(grid);
-        return Blocks(x, e, e0, text, grid, rope, _ => new SelfAttention(Bias: bias), default, null);
     }
 
     /// <summary>The blocks over the patch tokens x (or the step cache's residual), then the modulated head and unpatchify.</summary>

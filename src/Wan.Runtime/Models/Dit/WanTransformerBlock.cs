@@ -73,15 +73,15 @@ internal sealed partial class WanTransformerBlock : IDisposable
         using (var q = _q1.Apply(b, h, adapters))
         using (var k = _k1.Apply(b, h, adapters))
         using (var v = _v1.Apply(b, h, adapters))
-        using (var keys = self?.Cache is { } cache ? WithCached(b, k, cache, self.Layer, true) : null)
-        using (var values = self?.Cache is { } cacheV ? WithCached(b, v, cacheV, self.Layer, false) : null)
+        using (var keys = self?.Cache?.WithCached(Routing(b), self.Layer, k, keys: true))
+        using (var values = self?.Cache?.WithCached(Routing(b), self.Layer, v, keys: false))
         using (var a = b.Attention(q, keys ?? k, values ?? v, new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), (keys ?? k).Shape[0],
                    normQ1, normK1, _c.Eps, rope, self?.Bias, self?.FrameWindow, self?.KeyRope)))
         using (var o = _o1.Apply(b, a, adapters))
         {
             if (self is { Cache: { } store, StoreChunk: true })
             {
-                store.Store(self.Layer, b.ToHost(k), b.ToHost(v), self.ChunkFrames);
+                store.Store(Routing(b), self.Layer, k, v, self.ChunkFrames);
             }
             b.GatedAddInPlace(x, o, gateMsa);
         }
@@ -120,18 +120,9 @@ internal sealed partial class WanTransformerBlock : IDisposable
         return b.GeluTanh(f1);
     }
 
-    /// <summary>The cached rows of this layer followed by the chunk's own [cached·T + n·T, D] (keys before norm and RoPE, or values).</summary>
-    private static Tensor WithCached(IDitOps b, Tensor own, DitKvCache cache, int layer, bool keys)
-    {
-        var (cachedKeys, cachedValues) = cache.Gather(layer);
-        var cached = keys ? cachedKeys : cachedValues;
-        var ownRows = b.ToHost(own);
-        var all = new float[checked(cached.Length + ownRows.Length)];
-        cached.CopyTo(all, 0);
-        ownRows.CopyTo(all, cached.Length);
-        int width = own.Shape[1];
-        return b.FromHost(all, new Shape(all.Length / width, width));
-    }
+    /// <summary>The row ops the K/V cache keeps its ring buffer with (both backends offer them).</summary>
+    private static IRoutingOps Routing(IDitOps b) =>
+        b as IRoutingOps ?? throw new NotSupportedException($"{b.Name} has no row ops for the K/V cache (chunked generation)");
 
     /// <summary>
     /// The cross-attention keys (RMS-normalised) and values of the padded text context [512, D]:

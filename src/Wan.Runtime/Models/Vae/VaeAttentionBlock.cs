@@ -22,9 +22,7 @@ internal sealed class VaeAttentionBlock
 
     /// <summary>Diffusers names: norm.gamma [C,1,1], to_qkv [3C,C,1,1] (q, k, v channel thirds), proj [C,C,1,1].</summary>
     public static VaeAttentionBlock Load(IVaeOps ops, WeightLoader w, string prefix, int c) =>
-        !ops.SupportsAttention(c)
-            ? throw new Wan.Errors.DeviceException($"VAE attention '{prefix}' over {c} channels has no attention kernel on {ops.Name}")
-            : new(ops, c,
+        new(ops, c,
             w.Load(prefix + ".norm.gamma", c, 1, 1),
             w.Load(prefix + ".to_qkv.weight", 3 * c, c, 1, 1),
             w.Load(prefix + ".to_qkv.bias", 3 * c),
@@ -33,12 +31,12 @@ internal sealed class VaeAttentionBlock
 
     public Tensor Forward(Tensor x)
     {
-        int c = _channels, frames = x.Shape[1], pixels = x.Shape[2] * x.Shape[3];
+        int c = _channels, frames = x.Shape[1];
         if (frames < 1)
         {
             throw new ArgumentException($"VAE attention: input {x.Shape} has no frames");
         }
-        var spec = new AttentionSpec(Heads: 1, Scale: 1f / MathF.Sqrt(c), ValidKeys: pixels);
+        float scale = 1f / MathF.Sqrt(c);
         using var qkv = _backend.ChannelRmsNorm(x, _norm, silu: false)
             .Then(t => _backend.Conv2dFrames(t, _qkvWeight, _qkvBias, Conv2dSpec.Same(0)));
         Tensor? attended = null;
@@ -48,7 +46,7 @@ internal sealed class VaeAttentionBlock
             using var q = Rows(frame, 0);
             using var k = Rows(frame, c);
             using var v = Rows(frame, 2 * c);
-            var result = _backend.Attention(q, k, v, spec)
+            var result = _backend.SingleHeadAttention(q, k, v, scale)
                 .Then(t => _backend.RowsToPixels(t, new Shape(c, 1, x.Shape[2], x.Shape[3])));
             attended = attended is null ? result : attended.Then(a => result.Then(r => _backend.ConcatFrames(a, r)));
         }

@@ -81,10 +81,25 @@ public sealed class WanVae : IDisposable
         return DecodeSteps(z);
     }
 
+    /// <summary>
+    /// Spatial tiling of <see cref="DecodeChunks"/> and <see cref="Decode"/> (null: none, the default). A latent
+    /// that fits one tile is decoded whole.
+    /// </summary>
+    public VaeTiling? Tiling { get; set; }
+
     private IEnumerable<Tensor> DecodeSteps(Tensor z)
     {
         using var latent = _backend.ChannelAffine(z, _std, _mean)
             .Then(t => _postQuantConv.Forward(t, cache: null));
+        var tiling = Tiling;
+        if (tiling is not null && (latent.Shape[2] > tiling.TileLatentPixels || latent.Shape[3] > tiling.TileLatentPixels))
+        {
+            foreach (var chunk in DecodeTiles(latent, tiling))
+            {
+                yield return chunk;
+            }
+            yield break;
+        }
         using var cache = new FrameCache();
         for (int f = 0; f < latent.Shape[1]; f++)
         {
@@ -94,38 +109,136 @@ public sealed class WanVae : IDisposable
     }
 
     /// <summary>
-    /// Decodes z [z_dim, F, H, W] into the whole raw video [3, 1 + 4(F − 1), 8H, 8W] (before the clamp).
-    /// <paramref name="latentFrameDone"/> is told (done, total) after each latent frame; cancellation is
-    /// checked between latent frames.
+    /// Decodes every latent frame tile by tile (each tile with its own frame cache) and blends the decoded
+    /// tiles of the frame into one chunk with linear seams (<see cref="VaeTiling"/>).
     /// </summary>
+    private IEnumerable<Tensor> DecodeTiles(Tensor latent, VaeTiling tiling)
+    {
+        int scale = Config.SpatialScale;
+        var rows = tiling.Spans(latent.Shape[2]);
+        var columns = tiling.Spans(latent.Shape[3]);
+        var tiles = new List<(Tensor Latent, FrameCache Cache, int Top, int Left, float[] RowWeights, float[] ColumnWeights)>();
+        try
+        {
+            for (int r = 0; r < rows.Count; r++)
+            {
+                for (int c = 0; c < columns.Count; c++)
+                {
+                    var window = _backend.CropFrames(latent, rows[r].Start, columns[c].Start, rows[r].Length, columns[c].Length);
+                    tiles.Add((window, new FrameCache(), rows[r].Start * scale, columns[c].Start * scale,
+                        tiling.Weights(rows, r, scale), tiling.Weights(columns, c, scale)));
+                }
+            }
+            for (int f = 0; f < latent.Shape[1]; f++)
+            {
+                var decoded = new List<VideoTile>(tiles.Count);
+                try
+                {
+                    foreach (var tile in tiles)
+                    {
+                        using var frame = _backend.SliceFrames(tile.Latent, f, 1);
+                        decoded.Add(new VideoTile(_decoder.Forward(frame, tile.Cache), tile.Top, tile.Left, tile.RowWeights, tile.ColumnWeights));
+                    }
+                    yield return _backend.BlendTiles(decoded, latent.Shape[2] * scale, latent.Shape[3] * scale);
+                }
+                finally
+                {
+                    foreach (var part in decoded)
+                    {
+                        part.Video.Dispose();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var tile in tiles)
+            {
+                tile.Latent.Dispose();
+                tile.Cache.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Decodes z [z_dim, F, H, W] into the whole raw video [3, 1 + 4(F − 1), 8H, 8W] (before the clamp),
+    /// assembled on the backend: nothing is copied to the host. <paramref name="latentFrameDone"/> is told
+    /// (done, total) after each latent frame; cancellation is checked between latent frames.
+    /// </summary>
+    /// <exception cref="ArgumentException">z is not [z_dim, F ≥ 1, H, W].</exception>
+    /// <exception cref="OperationCanceledException">cancelled between latent frames.</exception>
     public Tensor Decode(Tensor z, Action<int, int>? latentFrameDone = null, CancellationToken cancellation = default)
     {
-        int frames = 0;
-        var chunks = new List<(float[] Data, Shape Shape)>();
-        foreach (var chunk in DecodeChunks(z))
+        var chunks = new List<Tensor>();
+        try
         {
-            using (chunk)
+            foreach (var chunk in DecodeChunks(z))
             {
+                chunks.Add(chunk);
                 cancellation.ThrowIfCancellationRequested();
-                latentFrameDone?.Invoke(chunks.Count + 1, z.Shape[1]);
-                chunks.Add((_backend.ToHost(chunk), chunk.Shape));
-                frames += chunk.Shape[1];
+                latentFrameDone?.Invoke(chunks.Count, z.Shape[1]);
             }
+            return ConcatAll(chunks);
         }
-        var first = chunks[0].Shape;
-        int channels = first[0], plane = first[2] * first[3];
-        var video = new float[(long)channels * frames * plane];
-        int offset = 0;
-        foreach (var (data, shape) in chunks)
+        finally
         {
-            int n = shape[1];
-            for (int c = 0; c < channels; c++)
+            foreach (var chunk in chunks)
             {
-                data.AsSpan(c * n * plane, n * plane).CopyTo(video.AsSpan((c * frames + offset) * plane));
+                chunk.Dispose();
             }
-            offset += n;
         }
-        return _backend.FromHost(video, new Shape(channels, frames, first[2], first[3]));
+    }
+
+    /// <summary>
+    /// The frames of every part in order, joined pairwise level by level (each frame is copied about
+    /// log₂(parts) times rather than once per later part); the caller keeps owning the parts.
+    /// </summary>
+    private Tensor ConcatAll(List<Tensor> parts)
+    {
+        var level = JoinPairs(parts, tailCopy: t => _backend.SliceFrames(t, 0, t.Shape[1]));
+        try
+        {
+            while (level.Count > 1)
+            {
+                var next = JoinPairs(level, tailCopy: t => t);
+                foreach (var t in level.Where(t => !next.Any(n => ReferenceEquals(n, t))))
+                {
+                    t.Dispose();
+                }
+                level = next;
+            }
+            return level[0];
+        }
+        catch
+        {
+            foreach (var t in level)
+            {
+                t.Dispose();
+            }
+            throw;
+        }
+    }
+
+    /// <summary>Parts 0+1, 2+3, ... joined; an odd last part passes through <paramref name="tailCopy"/>. Disposes what it made when it fails.</summary>
+    private List<Tensor> JoinPairs(List<Tensor> parts, Func<Tensor, Tensor> tailCopy)
+    {
+        var joined = new List<Tensor>((parts.Count + 1) / 2);
+        try
+        {
+            for (int i = 0; i < parts.Count; i += 2)
+            {
+                joined.Add(i + 1 < parts.Count ? _backend.ConcatFrames(parts[i], parts[i + 1]) : tailCopy(parts[i]));
+            }
+            return joined;
+        }
+        catch
+        {
+            foreach (var t in joined.Where(t => !parts.Any(p => ReferenceEquals(p, t))))
+            {
+                t.Dispose();
+            }
+            throw;
+        }
     }
 
     /// <summary>

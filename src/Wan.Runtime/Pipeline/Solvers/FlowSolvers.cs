@@ -16,10 +16,13 @@ public static class FlowSolvers
     public const int WanTrainTimesteps = 1000;
 
     /// <summary>Solver names <see cref="Create"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["unipc", "dpm++", "euler", StepDistill];
+    public static IReadOnlyList<string> Names { get; } = ["unipc", "dpm++", "euler", StepDistill, Renoising];
 
     /// <summary>The name of LightX2V's 4-step distill sampler (<see cref="FlowStepDistillSolver"/>).</summary>
     public const string StepDistill = "step-distill";
+
+    /// <summary>The name of Self-Forcing's 4-step sampler, which re-noises with fresh noise (<see cref="FlowRenoisingSolver"/>).</summary>
+    public const string Renoising = "self-forcing";
 
     /// <summary>
     /// Why solver <paramref name="name"/> cannot take <paramref name="steps"/> steps, or null when it can: the
@@ -27,20 +30,21 @@ public static class FlowSolvers
     /// <see cref="WanTrainTimesteps"/>, which the request checks itself.
     /// </summary>
     public static string? StepCountProblem(string name, int steps) =>
-        name == StepDistill && steps != FlowStepDistillSolver.Wan22DenoisingSteps.Count
-            ? $"the {StepDistill} sampler takes the {FlowStepDistillSolver.Wan22DenoisingSteps.Count} steps of its step list " +
+        name is StepDistill or Renoising && steps != FlowStepDistillSolver.Wan22DenoisingSteps.Count
+            ? $"the {name} sampler takes the {FlowStepDistillSolver.Wan22DenoisingSteps.Count} steps of its step list " +
               $"[{string.Join(", ", FlowStepDistillSolver.Wan22DenoisingSteps)}]"
             : null;
 
     /// <summary>
     /// A fresh solver. <paramref name="name"/>: "unipc" (the official default), "dpm++", "euler" or
     /// "step-distill" (LightX2V's Wan2.2 4-step sampler: exactly 4 steps, its own step list and expert switch;
-    /// <paramref name="schedule"/> does not apply to it). <paramref name="schedule"/> defaults to what the official
+    /// <paramref name="schedule"/> does not apply to it) or "self-forcing" (the same steps re-noised with fresh noise of
+    /// <paramref name="noiseSeed"/>, <see cref="FlowRenoisingSolver"/>). <paramref name="schedule"/> defaults to what the official
     /// loop uses: the training grid for UniPC, the sampling sigmas (starting at sigma 1) for DPM++ and Euler.
     /// </summary>
     /// <exception cref="ArgumentException">Unknown name, or a step count the solver cannot take (the message says which).</exception>
     public static IFlowSolver Create(string name, int steps, double shift = T2VA14BShift,
-        int numTrainTimesteps = WanTrainTimesteps, FlowScheduleKind? schedule = null)
+        int numTrainTimesteps = WanTrainTimesteps, FlowScheduleKind? schedule = null, long noiseSeed = 0)
     {
         ArgumentNullException.ThrowIfNull(name);
         return name switch
@@ -49,6 +53,8 @@ public static class FlowSolvers
             "dpm++" => new FlowDpmSolver(Schedule(FlowScheduleKind.SamplingSigmas)),
             "euler" => new FlowEulerSolver(Schedule(FlowScheduleKind.SamplingSigmas)),
             StepDistill when StepCountProblem(name, steps) is { } problem => throw new ArgumentException($"{problem}; got {steps} steps", nameof(steps)),
+            Renoising when StepCountProblem(name, steps) is { } problem => throw new ArgumentException($"{problem}; got {steps} steps", nameof(steps)),
+            Renoising => new FlowRenoisingSolver(FlowStepDistillSolver.Wan22DenoisingSteps, shift, noiseSeed, numTrainTimesteps),
             StepDistill => new FlowStepDistillSolver(FlowStepDistillSolver.Wan22DenoisingSteps, shift, FlowStepDistillSolver.Wan22BoundaryStep, numTrainTimesteps),
             _ => throw new ArgumentException($"unknown solver '{name}'; expected one of {string.Join(", ", Names)}", nameof(name)),
         };

@@ -188,9 +188,9 @@ public sealed class CudaBackendTests(DType storage) : EmulatedBackendFixture(sto
     }
 
     [Test]
-    public void DeclaresTheDitAndTextEncoderFamiliesAndItsCapabilities() =>
-        Assert.That(Cuda, Is.InstanceOf<IDitOps>().And.InstanceOf<ITextEncoderOps>().And.InstanceOf<IStepCapture>().And.InstanceOf<INonFiniteCheck>(),
-            "the umT5 forward is checked against the t5 goldens on CUDA (CudaT5GoldenTests), so the family is declared");
+    public void DeclaresEveryFamilyAndItsCapabilities() =>
+        Assert.That(Cuda, Is.InstanceOf<IDitOps>().And.InstanceOf<ITextEncoderOps>().And.InstanceOf<IVaeOps>().And.InstanceOf<IStepCapture>().And.InstanceOf<INonFiniteCheck>(),
+            "umT5 and the VAE are checked against their goldens on CUDA (CudaT5GoldenTests, CudaVaeGoldenTests), so their families are declared");
 
     [Test]
     public void TensorsOfAnotherBackendAndMismatchedShapesAreRefused()

@@ -38,12 +38,12 @@ public class KvCacheChunkTests
 
         foreach (var (capacity, sinks) in new[] { (Frames, 0), (3, 1) })
         {
-            var policy = new DitKvCache(dit.Config.Layers, capacity, sinks);
+            using var policy = new DitKvCache(dit.Config.Layers, capacity, sinks);
             using var whole = b.FromHost(latent, new Shape(Shape));
             using var masked = dit.ForwardBlockCausal(whole, t, text, ChunkFrames, policy);
             var reference = b.ToHost(masked);
 
-            var cache = new DitKvCache(dit.Config.Layers, capacity, sinks);
+            using var cache = new DitKvCache(dit.Config.Layers, capacity, sinks);
             double worst = 0;
             for (int c = 0; c < Frames / ChunkFrames; c++)
             {
@@ -71,8 +71,9 @@ public class KvCacheChunkTests
         using var text = dit.PrepareText(context);
         var latent = NoiseGenerator.StandardNormal(22, Shape.Aggregate(1, (x, y) => x * y));
         using var whole = b.FromHost(latent, new Shape(Shape));
-        using var full = dit.ForwardBlockCausal(whole, 500, text, ChunkFrames, new DitKvCache(dit.Config.Layers, Frames));
-        var cache = new DitKvCache(dit.Config.Layers, 3, 1);
+        using var everything = new DitKvCache(dit.Config.Layers, Frames);
+        using var full = dit.ForwardBlockCausal(whole, 500, text, ChunkFrames, everything);
+        using var cache = new DitKvCache(dit.Config.Layers, 3, 1);
         float[] last = [];
         for (int c = 0; c < Frames / ChunkFrames; c++)
         {
@@ -87,7 +88,7 @@ public class KvCacheChunkTests
     [Test]
     public void TheBlockCausalPolicyWithSinksAndAWindow()
     {
-        var policy = new DitKvCache(layers: 1, capacityFrames: 3, sinkFrames: 1);
+        using var policy = new DitKvCache(layers: 1, capacityFrames: 3, sinkFrames: 1);
         // A query of frame 7 (chunk 6..7) sees its chunk, the sink frame 0 and the two latest frames 4 and 5.
         Assert.That(Enumerable.Range(0, 8).Where(k => policy.Sees(7, k, 2)), Is.EqualTo(new[] { 0, 4, 5, 6, 7 }));
         Assert.That(Enumerable.Range(0, 8).Where(k => policy.Sees(1, k, 2)), Is.EqualTo(new[] { 0, 1 }));
