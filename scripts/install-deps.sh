@@ -4,6 +4,7 @@
 #   ffmpeg                MP4 output and the ffprobe checks in the tests
 #   g++, make, libboost-context-dev   build the emulated CUDA device (kernels compiled by g++, threads as fibers)
 #   fonts-wqy-microhei    a CJK font for the visible "AI生成" label and burned-in Chinese subtitles (Wan.Creative)
+#   chromium, chromium-driver   the headless browser test of the wan serve page (tests/Wan.Web.Tests, Selenium)
 #   rabbitmq-server       the broker of the scale-out tests (tests/Wan.Worker.Tests start a private node on loopback)
 #   libnvrtc11.2, libcuda1, libcublas11 (non-free)   NVRTC kernel compilation and the CUDA bindings;
 #                         installed by .ci/install-cuda-libs.sh, which enables contrib/non-free
@@ -11,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(libopenblas0 ffmpeg g++ make libboost-context-dev fonts-wqy-microhei rabbitmq-server)
+packages+=(chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

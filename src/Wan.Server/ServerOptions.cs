@@ -54,6 +54,9 @@ public sealed class ServerOptions
     /// <summary>Largest video a request may ask for, in frames × height × width pixels (default 81 × 720 × 1280); larger ones get 413.</summary>
     public long MaxVideoPixels { get; set; } = 81L * 720 * 1280;
 
+    /// <summary>Templates, prompt filter, frame classifier, assets folder (section <c>Wan:Creative</c>).</summary>
+    public Creative.CreativeServerOptions Creative { get; set; } = new();
+
     /// <summary>The style library requests' <c>style</c> names (a folder of NAME.json manifests), or null for none.</summary>
     public string? StylesDirectory { get; set; }
 

@@ -2,11 +2,13 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using Wan.Runtime.Config;
 using Wan.Runtime.Engine;
 using Wan.Server.Api;
 using Wan.Server.Caching;
+using Wan.Server.Creative;
 using Wan.Server.Jobs;
 using Wan.Server.Jobs.Broker;
 using Wan.Server.Styles;
@@ -59,6 +61,8 @@ public static class WanServer
         builder.Services.AddSingleton<FileHashes>();
         builder.Services.AddSingleton(sp => new ServerStyles(options.StylesDirectory, options.LoraDirectory, sp.GetRequiredService<FileHashes>()));
         builder.Services.AddSingleton(new ResultFolder(Path.Combine(data, "results")));
+        builder.Services.AddSingleton(sp => new CreativeService(options.Creative, sp.GetRequiredService<ILogger<CreativeService>>()));
+        builder.Services.AddSingleton(sp => sp.GetRequiredService<CreativeService>().Finisher);
         if (options.Dispatch == JobDispatch.RabbitMq)
         {
             AddBrokerDispatch(builder.Services, options, identity, geometry);
@@ -70,16 +74,28 @@ public static class WanServer
         services?.Invoke(builder.Services);
 
         var app = builder.Build();
-        // The engine loads now: a bad model or device stops the start with its own message.
-        app.Services.GetRequiredService<ServerModel>();
-        app.Services.GetRequiredService<ServerStyles>();
+        // The creative settings (block lists, templates, classifier, assets folder), the engine and the styles load now: a
+        // bad setting, model or device stops the start with its own message, the cheap checks first.
+        try
+        {
+            app.Services.GetRequiredService<CreativeService>();
+            app.Services.GetRequiredService<ServerModel>();
+            app.Services.GetRequiredService<ServerStyles>();
+        }
+        catch
+        {
+            ((IDisposable)app).Dispose();
+            throw;
+        }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        WebPage.Use(app);
         app.UseMiddleware<ApiKeyMiddleware>();
         app.MapOpenApi();
         app.MapPrometheusScrapingEndpoint("/metrics");
         VideoEndpoints.Map(app);
         StyleEndpoints.Map(app);
+        ListingEndpoints.Map(app);
         return app;
     }
 
@@ -97,7 +113,7 @@ public static class WanServer
             sp.GetRequiredService<ServerMetrics>().ObserveDeviceMemory(() => engine.DeviceBytesAllocated, engine.MemoryDevice);
             return new ServerModel(identity, geometry, engine.DescribePlacement());
         });
-        services.AddSingleton<IJobRunner>(sp => new EngineJobRunner(sp.GetRequiredService<WanEngine>()));
+        services.AddSingleton<IJobRunner>(sp => new EngineJobRunner(sp.GetRequiredService<WanEngine>(), sp.GetRequiredService<VideoFinisher>()));
         services.AddSingleton<JobExecutor>();
         services.AddSingleton(sp => new JobRecovery(sp.GetRequiredService<IJobStore>(), sp.GetRequiredService<JobEventHub>(),
             sp.GetRequiredService<ResultFolder>(), options.InterruptedJobs, sp.GetRequiredService<TimeProvider>()));

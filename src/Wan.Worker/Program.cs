@@ -1,5 +1,6 @@
 using Wan.Runtime.Engine;
 using Wan.Server.Caching;
+using Wan.Server.Creative;
 using Wan.Server.Jobs;
 using Wan.Server.Jobs.Broker;
 using Wan.Worker;
@@ -7,9 +8,10 @@ using Wan.Worker;
 // wan-worker --broker amqp://USER:PASS@HOST:PORT/ --model DIR --store FILE --results DIR
 //   --store: the job store shared with the API nodes (wan serve's DATA/jobs.db); --results: its DATA/results
 //            [--queue wan.jobs] [--exchange wan.progress] [--worker-id ID] [--device auto|cpu|cuda|cuda-emulated] [--precision bf16|fp16|fp32]
+//            [--assets DIR]: the API node's Wan:Creative:AssetsDirectory, where jobs' logo/subtitle/audio names are resolved
 // One worker per GPU: start each with its own CUDA_VISIBLE_DEVICES.
 var options = new Dictionary<string, string>(StringComparer.Ordinal);
-string[] known = ["--broker", "--model", "--store", "--results", "--queue", "--exchange", "--worker-id", "--device", "--precision"];
+string[] known = ["--broker", "--model", "--store", "--results", "--queue", "--exchange", "--worker-id", "--device", "--precision", "--assets"];
 for (int i = 0; i < args.Length; i++)
 {
     if (!known.Contains(args[i]) || i + 1 == args.Length)
@@ -54,7 +56,8 @@ try
     using var engine = WanEngine.Open(options["--model"], new EngineOptions { Device = device, Precision = precision });
     Console.WriteLine($"worker {workerId}: {engine.DescribePlacement()}");
     var store = new SqliteJobStore(options["--store"]);
-    var runner = new EngineJobRunner(engine);
+    // MP4s get the job's post-processing and AI label, as on an API node's own engine.
+    var runner = new EngineJobRunner(engine, new VideoFinisher(new AssetFolder(options.GetValueOrDefault("--assets")), classifier: null));
     await new JobWorker(runner, store, new ResultFolder(options["--results"]), ModelIdentity.Compute(options["--model"]), workerId, topology, Console.Out)
         .RunAsync(broker, stop.Token);
     return 0;

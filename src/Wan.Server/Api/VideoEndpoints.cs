@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Wan.Server.Caching;
+using Wan.Server.Creative;
 using Wan.Server.Jobs;
 using Wan.Server.Styles;
 using Wan.Server.Telemetry;
@@ -26,7 +27,7 @@ public static class VideoEndpoints
         videos.MapPost("", Submit).WithName("CreateVideo").Accepts<VideoRequestBody>("application/json")
             .Produces<VideoCreatedBody>(StatusCodes.Status202Accepted).ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status429TooManyRequests)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         videos.MapGet("/{id}", Status).WithName("GetVideo").Produces<VideoStatusBody>().ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/{id}/events", Events).WithName("GetVideoEvents").Produces(StatusCodes.Status200OK, contentType: "text/event-stream").ProducesProblem(StatusCodes.Status404NotFound);
         videos.MapGet("/{id}/content", Content).WithName("GetVideoContent")
@@ -39,7 +40,7 @@ public static class VideoEndpoints
     }
 
     private static async Task<IResult> Submit(HttpContext context, IJobStore store, IJobDispatcher dispatcher, JobEventHub events,
-        ServerOptions options, ServerModel model, ServerMetrics metrics, TimeProvider time, ServerStyles styles)
+        ServerOptions options, ServerModel model, ServerMetrics metrics, TimeProvider time, ServerStyles styles, CreativeService creative)
     {
         if (context.Request.ContentLength > options.MaxRequestBytes)
         {
@@ -66,7 +67,10 @@ public static class VideoEndpoints
         int priority;
         try
         {
+            // The template first (it may pin a style), then the style, as wan generate does.
+            var creativeSpec = await creative.PrepareAsync(body, context.RequestAborted).ConfigureAwait(false);
             (spec, priority) = RequestValidator.Validate(body, options, model.Geometry, styles);
+            spec = spec with { Creative = creativeSpec };
         }
         catch (RequestRejectedException e)
         {

@@ -52,4 +52,13 @@ public sealed class VideoRequestBody
 
     /// <summary>Queue priority 0..9, higher first (default 0).</summary>
     public int? Priority { get; set; }
+
+    /// <summary>A prompt template of the server's library (Wan:Creative:TemplatesDirectory): expands the prompt, supplies a negative prompt, pins settings the request leaves out.</summary>
+    public string? Template { get; set; }
+
+    /// <summary>Post-processing, the object of <c>wan generate --post FILE.json</c> (logo, subtitles, audio, fps, upscale, color, denoise, label); file names are relative to the server's assets folder. MP4 only.</summary>
+    public JsonElement? Post { get; set; }
+
+    /// <summary>The AI-content label, the <c>label</c> section of <see cref="Post"/> (<c>metadata</c> on by default, <c>visible</c>, <c>text</c>, <c>position</c>, <c>size</c>). MP4 only.</summary>
+    public JsonElement? Label { get; set; }
 }

@@ -9,13 +9,14 @@ namespace Wan.Server.Caching;
 /// The result cache's key: SHA-256 of a canonical JSON document of everything that decides the video —
 /// the model's identity (<see cref="ModelIdentity"/>), the normalised request (<see cref="VideoSpec"/>:
 /// defaults filled, empty negative prompt replaced, numbers in round-trip form, fixed field order),
+/// the creative fingerprint (post-processing and label object, its files' digests: <see cref="Creative.CreativeSpec.Fingerprint"/>),
 /// the hashes of the LoRA files applied, and the seed. Two requests with the same key produce the same
 /// bytes, so the second is served from the first's file without running the engine.
 /// </summary>
 public static class ResultCacheKey
 {
     /// <summary>Bumped when the runtime's numerics change what a given request produces.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     /// <summary>The key (64 hex digits) of <paramref name="spec"/> with its own LoRAs (<see cref="VideoSpec.Loras"/>: file hash, strength, expert).</summary>
     /// <param name="modelIdentity">the model folder's <see cref="ModelIdentity.Compute"/>.</param>
@@ -53,6 +54,7 @@ public static class ResultCacheKey
             json.WriteString("solver", spec.Solver);
             json.WriteNumber("fps", spec.Fps);
             json.WriteString("format", spec.Format);
+            json.WriteString("creative", spec.Creative?.Fingerprint() ?? "");
             if (spec.Style is not null)
             {
                 // Only styled requests carry these, so the keys of unstyled requests stay as they were.

@@ -10,7 +10,8 @@ namespace Wan.Server.Jobs;
 /// <see cref="VideoOutput.Write"/>, which writes under a temporary name and renames.
 /// </summary>
 /// <param name="engine">the engine; owned by the caller.</param>
-public sealed class EngineJobRunner(WanEngine engine) : IJobRunner
+/// <param name="finisher">classifies and writes the video with the job's post-processing and AI label (<c>wan serve</c>), or null to write it as it is.</param>
+public sealed class EngineJobRunner(WanEngine engine, Creative.VideoFinisher? finisher = null) : IJobRunner
 {
     /// <inheritdoc/>
     public Task<JobTimings> RunAsync(VideoJob job, string outputPath, Action<JobEvent> report, CancellationToken cancellation)
@@ -20,7 +21,7 @@ public sealed class EngineJobRunner(WanEngine engine) : IJobRunner
         {
             var result = engine.Generate(job.Spec.ToGenerationRequest(), p => report(JobProgress.ToEvent(p)), cancellation);
             var writing = Stopwatch.StartNew();
-            VideoOutput.Write(result.Video, outputPath, cancellation);
+            _ = finisher?.Write(job, result.Video, outputPath, cancellation) ?? VideoOutput.Write(result.Video, outputPath, cancellation);
             return new JobTimings(result.TextEncoding.TotalSeconds, result.Denoising.TotalSeconds, result.Decoding.TotalSeconds, writing.Elapsed.TotalSeconds);
         }, cancellation, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }

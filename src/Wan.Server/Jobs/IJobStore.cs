@@ -17,6 +17,9 @@ public interface IJobStore
     /// <summary>The newest succeeded, non-cached job whose result has this cache key, or null.</summary>
     VideoJob? FindSucceeded(string cacheKey);
 
+    /// <summary>The newest <paramref name="limit"/> jobs, newest first (<c>GET /v1/videos</c>, the page's history).</summary>
+    IReadOnlyList<VideoJob> ListRecent(int limit);
+
     /// <summary>The oldest queued or running job with this cache key, or null: an identical request attaches to it instead of running twice.</summary>
     VideoJob? FindInFlight(string cacheKey);
 

@@ -114,6 +114,10 @@ public sealed class SqliteJobStore : IJobStore
     public IReadOnlyList<VideoJob> ListUnfinished() =>
         Query("WHERE state IN ('queued', 'running') ORDER BY created_at", null);
 
+    /// <inheritdoc/>
+    public IReadOnlyList<VideoJob> ListRecent(int limit) =>
+        Query($"ORDER BY created_at DESC, rowid DESC LIMIT {Math.Max(0, limit)}", null);
+
     private List<VideoJob> Query(string where, string? parameter)
     {
         using var connection = Open();

@@ -50,6 +50,9 @@ public sealed record VideoSpec
     /// <summary>Container: "mp4", "y4m" or "gif" (<see cref="VideoFormats"/>).</summary>
     public required string Format { get; init; }
 
+    /// <summary>Template, post-processing and label (<see cref="Creative.CreativeSpec"/>), or null for none (the MP4 still carries the AI metadata label).</summary>
+    public Creative.CreativeSpec? Creative { get; init; }
+
     /// <summary>The style applied (its prompt additions and settings are already in the fields above), or null.</summary>
     public string? Style { get; init; }
 
@@ -64,7 +67,7 @@ public sealed record VideoSpec
         other is not null && Prompt == other.Prompt && NegativePrompt == other.NegativePrompt && Frames == other.Frames && Height == other.Height
         && Width == other.Width && Steps == other.Steps && Seed == other.Seed && GuidanceLow.Equals(other.GuidanceLow) && GuidanceHigh.Equals(other.GuidanceHigh)
         && Shift.Equals(other.Shift) && Solver == other.Solver && Fps == other.Fps && Format == other.Format && Style == other.Style
-        && StyleVersion == other.StyleVersion && Loras.SequenceEqual(other.Loras);
+        && StyleVersion == other.StyleVersion && Loras.SequenceEqual(other.Loras) && Wan.Server.Creative.CreativeSpec.Same(Creative, other.Creative);
 
     /// <inheritdoc/>
     public override int GetHashCode() => HashCode.Combine(Prompt, Frames, Height, Width, Steps, Seed, Format, Loras.Count);

@@ -50,7 +50,7 @@ internal sealed class ServerHarness : IAsyncDisposable
             o.Device = EngineDevice.Cpu;
             configure?.Invoke(o);
         }, services => services.AddSingleton<IJobRunner>(sp =>
-            runner = new CountingRunner(new EngineJobRunner(sp.GetRequiredService<WanEngine>()))));
+            runner = new CountingRunner(new EngineJobRunner(sp.GetRequiredService<WanEngine>(), sp.GetRequiredService<Creative.VideoFinisher>()))));
         await app.StartAsync();
         _ = app.Services.GetRequiredService<IJobRunner>();
         return new ServerHarness(app, dataDirectory, owns, runner!);
