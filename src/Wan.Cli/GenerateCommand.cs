@@ -43,6 +43,12 @@ internal static class GenerateCommand
         var precision = new Option<string>("--precision") { Description = "storage type of every component on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
         precision.AcceptOnlyFromAmong([.. EngineNames.Precisions]);
         var componentDevices = new ComponentDeviceOptions();
+        var expertsResident = new Option<string>("--experts-resident")
+        {
+            Description = "both (default: both DiT experts on the device) | active (only the running expert: saves one expert's weights, reloads at each switch; wan plan's \"only the active expert resident\")",
+            DefaultValueFactory = _ => "both",
+        };
+        expertsResident.AcceptOnlyFromAmong("both", "active");
         var fps = new Option<int>("--fps") { Description = "frames per second of the output, at least 1", DefaultValueFactory = _ => WanDefaults.Fps };
         var creative = new CreativeOptions();
         var lora = new Option<string[]>("--lora")
@@ -87,6 +93,7 @@ internal static class GenerateCommand
         };
         creative.AddTo(command);
         componentDevices.AddTo(command);
+        command.Options.Add(expertsResident);
         command.SetAction(async (parse, cancellation) =>
         {
             try
@@ -160,7 +167,10 @@ internal static class GenerateCommand
                     LoraPreflight.Check(loras, modelDir);
                 }
                 Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
-                return await Task.Run(() => GenerateRunner.Run(modelDir, componentDevices.Engine(parse, parse.GetValue(device)!, parse.GetValue(precision)!), request, outputPath, parse.GetValue(report)?.FullName, finishing, cancellation), cancellation);
+                return await Task.Run(() => GenerateRunner.Run(modelDir, componentDevices.Engine(parse, parse.GetValue(device)!, parse.GetValue(precision)!) with
+                {
+                    ExpertResidency = parse.GetValue(expertsResident) == "active" ? ExpertResidency.Active : ExpertResidency.Both,
+                }, request, outputPath, parse.GetValue(report)?.FullName, finishing, cancellation), cancellation);
             }
             catch (OperationCanceledException)
             {

@@ -56,6 +56,7 @@ public class GenerateArgumentTests
     }
 
     [TestCase("--lora-mode", "foo")]
+    [TestCase("--experts-resident", "some")]
     [TestCase("--lora-deltas", "foo")]
     [TestCase("--preset", "foo")]
     [TestCase("--device", "foo")]

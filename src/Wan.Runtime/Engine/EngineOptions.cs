@@ -36,6 +36,13 @@ public sealed record EngineOptions
     public EngineDevice? VaeDevice { get; init; }
 
     /// <summary>
+    /// Which DiT experts keep their weights on the device (default <see cref="Engine.ExpertResidency.Both"/>);
+    /// <see cref="Engine.ExpertResidency.Active"/> holds one expert at a time, saving one expert's weights at the cost
+    /// of a load at each expert switch (see <see cref="Engine.ExpertResidency"/>).
+    /// </summary>
+    public ExpertResidency ExpertResidency { get; init; } = ExpertResidency.Both;
+
+    /// <summary>
     /// Spatial tiling of the VAE decode for bounded decode memory (tile and overlap in latent pixels, seams
     /// blended linearly; see <see cref="Models.Vae.VaeTiling"/>), or null (default) to decode whole frames.
     /// </summary>

@@ -76,7 +76,7 @@ public sealed partial class WanEngine : IDisposable
         var backends = EngineBackends.Route(options);
         try
         {
-            var pipeline = WanPipeline.Load(backends.Backends, modelDirectory);
+            var pipeline = WanPipeline.Load(backends.Backends, modelDirectory, options.ExpertResidency);
             pipeline.CaptureStepGraphs = options.CaptureStepGraphs;
             pipeline.CheckNonFinite = options.CheckNonFinite;
             pipeline.Vae.Tiling = options.VaeTiling;

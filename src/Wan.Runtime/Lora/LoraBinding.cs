@@ -19,9 +19,15 @@ public sealed class LoraBinding : IDisposable
     private readonly Dictionary<string, (Tensor Down, Tensor Up)> _lowRank = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Tensor> _replaced = new(StringComparer.Ordinal);
 
-    private LoraBinding(WanTransformer owner, LoraMode mode)
+    private readonly IReadOnlyList<LoraSpec> _specs;
+    private readonly LoraMergeSemantics _semantics;
+    private bool _released;
+
+    private LoraBinding(WanTransformer owner, IReadOnlyList<LoraSpec> specs, LoraMergeSemantics semantics, LoraMode mode)
     {
         Owner = owner;
+        _specs = [.. specs];
+        _semantics = semantics;
         Mode = mode;
     }
 
@@ -49,20 +55,83 @@ public sealed class LoraBinding : IDisposable
         {
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "a binding is merged or unmerged");
         }
-        var files = new List<(LoraFile File, float Strength)>();
-        var binding = new LoraBinding(expert, mode);
+        var binding = new LoraBinding(expert, specs, semantics, mode);
         try
         {
-            foreach (var spec in specs)
+            if (expert.WeightsResident)
             {
-                files.Add((LoraFile.Open(spec.Path, expert.Config), spec.Strength));
+                binding.Build();
             }
-            binding.Build(files, semantics);
+            else
+            {
+                // Only the active expert is resident: check the files now, build when the expert's first step loads it.
+                binding.OpenFiles().ForEach(f => f.File.Dispose());
+                binding._released = true;
+            }
+            expert.Track(binding);
             return binding;
         }
         catch
         {
             binding.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Frees a merged binding's copies (derived from the base weights) when its expert releases its weights
+    /// (<see cref="WanTransformer.ReleaseWeights"/>); <see cref="EnsureBuilt"/> merges again from the reloaded base.
+    /// Unmerged factors do not depend on the base weights and stay.
+    /// </summary>
+    internal void ReleaseMerged()
+    {
+        if (Mode == LoraMode.Merged && !_released)
+        {
+            FreeTensors();
+            _released = true;
+        }
+    }
+
+    /// <summary>Merges again after <see cref="ReleaseMerged"/> (the expert's weights are reloaded by reading them).</summary>
+    /// <exception cref="LoraFormatException">a file of the set changed or disappeared since the binding was made.</exception>
+    internal void EnsureBuilt()
+    {
+        if (_released)
+        {
+            AdaptedLinears = 0;
+            Build();
+            _released = false;
+        }
+    }
+
+    private List<(LoraFile File, float Strength)> OpenFiles()
+    {
+        var files = new List<(LoraFile File, float Strength)>();
+        try
+        {
+            foreach (var spec in _specs)
+            {
+                files.Add((LoraFile.Open(spec.Path, Owner.Config), spec.Strength));
+            }
+            return files;
+        }
+        catch
+        {
+            files.ForEach(f => f.File.Dispose());
+            throw;
+        }
+    }
+
+    private void Build()
+    {
+        var files = OpenFiles();
+        try
+        {
+            Build(files, _semantics);
+        }
+        catch
+        {
+            FreeTensors();
             throw;
         }
         finally
@@ -171,6 +240,12 @@ public sealed class LoraBinding : IDisposable
 
     /// <summary>Frees the factors, merged weights and replaced parameters (never the base weights).</summary>
     public void Dispose()
+    {
+        Owner.Untrack(this);
+        FreeTensors();
+    }
+
+    private void FreeTensors()
     {
         foreach (var (down, up) in _lowRank.Values)
         {

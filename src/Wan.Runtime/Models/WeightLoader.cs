@@ -69,6 +69,9 @@ public sealed class WeightLoader(IBackend backend, ITensorSource source, string 
         return t;
     }
 
+    /// <summary>Bytes of every tensor loaded or owned so far, in the backend's storage dtype (element count × dtype size).</summary>
+    public long LoadedBytes => _loaded.Aggregate(0L, (sum, t) => checked(sum + t.ElementCount * t.DType.SizeOf()));
+
     /// <summary>Releases every tensor loaded or owned through this loader.</summary>
     public void Dispose()
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Wan.Runtime.Backends;
 using Wan.Runtime.Config;
+using Wan.Runtime.Engine;
 using Wan.Runtime.Lora;
 using Wan.Runtime.Models.Dit;
 using Wan.Runtime.Models.Umt5;
@@ -66,6 +67,14 @@ public sealed class WanPipeline : IDisposable
     public LoraAdapters Loras { get; }
 
     /// <summary>
+    /// Which experts keep their weights on the DiT backend (<see cref="EngineOptions.ExpertResidency"/>): with
+    /// <see cref="ExpertResidency.Active"/> <see cref="Denoise"/> releases every other expert's weights when an
+    /// expert's first step begins, so the two are never resident together. Other paths (batches, long videos) load a
+    /// released expert at its first use and release nothing.
+    /// </summary>
+    public ExpertResidency Residency { get; set; } = ExpertResidency.Both;
+
+    /// <summary>
     /// When the DiT backend offers <see cref="IStepCapture"/>, capture each expert's step once and replay
     /// it (default); false runs the forwards directly (cancellation then also checked between blocks).
     /// </summary>
@@ -84,7 +93,7 @@ public sealed class WanPipeline : IDisposable
     /// <exception cref="Wan.Errors.ModelFileException">the directory is missing, a file, or has no model_index.json.</exception>
     /// <exception cref="Wan.Errors.ConfigException">a config is malformed, describes a model that cannot run, or disagrees with another.</exception>
     /// <exception cref="InvalidDataException">a weight file is corrupt or does not match its config.</exception>
-    internal static WanPipeline Load(PipelineBackends backends, string modelDirectory)
+    internal static WanPipeline Load(PipelineBackends backends, string modelDirectory, ExpertResidency residency = ExpertResidency.Both)
     {
         // Every config is read and cross-checked before any weight: a model that cannot run is refused here.
         var geometry = ModelGeometry.Load(modelDirectory);
@@ -100,9 +109,18 @@ public sealed class WanPipeline : IDisposable
             var tokenizer = Umt5Tokenizer.Load(Path.Combine(modelDirectory, "tokenizer"));
             var textEncoder = Own(Umt5Encoder.Load(backends.Text, Path.Combine(modelDirectory, "text_encoder")));
             var high = Own(WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer")));
+            if (residency == ExpertResidency.Active)
+            {
+                // Each expert was loaded in full (every weight checked) and leaves the device before the next one loads.
+                high.ReleaseWeights();
+            }
             var low = index.HasSecondExpert ? Own(WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer_2"))) : null;
+            if (residency == ExpertResidency.Active)
+            {
+                low?.ReleaseWeights();
+            }
             var vae = Own(WanVae.Load(backends.Vae, Path.Combine(modelDirectory, "vae")));
-            return new WanPipeline(backends, index, geometry, tokenizer, textEncoder, high, low, vae);
+            return new WanPipeline(backends, index, geometry, tokenizer, textEncoder, high, low, vae) { Residency = residency };
         }
         catch
         {
@@ -179,6 +197,13 @@ public sealed class WanPipeline : IDisposable
                         previous.Dispose();
                     }
                     steps.Clear();
+                    if (Residency == ExpertResidency.Active)
+                    {
+                        foreach (var other in new[] { HighNoise, LowNoise }.Where(e => e is not null && e != dit))
+                        {
+                            other!.ReleaseWeights();
+                        }
+                    }
                     var negative = guidance == 1f ? null
                         : negativeContext ?? throw new ArgumentException($"guidance {guidance} needs a negative context", nameof(negativeContext));
                     step = new GuidedExpertStep(dit, context, negative, windowShape, CaptureStepGraphs, CheckNonFinite, cache, adapters?.For(dit), attentionWindow);

@@ -34,7 +34,8 @@ public sealed record DeploymentPlan(string Model, PlanRequest Request, IReadOnly
 
     /// <summary>One line: how much the plan is over the budget (or "fits: …").</summary>
     public string Verdict => Fits
-        ? Invariant($"fits: {Gb(PeakBytes)} GB of {Gb(Request.BudgetBytes)} GB ({Describe(Residency)}), modelled {Seconds:F0} s on {Request.Gpu.Name}")
+        ? Invariant($"fits: {Gb(PeakBytes)} GB of {Gb(Request.BudgetBytes)} GB ({Describe(Residency)}), modelled {Seconds:F0} s on {Request.Gpu.Name}") +
+          (GenerateOption(Residency) is { } option ? $"; wan generate --experts-resident {option} runs it" : "; streamed blocks are modelled only, wan generate cannot run them yet")
         : Invariant($"does not fit: needs {Gb(PeakBytes)} GB, {Gb(PeakBytes - Request.BudgetBytes)} GB over the {Gb(Request.BudgetBytes)} GB budget even with {Describe(Residency)}");
 
     /// <summary>The plan as a Markdown table with a header line and notes.</summary>
@@ -66,6 +67,17 @@ public sealed record DeploymentPlan(string Model, PlanRequest Request, IReadOnly
         WeightResidency.BothExperts => "both experts resident",
         WeightResidency.ActiveExpert => "only the active expert resident",
         _ => "transformer blocks streamed",
+    };
+
+    /// <summary>
+    /// The <c>wan generate --experts-resident</c> value (an <c>Engine.ExpertResidency</c> name, lower case) that runs
+    /// <paramref name="residency"/>; null for <see cref="WeightResidency.StreamedBlocks"/>, which is modelled only.
+    /// </summary>
+    public static string? GenerateOption(WeightResidency residency) => residency switch
+    {
+        WeightResidency.BothExperts => "both",
+        WeightResidency.ActiveExpert => "active",
+        _ => null,
     };
 
     private static string Gb(long bytes) => (bytes / 1e9).ToString("F1", CultureInfo.InvariantCulture);

@@ -39,26 +39,26 @@ public sealed partial class WanTransformer
 
         using var x = PatchifyEach(b, latents, sampleShape);
         using var sinusoids = b.TimestepSinusoids([.. timesteps], c.FreqDim);
-        using var h = _time1.ApplyPerSample(b, sinusoids, samples);
+        using var h = W.Time1.ApplyPerSample(b, sinusoids, samples);
         using var a = b.Silu(h);
-        using var e = _time2.ApplyPerSample(b, a, samples);          // [B, D]
+        using var e = W.Time2.ApplyPerSample(b, a, samples);          // [B, D]
         using var ae = b.Silu(e);
-        using var e0Flat = _timeProj.ApplyPerSample(b, ae, samples); // [B, 6D]
+        using var e0Flat = W.TimeProj.ApplyPerSample(b, ae, samples); // [B, 6D]
         using var e0 = b.Reshape(e0Flat, new Shape(samples * 6, c.Dim));
         using var rows = new BatchModulationRows(b, samples);
         using var rope = Held(grid);
-        for (int i = 0; i < _blocks.Length; i++)
+        for (int i = 0; i < W.Blocks.Length; i++)
         {
             cancellation.ThrowIfCancellationRequested();
-            _blocks[i].ForwardBatch(b, x, e0, rows, [.. texts.Select(t => t.PerBlock[i])], tokens, rope);
+            W.Blocks[i].ForwardBatch(b, x, e0, rows, [.. texts.Select(t => t.PerBlock[i])], tokens, rope);
         }
 
-        using var shiftTable = b.GatherRows(_headModulation, rows.HeadTile(0));
-        using var scaleTable = b.GatherRows(_headModulation, rows.HeadTile(1));
+        using var shiftTable = b.GatherRows(W.HeadModulation, rows.HeadTile(0));
+        using var scaleTable = b.GatherRows(W.HeadModulation, rows.HeadTile(1));
         using var shift = b.Add(shiftTable, e);
         using var scale = b.Add(scaleTable, e);
         using var normed = b.ModulatedLayerNormPerSample(x, shift, scale, c.Eps);
-        using var head = _head.ApplyPerSample(b, normed, samples);
+        using var head = W.Head.ApplyPerSample(b, normed, samples);
         var outputs = new List<Tensor>(samples);
         try
         {
@@ -86,7 +86,7 @@ public sealed partial class WanTransformer
             {
                 using var row = b.SliceRows(latents, s, 1);
                 using var latent = b.Reshape(row, sampleShape);
-                patches.Add(b.Patchify(latent, _patchWeight, _patchBias, Config.Patch));
+                patches.Add(b.Patchify(latent, W.PatchWeight, W.PatchBias, Config.Patch));
             }
             return b.ConcatRows(patches);
         }

@@ -17,7 +17,7 @@ public sealed partial class WanTransformer
         var grid = Grid(latent.Shape);
         using var bias = BlockCausalBias(grid, chunkFrames, policy);
         using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
-        using var x = _b.Patchify(latent, _patchWeight, _patchBias, Config.Patch);
+        using var x = _b.Patchify(latent, W.PatchWeight, W.PatchBias, Config.Patch);
         using var e = TimeEmbedding(sinusoid, text.Adapters);
         using var e0Flat = TimeProjection(e, text.Adapters);
         using var e0 = _b.Reshape(e0Flat, new Shape(6, Config.Dim));
@@ -53,26 +53,26 @@ public sealed partial class WanTransformer
             throw new ArgumentException($"{frameTimesteps.Count} frame timesteps for a latent of {grid.F} frames");
         }
         using var bias = BlockCausalBias(grid, chunkFrames, policy);
-        using var x = _b.Patchify(latent, _patchWeight, _patchBias, c.Patch);
+        using var x = _b.Patchify(latent, W.PatchWeight, W.PatchBias, c.Patch);
         using var sinusoids = b.TimestepSinusoids([.. frameTimesteps], c.FreqDim);
-        using var h = _time1.Apply(b, sinusoids, null);
+        using var h = W.Time1.Apply(b, sinusoids, null);
         using var a = b.Silu(h);
-        using var e = _time2.Apply(b, a, null);              // [F, D]
+        using var e = W.Time2.Apply(b, a, null);              // [F, D]
         using var ae = b.Silu(e);
-        using var e0Flat = _timeProj.Apply(b, ae, null);    // [F, 6D]
+        using var e0Flat = W.TimeProj.Apply(b, ae, null);    // [F, 6D]
         using var e0 = b.Reshape(e0Flat, new Shape(grid.F * 6, c.Dim));
         using var rows = new BatchModulationRows(b, grid.F);
         using var rope = Held(grid);
-        for (int i = 0; i < _blocks.Length; i++)
+        for (int i = 0; i < W.Blocks.Length; i++)
         {
-            _blocks[i].ForwardFramewise(b, x, e0, rows, text.PerBlock[i], rope, bias);
+            W.Blocks[i].ForwardFramewise(b, x, e0, rows, text.PerBlock[i], rope, bias);
         }
-        using var shiftTable = b.GatherRows(_headModulation, rows.HeadTile(0));
-        using var scaleTable = b.GatherRows(_headModulation, rows.HeadTile(1));
+        using var shiftTable = b.GatherRows(W.HeadModulation, rows.HeadTile(0));
+        using var scaleTable = b.GatherRows(W.HeadModulation, rows.HeadTile(1));
         using var shift = b.Add(shiftTable, e);
         using var scale = b.Add(scaleTable, e);
         using var normed = b.ModulatedLayerNormPerSample(x, shift, scale, c.Eps);
-        using var head = _head.Apply(b, normed, null);
+        using var head = W.Head.Apply(b, normed, null);
         return b.Unpatchify(head, c.OutChannels, grid, c.Patch);
     }
 

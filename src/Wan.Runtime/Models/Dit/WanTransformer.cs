@@ -21,28 +21,19 @@ public sealed partial class WanTransformer : IDisposable
 {
     private readonly IDitOps _b;
     private readonly Lock _ropeLock = new();
-    private readonly Tensor _patchWeight, _patchBias;
-    private readonly DitLinear _time1, _time2, _timeProj, _text1, _text2, _head;
-    private readonly Tensor _headModulation; // [2, D]: shift, scale
-    private readonly WanTransformerBlock[] _blocks;
+    private readonly Lock _weightsLock = new();
+    private readonly string? _directory; // the checkpoint the weights reload from; null for a tensor-source expert
+    private readonly List<LoraBinding> _bindings = [];
+    private DitWeights? _weights;
     private ((int F, int H, int W) Grid, RopeTable Table)? _rope;
 
-    private WanTransformer(IDitOps backend, DitConfig config, WeightLoader w)
+    private WanTransformer(IDitOps backend, DitConfig config, DitWeights weights, string? directory)
     {
         _b = backend;
         Config = config;
-        var c = config;
-        int d = c.Dim;
-        _patchWeight = w.Load("patch_embedding.weight", d, c.InChannels, c.Patch.T, c.Patch.H, c.Patch.W);
-        _patchBias = w.Load("patch_embedding.bias", d);
-        _time1 = DitLinear.Load(w, "condition_embedder.time_embedder.linear_1", d, c.FreqDim);
-        _time2 = DitLinear.Load(w, "condition_embedder.time_embedder.linear_2", d, d);
-        _timeProj = DitLinear.Load(w, "condition_embedder.time_proj", 6 * d, d);
-        _text1 = DitLinear.Load(w, "condition_embedder.text_embedder.linear_1", d, c.TextDim);
-        _text2 = DitLinear.Load(w, "condition_embedder.text_embedder.linear_2", d, d);
-        _head = DitLinear.Load(w, "proj_out", c.OutChannels * c.Patch.T * c.Patch.H * c.Patch.W, d);
-        _headModulation = w.LoadReshaped("scale_shift_table", new Shape(1, 2, d), new Shape(2, d));
-        _blocks = [.. Enumerable.Range(0, c.Layers).Select(i => new WanTransformerBlock(w, c, i))];
+        _weights = weights;
+        _directory = directory;
+        WeightLoads = 1;
     }
 
     /// <summary>The transformer's config.json.</summary>
@@ -61,11 +52,16 @@ public sealed partial class WanTransformer : IDisposable
         {
             throw new Wan.Errors.ConfigException(Path.Combine(directory, "config.json"), "attention_head_dim", $"{config.HeadDim} has no attention kernel on {backend.Name}");
         }
+        return new WanTransformer(backend, config, LoadWeights(backend, config, directory), directory);
+    }
+
+    private static DitWeights LoadWeights(IDitOps backend, DitConfig config, string directory)
+    {
         using var weights = SafetensorsCheckpoint.Open(directory);
         var loader = new WeightLoader(backend, weights, "DiT");
         try
         {
-            return new WanTransformer(backend, config, loader);
+            return new DitWeights(loader, config);
         }
         catch
         {
@@ -89,7 +85,7 @@ public sealed partial class WanTransformer : IDisposable
         var loader = new WeightLoader(backend, weights, "DiT");
         try
         {
-            return new WanTransformer(backend, config, loader);
+            return new WanTransformer(backend, config, new DitWeights(loader, config), null);
         }
         catch
         {
@@ -120,13 +116,15 @@ public sealed partial class WanTransformer : IDisposable
         {
             throw new ArgumentException($"text context {context.Shape} must be [L <= {DitConfig.TextLength}, {Config.TextDim}]");
         }
+        _ = W; // reload released weights before a merged binding reads them
+        adapters?.EnsureBuilt();
         var padded = new float[DitConfig.TextLength * Config.TextDim];
         context.Backend.ToHost(context).CopyTo(padded, 0);
         using var ctx = _b.FromHost(padded, new Shape(DitConfig.TextLength, Config.TextDim));
-        using var h1 = _text1.Apply(_b, ctx, adapters);
+        using var h1 = W.Text1.Apply(_b, ctx, adapters);
         using var g = _b.GeluTanh(h1);
-        using var embedded = _text2.Apply(_b, g, adapters);
-        return new DitTextContext(this, [.. _blocks.Select(block => block.TextKeyValues(_b, embedded, adapters))], adapters);
+        using var embedded = W.Text2.Apply(_b, g, adapters);
+        return new DitTextContext(this, [.. W.Blocks.Select(block => block.TextKeyValues(_b, embedded, adapters))], adapters);
     }
 
     /// <summary>
@@ -178,7 +176,7 @@ public sealed partial class WanTransformer : IDisposable
             throw new ArgumentException("an attention window needs the latent's own tokens: seq_len padding is not supported with it");
         }
         var frameWindow = attentionWindow is { } radius ? new AttentionFrameWindow(grid.H * grid.W, radius) : null;
-        using var x = _b.Patchify(latent, _patchWeight, _patchBias, c.Patch);
+        using var x = _b.Patchify(latent, W.PatchWeight, W.PatchBias, c.Patch);
         using var e = TimeEmbedding(timestepSinusoid, text.Adapters);
         using var e0Flat = TimeProjection(e, text.Adapters);
         using var e0 = _b.Reshape(e0Flat, new Shape(6, c.Dim));
@@ -197,14 +195,14 @@ public sealed partial class WanTransformer : IDisposable
     /// <exception cref="ArgumentException">the latent, text or cache does not fit this DiT.</exception>
     public Tensor ForwardChunk(Tensor chunk, double t, DitTextContext text, DitKvCache cache, bool storeChunk, CancellationToken cancellation = default)
     {
-        if (!ReferenceEquals(text.Owner, this) || cache.Layers != _blocks.Length)
+        if (!ReferenceEquals(text.Owner, this) || cache.Layers != W.Blocks.Length)
         {
-            throw new ArgumentException($"the text context and a K/V cache of {_blocks.Length} layers must belong to this DiT (cache: {cache.Layers} layers)");
+            throw new ArgumentException($"the text context and a K/V cache of {W.Blocks.Length} layers must belong to this DiT (cache: {cache.Layers} layers)");
         }
         var grid = Grid(chunk.Shape);
         int start = cache.NextFrame;
         using var sinusoid = _b.TimestepSinusoid(t, Config.FreqDim);
-        using var x = _b.Patchify(chunk, _patchWeight, _patchBias, Config.Patch);
+        using var x = _b.Patchify(chunk, W.PatchWeight, W.PatchBias, Config.Patch);
         using var e = TimeEmbedding(sinusoid, text.Adapters);
         using var e0Flat = TimeProjection(e, text.Adapters);
         using var e0 = _b.Reshape(e0Flat, new Shape(6, Config.Dim));
@@ -228,20 +226,20 @@ public sealed partial class WanTransformer : IDisposable
         var adapters = text.Adapters;
         if (blockCache?.TryReuse(_b, x, e, e0) != true)
         {
-            for (int i = 0; i < _blocks.Length; i++)
+            for (int i = 0; i < W.Blocks.Length; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                _blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope, adapters, self(i));
+                W.Blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope, adapters, self(i));
             }
             blockCache?.Store(_b, x);
         }
 
-        using var shiftTable = _b.SliceRows(_headModulation, 0, 1);
-        using var scaleTable = _b.SliceRows(_headModulation, 1, 1);
+        using var shiftTable = _b.SliceRows(W.HeadModulation, 0, 1);
+        using var scaleTable = _b.SliceRows(W.HeadModulation, 1, 1);
         using var shift = _b.Add(shiftTable, e);
         using var scale = _b.Add(scaleTable, e);
         using var normed = _b.ModulatedLayerNorm(x, shift, scale, c.Eps);
-        using var head = _head.Apply(_b, normed, adapters);
+        using var head = W.Head.Apply(_b, normed, adapters);
         return _b.Unpatchify(head, c.OutChannels, grid, c.Patch);
     }
 
@@ -315,9 +313,9 @@ public sealed partial class WanTransformer : IDisposable
 
     private Tensor TimeEmbedding(Tensor sinusoid, LoraBinding? adapters = null)
     {
-        using var h = _time1.Apply(_b, sinusoid, adapters);
+        using var h = W.Time1.Apply(_b, sinusoid, adapters);
         using var a = _b.Silu(h);
-        return _time2.Apply(_b, a, adapters);
+        return W.Time2.Apply(_b, a, adapters);
     }
 
     /// <summary>e0 = Linear(SiLU(e)) [1, 6D]: the per-block modulation before the blocks' own tables.</summary>
@@ -326,11 +324,11 @@ public sealed partial class WanTransformer : IDisposable
     private Tensor TimeProjection(Tensor timeEmbedding, LoraBinding? adapters)
     {
         using var a = _b.Silu(timeEmbedding);
-        return _timeProj.Apply(_b, a, adapters);
+        return W.TimeProj.Apply(_b, a, adapters);
     }
 
     /// <summary>Every linear of the expert by diffusers module name (what a LoRA adapts).</summary>
-    internal IEnumerable<DitLinear> Linears => new[] { _time1, _time2, _timeProj, _text1, _text2, _head }.Concat(_blocks.SelectMany(b => b.Linears));
+    internal IEnumerable<DitLinear> Linears => W.OuterLinears.Concat(W.Blocks.SelectMany(b => b.Linears));
 
     /// <summary>A parameter a LoRA full delta may change (linear weights/biases, norms), by diffusers name; null when unknown.</summary>
     internal Tensor? Parameter(string name)
@@ -346,27 +344,116 @@ public sealed partial class WanTransformer : IDisposable
                 return linear.Bias;
             }
         }
-        return _blocks.SelectMany(b => b.NormParameters()).FirstOrDefault(p => p.Name == name).Tensor;
+        return W.Blocks.SelectMany(b => b.NormParameters()).FirstOrDefault(p => p.Name == name).Tensor;
+    }
+
+    /// <summary>Whether the expert's weights are on its backend now (false after <see cref="ReleaseWeights"/> until the next use).</summary>
+    public bool WeightsResident
+    {
+        get
+        {
+            lock (_weightsLock)
+            {
+                return _weights is not null;
+            }
+        }
+    }
+
+    /// <summary>How many times the weights were loaded onto the backend: 1 at <see cref="Load(IDitOps, string)"/>, +1 per reload after a release.</summary>
+    public int WeightLoads { get; private set; }
+
+    /// <summary>Bytes of the weights on the backend (shape × storage dtype of every weight; 0 when released).</summary>
+    public long WeightBytes
+    {
+        get
+        {
+            lock (_weightsLock)
+            {
+                return _weights?.StorageBytes ?? 0;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Frees the expert's weights on its backend (device memory back), with the RoPE table and the merged copies of
+    /// the LoRA bindings made for it; the next forward or <see cref="PrepareText"/> loads them again from the
+    /// memory-mapped checkpoint (<c>EngineOptions.ExpertResidency = Active</c>). Text contexts and captured work made
+    /// before must be disposed first: they reference the released tensors.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">the expert was loaded from a tensor source with no checkpoint folder to reload from.</exception>
+    public void ReleaseWeights()
+    {
+        if (_directory is null)
+        {
+            throw new InvalidOperationException("this DiT expert was loaded from a tensor source, not a checkpoint folder: its weights cannot be reloaded, so they are not released");
+        }
+        lock (_weightsLock)
+        {
+            if (_weights is null)
+            {
+                return;
+            }
+            lock (_bindings)
+            {
+                _bindings.ForEach(binding => binding.ReleaseMerged());
+            }
+            lock (_ropeLock)
+            {
+                _rope?.Table.Dispose();
+                _rope = null;
+            }
+            _weights.Dispose();
+            _weights = null;
+        }
+    }
+
+    /// <summary>The weights, loaded again from the checkpoint when they were released.</summary>
+    private DitWeights W
+    {
+        get
+        {
+            lock (_weightsLock)
+            {
+                if (_weights is null)
+                {
+                    _weights = LoadWeights(_b, Config, _directory!);
+                    WeightLoads++;
+                }
+                return _weights;
+            }
+        }
+    }
+
+    /// <summary>Records a LoRA binding made for this expert: its merged copies are released with the weights.</summary>
+    internal void Track(LoraBinding binding)
+    {
+        lock (_bindings)
+        {
+            _bindings.Add(binding);
+        }
+    }
+
+    /// <summary>Forgets a disposed binding.</summary>
+    internal void Untrack(LoraBinding binding)
+    {
+        lock (_bindings)
+        {
+            _bindings.Remove(binding);
+        }
     }
 
     /// <summary>Frees the tensors this object owns on its backend.</summary>
     public void Dispose()
     {
-        _patchWeight.Dispose();
-        _patchBias.Dispose();
-        foreach (var l in new[] { _time1, _time2, _timeProj, _text1, _text2, _head })
+        lock (_weightsLock)
         {
-            l.Dispose();
+            _weights?.Dispose();
+            _weights = null;
         }
-        _headModulation.Dispose();
         lock (_ropeLock)
         {
             _rope?.Table.Dispose();
             _rope = null;
-        }
-        foreach (var blk in _blocks)
-        {
-            blk.Dispose();
         }
     }
 }
