@@ -9,9 +9,23 @@ internal readonly record struct ConvExtent(int Cin, int F, int H, int W, int Cou
     public int OutPlane => checked(OutF * OutH * OutW);
 }
 
-/// <summary>The shape checks of the <see cref="IVaeOps"/> family (CUDA backend): each throws naming the op and the shapes.</summary>
+/// <summary>The shape checks of the <see cref="IVaeOps"/> family: each throws naming the op and the shapes.</summary>
 internal static class VaeChecks
 {
+    /// <summary>The kernel (kt, kh, kw) of a Conv3d: x [Cin, F, H, W], weight [Cout, Cin, kt, kh, kw].</summary>
+    /// <exception cref="ArgumentException">the ranks do not fit.</exception>
+    public static (int T, int H, int W) Conv3dKernel(Tensor x, Tensor weight) =>
+        x.Shape.Rank == 4 && weight.Shape.Rank == 5
+            ? (weight.Shape[2], weight.Shape[3], weight.Shape[4])
+            : throw new ArgumentException($"conv3d: input {x.Shape} must be [Cin, F, H, W] and weight {weight.Shape} [Cout, Cin, kt, kh, kw]");
+
+    /// <summary>The one-frame kernel (1, kh, kw) of a per-frame Conv2d: x [Cin, F, H, W], weight [Cout, Cin, kh, kw].</summary>
+    /// <exception cref="ArgumentException">the ranks do not fit.</exception>
+    public static (int T, int H, int W) Conv2dKernel(Tensor x, Tensor weight) =>
+        x.Shape.Rank == 4 && weight.Shape.Rank == 4
+            ? (1, weight.Shape[2], weight.Shape[3])
+            : throw new ArgumentException($"conv2d: input {x.Shape} must be [Cin, F, H, W] and weight {weight.Shape} [Cout, Cin, kh, kw]");
+
     /// <summary>
     /// Checks a convolution of x [Cin, F, H, W] with weight [Cout, Cin, ...] (kernel <paramref name="kernel"/>),
     /// bias [Cout] or none and geometry <paramref name="s"/>; returns its extents.

@@ -21,4 +21,7 @@ public readonly record struct Conv2dSpec(int StrideH, int StrideW, int PadTop, i
 
     /// <summary>ZeroPad2d(0, 1, 0, 1) then stride 2 (the VAE's spatial downsampler).</summary>
     public static Conv2dSpec DownsampleRightBottom => new(2, 2, 0, 1, 0, 1);
+
+    /// <summary>The same geometry as a <see cref="Conv3dSpec"/> for a one-frame kernel (stride 1 in time, no time padding).</summary>
+    public Conv3dSpec AsConv3d() => new(1, StrideH, StrideW, 0, PadTop, PadBottom, PadLeft, PadRight);
 }

@@ -10,25 +10,12 @@ public sealed partial class CpuBackend
     internal const int ConvColumnBudget = 1 << 23;
 
     /// <inheritdoc/>
-    public Tensor Conv3d(Tensor x, Tensor weight, Tensor? bias, Conv3dSpec spec)
-    {
-        if (x.Shape.Rank != 4 || weight.Shape.Rank != 5)
-        {
-            throw new ArgumentException($"conv3d: input {x.Shape} must be [Cin, F, H, W] and weight {weight.Shape} [Cout, Cin, kt, kh, kw]");
-        }
-        return Convolve(x, weight, bias, (weight.Shape[2], weight.Shape[3], weight.Shape[4]), spec, "conv3d");
-    }
+    public Tensor Conv3d(Tensor x, Tensor weight, Tensor? bias, Conv3dSpec spec) =>
+        Convolve(x, weight, bias, VaeChecks.Conv3dKernel(x, weight), spec, "conv3d");
 
     /// <inheritdoc/>
-    public Tensor Conv2dFrames(Tensor x, Tensor weight, Tensor? bias, Conv2dSpec spec)
-    {
-        if (x.Shape.Rank != 4 || weight.Shape.Rank != 4)
-        {
-            throw new ArgumentException($"conv2d: input {x.Shape} must be [Cin, F, H, W] and weight {weight.Shape} [Cout, Cin, kh, kw]");
-        }
-        var spec3d = new Conv3dSpec(1, spec.StrideH, spec.StrideW, 0, spec.PadTop, spec.PadBottom, spec.PadLeft, spec.PadRight);
-        return Convolve(x, weight, bias, (1, weight.Shape[2], weight.Shape[3]), spec3d, "conv2d");
-    }
+    public Tensor Conv2dFrames(Tensor x, Tensor weight, Tensor? bias, Conv2dSpec spec) =>
+        Convolve(x, weight, bias, VaeChecks.Conv2dKernel(x, weight), spec.AsConv3d(), "conv2d");
 
     /// <summary>
     /// im2col + GEMM: for every band of output rows of one output frame, the receptive fields are

@@ -32,29 +32,16 @@ public sealed partial class CudaBackend
     /// storage type). A 1×1×1 stride-1 conv is one GEMM on the input itself.
     /// </summary>
     /// <exception cref="ArgumentException">shapes or geometry do not fit together.</exception>
-    public Tensor Conv3d(Tensor x, Tensor weight, Tensor? bias, Conv3dSpec spec)
-    {
-        if (x.Shape.Rank != 4 || weight.Shape.Rank != 5)
-        {
-            throw new ArgumentException($"conv3d: input {x.Shape} must be [Cin, F, H, W] and weight {weight.Shape} [Cout, Cin, kt, kh, kw]");
-        }
-        return Convolve(x, weight, bias, (weight.Shape[2], weight.Shape[3], weight.Shape[4]), spec, "conv3d");
-    }
+    public Tensor Conv3d(Tensor x, Tensor weight, Tensor? bias, Conv3dSpec spec) =>
+        Convolve(x, weight, bias, VaeChecks.Conv3dKernel(x, weight), spec, "conv3d");
 
     /// <summary>
     /// The same Conv2d on every frame of x [Cin, F, H, W]: weight [Cout, Cin, kh, kw], bias [Cout] →
     /// [Cout, F, Ho, Wo]; computed as <see cref="Conv3d"/> with a one-frame kernel.
     /// </summary>
     /// <exception cref="ArgumentException">shapes or geometry do not fit together.</exception>
-    public Tensor Conv2dFrames(Tensor x, Tensor weight, Tensor? bias, Conv2dSpec spec)
-    {
-        if (x.Shape.Rank != 4 || weight.Shape.Rank != 4)
-        {
-            throw new ArgumentException($"conv2d: input {x.Shape} must be [Cin, F, H, W] and weight {weight.Shape} [Cout, Cin, kh, kw]");
-        }
-        var spec3d = new Conv3dSpec(1, spec.StrideH, spec.StrideW, 0, spec.PadTop, spec.PadBottom, spec.PadLeft, spec.PadRight);
-        return Convolve(x, weight, bias, (1, weight.Shape[2], weight.Shape[3]), spec3d, "conv2d");
-    }
+    public Tensor Conv2dFrames(Tensor x, Tensor weight, Tensor? bias, Conv2dSpec spec) =>
+        Convolve(x, weight, bias, VaeChecks.Conv2dKernel(x, weight), spec.AsConv3d(), "conv2d");
 
     private CudaTensor Convolve(Tensor x, Tensor weight, Tensor? bias, (int T, int H, int W) kernel, Conv3dSpec s, string op)
     {
