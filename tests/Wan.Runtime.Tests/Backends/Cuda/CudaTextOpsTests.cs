@@ -3,6 +3,7 @@ using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Models.Umt5;
 using Wan.Runtime.Tensors;
+using Wan.Testing;
 using static Wan.Testing.EmulatedTesting;
 
 namespace Wan.Runtime.Tests.Backends.Cuda;
@@ -13,42 +14,24 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// fp16 overflow rule of the reference T5 (clamp everything to ±(65504 − 1000) when, and only when, a sum is
 /// ±Inf). Outputs are fresh emulated memory (NaN), so an unwritten element fails.
 /// </summary>
-[Category("Emulated")]
-[TestFixtureSource(nameof(Storages))]
-public sealed class CudaTextOpsTests(DType storage)
+public sealed class CudaTextOpsTests(DType storage) : EmulatedBackendFixture(storage)
 {
-    public static readonly DType[] Storages = [DType.F32, DType.BF16, DType.F16];
-
-    private readonly CpuBackend _cpu = new();
-    private CudaBackend _cuda = null!;
-    private Random _random = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _cuda = new CudaBackend(Emulator, storage);
-        _random = NewRandom();
-    }
-
-    [TearDown]
-    public void TearDown() => _cuda.Dispose();
-
     [TestCase(37, 53, 32, 128)]
     [TestCase(1, 19, 12, 20)]
     [TestCase(23, 1, 8, 9)]
     public void RelativePositionBiasEqualsTheCpuGather(int queries, int keys, int buckets, int maxDistance)
     {
         int heads = 5;
-        var table = Representable(Uniform(_random, buckets * heads), storage);
+        var table = Representable(Uniform(Random, buckets * heads), Storage);
         var offsets = RelativePositionBuckets.ForOffsets(queries, keys, buckets, maxDistance);
-        using var ctable = _cpu.FromHost(table, new Shape(buckets, heads));
-        using var gtable = _cuda.FromHost(table, new Shape(buckets, heads));
-        using var expected = _cpu.RelativePositionBias(ctable, offsets, queries, keys);
-        using var actual = _cuda.RelativePositionBias(gtable, offsets, queries, keys);
+        using var ctable = Cpu.FromHost(table, new Shape(buckets, heads));
+        using var gtable = Cuda.FromHost(table, new Shape(buckets, heads));
+        using var expected = Cpu.RelativePositionBias(ctable, offsets, queries, keys);
+        using var actual = Cuda.RelativePositionBias(gtable, offsets, queries, keys);
         Assert.That(actual.Shape, Is.EqualTo(new Shape(heads, queries, keys)));
-        Assert.That(_cuda.ToHost(actual), Is.EqualTo(_cpu.ToHost(expected)), "a gather: bit copies of the table");
+        Assert.That(Cuda.ToHost(actual), Is.EqualTo(Cpu.ToHost(expected)), "a gather: bit copies of the table");
         // The CPU gather itself against the definition, at one element per head (query 0, last key).
-        var cpu = _cpu.ToHost(expected);
+        var cpu = Cpu.ToHost(expected);
         for (int h = 0; h < heads; h++)
         {
             int bucket = RelativePositionBuckets.Bucket(keys - 1, buckets, maxDistance);
@@ -59,12 +42,12 @@ public sealed class CudaTextOpsTests(DType storage)
     [Test]
     public void BucketsOutsideTheTableAreRefusedOnTheHost()
     {
-        using var table = _cuda.FromHost(Uniform(_random, 8 * 3), new Shape(8, 3));
+        using var table = Cuda.FromHost(Uniform(Random, 8 * 3), new Shape(8, 3));
         var offsets = new int[4 + 6 - 1];
         offsets[5] = 8;
-        Assert.That(() => _cuda.RelativePositionBias(table, offsets, 4, 6),
+        Assert.That(() => Cuda.RelativePositionBias(table, offsets, 4, 6),
             Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("bucket 8 of offset 2 is outside the table's 8 buckets"));
-        Assert.That(() => _cuda.RelativePositionBias(table, new int[8], 4, 6),
+        Assert.That(() => Cuda.RelativePositionBias(table, new int[8], 4, 6),
             Throws.ArgumentException.With.Message.Contains("8 offset buckets for 4 queries and 6 keys (need 9)"));
     }
 
@@ -72,37 +55,37 @@ public sealed class CudaTextOpsTests(DType storage)
     public void ResidualAddOfFiniteSumsEqualsTheCpu()
     {
         int rows = 29, d = 67;
-        var x = Representable(Uniform(_random, rows * d), storage);
-        var y = Representable(Uniform(_random, rows * d), storage);
-        using var cx = _cpu.FromHost(x, new Shape(rows, d));
-        using var cy = _cpu.FromHost(y, new Shape(rows, d));
-        using var gx = _cuda.FromHost(x, new Shape(rows, d));
-        using var gy = _cuda.FromHost(y, new Shape(rows, d));
-        _cpu.ResidualAddInPlace(cx, cy);
-        _cuda.ResidualAddInPlace(gx, gy);
-        Assert.That(_cuda.ToHost(gx), Is.EqualTo(Representable(_cpu.ToHost(cx), storage)), "one rounding of the fp32 sum");
+        var x = Representable(Uniform(Random, rows * d), Storage);
+        var y = Representable(Uniform(Random, rows * d), Storage);
+        using var cx = Cpu.FromHost(x, new Shape(rows, d));
+        using var cy = Cpu.FromHost(y, new Shape(rows, d));
+        using var gx = Cuda.FromHost(x, new Shape(rows, d));
+        using var gy = Cuda.FromHost(y, new Shape(rows, d));
+        Cpu.ResidualAddInPlace(cx, cy);
+        Cuda.ResidualAddInPlace(gx, gy);
+        Assert.That(Cuda.ToHost(gx), Is.EqualTo(Representable(Cpu.ToHost(cx), Storage)), "one rounding of the fp32 sum");
     }
 
     /// <summary>
-    /// Sums past fp16's range: in fp16 storage every element is clamped to ±64512 (65504 − 1000 rounded to
+    /// Sums past fp16's range: in fp16 Storage every element is clamped to ±64512 (65504 − 1000 rounded to
     /// fp16) once any sum is ±Inf, even finite ones above the limit; NaN stays NaN. bf16/fp32 never clamp.
     /// </summary>
     [Test]
     public void SumsPastTheFp16RangeAreClampedOnlyInFp16()
     {
         int n = 301;
-        var x = Representable(Uniform(_random, n, -1000f, 1000f), storage);
-        var y = Representable(Uniform(_random, n, -1000f, 1000f), storage);
+        var x = Representable(Uniform(Random, n, -1000f, 1000f), Storage);
+        var y = Representable(Uniform(Random, n, -1000f, 1000f), Storage);
         (x[7], y[7]) = (60000f, 30000f);     // +Inf in fp16
         (x[150], y[150]) = (-50000f, -40000f); // −Inf in fp16
         (x[222], y[222]) = (64000f, 1000f);   // 65000: finite in fp16, above the clamp limit
         x[300] = float.NaN;
-        using var gx = _cuda.FromHost(x, new Shape(n));
-        using var gy = _cuda.FromHost(y, new Shape(n));
-        _cuda.ResidualAddInPlace(gx, gy);
-        var actual = _cuda.ToHost(gx);
+        using var gx = Cuda.FromHost(x, new Shape(n));
+        using var gy = Cuda.FromHost(y, new Shape(n));
+        Cuda.ResidualAddInPlace(gx, gy);
+        var actual = Cuda.ToHost(gx);
         var sums = x.Zip(y, (a, b) => a + b).ToArray();
-        if (storage == DType.F16)
+        if (Storage == DType.F16)
         {
             float limit = Representable([TextOps.Fp16ClampLimit], DType.F16)[0];
             Assert.That(limit, Is.EqualTo(64512f));
@@ -116,7 +99,7 @@ public sealed class CudaTextOpsTests(DType storage)
         }
         else
         {
-            Assert.That(actual, Is.EqualTo(Representable(sums, storage)), "bf16/fp32 hold these sums: no clamp");
+            Assert.That(actual, Is.EqualTo(Representable(sums, Storage)), "bf16/fp32 hold these sums: no clamp");
         }
     }
 
@@ -124,11 +107,11 @@ public sealed class CudaTextOpsTests(DType storage)
     [Test]
     public void FiniteSumsAboveTheLimitStayWhenNothingOverflows()
     {
-        var x = Representable([64000f, 1f, -64000f], storage);
-        var y = Representable([1000f, 2f, -1000f], storage);
-        using var gx = _cuda.FromHost(x, new Shape(3));
-        using var gy = _cuda.FromHost(y, new Shape(3));
-        _cuda.ResidualAddInPlace(gx, gy);
-        Assert.That(_cuda.ToHost(gx), Is.EqualTo(Representable([65000f, 3f, -65000f], storage)));
+        var x = Representable([64000f, 1f, -64000f], Storage);
+        var y = Representable([1000f, 2f, -1000f], Storage);
+        using var gx = Cuda.FromHost(x, new Shape(3));
+        using var gy = Cuda.FromHost(y, new Shape(3));
+        Cuda.ResidualAddInPlace(gx, gy);
+        Assert.That(Cuda.ToHost(gx), Is.EqualTo(Representable([65000f, 3f, -65000f], Storage)));
     }
 }

@@ -4,6 +4,7 @@ using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Models.Vae;
 using Wan.Runtime.Tensors;
+using Wan.Testing;
 using static Wan.Testing.EmulatedTesting;
 using static Wan.Testing.Metrics;
 
@@ -15,28 +16,10 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// within one rounding of the storage type, layout ops bit for bit; the im2col bands of a tight column
 /// budget (one GEMM each) give the result of one band; bad shapes are refused naming the op.
 /// </summary>
-[Category("Emulated")]
-[TestFixtureSource(nameof(Storages))]
-public sealed class CudaVaeOpsTests(DType storage)
+public sealed class CudaVaeOpsTests(DType storage) : EmulatedBackendFixture(storage)
 {
-    public static readonly DType[] Storages = [DType.F32, DType.BF16, DType.F16];
-
-    private readonly CpuBackend _cpu = new();
-    private CudaBackend _cuda = null!;
-    private Random _random = null!;
-
-    [SetUp]
-    public void SetUp()
-    {
-        _cuda = new CudaBackend(Emulator, storage);
-        _random = NewRandom();
-    }
-
-    [TearDown]
-    public void TearDown() => _cuda.Dispose();
-
     /// <summary>One rounding of a sum of K products: fp32 reorders the sum (cuBLAS vs OpenBLAS blocking), so it gets a little more than one rounding.</summary>
-    private double ConvTolerance => storage == DType.F32 ? 1e-5 : Tolerance(storage);
+    private double ConvTolerance => Storage == DType.F32 ? 1e-5 : Tolerance(Storage);
 
     public static IEnumerable<TestCaseData> Conv3dCases()
     {
@@ -50,7 +33,7 @@ public sealed class CudaVaeOpsTests(DType storage)
     [TestCaseSource(nameof(Conv3dCases))]
     public void Conv3dMatchesTheCpu((int T, int H, int W) kernel, Conv3dSpec spec, bool withBias)
     {
-        int cin = 3 + _random.Next(4), cout = 5 + _random.Next(4), f = 3 + _random.Next(3), h = 5 + _random.Next(4), w = 7 + _random.Next(5);
+        int cin = 3 + Random.Next(4), cout = 5 + Random.Next(4), f = 3 + Random.Next(3), h = 5 + Random.Next(4), w = 7 + Random.Next(5);
         var (cx, gx) = Pair(new Shape(cin, f, h, w));
         var (cw, gw) = Pair(new Shape(cout, cin, kernel.T, kernel.H, kernel.W), 0.5f);
         var (cb, gb) = Pair(new Shape(cout));
@@ -61,10 +44,10 @@ public sealed class CudaVaeOpsTests(DType storage)
         using (cb)
         using (gb)
         {
-            using var expected = _cpu.Conv3d(cx, cw, withBias ? cb : null, spec);
-            using var actual = _cuda.Conv3d(gx, gw, withBias ? gb : null, spec);
+            using var expected = Cpu.Conv3d(cx, cw, withBias ? cb : null, spec);
+            using var actual = Cuda.Conv3d(gx, gw, withBias ? gb : null, spec);
             Assert.That(actual.Shape, Is.EqualTo(expected.Shape));
-            AssertClose(_cuda.ToHost(actual), _cpu.ToHost(expected), ConvTolerance, $"conv3d {kernel} {spec} {storage}");
+            AssertClose(Cuda.ToHost(actual), Cpu.ToHost(expected), ConvTolerance, $"conv3d {kernel} {spec} {Storage}");
         }
     }
 
@@ -78,7 +61,7 @@ public sealed class CudaVaeOpsTests(DType storage)
     [TestCaseSource(nameof(Conv2dCases))]
     public void Conv2dFramesMatchesTheCpu(int k, Conv2dSpec spec)
     {
-        int cin = 4 + _random.Next(3), cout = 3 + _random.Next(5), f = 2 + _random.Next(2), h = 6 + _random.Next(5), w = 9 + _random.Next(4);
+        int cin = 4 + Random.Next(3), cout = 3 + Random.Next(5), f = 2 + Random.Next(2), h = 6 + Random.Next(5), w = 9 + Random.Next(4);
         var (cx, gx) = Pair(new Shape(cin, f, h, w));
         var (cw, gw) = Pair(new Shape(cout, cin, k, k), 0.5f);
         var (cb, gb) = Pair(new Shape(cout));
@@ -89,10 +72,10 @@ public sealed class CudaVaeOpsTests(DType storage)
         using (cb)
         using (gb)
         {
-            using var expected = _cpu.Conv2dFrames(cx, cw, cb, spec);
-            using var actual = _cuda.Conv2dFrames(gx, gw, gb, spec);
+            using var expected = Cpu.Conv2dFrames(cx, cw, cb, spec);
+            using var actual = Cuda.Conv2dFrames(gx, gw, gb, spec);
             Assert.That(actual.Shape, Is.EqualTo(expected.Shape));
-            AssertClose(_cuda.ToHost(actual), _cpu.ToHost(expected), ConvTolerance, $"conv2d {k}x{k} {spec} {storage}");
+            AssertClose(Cuda.ToHost(actual), Cpu.ToHost(expected), ConvTolerance, $"conv2d {k}x{k} {spec} {Storage}");
         }
     }
 
@@ -105,17 +88,17 @@ public sealed class CudaVaeOpsTests(DType storage)
         var (_, gb) = Pair(new Shape(cout));
         var spec = Conv3dSpec.Causal(2, 3, 3);
         using var counting = new CountingDevice(Emulator);
-        using var banded = new CudaBackend(counting, storage);
-        using var x = banded.FromHost(_cuda.ToHost(gx), gx.Shape);
-        using var weight = banded.FromHost(_cuda.ToHost(gw), gw.Shape);
-        using var bias = banded.FromHost(_cuda.ToHost(gb), gb.Shape);
+        using var banded = new CudaBackend(counting, Storage);
+        using var x = banded.FromHost(Cuda.ToHost(gx), gx.Shape);
+        using var weight = banded.FromHost(Cuda.ToHost(gw), gw.Shape);
+        using var bias = banded.FromHost(Cuda.ToHost(gb), gb.Shape);
         using (gx)
         using (gw)
         using (gb)
         {
             using var whole = banded.Conv3d(x, weight, bias, spec);
             // Output rows are f·h = 21 of w = 11 pixels, K = 81: 4 rows per band → 6 bands (the last one short).
-            banded.ConvColumnBytes = 81L * 11 * 4 * storage.SizeOf() + 1;
+            banded.ConvColumnBytes = 81L * 11 * 4 * Storage.SizeOf() + 1;
             counting.Reset();
             using var bands = banded.Conv3d(x, weight, bias, spec);
             Assert.Multiple(() =>
@@ -124,7 +107,7 @@ public sealed class CudaVaeOpsTests(DType storage)
                 Assert.That(counting.LaunchesByKernel.Where(kv => kv.Key.StartsWith("vae_im2col", StringComparison.Ordinal)).Sum(kv => kv.Value), Is.EqualTo(6));
             });
             // Each output is one dot product over K in every band; the GEMM library may still block K differently for another N.
-            AssertClose(banded.ToHost(bands), banded.ToHost(whole), ConvTolerance, $"banded conv3d {storage}");
+            AssertClose(banded.ToHost(bands), banded.ToHost(whole), ConvTolerance, $"banded conv3d {Storage}");
             Assert.That(() => banded.ConvColumnBytes = 0, Throws.TypeOf<ArgumentOutOfRangeException>());
         }
     }
@@ -133,7 +116,7 @@ public sealed class CudaVaeOpsTests(DType storage)
     [TestCase(true)]
     public void ChannelRmsNormMatchesTheCpu(bool silu)
     {
-        var shape = new Shape(13 + _random.Next(8), 2, 5 + _random.Next(3), 7 + _random.Next(3));
+        var shape = new Shape(13 + Random.Next(8), 2, 5 + Random.Next(3), 7 + Random.Next(3));
         var (cx, gx) = Pair(shape);
         var (cg, gg) = Pair(new Shape(shape[0], 1, 1));
         using (cx)
@@ -141,16 +124,16 @@ public sealed class CudaVaeOpsTests(DType storage)
         using (cg)
         using (gg)
         {
-            using var expected = _cpu.ChannelRmsNorm(cx, cg, silu);
-            using var actual = _cuda.ChannelRmsNorm(gx, gg, silu);
-            AssertClose(_cuda.ToHost(actual), _cpu.ToHost(expected), Tolerance(storage), $"channel rms_norm silu={silu} {storage}");
+            using var expected = Cpu.ChannelRmsNorm(cx, cg, silu);
+            using var actual = Cuda.ChannelRmsNorm(gx, gg, silu);
+            AssertClose(Cuda.ToHost(actual), Cpu.ToHost(expected), Tolerance(Storage), $"channel rms_norm silu={silu} {Storage}");
         }
     }
 
     [Test]
     public void ChannelAffineMatchesTheCpu()
     {
-        var shape = new Shape(5 + _random.Next(12), 3, 5, 6 + _random.Next(5));
+        var shape = new Shape(5 + Random.Next(12), 3, 5, 6 + Random.Next(5));
         var (cx, gx) = Pair(shape);
         var (ca, ga) = Pair(new Shape(shape[0]));
         var (cb, gb) = Pair(new Shape(shape[0]));
@@ -161,16 +144,16 @@ public sealed class CudaVaeOpsTests(DType storage)
         using (cb)
         using (gb)
         {
-            using var expected = _cpu.ChannelAffine(cx, ca, cb);
-            using var actual = _cuda.ChannelAffine(gx, ga, gb);
-            AssertClose(_cuda.ToHost(actual), _cpu.ToHost(expected), Tolerance(storage), $"channel affine {storage}");
+            using var expected = Cpu.ChannelAffine(cx, ca, cb);
+            using var actual = Cuda.ChannelAffine(gx, ga, gb);
+            AssertClose(Cuda.ToHost(actual), Cpu.ToHost(expected), Tolerance(Storage), $"channel affine {Storage}");
         }
     }
 
     [Test]
     public void LayoutOpsEqualTheCpuBitForBit()
     {
-        int c = 3 + _random.Next(5), f = 2 + _random.Next(3), h = 3 + _random.Next(4), w = 5 + _random.Next(4);
+        int c = 3 + Random.Next(5), f = 2 + Random.Next(3), h = 3 + Random.Next(4), w = 5 + Random.Next(4);
         var (cx, gx) = Pair(new Shape(2 * c, f, h, w));
         var (cy, gy) = Pair(new Shape(2 * c, f + 1, h, w));
         using (cx)
@@ -190,10 +173,10 @@ public sealed class CudaVaeOpsTests(DType storage)
             };
             foreach (var (name, op) in cases)
             {
-                using var expected = op(_cpu, cx, cy);
-                using var actual = op(_cuda, gx, gy);
+                using var expected = op(Cpu, cx, cy);
+                using var actual = op(Cuda, gx, gy);
                 Assert.That(actual.Shape, Is.EqualTo(expected.Shape), name);
-                Assert.That(_cuda.ToHost(actual), Is.EqualTo(_cpu.ToHost(expected)), name);
+                Assert.That(Cuda.ToHost(actual), Is.EqualTo(Cpu.ToHost(expected)), name);
             }
         }
     }
@@ -206,15 +189,15 @@ public sealed class CudaVaeOpsTests(DType storage)
     [TestCase(40, false)]
     public void SingleHeadAttentionMatchesTheCpuAtAnyWidth(int width, bool tightBudget)
     {
-        int lq = 23 + _random.Next(9), lk = 17 + _random.Next(9);
+        int lq = 23 + Random.Next(9), lk = 17 + Random.Next(9);
         var (cq, gq) = Pair(new Shape(lq, width), 1f);
         var (ck, gk) = Pair(new Shape(lk, width), 1f);
         var (cv, gv) = Pair(new Shape(lk, width));
         using var counting = new CountingDevice(Emulator);
-        using var backend = new CudaBackend(counting, storage);
+        using var backend = new CudaBackend(counting, Storage);
         if (tightBudget)
         {
-            backend.ConvColumnBytes = (long)(lq / 3 + 1) * lk * (4 + storage.SizeOf());
+            backend.ConvColumnBytes = (long)(lq / 3 + 1) * lk * (4 + Storage.SizeOf());
         }
         using (cq)
         using (gq)
@@ -223,30 +206,30 @@ public sealed class CudaVaeOpsTests(DType storage)
         using (cv)
         using (gv)
         {
-            using var q = backend.FromHost(_cuda.ToHost(gq), gq.Shape);
-            using var k = backend.FromHost(_cuda.ToHost(gk), gk.Shape);
-            using var v = backend.FromHost(_cuda.ToHost(gv), gv.Shape);
+            using var q = backend.FromHost(Cuda.ToHost(gq), gq.Shape);
+            using var k = backend.FromHost(Cuda.ToHost(gk), gk.Shape);
+            using var v = backend.FromHost(Cuda.ToHost(gv), gv.Shape);
             float scale = 1f / MathF.Sqrt(width);
             counting.Reset();
             using var actual = backend.SingleHeadAttention(q, k, v, scale);
             bool fused = backend.SupportsAttention(width);
             Assert.That(counting.Gemms, Is.EqualTo(fused ? 0 : tightBudget ? 6 : 2), fused ? "the fused kernel" : "two GEMMs per band of query rows");
-            using var expected = _cpu.SingleHeadAttention(cq, ck, cv, scale);
-            AssertClose(backend.ToHost(actual), _cpu.ToHost(expected), ConvTolerance, $"single-head attention width {width} ({(fused ? "fused" : "GEMM path")}) {storage}");
+            using var expected = Cpu.SingleHeadAttention(cq, ck, cv, scale);
+            AssertClose(backend.ToHost(actual), Cpu.ToHost(expected), ConvTolerance, $"single-head attention width {width} ({(fused ? "fused" : "GEMM path")}) {Storage}");
         }
     }
 
     [Test]
     public void CropAndBlendTilesMatchTheCpu()
     {
-        int c = 3, f = 2, h = 9 + _random.Next(4), w = 11 + _random.Next(4);
+        int c = 3, f = 2, h = 9 + Random.Next(4), w = 11 + Random.Next(4);
         var (cx, gx) = Pair(new Shape(c, f, h, w));
         using (cx)
         using (gx)
         {
-            using var cpuCrop = _cpu.CropFrames(cx, 2, 3, h - 4, w - 5);
-            using var cudaCrop = _cuda.CropFrames(gx, 2, 3, h - 4, w - 5);
-            Assert.That(_cuda.ToHost(cudaCrop), Is.EqualTo(_cpu.ToHost(cpuCrop)), "crop frames: a bit copy");
+            using var cpuCrop = Cpu.CropFrames(cx, 2, 3, h - 4, w - 5);
+            using var cudaCrop = Cuda.CropFrames(gx, 2, 3, h - 4, w - 5);
+            Assert.That(Cuda.ToHost(cudaCrop), Is.EqualTo(Cpu.ToHost(cpuCrop)), "crop frames: a bit copy");
 
             // Two tiles overlapping by 4 columns with complementary ramps, and a third, weighted, in a corner.
             var (ca, ga) = Pair(new Shape(c, f, h, 8));
@@ -262,11 +245,11 @@ public sealed class CudaVaeOpsTests(DType storage)
             using (cc)
             using (gc)
             {
-                using var expected = _cpu.BlendTiles([new(ca, 0, 0, rows, rampDown), new(cb, 0, 4, rows, rampUp), new(cc, 1, 1, [0.5f, 0.25f, 1f], [2f, 0.75f])], h, w);
-                using var actual = _cuda.BlendTiles([new(ga, 0, 0, rows, rampDown), new(gb, 0, 4, rows, rampUp), new(gc, 1, 1, [0.5f, 0.25f, 1f], [2f, 0.75f])], h, w);
+                using var expected = Cpu.BlendTiles([new(ca, 0, 0, rows, rampDown), new(cb, 0, 4, rows, rampUp), new(cc, 1, 1, [0.5f, 0.25f, 1f], [2f, 0.75f])], h, w);
+                using var actual = Cuda.BlendTiles([new(ga, 0, 0, rows, rampDown), new(gb, 0, 4, rows, rampUp), new(gc, 1, 1, [0.5f, 0.25f, 1f], [2f, 0.75f])], h, w);
                 // One rounding per accumulated tile: up to three on a pixel.
-                AssertClose(_cuda.ToHost(actual), _cpu.ToHost(expected), 2 * Tolerance(storage), $"blend tiles {storage}");
-                Assert.That(() => _cuda.BlendTiles([new(ga, 0, w - 7, rows, rampDown)], h, w),
+                AssertClose(Cuda.ToHost(actual), Cpu.ToHost(expected), 2 * Tolerance(Storage), $"blend tiles {Storage}");
+                Assert.That(() => Cuda.BlendTiles([new(ga, 0, w - 7, rows, rampDown)], h, w),
                     Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("leaves the"));
             }
         }
@@ -275,26 +258,26 @@ public sealed class CudaVaeOpsTests(DType storage)
     [Test]
     public void BadShapesAreRefusedNamingTheOp()
     {
-        using var x = _cuda.FromHost(Uniform(_random, 3 * 2 * 4 * 4), new Shape(3, 2, 4, 4));
-        using var weight = _cuda.FromHost(Uniform(_random, 5 * 4 * 27), new Shape(5, 4, 3, 3, 3));
-        using var wide = _cuda.FromHost(Uniform(_random, 5 * 3 * 9 * 9), new Shape(5, 3, 1, 9, 9));
+        using var x = Cuda.FromHost(Uniform(Random, 3 * 2 * 4 * 4), new Shape(3, 2, 4, 4));
+        using var weight = Cuda.FromHost(Uniform(Random, 5 * 4 * 27), new Shape(5, 4, 3, 3, 3));
+        using var wide = Cuda.FromHost(Uniform(Random, 5 * 3 * 9 * 9), new Shape(5, 3, 1, 9, 9));
         Assert.Multiple(() =>
         {
-            Assert.That(() => _cuda.Conv3d(x, weight, null, Conv3dSpec.Causal(2, 3, 3)),
+            Assert.That(() => Cuda.Conv3d(x, weight, null, Conv3dSpec.Causal(2, 3, 3)),
                 Throws.ArgumentException.With.Message.Contains("conv3d").And.Message.Contains("4 input channels"));
-            Assert.That(() => _cuda.Conv3d(x, wide, null, Conv3dSpec.Causal(0, 1, 1)),
+            Assert.That(() => Cuda.Conv3d(x, wide, null, Conv3dSpec.Causal(0, 1, 1)),
                 Throws.ArgumentException.With.Message.Contains("smaller than the kernel"));
-            Assert.That(() => _cuda.SliceFrames(x, 1, 2), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("outside the 2 frames"));
-            Assert.That(() => _cuda.SliceChannels(x, 2, 2), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("outside the 3 channels"));
-            Assert.That(() => _cuda.InterleaveChannelHalves(x), Throws.ArgumentException.With.Message.Contains("odd channel count"));
-            Assert.That(() => _cuda.ChannelRmsNorm(x, x, silu: true), Throws.ArgumentException.With.Message.Contains("gamma"));
+            Assert.That(() => Cuda.SliceFrames(x, 1, 2), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("outside the 2 frames"));
+            Assert.That(() => Cuda.SliceChannels(x, 2, 2), Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("outside the 3 channels"));
+            Assert.That(() => Cuda.InterleaveChannelHalves(x), Throws.ArgumentException.With.Message.Contains("odd channel count"));
+            Assert.That(() => Cuda.ChannelRmsNorm(x, x, silu: true), Throws.ArgumentException.With.Message.Contains("gamma"));
         });
     }
 
-    /// <summary>The same random values (representable in the storage type) on the CPU and the CUDA backend.</summary>
+    /// <summary>The same random values (representable in the Storage type) on the CPU and the CUDA backend.</summary>
     private (Tensor Cpu, Tensor Cuda) Pair(Shape shape, float range = 2f)
     {
-        var values = Representable(Uniform(_random, checked((int)shape.ElementCount), -range, range), storage);
-        return (_cpu.FromHost(values, shape), _cuda.FromHost(values, shape));
+        var values = Representable(Uniform(Random, checked((int)shape.ElementCount), -range, range), Storage);
+        return (Cpu.FromHost(values, shape), Cuda.FromHost(values, shape));
     }
 }
