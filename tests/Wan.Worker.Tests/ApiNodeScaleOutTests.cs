@@ -30,19 +30,8 @@ public sealed class ApiNodeScaleOutTests
         var set = Fixtures.Require(Fixtures.Sets.FirstOrDefault());
         var broker = RabbitBroker.Uri;
         using var dir = new TempDirectory();
-        var run = Guid.NewGuid().ToString("N")[..8];
-        var topology = new QueueTopology($"wan.jobs.api-{run}", $"wan.progress.api-{run}");
-        var data = dir.Combine("data");
-        await using var app = WanServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
-        {
-            o.ModelDirectory = set.Diffusers;
-            o.DataDirectory = data;
-            o.Dispatch = JobDispatch.RabbitMq;
-            o.BrokerUri = broker.ToString();
-            o.BrokerQueue = topology.Queue;
-            o.BrokerExchange = topology.ProgressExchange;
-        });
-        await app.StartAsync();
+        var (node, topology, data) = await StartApiNodeAsync("api", set.Diffusers, broker, dir);
+        await using var app = node;
         using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromMinutes(5) };
         var health = await client.GetFromJsonAsync<JsonElement>("/healthz");
         Assert.That(health.GetProperty("placement").GetString(), Does.Contain("wan-worker processes").And.Contain(topology.Queue));
@@ -118,19 +107,8 @@ public sealed class ApiNodeScaleOutTests
         var set = Fixtures.Require(Fixtures.Sets.FirstOrDefault());
         var broker = RabbitBroker.Uri;
         using var dir = new TempDirectory();
-        var run = Guid.NewGuid().ToString("N")[..8];
-        var topology = new QueueTopology($"wan.jobs.cancel-{run}", $"wan.progress.cancel-{run}");
-        var data = dir.Combine("data");
-        await using var app = WanServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
-        {
-            o.ModelDirectory = set.Diffusers;
-            o.DataDirectory = data;
-            o.Dispatch = JobDispatch.RabbitMq;
-            o.BrokerUri = broker.ToString();
-            o.BrokerQueue = topology.Queue;
-            o.BrokerExchange = topology.ProgressExchange;
-        });
-        await app.StartAsync();
+        var (node, topology, data) = await StartApiNodeAsync("cancel", set.Diffusers, broker, dir);
+        await using var app = node;
         using var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromMinutes(5) };
         using var worker = new WorkerProcess("w1", dir.Combine("w1.log"), ["--broker", broker.ToString(), "--model", set.Diffusers,
             "--store", Path.Combine(data, "jobs.db"), "--results", Path.Combine(data, "results"), "--queue", topology.Queue, "--exchange", topology.ProgressExchange, "--device", "cpu"]);
@@ -183,18 +161,8 @@ public sealed class ApiNodeScaleOutTests
         var set = Fixtures.Require(Fixtures.Sets.FirstOrDefault());
         var broker = RabbitBroker.Uri;
         using var dir = new TempDirectory();
-        var run = Guid.NewGuid().ToString("N")[..8];
-        var topology = new QueueTopology($"wan.jobs.gone-{run}", $"wan.progress.gone-{run}");
-        await using var app = WanServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
-        {
-            o.ModelDirectory = set.Diffusers;
-            o.DataDirectory = dir.Combine("data");
-            o.Dispatch = JobDispatch.RabbitMq;
-            o.BrokerUri = broker.ToString();
-            o.BrokerQueue = topology.Queue;
-            o.BrokerExchange = topology.ProgressExchange;
-        });
-        await app.StartAsync();
+        var (node, topology, data) = await StartApiNodeAsync("gone", set.Diffusers, broker, dir);
+        await using var app = node;
         await using (var connection = await new ConnectionFactory { Uri = broker }.CreateConnectionAsync())
         await using (var channel = await connection.CreateChannelAsync())
         {
@@ -206,7 +174,7 @@ public sealed class ApiNodeScaleOutTests
         var text = await response.Content.ReadAsStringAsync();
         Assert.That((int)response.StatusCode, Is.EqualTo(503), text);
         Assert.That(text, Does.Contain($"could not be published to 127.0.0.1:{broker.Port} queue {topology.Queue}"));
-        var store = new SqliteJobStore(Path.Combine(dir.Combine("data"), "jobs.db"));
+        var store = new SqliteJobStore(Path.Combine(data, "jobs.db"));
         Assert.That(store.ListUnfinished(), Is.Empty, "nothing is left queued that no worker will ever see");
         var health = await client.GetFromJsonAsync<JsonElement>("/healthz");
         Assert.That(health.GetProperty("queue_depth").GetInt32(), Is.Zero);
@@ -216,5 +184,35 @@ public sealed class ApiNodeScaleOutTests
             await channel.ExchangeDeleteAsync(topology.ProgressExchange);
         }
         await app.StopAsync();
+    }
+
+    /// <summary>
+    /// Starts an API node in broker mode on loopback: its own queue and progress exchange (named after
+    /// <paramref name="name"/> and a fresh run id, so runs never share a queue) and its data folder under <paramref name="dir"/>.
+    /// </summary>
+    private static async Task<(WebApplication App, QueueTopology Topology, string Data)> StartApiNodeAsync(string name, string modelDir, Uri broker, TempDirectory dir)
+    {
+        var run = Guid.NewGuid().ToString("N")[..8];
+        var topology = new QueueTopology($"wan.jobs.{name}-{run}", $"wan.progress.{name}-{run}");
+        var data = dir.Combine("data");
+        var app = WanServer.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"], o =>
+        {
+            o.ModelDirectory = modelDir;
+            o.DataDirectory = data;
+            o.Dispatch = JobDispatch.RabbitMq;
+            o.BrokerUri = broker.ToString();
+            o.BrokerQueue = topology.Queue;
+            o.BrokerExchange = topology.ProgressExchange;
+        });
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+        return (app, topology, data);
     }
 }
