@@ -13,24 +13,17 @@ internal sealed partial class WanTransformerBlock
     public void ForwardBatch(IRoutingOps b, Tensor x, Tensor e0, BatchModulationRows rows, IReadOnlyList<(Tensor Keys, Tensor Values)> texts,
         int tokens, RopeTable rope)
     {
-        using var table = b.GatherRows(_modulation, rows.BlockTile);
-        using var mod = b.Add(table, e0);
-        using var shiftMsa = b.GatherRows(mod, rows.Slot(0));
-        using var scaleMsa = b.GatherRows(mod, rows.Slot(1));
-        using var gateMsa = b.GatherRows(mod, rows.Slot(2));
-        using var shiftFfn = b.GatherRows(mod, rows.Slot(3));
-        using var scaleFfn = b.GatherRows(mod, rows.Slot(4));
-        using var gateFfn = b.GatherRows(mod, rows.Slot(5));
+        using var m = new SampleModulation(b, _modulation, e0, rows);
         var selfSpec = new AttentionSpec(_c.Heads, 1f / MathF.Sqrt(_c.HeadDim), tokens, _normQ1, _normK1, _c.Eps, rope);
 
-        using (var h = b.ModulatedLayerNormPerSample(x, shiftMsa, scaleMsa, _c.Eps))
+        using (var h = b.ModulatedLayerNormPerSample(x, m.ShiftMsa, m.ScaleMsa, _c.Eps))
         using (var q = _q1.ApplyPerSample(b, h, rows.Samples))
         using (var k = _k1.ApplyPerSample(b, h, rows.Samples))
         using (var v = _v1.ApplyPerSample(b, h, rows.Samples))
         using (var a = PerSample(b, rows.Samples, tokens, s => (Rows(b, q, s, tokens), Rows(b, k, s, tokens), Rows(b, v, s, tokens)), selfSpec, null))
         using (var o = _o1.ApplyPerSample(b, a, rows.Samples))
         {
-            b.GatedAddInPlacePerSample(x, o, gateMsa);
+            b.GatedAddInPlacePerSample(x, o, m.GateMsa);
         }
 
         using (var h = _c.CrossAttnNorm ? b.LayerNorm(x, _crossNormWeight, _crossNormBias, _c.Eps) : null)
@@ -41,11 +34,11 @@ internal sealed partial class WanTransformerBlock
             b.AddInPlace(x, o);
         }
 
-        using (var f1 = FfnInPerSample(b, x, shiftFfn, scaleFfn, rows))
+        using (var f1 = FfnInPerSample(b, x, m.ShiftFfn, m.ScaleFfn, rows))
         using (var activated = GeluTanh(b, f1))
         using (var f2 = _ffnOut.ApplyPerSample(b, activated ?? f1, rows.Samples))
         {
-            b.GatedAddInPlacePerSample(x, f2, gateFfn);
+            b.GatedAddInPlacePerSample(x, f2, m.GateFfn);
         }
     }
 

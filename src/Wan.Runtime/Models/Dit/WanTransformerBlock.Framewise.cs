@@ -13,24 +13,17 @@ internal sealed partial class WanTransformerBlock
     public void ForwardFramewise(IRoutingOps b, Tensor x, Tensor e0, BatchModulationRows frames, (Tensor Keys, Tensor Values) text,
         RopeTable rope, Tensor bias)
     {
-        using var table = b.GatherRows(_modulation, frames.BlockTile);
-        using var mod = b.Add(table, e0);
-        using var shiftMsa = b.GatherRows(mod, frames.Slot(0));
-        using var scaleMsa = b.GatherRows(mod, frames.Slot(1));
-        using var gateMsa = b.GatherRows(mod, frames.Slot(2));
-        using var shiftFfn = b.GatherRows(mod, frames.Slot(3));
-        using var scaleFfn = b.GatherRows(mod, frames.Slot(4));
-        using var gateFfn = b.GatherRows(mod, frames.Slot(5));
+        using var m = new SampleModulation(b, _modulation, e0, frames);
         float scale = 1f / MathF.Sqrt(_c.HeadDim);
 
-        using (var h = b.ModulatedLayerNormPerSample(x, shiftMsa, scaleMsa, _c.Eps))
+        using (var h = b.ModulatedLayerNormPerSample(x, m.ShiftMsa, m.ScaleMsa, _c.Eps))
         using (var q = _q1.Apply(b, h))
         using (var k = _k1.Apply(b, h))
         using (var v = _v1.Apply(b, h))
         using (var a = b.Attention(q, k, v, new AttentionSpec(_c.Heads, scale, k.Shape[0], _normQ1, _normK1, _c.Eps, rope, bias)))
         using (var o = _o1.Apply(b, a))
         {
-            b.GatedAddInPlacePerSample(x, o, gateMsa);
+            b.GatedAddInPlacePerSample(x, o, m.GateMsa);
         }
 
         using (var h = _c.CrossAttnNorm ? b.LayerNorm(x, _crossNormWeight, _crossNormBias, _c.Eps) : null)
@@ -41,12 +34,12 @@ internal sealed partial class WanTransformerBlock
             b.AddInPlace(x, o);
         }
 
-        using (var h = b.ModulatedLayerNormPerSample(x, shiftFfn, scaleFfn, _c.Eps))
+        using (var h = b.ModulatedLayerNormPerSample(x, m.ShiftFfn, m.ScaleFfn, _c.Eps))
         using (var f1 = _ffnIn.Apply(b, h))
         using (var g = b.GeluTanh(f1))
         using (var f2 = _ffnOut.Apply(b, g))
         {
-            b.GatedAddInPlacePerSample(x, f2, gateFfn);
+            b.GatedAddInPlacePerSample(x, f2, m.GateFfn);
         }
     }
 }
