@@ -165,7 +165,9 @@ public class StreamingWriterTests
     public void TheMemoryCheckFlagsAWriterThatHoldsItsFrames()
     {
         double growth = GrowthPerFrame(_ => new MemoryVideoSink());
-        Assert.That(growth, Is.GreaterThanOrEqualTo(128 * 128 * 3));
+        // About one frame (49 152 bytes) each; the runs' own small allocations differ by a few hundred bytes
+        // (a CI run measured 49 151.7), so the count is compared with 90% of a frame, not the exact size.
+        Assert.That(growth, Is.GreaterThan(0.9 * 128 * 128 * 3));
         Assert.That(growth, Is.Not.LessThan(BoundPerFrame));
     }
 }
