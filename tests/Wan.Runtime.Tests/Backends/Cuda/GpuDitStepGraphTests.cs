@@ -1,4 +1,3 @@
-using Wan.Kernels.Device;
 using Wan.Runtime.Tensors;
 using Wan.Testing;
 
@@ -8,26 +7,11 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 [Category("Golden")]
 [Category("Gpu")]
 [TestFixtureSource(nameof(Storages))]
-public sealed class GpuDitStepGraphTests(DType storage)
+public sealed class GpuDitStepGraphTests(DType storage) : GpuDeviceFixture
 {
     public static readonly DType[] Storages = [DType.F32, DType.BF16];
 
-    private CudaDevice? _device;
-
-    [OneTimeSetUp]
-    public void Open()
-    {
-        if (!CudaDevice.IsAvailable(out var reason))
-        {
-            Assert.Ignore($"no usable CUDA device: {reason}");
-        }
-        _device = new CudaDevice();
-    }
-
-    [OneTimeTearDown]
-    public void Close() => _device?.Dispose();
-
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "dit" } })]
     public void ReplayedStepEqualsDirectForwards(FixtureCase? fixtureCase) =>
-        DitStepGraphGoldenTests.Check(_device ?? throw new InvalidOperationException("device not opened"), storage, Fixtures.Require(fixtureCase));
+        DitStepGraphGoldenTests.Check(Device, storage, Fixtures.Require(fixtureCase));
 }

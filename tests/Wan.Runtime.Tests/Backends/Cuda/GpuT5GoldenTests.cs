@@ -1,4 +1,3 @@
-using Wan.Kernels.Device;
 using Wan.Runtime.Tensors;
 using Wan.Testing;
 
@@ -8,27 +7,11 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 [Category("Golden")]
 [Category("Gpu")]
 [TestFixtureSource(nameof(Storages))]
-public sealed class GpuT5GoldenTests(DType storage)
+public sealed class GpuT5GoldenTests(DType storage) : GpuDeviceFixture
 {
     public static readonly DType[] Storages = [DType.F32, DType.BF16, DType.F16];
 
-    private CudaDevice? _device;
-
-    [OneTimeSetUp]
-    public void Open()
-    {
-        if (!CudaDevice.IsAvailable(out var reason))
-        {
-            Assert.Ignore($"no usable CUDA device: {reason}");
-        }
-        _device = new CudaDevice();
-        TestContext.Progress.WriteLine($"umT5 goldens on {_device.Name}");
-    }
-
-    [OneTimeTearDown]
-    public void Close() => _device?.Dispose();
-
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "t5" } })]
     public void EncoderOutputMatches(FixtureCase? fixtureCase) =>
-        CudaT5GoldenTests.Check(_device ?? throw new InvalidOperationException("device not opened"), storage, Fixtures.Require(fixtureCase));
+        CudaT5GoldenTests.Check(Device, storage, Fixtures.Require(fixtureCase));
 }
