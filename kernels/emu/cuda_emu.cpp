@@ -1,6 +1,7 @@
 // The emulated device's runtime: kernel registry, launch entry point, the worker pool that runs a
 // grid's blocks, and the fiber scheduler that runs one block's threads (see cuda_emu.h).
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <link.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -9,10 +10,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -1050,12 +1054,42 @@ extern "C" __attribute__((visibility("default"))) void __ubsan_on_report()
 namespace
 {
 std::mutex launch_lock;
+
+// WAN_EMU_KERNEL_LOG=FILE: appends the name of every kernel this process launches to FILE, once per
+// name (one write per line with O_APPEND, so the test processes of a run share the file).
+// kernels/emu/kernel-coverage.sh compares the names with every kernel of kernels/cuda/*.cu: the
+// coverage of a subset of the tests. Called under launch_lock. Returns an error text or "".
+std::string log_launched_kernel(const char* kernel)
+{
+    static const char* const path = getenv("WAN_EMU_KERNEL_LOG");
+    static std::set<std::string> logged;
+    if (path == nullptr || *path == 0 || logged.count(kernel) != 0)
+    {
+        return {};
+    }
+    std::string line = std::string(kernel) + "\n";
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+    {
+        return std::string("WAN_EMU_KERNEL_LOG=") + path + ": cannot open for appending: " + strerror(errno);
+    }
+    ssize_t written = write(fd, line.data(), line.size());
+    int write_errno = errno;
+    close(fd);
+    if (written != static_cast<ssize_t>(line.size()))
+    {
+        return std::string("WAN_EMU_KERNEL_LOG=") + path + ": cannot append: " + (written < 0 ? strerror(write_errno) : "short write");
+    }
+    logged.insert(kernel);
+    return {};
+}
 }
 
 // Launches a registered kernel like cuLaunchKernel (synchronously), running the threads of each
 // block in `schedule`'s order (0 forward, 1 reverse, 2 greedy-reverse, 3 shuffle with `seed`).
 // Returns 0 on success, else 1 unknown kernel, 2 invalid launch configuration or schedule,
-// 3 the kernel failed (text in `error`), 4 the emulator cannot locate static shared memory.
+// 3 the kernel failed (text in `error`), 4 the emulator cannot locate static shared memory,
+// 5 the kernel ran but $WAN_EMU_KERNEL_LOG cannot be appended to.
 extern "C" __attribute__((visibility("default"))) int emu_launch(const char* kernel, const unsigned* grid, const unsigned* block,
                                                                  unsigned shared_bytes, void** args, int schedule, unsigned long long seed,
                                                                  char* error, int error_capacity)
@@ -1104,6 +1138,11 @@ extern "C" __attribute__((visibility("default"))) int emu_launch(const char* ker
     if (launch.failed.load())
     {
         return fail(error, error_capacity, 3, std::string("kernel '") + kernel + "': " + launch.error);
+    }
+    std::string log_error = log_launched_kernel(kernel);
+    if (!log_error.empty())
+    {
+        return fail(error, error_capacity, 5, std::string("kernel '") + kernel + "' ran, but " + log_error);
     }
     return 0;
 }

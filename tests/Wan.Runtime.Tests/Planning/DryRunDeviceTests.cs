@@ -18,6 +18,7 @@ namespace Wan.Runtime.Tests.Planning;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
+[Category("EmulatedEndToEnd")]
 public sealed class DryRunDeviceTests
 {
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]

@@ -22,6 +22,7 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
+[Category("EmulatedEndToEnd")]
 [TestFixtureSource(nameof(Variants))]
 public sealed class CudaLoraGoldenTests(DType storage, LoraMode mode)
 {

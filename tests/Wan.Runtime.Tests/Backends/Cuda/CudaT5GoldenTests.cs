@@ -18,6 +18,7 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
+[Category("EmulatedEndToEnd")]
 [TestFixtureSource(nameof(Storages))]
 public sealed class CudaT5GoldenTests(DType storage)
 {

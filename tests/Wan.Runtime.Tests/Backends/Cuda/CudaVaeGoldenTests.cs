@@ -16,6 +16,7 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
+[Category("EmulatedEndToEnd")]
 [TestFixtureSource(nameof(Storages))]
 public sealed class CudaVaeGoldenTests(DType storage)
 {

@@ -19,6 +19,7 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
+[Category("EmulatedEndToEnd")]
 [TestFixtureSource(nameof(Storages))]
 public sealed class DitStepGraphGoldenTests(DType storage)
 {

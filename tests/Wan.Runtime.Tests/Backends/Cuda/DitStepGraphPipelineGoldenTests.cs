@@ -18,6 +18,7 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
+[Category("EmulatedEndToEnd")]
 public sealed class DitStepGraphPipelineGoldenTests
 {
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "pipeline" } })]

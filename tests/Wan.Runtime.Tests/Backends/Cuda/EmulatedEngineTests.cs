@@ -12,6 +12,7 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
+[Category("EmulatedEndToEnd")]
 public sealed class EmulatedEngineTests
 {
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]

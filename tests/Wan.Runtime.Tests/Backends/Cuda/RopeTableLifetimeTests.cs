@@ -14,6 +14,7 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
+[Category("EmulatedEndToEnd")]
 public sealed class RopeTableLifetimeTests
 {
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "dit" } })]

@@ -12,6 +12,7 @@ namespace Wan.Runtime.Tests.Pipeline.Batching;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
+[Category("EmulatedEndToEnd")]
 public sealed class EmulatedBatchDenoiserTests
 {
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]

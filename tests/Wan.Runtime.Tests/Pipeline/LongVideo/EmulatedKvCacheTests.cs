@@ -19,6 +19,7 @@ namespace Wan.Runtime.Tests.Pipeline.LongVideo;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
+[Category("EmulatedEndToEnd")]
 public sealed class EmulatedKvCacheTests
 {
     private const int Frames = 6, ChunkFrames = 2;
