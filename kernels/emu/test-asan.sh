@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the Emulated tests (test-emulated.sh: the kernels' and the CUDA backend's) against the
+# Runs the emulated kernel and op tests (test-emulated.sh, with its kernel-coverage check) against the
 # AddressSanitizer build of the emulated device (artifacts/emu/libwan_emu_asan.so): out-of-bounds and
 # use-after-free accesses of the kernels, on device buffers and on the fibers' stacks, abort the run
 # with an ASan report.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the Emulated tests (test-emulated.sh) against the UndefinedBehaviorSanitizer build of the emulated device
+# Runs the emulated kernel and op tests (test-emulated.sh) against the UndefinedBehaviorSanitizer build of the emulated device
 # (artifacts/emu/libwan_emu_ubsan.so: -fsanitize=alignment,null,bounds,vla-bound,return,unreachable,
 # shift-exponent). The UBSan runtime is linked into the library, whose __ubsan_on_report hook turns a
 # report inside a kernel into a failure of that launch naming the kernel (a test then fails); the
