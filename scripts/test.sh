@@ -62,5 +62,6 @@ if [ "$passed" -eq 0 ] && [ "$failed" -eq 0 ]; then
   status=1
 fi
 [ "$failed" -eq 0 ] || status=1
+echo "total: $SECONDS s"
 echo "$passed passed, $failed failed, $skipped skipped"
 exit $status

@@ -18,7 +18,6 @@ namespace Wan.Runtime.Tests.Pipeline;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
-[Category("EmulatedEndToEnd")]
 public sealed class ExpertSwitchMemoryTests
 {
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]

@@ -14,7 +14,6 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
-[Category("EmulatedEndToEnd")]
 public sealed class RopeTableLifetimeTests
 {
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "dit" } })]
