@@ -88,8 +88,16 @@ public sealed class WanVae : IDisposable
     }
 
     /// <summary>
+    /// Video pixels on each side of a decoded pixel that its value depends on through the decoder's convolutions
+    /// (the mid-block attention, global over the frame, not counted; 138 for the Wan2.1 layout: Decoder3d of
+    /// wan/modules/vae2_1.py). Tiles whose blend margin (<see cref="VaeTiling.MarginVideoPixels"/>) covers it decode
+    /// a decoder without attention exactly.
+    /// </summary>
+    public int ConvolutionReachVideoPixels => _decoder.ConvolutionReachVideoPixels();
+
+    /// <summary>
     /// Spatial tiling of <see cref="DecodeChunks"/> and <see cref="Decode"/> (null: none, the default). A latent
-    /// that fits one tile is decoded whole.
+    /// that fits one tile is decoded as that one tile (weight 1 everywhere: the untiled video bit for bit).
     /// </summary>
     public VaeTiling? Tiling { get; set; }
 
@@ -98,7 +106,7 @@ public sealed class WanVae : IDisposable
         using var latent = _backend.ChannelAffine(z, _std, _mean)
             .Then(t => _postQuantConv.Forward(t, cache: null));
         var tiling = Tiling;
-        if (tiling is not null && (latent.Shape[2] > tiling.TileLatentPixels || latent.Shape[3] > tiling.TileLatentPixels))
+        if (tiling is not null)
         {
             foreach (var chunk in DecodeTiles(latent, tiling))
             {
