@@ -13,7 +13,7 @@ namespace Wan.Runtime.Models.Vae;
 /// over the frame) is reproduced exactly when the margin covers its reach (<see cref="WanVae.ConvolutionReachVideoPixels"/>);
 /// with the attention, tiles are never exact and the ramp hides the seam. The activations and im2col of one
 /// decoder step scale with the tile's area instead of the frame's; the frame caches of all tiles together
-/// still scale with the frame (plus the overlaps).
+/// still scale with the frame (plus the overlaps): <see cref="VaeDecodeMemory"/>.
 /// </summary>
 public sealed record VaeTiling
 {
