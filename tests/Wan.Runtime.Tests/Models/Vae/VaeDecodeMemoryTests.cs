@@ -90,6 +90,29 @@ public sealed class VaeDecodeMemoryTests
         });
     }
 
+    [Category("Golden")]
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void TheEngineBudgetTilesTheDecodeAndExcludesAnExplicitTiling(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        Assert.That(() => Wan.Runtime.Engine.WanEngine.Open(set.Diffusers, new Wan.Runtime.Engine.EngineOptions
+        {
+            Device = Wan.Runtime.Engine.EngineDevice.Cpu, VaeTiling = new VaeTiling(8, 2), VaeMemoryBytes = 1L << 30,
+        }), Throws.ArgumentException.With.Message.Contains("exclude each other"));
+        using var engine = Wan.Runtime.Engine.WanEngine.Open(set.Diffusers, new Wan.Runtime.Engine.EngineOptions
+        {
+            Device = Wan.Runtime.Engine.EngineDevice.Cpu, VaeMemoryBytes = 22_000_000,
+        });
+        var vae = engine.Pipeline.Vae;
+        Assert.Multiple(() =>
+        {
+            Assert.That(vae.MemoryBudgetBytes, Is.EqualTo(22_000_000));
+            Assert.That(vae.TilingFor(2, 16, 24), Is.EqualTo(VaeDecodeMemory.TilingOf(10)), "fp32 on the CPU: the largest tile within 22 MB (as the CLI test)");
+            Assert.That(vae.TilingFor(1, 2, 2), Is.Null, "a latent whose whole frames fit is not tiled");
+            Assert.That(() => vae.TilingFor(21, 90, 160), Throws.TypeOf<RequestException>().With.Message.Contains("least any tiling needs"));
+        });
+    }
+
     private static void AssertBound(long recorded, long modelled)
     {
         Assert.Multiple(() =>
