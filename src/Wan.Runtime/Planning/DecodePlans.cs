@@ -17,11 +17,21 @@ internal sealed class DecodePlans(DryRunLog log, CudaBackend backend, string? di
 {
     private readonly Dictionary<VaeTiling, RecordedComponent> _tiled = [];
 
+    /// <summary>Refuses a <see cref="PlanRequest.VaeMemoryGB"/> no tiling of the latent fits (bf16, the default column budget), before any dry run.</summary>
+    /// <exception cref="RequestException">no tiling fits the budget.</exception>
+    public static void CheckBudget(string? dir, IReadOnlyList<int> latentShape, PlanRequest request)
+    {
+        if (request.VaeMemoryBytes is { } budget)
+        {
+            VaeDecodeMemory.Choose(ConfigOf(dir), latentShape[1], latentShape[2], latentShape[3], DType.BF16.SizeOf(), CudaBackend.DefaultConvColumnBytes, budget);
+        }
+    }
+
     /// <summary>The decode stage beside <paramref name="residentBytes"/> of DiT weights.</summary>
     /// <exception cref="RequestException">the request's VAE budget fits no tiling.</exception>
     public RecordedComponent Beside(long residentBytes)
     {
-        var config = dir is null ? ShapeOnlyVaeWeights.Wan21 : VaeConfig.Load(Path.Combine(dir, "vae", "config.json"));
+        var config = ConfigOf(dir);
         long room = request.BudgetBytes - DeploymentPlanner.ReserveBytes - residentBytes - whole.WeightBytes;
         VaeTiling? tiling;
         if (request.VaeMemoryBytes is { } budget)
@@ -55,6 +65,8 @@ internal sealed class DecodePlans(DryRunLog log, CudaBackend backend, string? di
         }
         return recorded;
     }
+
+    private static VaeConfig ConfigOf(string? dir) => dir is null ? ShapeOnlyVaeWeights.Wan21 : VaeConfig.Load(Path.Combine(dir, "vae", "config.json"));
 
     private VaeTiling? Choose(VaeConfig config, long budget) =>
         VaeDecodeMemory.Choose(config, latentShape[1], latentShape[2], latentShape[3], backend.Storage.SizeOf(), backend.ConvColumnBytes, budget);

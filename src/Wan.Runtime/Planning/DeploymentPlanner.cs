@@ -54,6 +54,7 @@ public static class DeploymentPlanner
         var latentShape = new GenerationRequest { Prompt = "plan", Frames = request.Frames, Height = request.Height, Width = request.Width, Steps = request.Steps }
             .LatentShape(geometry);
 
+        DecodePlans.CheckBudget(dir, latentShape, request);
         var clock = Stopwatch.StartNew();
         using var device = new DryRunDevice();
         using var backend = new CudaBackend(device, DType.BF16);

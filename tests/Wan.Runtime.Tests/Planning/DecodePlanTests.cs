@@ -40,20 +40,20 @@ public sealed class DecodePlanTests
     public void AVaeBudgetTilesThePresetDecodeWithinIt()
     {
         const double vaeGB = 2;
-        var whole = DeploymentPlanner.Plan(new PlanRequest { Height = 720, Width = 1280, Frames = 81, Steps = 2, GpuMemoryGB = 80 });
-        var tiled = DeploymentPlanner.Plan(new PlanRequest { Height = 720, Width = 1280, Frames = 81, Steps = 2, GpuMemoryGB = 80, VaeMemoryGB = vaeGB });
+        var whole = DeploymentPlanner.Plan(new PlanRequest { Height = 720, Width = 1280, Frames = 17, Steps = 2, GpuMemoryGB = 80 });
+        var tiled = DeploymentPlanner.Plan(new PlanRequest { Height = 720, Width = 1280, Frames = 17, Steps = 2, GpuMemoryGB = 80, VaeMemoryGB = vaeGB });
         long experts = whole.ExpertBytes.Sum();
         long wholeDecode = whole.Stages[^1].PeakBytes - experts, tiledDecode = tiled.Stages[^1].PeakBytes - experts;
         // Beside the budget the recorded stage holds the VAE weights (~0.25 GB) and the latent it is given (9.7 MB).
         const long vaeWeightsAndLatent = 300_000_000;
-        TestContext.Out.WriteLine($"A14B 720p × 81 decode beside both experts: whole frames {wholeDecode / 1e9:F2} GB; --vae-memory {vaeGB}: {tiled.Stages[^1].Stage} {tiledDecode / 1e9:F2} GB (recorded, weights included)");
+        TestContext.Out.WriteLine($"A14B 720p × 17 decode beside both experts: whole frames {wholeDecode / 1e9:F2} GB; --vae-memory {vaeGB}: {tiled.Stages[^1].Stage} {tiledDecode / 1e9:F2} GB (recorded, weights included)");
         Assert.Multiple(() =>
         {
             Assert.That(whole.Stages[^1].Stage, Is.EqualTo("decode"));
             Assert.That(tiled.Stages[^1].Stage, Does.StartWith("decode, tiles of "));
             Assert.That(tiledDecode, Is.LessThanOrEqualTo((long)(vaeGB * 1e9) + vaeWeightsAndLatent));
             Assert.That(wholeDecode, Is.GreaterThan((long)(vaeGB * 1e9) + vaeWeightsAndLatent), "the budget is a real constraint");
-            Assert.That(() => DeploymentPlanner.Plan(new PlanRequest { Height = 720, Width = 1280, Frames = 81, Steps = 2, VaeMemoryGB = 0.5 }),
+            Assert.That(() => DeploymentPlanner.Plan(new PlanRequest { Height = 720, Width = 1280, Frames = 17, Steps = 2, VaeMemoryGB = 0.1 }),
                 Throws.TypeOf<RequestException>().With.Message.Contains("least any tiling needs"));
         });
     }
