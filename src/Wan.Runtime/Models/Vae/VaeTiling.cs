@@ -11,9 +11,9 @@ namespace Wan.Runtime.Models.Vae;
 /// ramp spans the whole overlap, as diffusers' <c>AutoencoderKLWan.tiled_decode</c> blends.
 /// Exactness: a decoder whose only spatial context is its convolutions (the mid-block attention is global
 /// over the frame) is reproduced exactly when the margin covers its reach (<see cref="WanVae.ConvolutionReachVideoPixels"/>);
-/// with the attention, tiles are never exact and the ramp hides the seam. The activations and im2col of one
-/// decoder step scale with the tile's area instead of the frame's; the frame caches of all tiles together
-/// still scale with the frame (plus the overlaps): <see cref="VaeDecodeMemory"/>.
+/// with the attention, tiles are never exact and the ramp hides the seam. Tiles are decoded one after another, each with its
+/// own causal frame cache, so the caches, activations and im2col bands scale with the tile's area instead of the frame's;
+/// the decoded tiles of the whole video are kept until the blends: <see cref="VaeDecodeMemory"/>.
 /// </summary>
 public sealed record VaeTiling
 {
