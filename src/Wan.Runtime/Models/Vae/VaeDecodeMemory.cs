@@ -117,7 +117,7 @@ public static class VaeDecodeMemory
             var temporalUpsample = config.TemporalDownsample.Reverse().ToArray();
             _cacheFrames = laterChunks ? 2 : 1;
             long side = 1, frames = 1;
-            Conv(config.ZDim, dims[0], 1, side, frames, block: config.ZDim);
+            Conv(config.ZDim, dims[0], 27, side, frames, block: config.ZDim);
             for (int i = 0; i < 2; i++)
             {
                 Block(dims[0], dims[0], side, frames);

@@ -26,6 +26,8 @@ public sealed class VaeDecodeMemoryTests
         yield return new TestCaseData(3, 30, 52, 0).SetName("Wan21 3x30x52 whole");
         yield return new TestCaseData(3, 30, 52, 16).SetName("Wan21 3x30x52 tiles of 16");
         yield return new TestCaseData(2, 45, 80, 24).SetName("Wan21 2x45x80 tiles of 24");
+        yield return new TestCaseData(21, 90, 160, 0).SetName("Wan21 720p x 81 whole");
+        yield return new TestCaseData(21, 90, 160, 41).SetName("Wan21 720p x 81 tiles of 41");
     }
 
     [TestCaseSource(nameof(Wan21Cases))]
