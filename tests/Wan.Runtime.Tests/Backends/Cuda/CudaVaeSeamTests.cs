@@ -15,6 +15,7 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
+[Category("EmulatedEndToEnd")]
 public sealed class CudaVaeSeamTests
 {
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
