@@ -45,10 +45,10 @@ internal static class GenerateCommand
         var componentDevices = new ComponentDeviceOptions();
         var expertsResident = new Option<string>("--experts-resident")
         {
-            Description = "both (default: both DiT experts on the device) | active (only the running expert: saves one expert's weights, reloads at each switch; wan plan's \"only the active expert resident\")",
+            Description = "both (default: both DiT experts on the device) | active (only the running expert: saves one expert's weights, reloads at each switch; wan plan's \"only the active expert resident\") | streamed (CUDA only: two transformer blocks on the device, the others uploaded per forward, double-buffered; LoRA unmerged)",
             DefaultValueFactory = _ => "both",
         };
-        expertsResident.AcceptOnlyFromAmong("both", "active");
+        expertsResident.AcceptOnlyFromAmong("both", "active", "streamed");
         var fps = new Option<int>("--fps") { Description = "frames per second of the output, at least 1", DefaultValueFactory = _ => WanDefaults.Fps };
         var creative = new CreativeOptions();
         var lora = new Option<string[]>("--lora")
@@ -169,7 +169,7 @@ internal static class GenerateCommand
                 Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
                 return await Task.Run(() => GenerateRunner.Run(modelDir, componentDevices.Engine(parse, parse.GetValue(device)!, parse.GetValue(precision)!) with
                 {
-                    ExpertResidency = parse.GetValue(expertsResident) == "active" ? ExpertResidency.Active : ExpertResidency.Both,
+                    ExpertResidency = Enum.Parse<ExpertResidency>(parse.GetValue(expertsResident)!, ignoreCase: true),
                 }, request, outputPath, parse.GetValue(report)?.FullName, finishing, cancellation), cancellation);
             }
             catch (OperationCanceledException)

@@ -41,7 +41,8 @@ internal sealed class GuidedExpertStep : IDisposable
         try
         {
             _uncond = negativeContext is null ? null : dit.PrepareText(negativeContext, adapters);
-            _graph = captureGraph && cache is null && dit.Backend is IStepCapture capture
+            // Streamed blocks are uploaded per forward: a capture refuses uploads, so those forwards run directly.
+            _graph = captureGraph && cache is null && !dit.IsStreamed && dit.Backend is IStepCapture capture
                 ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape, attentionWindow: attentionWindow) : null;
         }
         catch
