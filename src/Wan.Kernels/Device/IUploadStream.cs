@@ -13,9 +13,9 @@ public interface IUploadStream
 {
     /// <summary>
     /// Page-locked host memory of <paramref name="bytes"/> bytes (CUDA: cuMemAllocHost) that <see cref="Upload"/>
-    /// reads at full link speed. Throws <see cref="ArgumentOutOfRangeException"/> outside 1..int.MaxValue (one
-    /// <see cref="Span{T}"/>), <see cref="Wan.Errors.MemoryExhaustedException"/> naming the size when the host cannot
-    /// provide it.
+    /// reads at full link speed. Throws <see cref="ArgumentOutOfRangeException"/> for a negative size or one above
+    /// int.MaxValue (one <see cref="Span{T}"/>; the GPU and the dry run also refuse 0, which cuMemAllocHost cannot
+    /// allocate), <see cref="Wan.Errors.MemoryExhaustedException"/> naming the size when the host cannot provide it.
     /// </summary>
     StagingBuffer AllocateStaging(long bytes);
 

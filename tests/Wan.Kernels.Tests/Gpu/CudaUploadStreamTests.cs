@@ -14,7 +14,7 @@ namespace Wan.Kernels.Tests.Gpu;
 /// <c>probe_delayed_copy</c> (kernels/cuda/test/streams.cu). Ignored (with the reason) without a GPU.
 /// </summary>
 [Category("Gpu")]
-public sealed unsafe class UploadStreamTests : GpuDeviceFixture
+public sealed unsafe class CudaUploadStreamTests : GpuDeviceFixture
 {
     // About 0.1 s at the ~2 GHz SM clock of an H100/H200: far longer than any upload here takes (≤ 2 ms).
     private const long SlowReaderCycles = 200_000_000;
