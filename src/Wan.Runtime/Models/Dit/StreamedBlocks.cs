@@ -19,14 +19,14 @@ internal sealed class StreamedBlocks : IDisposable
     private const long Alignment = 256; // cudaMalloc's: kernels may rely on it for vector loads
 
     private readonly CudaBackend _backend;
-    private readonly SafetensorsCheckpoint _checkpoint; // kept open: every upload reads the blocks from its mapping
+    private readonly ITensorSource _checkpoint; // kept open: every upload reads the blocks from its mapping
     private readonly List<Placement>[] _placements;      // per block: where each of its tensors goes in a slot
     private readonly WanTransformerBlock[][] _views;     // [slot][block]
 
-    /// <summary>Lays out the blocks of <paramref name="checkpoint"/> (which it then owns) and attaches to <paramref name="streamer"/>, or to a new one sized for them.</summary>
+    /// <summary>Lays out the blocks of <paramref name="checkpoint"/> (a mapped checkpoint, or shape-only weights for a dry run; it then owns it) and attaches to <paramref name="streamer"/>, or to a new one sized for them.</summary>
     /// <exception cref="InvalidDataException">a block weight is missing or has the wrong shape or dtype.</exception>
     /// <exception cref="InvalidOperationException">a shared streamer's slots are smaller than these blocks.</exception>
-    public StreamedBlocks(CudaBackend backend, DitConfig config, SafetensorsCheckpoint checkpoint, BlockStreamer? streamer)
+    public StreamedBlocks(CudaBackend backend, DitConfig config, ITensorSource checkpoint, BlockStreamer? streamer)
     {
         _backend = backend;
         _checkpoint = checkpoint;
@@ -79,7 +79,7 @@ internal sealed class StreamedBlocks : IDisposable
     }
 
     /// <summary>An upper bound of a block's slot bytes: every checkpoint tensor under its prefix, aligned, in storage dtype.</summary>
-    private static long SlotBytesOf(SafetensorsCheckpoint checkpoint, int block, DType storage)
+    private static long SlotBytesOf(ITensorSource checkpoint, int block, DType storage)
     {
         var prefix = $"blocks.{block}.";
         return checkpoint.Names.Where(n => n.StartsWith(prefix, StringComparison.Ordinal))

@@ -22,26 +22,52 @@ public sealed partial class WanTransformer
     /// <exception cref="Wan.Errors.ConfigException">the config cannot run, or the backend has no attention kernel for its head width.</exception>
     internal static WanTransformer LoadStreamed(IDitOps backend, string directory, BlockStreamer? shareWith)
     {
-        var cuda = backend as CudaBackend ?? throw new NotSupportedException($"streamed DiT blocks need a CUDA backend, not {backend.Name}");
         var config = DitConfig.Load(Path.Combine(directory, "config.json"));
         if (!backend.SupportsAttention(config.HeadDim))
         {
             throw new Wan.Errors.ConfigException(Path.Combine(directory, "config.json"), "attention_head_dim", $"{config.HeadDim} has no attention kernel on {backend.Name}");
         }
-        var checkpoint = SafetensorsCheckpoint.Open(directory);
+        return LoadStreamed(backend, config, SafetensorsCheckpoint.Open(directory), shareWith, source => LoadWeights(backend, config, directory, blocks: false), directory);
+    }
+
+    /// <summary>
+    /// <see cref="LoadStreamed(IDitOps, string, BlockStreamer?)"/> from any tensor source, which the expert then owns
+    /// (shape-only weights: <c>wan plan</c> records the streamed stage on a dry-run device).
+    /// </summary>
+    /// <exception cref="NotSupportedException">the backend is not a CUDA backend over a device with a copy stream.</exception>
+    /// <exception cref="InvalidDataException">a weight is missing or has the wrong shape or dtype.</exception>
+    internal static WanTransformer LoadStreamed(IDitOps backend, DitConfig config, ITensorSource weights, BlockStreamer? shareWith) =>
+        LoadStreamed(backend, config, weights, shareWith, source =>
+        {
+            var loader = new WeightLoader(backend, source, "DiT");
+            try
+            {
+                return new DitWeights(loader, config, blocks: false);
+            }
+            catch
+            {
+                loader.Dispose();
+                throw;
+            }
+        }, null);
+
+    private static WanTransformer LoadStreamed(IDitOps backend, DitConfig config, ITensorSource source, BlockStreamer? shareWith,
+        Func<ITensorSource, DitWeights> resident, string? directory)
+    {
         StreamedBlocks blocks;
         try
         {
-            blocks = new StreamedBlocks(cuda, config, checkpoint, shareWith);
+            var cuda = backend as CudaBackend ?? throw new NotSupportedException($"streamed DiT blocks need a CUDA backend, not {backend.Name}");
+            blocks = new StreamedBlocks(cuda, config, source, shareWith);
         }
         catch
         {
-            checkpoint.Dispose();
+            source.Dispose();
             throw;
         }
         try
         {
-            return new WanTransformer(backend, config, LoadWeights(backend, config, directory, blocks: false), directory) { _streamed = blocks };
+            return new WanTransformer(backend, config, resident(source), directory) { _streamed = blocks };
         }
         catch
         {
@@ -50,7 +76,7 @@ public sealed partial class WanTransformer
         }
     }
 
-    /// <summary>Whether the blocks stream through device slots per forward (<see cref="LoadStreamed"/>) instead of staying resident.</summary>
+    /// <summary>Whether the blocks stream through device slots per forward (<see cref="LoadStreamed(IDitOps, string, BlockStreamer?)"/>) instead of staying resident.</summary>
     public bool IsStreamed => _streamed is not null;
 
     /// <summary>The double buffer a streamed expert's blocks go through (shared by the experts of one model), or null when resident.</summary>
