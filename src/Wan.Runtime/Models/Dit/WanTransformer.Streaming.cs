@@ -83,20 +83,24 @@ public sealed partial class WanTransformer
     internal BlockStreamer? Streamer => _streamed?.Streamer;
 
     /// <summary>
-    /// The expert that runs the next forward after this one's (the same by default): while this expert's last block
-    /// computes, block 0 of that expert is prefetched when both stream through the same slots. A wrong guess costs an
-    /// unhidden upload, never a wrong weight.
+    /// The expert that runs the forward after this one's (the same by default; the pipeline sets the next step's): while
+    /// this expert's last block computes, block 0 of that expert is prefetched when both stream through the same slots
+    /// (a text preparation always prefetches its own expert's). A wrong guess costs an unhidden upload, never a wrong weight.
     /// </summary>
     internal WanTransformer? StreamNext { get; set; }
 
-    /// <summary>Block <paramref name="index"/> ready to compute: resident, or streamed into a slot with the next block queued behind it.</summary>
-    private BlockLease EnterBlock(int index)
+    /// <summary>
+    /// Block <paramref name="index"/> ready to compute: resident, or streamed into a slot with the next block queued
+    /// behind it — after the last block, block 0 of <see cref="StreamNext"/>'s next forward, or of this expert's own
+    /// when <paramref name="forwardFollows"/> (a text preparation is followed by this expert's forward).
+    /// </summary>
+    private BlockLease EnterBlock(int index, bool forwardFollows = false)
     {
         if (_streamed is not { } blocks)
         {
             return new BlockLease(W.Blocks[index], null, 0);
         }
-        var next = StreamNext?._streamed is { } other && ReferenceEquals(other.Streamer, blocks.Streamer) ? other : blocks;
+        var next = !forwardFollows && StreamNext?._streamed is { } other && ReferenceEquals(other.Streamer, blocks.Streamer) ? other : blocks;
         return blocks.Streamer.Enter(blocks, index, index + 1 < blocks.Count ? (blocks, index + 1) : (next, 0));
     }
 }

@@ -127,7 +127,7 @@ public sealed partial class WanTransformer : IDisposable
         var perBlock = new List<(Tensor Keys, Tensor Values)>(Config.Layers);
         for (int i = 0; i < Config.Layers; i++)
         {
-            using var block = EnterBlock(i);
+            using var block = EnterBlock(i, forwardFollows: true);
             perBlock.Add(block.Block.TextKeyValues(_b, embedded, adapters));
         }
         return new DitTextContext(this, perBlock, adapters);
