@@ -82,6 +82,9 @@ public sealed partial class WanTransformer
     /// <summary>The double buffer a streamed expert's blocks go through (shared by the experts of one model), or null when resident.</summary>
     internal BlockStreamer? Streamer => _streamed?.Streamer;
 
+    /// <summary>The streamed blocks (their layout and slot views), or null when resident.</summary>
+    internal StreamedBlocks? StreamedBlocks => _streamed;
+
     /// <summary>
     /// The expert that runs the forward after this one's (the same by default; the pipeline sets the next step's): while
     /// this expert's last block computes, block 0 of that expert is prefetched when both stream through the same slots

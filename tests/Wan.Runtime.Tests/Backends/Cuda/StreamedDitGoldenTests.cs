@@ -15,6 +15,7 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
+[Category("EmulatedEndToEnd")] // whole-model runs: no kernel the op tests miss, so not rerun under schedules and sanitizers
 public sealed class StreamedDitGoldenTests
 {
     private const DType Storage = DType.F32;
