@@ -58,6 +58,7 @@ public static class DeploymentPlanner
         var latentShape = new GenerationRequest { Prompt = "plan", Frames = request.Frames, Height = request.Height, Width = request.Width, Steps = request.Steps }
             .LatentShape(geometry);
 
+        DecodePlans.CheckBudget(dir, latentShape, request);
         var clock = Stopwatch.StartNew();
         using var device = new DryRunDevice();
         using var backend = new CudaBackend(device, DType.BF16);
@@ -71,7 +72,7 @@ public static class DeploymentPlanner
         var solver = FlowSolvers.Create("unipc", request.Steps);
         var experts = new ExpertSchedule(boundary, FlowSolvers.WanTrainTimesteps, WanDefaults.GuidanceLow, WanDefaults.GuidanceHigh);
         var records = DryRunDenoise.Run(log, high, low, latentShape, solver, experts, DitConfig.TextLength);
-        var streamed = RecordStreamed(dir, low is not null, latentShape, request.Steps, experts);
+        var (streamed, streamedResident) = RecordStreamed(dir, low is not null, latentShape, request.Steps, experts);
         double dryRunSeconds = clock.Elapsed.TotalSeconds;
 
         var config = high.Config;
@@ -82,9 +83,17 @@ public static class DeploymentPlanner
         var blocks = new ExpertBlocks(config, highBytes, lowBytes);
 
         var plans = new Dictionary<WeightResidency, List<StagePlan>>();
+        var decodes = new DecodePlans(log, backend, dir, latentShape, request, decode);
         foreach (var residency in Enum.GetValues<WeightResidency>())
         {
-            plans[residency] = Stages(residency, residency == WeightResidency.StreamedBlocks ? streamedDit : dit, records, streamed, blocks, gpu, text, decode);
+            long resident = residency switch
+            {
+                WeightResidency.BothExperts => highBytes + lowBytes,
+                WeightResidency.StreamedBlocks => streamedResident, // both experts' non-block weights and the two block slots
+                _ => 0,
+            };
+            plans[residency] = Stages(residency, residency == WeightResidency.StreamedBlocks ? streamedDit : dit, records, streamed, blocks, gpu, text,
+                decodes.Beside(resident), resident);
         }
         var peaks = plans.ToDictionary(p => p.Key, p => p.Value.Max(s => s.PeakBytes));
         var chosen = peaks.Where(p => p.Value + ReserveBytes <= request.BudgetBytes).Select(p => (WeightResidency?)p.Key).FirstOrDefault()
@@ -95,15 +104,18 @@ public static class DeploymentPlanner
 
     /// <summary>
     /// The denoising loop again on a fresh dry-run device with both experts streamed (<see cref="WanTransformer.LoadStreamed(IDitOps, string, BlockStreamer?)"/>,
-    /// one pair of block slots): each stage's peak and uploaded bytes come from the code that streams.
+    /// one pair of block slots): each stage's peak and uploaded bytes come from the code that streams. Also returns the
+    /// bytes the streamed experts keep on the device (non-block weights and slots), resident beside text encode and decode.
     /// </summary>
-    private static IReadOnlyList<DitStageRecord> RecordStreamed(string? dir, bool twoExperts, int[] latentShape, int steps, ExpertSchedule experts)
+    private static (IReadOnlyList<DitStageRecord> Stages, long ResidentBytes) RecordStreamed(string? dir, bool twoExperts, int[] latentShape, int steps,
+        ExpertSchedule experts)
     {
         using var device = new DryRunDevice();
         using var backend = new CudaBackend(device, DType.BF16);
         using var high = LoadStreamed(backend, dir, "transformer", null);
         using var low = twoExperts ? LoadStreamed(backend, dir, "transformer_2", high.Streamer) : null;
-        return DryRunDenoise.Run(device.Log, high, low, latentShape, FlowSolvers.Create("unipc", steps), experts, DitConfig.TextLength);
+        long resident = device.Log.LiveBytes;
+        return (DryRunDenoise.Run(device.Log, high, low, latentShape, FlowSolvers.Create("unipc", steps), experts, DitConfig.TextLength), resident);
     }
 
     private static WanTransformer LoadStreamed(CudaBackend backend, string? dir, string subfolder, BlockStreamer? shareWith) =>
@@ -135,10 +147,9 @@ public static class DeploymentPlanner
     }
 
     private static List<StagePlan> Stages(WeightResidency residency, List<StagePlan> dit, IReadOnlyList<DitStageRecord> records,
-        IReadOnlyList<DitStageRecord> streamed, ExpertBlocks blocks, GpuSpec gpu, RecordedComponent text, RecordedComponent decode)
+        IReadOnlyList<DitStageRecord> streamed, ExpertBlocks blocks, GpuSpec gpu, RecordedComponent text, RecordedComponent decode, long resident)
     {
         long allExperts = blocks.HighBytes + blocks.LowBytes;
-        long resident = residency == WeightResidency.BothExperts ? allExperts : 0;
         var stages = new List<StagePlan> { Component(text, resident, gpu) };
         double previousStepSeconds = 0;
         for (int i = 0; i < dit.Count; i++)
