@@ -156,6 +156,10 @@ internal static class GenerateCommand
                 // Everything that needs only the command line and the configs is checked before the
                 // model loads: a mistake costs a second, not a generation.
                 request.Validate();
+                if (parse.GetValue(expertsResident) == "streamed" && request.LoraMode == LoraMode.Merged)
+                {
+                    throw new NotSupportedException("--lora-mode merged cannot apply to --experts-resident streamed (a merged weight would be a resident copy of a streamed one): use --lora-mode unmerged");
+                }
                 VideoOutput.Check(outputPath, request.Frames);
                 var modelDir = parse.GetValue(model)!;
                 CheckModelFolder(modelDir);

@@ -47,6 +47,25 @@ public sealed class ExpertsResidentTests
     }
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void AMergedLoraWithStreamedBlocksIsRefusedBeforeLoading(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        var lora = Path.Combine(set.Directory, "style.safetensors"); // never opened: the refusal comes first
+        var (code, stdout, err) = CliProcess.Run(
+        [
+            "generate", "--model", set.Diffusers, "--prompt", "a red fox", "--frames", "5", "--width", "32", "--height", "32", "--steps", "4",
+            "--device", "cuda-emulated", "--experts-resident", "streamed", "--lora", lora, "--lora-mode", "merged",
+            "--output", Path.Combine(Path.GetTempPath(), $"wan-streamed-merged-{Guid.NewGuid():N}.y4m"),
+        ]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(err.Trim(), Is.EqualTo("wan: --lora-mode merged cannot apply to --experts-resident streamed (a merged weight would be a resident copy of a streamed one): use --lora-mode unmerged"));
+            Assert.That(stdout, Does.Not.Contain("model loaded"), "refused before the model loads");
+        });
+    }
+
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
     public void StreamedOnTheCpuIsRefusedInOneLine(FixtureSet? set)
     {
         set = Fixtures.Require(set);
