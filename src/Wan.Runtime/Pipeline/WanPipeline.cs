@@ -93,6 +93,7 @@ public sealed class WanPipeline : IDisposable
     /// <exception cref="Wan.Errors.ModelFileException">the directory is missing, a file, or has no model_index.json.</exception>
     /// <exception cref="Wan.Errors.ConfigException">a config is malformed, describes a model that cannot run, or disagrees with another.</exception>
     /// <exception cref="InvalidDataException">a weight file is corrupt or does not match its config.</exception>
+    /// <exception cref="Wan.Errors.DeviceException"><see cref="ExpertResidency.Streamed"/> with a DiT backend that has no copy stream (not CUDA), before any file is read.</exception>
     internal static WanPipeline Load(PipelineBackends backends, string modelDirectory, ExpertResidency residency = ExpertResidency.Both)
     {
         if (residency == ExpertResidency.Streamed && backends.Dit is not Backends.Cuda.CudaBackend { Device: Wan.Kernels.Device.IUploadStream })
