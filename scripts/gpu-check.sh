@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The check to run the day a GPU is available: builds (warnings are errors), runs the Gpu tests, then
+# The check to run the day a GPU is available: builds (warnings are errors), runs the Gpu tests (among them the
+# copy stream's: uploads bit-exact, each streaming hazard prevented by its event and seen without it; about 1 s of
+# GPU work by estimate, not measured, plus one NVRTC compile into the default kernel cache when it is cold), then
 # `Wan.Bench gpu-check`: the attention kernel at the 480p workload in TFLOP/s next to a cuBLAS GEMM of
-# the same FLOPs, one DiT forward of an A14B-shaped expert with a few layers at 480p, and whether
+# the same FLOPs, one DiT forward of an A14B-shaped expert with a few layers at 480p, one A14B block (702.8 MB)
+# uploaded on the copy stream alone and beside compute (PCIe GB/s, fraction hidden), and whether
 # WAN_CUDA_SYNC=1 names a kernel that faults. Writes a JSON report to the path given, else to
 # $OUT/gpu-check.json, else ./gpu-check.json. Budget: under 8 minutes on one H100/H200 — the stage
 # timeouts (build 150 s, Gpu tests 120 s, measurements 180 s) sum to 450 s. Not yet run on a GPU.

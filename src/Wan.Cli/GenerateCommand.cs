@@ -46,10 +46,10 @@ internal static class GenerateCommand
         var vaeMemory = new VaeMemoryOptions();
         var expertsResident = new Option<string>("--experts-resident")
         {
-            Description = "both (default: both DiT experts on the device) | active (only the running expert: saves one expert's weights, reloads at each switch; wan plan's \"only the active expert resident\")",
+            Description = "both (default: both DiT experts on the device) | active (only the running expert: saves one expert's weights, reloads at each switch; wan plan's \"only the active expert resident\") | streamed (CUDA only: two transformer blocks on the device, the others uploaded per forward, double-buffered; LoRA unmerged)",
             DefaultValueFactory = _ => "both",
         };
-        expertsResident.AcceptOnlyFromAmong("both", "active");
+        expertsResident.AcceptOnlyFromAmong("both", "active", "streamed");
         var fps = new Option<int>("--fps") { Description = "frames per second of the output, at least 1", DefaultValueFactory = _ => WanDefaults.Fps };
         var creative = new CreativeOptions();
         var lora = new Option<string[]>("--lora")
@@ -156,6 +156,10 @@ internal static class GenerateCommand
                 // Everything that needs only the command line and the configs is checked before the
                 // model loads: a mistake costs a second, not a generation.
                 request.Validate();
+                if (parse.GetValue(expertsResident) == "streamed" && request.LoraMode == LoraMode.Merged)
+                {
+                    throw new NotSupportedException("--lora-mode merged cannot apply to --experts-resident streamed (a merged weight would be a resident copy of a streamed one): use --lora-mode unmerged");
+                }
                 VideoOutput.Check(outputPath, request.Frames);
                 var modelDir = parse.GetValue(model)!;
                 CheckModelFolder(modelDir);
@@ -170,7 +174,7 @@ internal static class GenerateCommand
                 }
                 var engine = vaeMemory.Apply(parse, componentDevices.Engine(parse, parse.GetValue(device)!, parse.GetValue(precision)!) with
                 {
-                    ExpertResidency = parse.GetValue(expertsResident) == "active" ? ExpertResidency.Active : ExpertResidency.Both,
+                    ExpertResidency = Enum.Parse<ExpertResidency>(parse.GetValue(expertsResident)!, ignoreCase: true),
                 }, modelDir, latentShape);
                 Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
                 return await Task.Run(() => GenerateRunner.Run(modelDir, engine, request, outputPath, parse.GetValue(report)?.FullName, finishing, cancellation), cancellation);

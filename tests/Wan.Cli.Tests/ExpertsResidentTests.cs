@@ -3,7 +3,7 @@ using Wan.Testing;
 namespace Wan.Cli.Tests;
 
 /// <summary>
-/// <c>wan generate --experts-resident active</c> on the emulated device writes the same video bytes as <c>both</c>
+/// <c>wan generate --experts-resident active</c> and <c>streamed</c> on the emulated device write the same video bytes as <c>both</c>
 /// (the VAE on the CPU while CUDA lacks its family: the explicit route the strict rule asks for).
 /// </summary>
 [Category("Golden")]
@@ -11,7 +11,7 @@ namespace Wan.Cli.Tests;
 public sealed class ExpertsResidentTests
 {
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
-    public void ActiveWritesTheSameVideoAsBoth(FixtureSet? set)
+    public void ActiveAndStreamedWriteTheSameVideoAsBoth(FixtureSet? set)
     {
         set = Fixtures.Require(set);
         var dir = Directory.CreateTempSubdirectory("wan-resident-").FullName;
@@ -25,18 +25,60 @@ public sealed class ExpertsResidentTests
             ];
             var both = CliProcess.Run(Args("both"));
             var active = CliProcess.Run(Args("active"));
+            var streamed = CliProcess.Run(Args("streamed"));
             Assert.Multiple(() =>
             {
                 Assert.That(both.ExitCode, Is.EqualTo(0), both.StdErr);
                 Assert.That(active.ExitCode, Is.EqualTo(0), active.StdErr);
+                Assert.That(streamed.ExitCode, Is.EqualTo(0), streamed.StdErr);
             });
             var expected = File.ReadAllBytes(Path.Combine(dir, "both.y4m"));
             Assert.That(expected, Has.Length.GreaterThan(0));
-            Assert.That(File.ReadAllBytes(Path.Combine(dir, "active.y4m")), Is.EqualTo(expected), "the video bytes");
+            Assert.Multiple(() =>
+            {
+                Assert.That(File.ReadAllBytes(Path.Combine(dir, "active.y4m")), Is.EqualTo(expected), "the video bytes, active");
+                Assert.That(File.ReadAllBytes(Path.Combine(dir, "streamed.y4m")), Is.EqualTo(expected), "the video bytes, streamed");
+            });
         }
         finally
         {
             Directory.Delete(dir, true);
         }
+    }
+
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void AMergedLoraWithStreamedBlocksIsRefusedBeforeLoading(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        var lora = Path.Combine(set.Directory, "style.safetensors"); // never opened: the refusal comes first
+        var (code, stdout, err) = CliProcess.Run(
+        [
+            "generate", "--model", set.Diffusers, "--prompt", "a red fox", "--frames", "5", "--width", "32", "--height", "32", "--steps", "4",
+            "--device", "cuda-emulated", "--experts-resident", "streamed", "--lora", lora, "--lora-mode", "merged",
+            "--output", Path.Combine(Path.GetTempPath(), $"wan-streamed-merged-{Guid.NewGuid():N}.y4m"),
+        ]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(err.Trim(), Is.EqualTo("wan: --lora-mode merged cannot apply to --experts-resident streamed (a merged weight would be a resident copy of a streamed one): use --lora-mode unmerged"));
+            Assert.That(stdout, Does.Not.Contain("model loaded"), "refused before the model loads");
+        });
+    }
+
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void StreamedOnTheCpuIsRefusedInOneLine(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        var (code, _, err) = CliProcess.Run(
+        [
+            "generate", "--model", set.Diffusers, "--prompt", "a red fox", "--frames", "5", "--width", "32", "--height", "32", "--steps", "4",
+            "--device", "cpu", "--experts-resident", "streamed", "--output", Path.Combine(Path.GetTempPath(), $"wan-streamed-cpu-{Guid.NewGuid():N}.y4m"),
+        ]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.Not.EqualTo(0));
+            Assert.That(err.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), err);
+            Assert.That(err, Does.Contain("DiT: --experts-resident streamed needs a CUDA device"));
+        });
     }
 }

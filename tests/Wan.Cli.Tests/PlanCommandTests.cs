@@ -74,7 +74,7 @@ public class PlanCommandTests
             Assert.That(code, Is.EqualTo(2));
             Assert.That(stderr.Trim().Split('\n'), Has.Length.EqualTo(1), stderr);
             Assert.That(stderr, Does.StartWith($"wan: does not fit: needs {peakGb:F1} GB, {peakGb - 10:F1} GB over the 10.0 GB budget even with transformer blocks streamed"));
-            Assert.That(stdout, Does.Contain("| high-noise steps | recorded, weights modelled |"), "the table is still printed, the streamed residency labelled modelled");
+            Assert.That(stdout, Does.Contain("| high-noise steps | recorded streamed, PCIe modelled |"), "the table is still printed, the streamed stage's peak recorded and its PCIe time labelled modelled");
             Assert.That(json.GetProperty("fits").GetBoolean(), Is.False);
         });
     }

@@ -1,3 +1,4 @@
+using Wan.Kernels.Compile;
 using Wan.Kernels.Device;
 
 namespace Wan.Testing;
@@ -13,6 +14,9 @@ public abstract class GpuDeviceFixture
     /// <summary>The fixture's CUDA device.</summary>
     protected CudaDevice Device => _device ?? throw new InvalidOperationException("device not opened");
 
+    /// <summary>The kernel modules the device loads; null (the default) loads the runtime's, a fixture that launches test probes adds <see cref="KernelSources.TestKernels"/>.</summary>
+    protected virtual IReadOnlyList<KernelSource>? Kernels => null;
+
     /// <summary>Opens the device, or ignores the fixture naming why there is none.</summary>
     [OneTimeSetUp]
     public void OpenDevice()
@@ -21,7 +25,7 @@ public abstract class GpuDeviceFixture
         {
             Assert.Ignore($"no usable CUDA device: {reason}");
         }
-        _device = new CudaDevice();
+        _device = new CudaDevice(kernels: Kernels);
         TestContext.Progress.WriteLine($"{GetType().Name} on {_device.Name}");
     }
 

@@ -17,7 +17,8 @@ namespace Wan.Bench.GpuCheck;
 /// real GPU, written as JSON (to a temp name, then renamed): the attention kernel at the 480p workload
 /// (Wan2.2-A14B: 32,760 tokens = 21 latent frames × 30 × 52, 40 heads of 128, bf16) in TFLOP/s next to a
 /// cuBLAS bf16 GEMM of the same FLOPs; one CFG-less DiT forward of an A14B-shaped expert with N layers
-/// (default 2, random bf16 weights) at 480p; and whether WAN_CUDA_SYNC=1 names a kernel that traps (in a
+/// (default 2, random bf16 weights) at 480p; one A14B block uploaded on the copy stream, alone and beside
+/// compute (<see cref="UploadOverlap"/>: the PCIe rate and the hidden fraction weight streaming assumes); and whether WAN_CUDA_SYNC=1 names a kernel that traps (in a
 /// child process: a trap destroys the CUDA context). Exit 3 with one line when no GPU can be opened.
 /// <c>gpu-check --fault-probe</c> is that child: it launches <c>probe_trap</c> and exits 0 when the error names it.
 /// </summary>
@@ -53,6 +54,7 @@ public static class GpuCheckCommand
             results["attention_480p"] = TimeAttention(device);
             results["gemm_same_flops"] = TimeGemm(device, AttentionFlops);
             results["dit_forward_480p"] = TimeForward(device, layers);
+            results["upload_a14b_block"] = UploadOverlap.Measure(device);
         }
         results["cuda_sync_names_faulting_kernel"] = RunFaultProbe();
         var temporary = report + ".tmp";

@@ -180,7 +180,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing, IDevic
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bytes);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(bytes, int.MaxValue);
         _context.MakeCurrent();
-        return new CudaPinnedBuffer(PinnedHostMemoryHandle.Allocate(_context, bytes, _gate), bytes);
+        return new CudaPinnedBuffer(this, PinnedHostMemoryHandle.Allocate(_context, bytes, _gate), bytes);
     }
 
     /// <inheritdoc/>
@@ -373,7 +373,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing, IDevic
         }
     }
 
-    /// <summary>Waits for queued work, then unloads the modules and frees the cuBLAS handle, its workspace, the stream and the context reference.</summary>
+    /// <summary>Waits for queued work, then destroys the copy stream, unloads the modules and frees the cuBLAS handle, its workspace, the stream and the context reference.</summary>
     public void Dispose()
     {
         if (_context.IsClosed)
@@ -383,6 +383,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing, IDevic
         // Let queued work finish before its modules go away. A failure here was already reported to
         // the call that queued the work (or will be at the next context use); Dispose must not throw.
         TrySynchronize();
+        DisposeCopyStream();
         foreach (var (_, module) in _modules)
         {
             module.Dispose();
@@ -524,7 +525,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing, IDevic
             _ => throw new ArgumentException($"{parameter} belongs to another device ({buffer.Device.Name}), not {Name}", parameter),
         };
         ObjectDisposedException.ThrowIf(disposed, buffer);
-        if (offset < 0 || bytes < 0 || offset + bytes > buffer.Bytes)
+        if (offset < 0 || bytes < 0 || offset > buffer.Bytes - bytes)
         {
             throw new ArgumentOutOfRangeException(parameter, $"bytes [{offset}, {offset + bytes}) are outside the {buffer.Bytes}-byte buffer");
         }

@@ -10,7 +10,7 @@ namespace Wan.Kernels.Device;
 /// (<see cref="IDevice.Capture"/>, the same <c>CaptureArena</c> best-fit reuse as the GPU and the
 /// emulated device), so its peak equals theirs for the same calls. One thread at a time.
 /// </summary>
-public sealed unsafe class DryRunDevice : IDevice, IGraphCapturing
+public sealed unsafe partial class DryRunDevice : IDevice, IGraphCapturing
 {
     private const ulong Alignment = 256; // cudaMalloc's: addresses look like a GPU's
 

@@ -5,13 +5,14 @@ namespace Wan.Kernels.Device;
 /// and GEMM issued through <see cref="IDevice"/> in order (<see cref="Calls"/>; inside a capture they
 /// are recorded once, at capture), the totals of the work that would run (<see cref="Launches"/>,
 /// <see cref="Gemms"/>, <see cref="GemmFlops"/>, <see cref="GemmBytes"/> count each graph replay's
-/// work again), host copies, and device memory: allocations, frees, live and peak bytes. Not thread safe:
+/// work again), host copies, uploads on the copy stream (<see cref="Uploads"/>) and their staging memory, and device memory: allocations, frees, live and peak bytes. Not thread safe:
 /// one generation at a time, as the engine runs them.
 /// </summary>
 public sealed class DryRunLog
 {
     private readonly List<DryRunCall> _calls = [];
     private readonly Dictionary<DryRunCall, long> _ran = [];
+    private readonly List<DryRunUpload> _uploads = [];
 
     /// <summary>Every launch and GEMM issued, in order (captured work once, replays not repeated).</summary>
     public IReadOnlyList<DryRunCall> Calls => _calls;
@@ -42,6 +43,21 @@ public sealed class DryRunLog
 
     /// <summary>Bytes copied between host and device.</summary>
     public long CopiedBytes { get; private set; }
+
+    /// <summary>Uploads on the copy stream (<see cref="IUploadStream.Upload"/>), in order; not counted in <see cref="Copies"/>.</summary>
+    public IReadOnlyList<DryRunUpload> Uploads => _uploads;
+
+    /// <summary>Uploads on the copy stream since creation (kept when <see cref="ClearCalls"/> forgets the list).</summary>
+    public long UploadCount { get; private set; }
+
+    /// <summary>Bytes those uploads copy host → device: the PCIe traffic of weight streaming.</summary>
+    public long UploadedBytes { get; private set; }
+
+    /// <summary>Bytes of page-locked staging memory allocated and not freed now (host memory, not device).</summary>
+    public long StagingBytes { get; private set; }
+
+    /// <summary>The most <see cref="StagingBytes"/> reached since creation.</summary>
+    public long PeakStagingBytes { get; private set; }
 
     /// <summary>Device allocations (a capture's reused blocks count once).</summary>
     public long Allocations { get; private set; }
@@ -78,8 +94,12 @@ public sealed class DryRunLog
     /// <summary>Starts a new peak from the memory live now (per-stage peaks).</summary>
     public void ResetPeak() => PeakBytes = LiveBytes;
 
-    /// <summary>Forgets the calls list (the totals stay): a long dry run need not keep every call.</summary>
-    public void ClearCalls() => _calls.Clear();
+    /// <summary>Forgets the calls and uploads lists (the totals stay): a long dry run need not keep every call.</summary>
+    public void ClearCalls()
+    {
+        _calls.Clear();
+        _uploads.Clear();
+    }
 
     /// <summary>Adds an issued call; <paramref name="runs"/> is false inside a capture (the work runs at the replays).</summary>
     internal void Issue(DryRunCall call, bool runs)
@@ -105,6 +125,21 @@ public sealed class DryRunLog
         Copies++;
         CopiedBytes = checked(CopiedBytes + bytes);
     }
+
+    internal void Upload(DryRunUpload upload)
+    {
+        _uploads.Add(upload);
+        UploadCount++;
+        UploadedBytes = checked(UploadedBytes + upload.Bytes);
+    }
+
+    internal void StagingAllocated(long bytes)
+    {
+        StagingBytes = checked(StagingBytes + bytes);
+        PeakStagingBytes = Math.Max(PeakStagingBytes, StagingBytes);
+    }
+
+    internal void StagingFreed(long bytes) => StagingBytes -= bytes;
 
     internal void Allocated(long bytes)
     {

@@ -19,7 +19,7 @@ namespace Wan.Kernels.Device;
 /// capture is open, other threads' operations throw <see cref="CaptureInProgressException"/> and memory
 /// freed by them (or by a finalizer) is freed when the capture ends, as on <see cref="CudaDevice"/>.
 /// </summary>
-public sealed unsafe class EmulatedDevice : IDevice, IGraphCapturing, IDeviceMemoryAccounting
+public sealed unsafe partial class EmulatedDevice : IDevice, IGraphCapturing, IDeviceMemoryAccounting
 {
     private readonly CaptureGate _gate = new();
     private readonly object _liveLock = new();

@@ -6,14 +6,16 @@ namespace Wan.Kernels.Device;
 /// is explicit, as in CUDA (cuEventRecord / cuStreamWaitEvent): an upload starts after the compute-stream point it
 /// is given (<see cref="MarkCompute"/>), and compute work reads the uploaded bytes only after
 /// <see cref="WaitOnCompute"/>. Not usable inside <see cref="IDevice.Capture"/> (throws
-/// <see cref="GraphCaptureException"/>). One thread at a time.
+/// <see cref="GraphCaptureException"/>). One thread at a time. docs/weight-streaming.md draws the two streams and the
+/// hazard each wait prevents.
 /// </summary>
 public interface IUploadStream
 {
     /// <summary>
     /// Page-locked host memory of <paramref name="bytes"/> bytes (CUDA: cuMemAllocHost) that <see cref="Upload"/>
-    /// reads at full link speed. Throws <see cref="Wan.Errors.MemoryExhaustedException"/> naming the size
-    /// when the host cannot provide it.
+    /// reads at full link speed. Throws <see cref="ArgumentOutOfRangeException"/> for a negative size or one above
+    /// int.MaxValue (one <see cref="Span{T}"/>; the GPU and the dry run also refuse 0, which cuMemAllocHost cannot
+    /// allocate), <see cref="Wan.Errors.MemoryExhaustedException"/> naming the size when the host cannot provide it.
     /// </summary>
     StagingBuffer AllocateStaging(long bytes);
 

@@ -21,7 +21,13 @@ internal sealed unsafe class PinnedHostMemoryHandle : CudaChildHandle
     public static PinnedHostMemoryHandle Allocate(CudaContextHandle context, long bytes, CaptureGate gate)
     {
         void* pointer;
-        Check(CudaDriver.cuMemAllocHost(&pointer, (nuint)bytes));
+        var result = CudaDriver.cuMemAllocHost(&pointer, (nuint)bytes);
+        if (result == CuResult.OutOfMemory)
+        {
+            // Page-locked memory is limited by the host (and its locked-memory limit), not by the GPU.
+            throw new Wan.Errors.MemoryExhaustedException("allocating", "page-locked host", bytes, "cuMemAllocHost: CUDA_ERROR_OUT_OF_MEMORY");
+        }
+        Check(result, "cuMemAllocHost");
         return new PinnedHostMemoryHandle((IntPtr)pointer, context, gate);
     }
 

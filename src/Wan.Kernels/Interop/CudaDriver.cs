@@ -16,6 +16,7 @@ internal static unsafe partial class CudaDriver
     public const int StreamCaptureModeRelaxed = 2;
     public const uint StreamNonBlocking = 1;
     public const uint EventDefault = 0;
+    public const uint EventDisableTiming = 2;
 
     static CudaDriver() => NativeLibraries.Register();
 
@@ -93,6 +94,9 @@ internal static unsafe partial class CudaDriver
 
     [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuStreamSynchronize")]
     public static partial CuResult cuStreamSynchronize(IntPtr stream);
+
+    [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuStreamWaitEvent")]
+    public static partial CuResult cuStreamWaitEvent(IntPtr stream, IntPtr evt, uint flags);
 
     [LibraryImport(NativeLibraries.CudaDriver, EntryPoint = "cuEventCreate")]
     public static partial CuResult cuEventCreate(IntPtr* evt, uint flags);

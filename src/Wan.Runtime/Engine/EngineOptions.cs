@@ -38,7 +38,8 @@ public sealed record EngineOptions
     /// <summary>
     /// Which DiT experts keep their weights on the device (default <see cref="Engine.ExpertResidency.Both"/>);
     /// <see cref="Engine.ExpertResidency.Active"/> holds one expert at a time, saving one expert's weights at the cost
-    /// of a load at each expert switch (see <see cref="Engine.ExpertResidency"/>).
+    /// of a load at each expert switch; <see cref="Engine.ExpertResidency.Streamed"/> keeps only two transformer blocks
+    /// on the device and streams the rest per forward (CUDA only; see <see cref="Engine.ExpertResidency"/>).
     /// </summary>
     public ExpertResidency ExpertResidency { get; init; } = ExpertResidency.Both;
 

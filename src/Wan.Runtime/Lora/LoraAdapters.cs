@@ -6,7 +6,8 @@ namespace Wan.Runtime.Lora;
 /// Resolves LoRA sets into per-expert bindings for one loaded model and caches them, so that switching
 /// styles between requests reloads no base weight. Rule of <see cref="LoraMode.Auto"/>: on the CPU backend
 /// always unmerged (a merged weight is an fp32 copy, 4 bytes per parameter next to the mapped base: it
-/// would break the memory bound of mapped weights); on other backends merged when <see cref="SingleRequest"/>
+/// would break the memory bound of mapped weights), and so with streamed DiT blocks (a merged copy would be resident;
+/// an explicit merged mode is refused there); on other backends merged when <see cref="SingleRequest"/>
 /// (one generation: the merge is paid once and every step runs at base speed), when the set has been asked
 /// for <see cref="AutoMergeAfter"/> times in a row, or when its merge is already cached; otherwise unmerged
 /// (a service with changing styles pays two skinny GEMMs per adapted linear instead of a full-weight merge
@@ -96,7 +97,7 @@ public sealed class LoraAdapters(WanTransformer high, WanTransformer? low) : IDi
             return null;
         }
         var resolved = mode != LoraMode.Auto ? mode
-            : high.Backend is not Backends.Cpu.CpuBackend
+            : high.Backend is not Backends.Cpu.CpuBackend && !high.IsStreamed
               && (SingleRequest || _consecutive >= AutoMergeAfter || _merged.Any(m => m.Key == set.Key)) ? LoraMode.Merged
             : LoraMode.Unmerged;
         var cache = resolved == LoraMode.Merged ? _merged : _unmerged;

@@ -47,6 +47,8 @@ public sealed class LoraBinding : IDisposable
     /// </summary>
     /// <exception cref="LoraFormatException">A file that is missing, unrecognised or does not fit the expert (keys listed).</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="mode"/> is <see cref="LoraMode.Auto"/> (resolve it first).</exception>
+    /// <exception cref="NotSupportedException">a merged binding for an expert whose blocks stream (<see cref="WanTransformer.IsStreamed"/>), or a
+    /// full delta of a streamed block's parameter: the merged copy would have to be resident, so streamed experts bind unmerged.</exception>
     public static LoraBinding Create(WanTransformer expert, IReadOnlyList<LoraSpec> specs, LoraMergeSemantics semantics, LoraMode mode)
     {
         ArgumentNullException.ThrowIfNull(expert);
@@ -54,6 +56,10 @@ public sealed class LoraBinding : IDisposable
         if (mode == LoraMode.Auto)
         {
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "a binding is merged or unmerged");
+        }
+        if (mode == LoraMode.Merged && expert.IsStreamed)
+        {
+            throw new NotSupportedException("a merged LoRA cannot apply to a DiT expert whose blocks stream (--experts-resident streamed): use --lora-mode unmerged");
         }
         var binding = new LoraBinding(expert, specs, semantics, mode);
         try

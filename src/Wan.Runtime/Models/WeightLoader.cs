@@ -21,6 +21,12 @@ public sealed class WeightLoader(IBackend backend, ITensorSource source, string 
     /// <summary>The checkpoint they are read from.</summary>
     public ITensorSource Source { get; } = source;
 
+    /// <summary>
+    /// Where a checked weight goes instead of <see cref="IBackend.LoadWeight"/>, or null: the streamed DiT places its
+    /// block weights as views at fixed offsets of a block slot (Models/Dit/StreamedBlocks.cs) and uploads them per forward.
+    /// </summary>
+    internal Func<StoredTensor, Tensor>? Place { get; init; }
+
     /// <summary>The stored tensor, after checking that it exists, is a float type and has the expected shape.</summary>
     public StoredTensor View(string name, params int[] expectedShape)
     {
@@ -45,7 +51,8 @@ public sealed class WeightLoader(IBackend backend, ITensorSource source, string 
     public Tensor Load(string name, params int[] expectedShape)
     {
         var view = View(name, expectedShape);
-        return Own(Backend.LoadWeight(ScaledFp8.IsFp8(view.DType) ? new Fp8DequantizedTensor(view) : view));
+        var stored = ScaledFp8.IsFp8(view.DType) ? new Fp8DequantizedTensor(view) : view;
+        return Own(Place is null ? Backend.LoadWeight(stored) : Place(stored));
     }
 
     /// <summary>

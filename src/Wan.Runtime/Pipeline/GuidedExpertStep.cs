@@ -41,7 +41,8 @@ internal sealed class GuidedExpertStep : IDisposable
         try
         {
             _uncond = negativeContext is null ? null : dit.PrepareText(negativeContext, adapters);
-            _graph = captureGraph && cache is null && dit.Backend is IStepCapture capture
+            // Streamed blocks are uploaded per forward: a capture refuses uploads, so those forwards run directly.
+            _graph = captureGraph && cache is null && !dit.IsStreamed && dit.Backend is IStepCapture capture
                 ? new DitStepGraph(capture, dit, _cond, _uncond, latentShape, attentionWindow: attentionWindow) : null;
         }
         catch
@@ -89,7 +90,10 @@ internal sealed class GuidedExpertStep : IDisposable
         else
         {
             using var x = backend.FromHost(latent, _shape);
+            var next = _dit.StreamNext;
+            _dit.StreamNext = _uncond is null ? next : _dit; // streamed blocks: the uncond forward follows, then the next step's expert
             using var c = _dit.Forward(x, t, _cond, cancellation: cancellation, blockCache: _condCache, attentionWindow: _attentionWindow);
+            _dit.StreamNext = next;
             using var u = _uncond is null ? null : _dit.Forward(x, t, _uncond, cancellation: cancellation, blockCache: _uncondCache, attentionWindow: _attentionWindow);
             nonFinite = CountOnDevice(backend, c, u);
             (cond, uncond) = (backend.ToHost(c), u is null ? null : backend.ToHost(u));

@@ -93,8 +93,13 @@ public sealed class WanPipeline : IDisposable
     /// <exception cref="Wan.Errors.ModelFileException">the directory is missing, a file, or has no model_index.json.</exception>
     /// <exception cref="Wan.Errors.ConfigException">a config is malformed, describes a model that cannot run, or disagrees with another.</exception>
     /// <exception cref="InvalidDataException">a weight file is corrupt or does not match its config.</exception>
+    /// <exception cref="Wan.Errors.DeviceException"><see cref="ExpertResidency.Streamed"/> with a DiT backend that has no copy stream (not CUDA), before any file is read.</exception>
     internal static WanPipeline Load(PipelineBackends backends, string modelDirectory, ExpertResidency residency = ExpertResidency.Both)
     {
+        if (residency == ExpertResidency.Streamed && backends.Dit is not Backends.Cuda.CudaBackend { Device: Wan.Kernels.Device.IUploadStream })
+        {
+            throw new Wan.Errors.DeviceException($"DiT: --experts-resident streamed needs a CUDA device (a copy stream to upload blocks on); the DiT runs on {backends.Dit.Name}");
+        }
         // Every config is read and cross-checked before any weight: a model that cannot run is refused here.
         var geometry = ModelGeometry.Load(modelDirectory);
         var index = ModelIndexConfig.Load(modelDirectory);
@@ -108,13 +113,17 @@ public sealed class WanPipeline : IDisposable
         {
             var tokenizer = Umt5Tokenizer.Load(Path.Combine(modelDirectory, "tokenizer"));
             var textEncoder = Own(Umt5Encoder.Load(backends.Text, Path.Combine(modelDirectory, "text_encoder")));
-            var high = Own(WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer")));
+            bool streamed = residency == ExpertResidency.Streamed;
+            var high = Own(streamed ? WanTransformer.LoadStreamed(backends.Dit, Path.Combine(modelDirectory, "transformer"), null)
+                : WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer")));
             if (residency == ExpertResidency.Active)
             {
                 // Each expert was loaded in full (every weight checked) and leaves the device before the next one loads.
                 high.ReleaseWeights();
             }
-            var low = index.HasSecondExpert ? Own(WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer_2"))) : null;
+            var low = !index.HasSecondExpert ? null
+                : Own(streamed ? WanTransformer.LoadStreamed(backends.Dit, Path.Combine(modelDirectory, "transformer_2"), high.Streamer) // one pair of block slots for both
+                    : WanTransformer.Load(backends.Dit, Path.Combine(modelDirectory, "transformer_2")));
             if (residency == ExpertResidency.Active)
             {
                 low?.ReleaseWeights();
@@ -183,8 +192,11 @@ public sealed class WanPipeline : IDisposable
                 cancellation.ThrowIfCancellationRequested();
                 var stepClock = Stopwatch.StartNew();
                 double t = solver.ModelTimesteps[i];
-                bool high = solver.ExpertBoundaryStep is { } boundary ? experts.BoundaryRatio is not null && i < boundary : experts.IsHighNoise(t);
+                bool high = IsHighNoiseStep(i);
                 var dit = high || LowNoise is null ? HighNoise : LowNoise;
+                // Streamed blocks: block 0 of the next step's expert (after the last step, the high-noise expert that
+                // starts the next request) is prefetched during this step's last block.
+                dit.StreamNext = i + 1 < solver.StepCount && !IsHighNoiseStep(i + 1) && LowNoise is not null ? LowNoise : HighNoise;
                 var guidance = (float)(high ? experts.GuidanceHigh : experts.GuidanceLow);
                 var expert = LowNoise is null ? "transformer" : high ? "transformer (high noise)" : "transformer_2 (low noise)";
                 if (!steps.TryGetValue(dit, out var step))
@@ -237,6 +249,10 @@ public sealed class WanPipeline : IDisposable
                 step.Dispose();
             }
         }
+
+        bool IsHighNoiseStep(int step) => solver.ExpertBoundaryStep is { } boundary
+            ? experts.BoundaryRatio is not null && step < boundary
+            : experts.IsHighNoise(solver.ModelTimesteps[step]);
     }
 
     /// <summary>

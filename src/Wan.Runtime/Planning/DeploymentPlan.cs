@@ -71,13 +71,13 @@ public sealed record DeploymentPlan(string Model, PlanRequest Request, IReadOnly
 
     /// <summary>
     /// The <c>wan generate --experts-resident</c> value (an <c>Engine.ExpertResidency</c> name, lower case) that runs
-    /// <paramref name="residency"/>; null for <see cref="WeightResidency.StreamedBlocks"/>, which is modelled only.
+    /// <paramref name="residency"/>.
     /// </summary>
-    public static string? GenerateOption(WeightResidency residency) => residency switch
+    public static string GenerateOption(WeightResidency residency) => residency switch
     {
         WeightResidency.BothExperts => "both",
         WeightResidency.ActiveExpert => "active",
-        _ => null,
+        _ => "streamed",
     };
 
     private static string Gb(long bytes) => (bytes / 1e9).ToString("F1", CultureInfo.InvariantCulture);

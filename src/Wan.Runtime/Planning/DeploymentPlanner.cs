@@ -19,8 +19,9 @@ namespace Wan.Runtime.Planning;
 /// (<see cref="DryRunComponents"/>: shape-only umT5-XXL and Wan2.1 VAE weights for the preset).
 /// Time is modelled from the GPU's spec sheet: every recorded GEMM at its roofline floor, the other
 /// kernels from <see cref="RooflineTable"/>. Weight residency (<see cref="WeightResidency"/>) is chosen
-/// as the first that fits: both experts (recorded), the active expert only, or streamed blocks (modelled
-/// from the recorded peaks by moving weights out).
+/// as the first that fits: both experts (recorded), the active expert only (modelled from the recorded peaks by
+/// moving one expert's weights out), or streamed blocks (recorded: a second dry run with streamed experts gives each
+/// stage's peak and uploaded bytes; their PCIe time and how much of it hides behind compute are modelled).
 /// </summary>
 public static class DeploymentPlanner
 {
@@ -32,6 +33,9 @@ public static class DeploymentPlanner
 
     /// <summary>The source of a recorded stage whose weights the residency moves off the device (peak and copies modelled from the recording).</summary>
     private const string MovedWeights = "recorded, weights modelled";
+
+    /// <summary>The source of a stage recorded with streamed blocks: peak and uploaded bytes recorded, their PCIe time modelled.</summary>
+    private const string RecordedStreaming = "recorded streamed, PCIe modelled";
 
     /// <summary>The A14B expert switch: the high-noise expert runs from 0.875 of the training timesteps (model_index.json boundary_ratio).</summary>
     public const double A14BBoundaryRatio = 0.875;
@@ -68,20 +72,28 @@ public static class DeploymentPlanner
         var solver = FlowSolvers.Create("unipc", request.Steps);
         var experts = new ExpertSchedule(boundary, FlowSolvers.WanTrainTimesteps, WanDefaults.GuidanceLow, WanDefaults.GuidanceHigh);
         var records = DryRunDenoise.Run(log, high, low, latentShape, solver, experts, DitConfig.TextLength);
+        var (streamed, streamedResident) = RecordStreamed(dir, low is not null, latentShape, request.Steps, experts);
         double dryRunSeconds = clock.Elapsed.TotalSeconds;
 
         var config = high.Config;
         long tokens = (long)latentShape[1] / config.Patch.T * (latentShape[2] / config.Patch.H) * (latentShape[3] / config.Patch.W);
         var gpu = request.Gpu;
         var dit = records.Select(r => TimeDitStage(r, config, tokens, gpu)).ToList();
+        var streamedDit = streamed.Select(r => TimeDitStage(r, config, tokens, gpu)).ToList();
         var blocks = new ExpertBlocks(config, highBytes, lowBytes);
 
         var plans = new Dictionary<WeightResidency, List<StagePlan>>();
         var decodes = new DecodePlans(log, backend, dir, latentShape, request, decode);
         foreach (var residency in Enum.GetValues<WeightResidency>())
         {
-            long resident = residency == WeightResidency.BothExperts ? highBytes + lowBytes : 0;
-            plans[residency] = Stages(residency, dit, records, blocks, gpu, text, decodes.Beside(resident));
+            long resident = residency switch
+            {
+                WeightResidency.BothExperts => highBytes + lowBytes,
+                WeightResidency.StreamedBlocks => streamedResident, // both experts' non-block weights and the two block slots
+                _ => 0,
+            };
+            plans[residency] = Stages(residency, residency == WeightResidency.StreamedBlocks ? streamedDit : dit, records, streamed, blocks, gpu, text,
+                decodes.Beside(resident), resident);
         }
         var peaks = plans.ToDictionary(p => p.Key, p => p.Value.Max(s => s.PeakBytes));
         var chosen = peaks.Where(p => p.Value + ReserveBytes <= request.BudgetBytes).Select(p => (WeightResidency?)p.Key).FirstOrDefault()
@@ -89,6 +101,27 @@ public static class DeploymentPlanner
         return new DeploymentPlan(dir ?? "Wan2.2-T2V-A14B (preset)", request, latentShape, tokens, low is null ? [highBytes] : [highBytes, lowBytes],
             chosen, peaks, plans[chosen], ReserveBytes, dryRunSeconds);
     }
+
+    /// <summary>
+    /// The denoising loop again on a fresh dry-run device with both experts streamed (<see cref="WanTransformer.LoadStreamed(IDitOps, string, BlockStreamer?)"/>,
+    /// one pair of block slots): each stage's peak and uploaded bytes come from the code that streams. Also returns the
+    /// bytes the streamed experts keep on the device (non-block weights and slots), resident beside text encode and decode.
+    /// </summary>
+    private static (IReadOnlyList<DitStageRecord> Stages, long ResidentBytes) RecordStreamed(string? dir, bool twoExperts, int[] latentShape, int steps,
+        ExpertSchedule experts)
+    {
+        using var device = new DryRunDevice();
+        using var backend = new CudaBackend(device, DType.BF16);
+        using var high = LoadStreamed(backend, dir, "transformer", null);
+        using var low = twoExperts ? LoadStreamed(backend, dir, "transformer_2", high.Streamer) : null;
+        long resident = device.Log.LiveBytes;
+        return (DryRunDenoise.Run(device.Log, high, low, latentShape, FlowSolvers.Create("unipc", steps), experts, DitConfig.TextLength), resident);
+    }
+
+    private static WanTransformer LoadStreamed(CudaBackend backend, string? dir, string subfolder, BlockStreamer? shareWith) =>
+        dir is not null
+            ? WanTransformer.LoadStreamed(backend, Path.Combine(dir, subfolder), shareWith)
+            : WanTransformer.LoadStreamed(backend, A14BExpert, new ShapeOnlyDitWeights(A14BExpert, $"preset a14b/{subfolder}"), shareWith);
 
     private static WanTransformer Load(CudaBackend backend, string? dir, string subfolder)
     {
@@ -113,11 +146,10 @@ public static class DeploymentPlanner
             record.GemmFlops + kernelFlops, record.GemmBytes + kernelBytes, gemmSeconds + kernelSeconds, 0, 0);
     }
 
-    private static List<StagePlan> Stages(WeightResidency residency, List<StagePlan> dit, IReadOnlyList<DitStageRecord> records, ExpertBlocks blocks,
-        GpuSpec gpu, RecordedComponent text, RecordedComponent decode)
+    private static List<StagePlan> Stages(WeightResidency residency, List<StagePlan> dit, IReadOnlyList<DitStageRecord> records,
+        IReadOnlyList<DitStageRecord> streamed, ExpertBlocks blocks, GpuSpec gpu, RecordedComponent text, RecordedComponent decode, long resident)
     {
         long allExperts = blocks.HighBytes + blocks.LowBytes;
-        long resident = residency == WeightResidency.BothExperts ? allExperts : 0;
         var stages = new List<StagePlan> { Component(text, resident, gpu) };
         double previousStepSeconds = 0;
         for (int i = 0; i < dit.Count; i++)
@@ -133,7 +165,7 @@ public static class DeploymentPlanner
                 // The first expert is copied in before its first step; the second is prefetched during the last step of the first.
                 WeightResidency.ActiveExpert => WithCopy(stage with { PeakBytes = recordedPeak - other, Source = MovedWeights }, gpu.PcieSeconds(active),
                     isHigh ? gpu.PcieSeconds(active) : Math.Max(0, gpu.PcieSeconds(active) - previousStepSeconds)),
-                _ => Streamed(stage, recordedPeak - allExperts + blocks.Resident(active), blocks.StreamedBytes(active), blocks.BlockBytes(active), stepSeconds, gpu),
+                _ => Streamed(stage, streamed[i], blocks.BlockBytes(active), stepSeconds, gpu),
             });
             previousStepSeconds = stepSeconds;
         }
@@ -148,30 +180,32 @@ public static class DeploymentPlanner
         return WithCopy(component.Stage with { PeakBytes = checked(component.Stage.PeakBytes + residentBytes) }, copy, copy);
     }
 
-    /// <summary>Every step copies all blocks once (both CFG branches run block by block); block i+1 copies while block i computes, so per step only the excess and the first block show.</summary>
-    private static StagePlan Streamed(StagePlan stage, long peak, long streamedBytes, long blockBytes, double stepSeconds, GpuSpec gpu)
+    /// <summary>
+    /// A stage recorded with streamed blocks (its peak and uploaded bytes from the dry run; the batched CFG forward reads
+    /// every block once per step). Modelled: the uploads at the PCIe spec rate; block i+1 copies while block i
+    /// computes, so per step only the excess of the copy over the compute and one block's copy show.
+    /// </summary>
+    private static StagePlan Streamed(StagePlan stage, DitStageRecord record, long blockBytes, double stepSeconds, GpuSpec gpu)
     {
-        double copy = gpu.PcieSeconds(streamedBytes);
+        double copy = gpu.PcieSeconds(record.UploadedBytes) / Math.Max(1, stage.Steps);
         double exposed = Math.Max(0, copy - stepSeconds) + gpu.PcieSeconds(blockBytes);
-        return WithCopy(stage with { PeakBytes = peak, Source = MovedWeights }, stage.Steps * copy, stage.Steps * exposed);
+        return WithCopy(stage with { Source = RecordedStreaming }, stage.Steps * copy, stage.Steps * exposed);
     }
 
     private static StagePlan WithCopy(StagePlan stage, double pcie, double exposed) => stage with { PcieSeconds = pcie, ExposedPcieSeconds = exposed };
 
     /// <summary>
     /// How an expert's weights split into its transformer blocks and the rest (embeddings, time MLP, head),
-    /// from the weight list of <see cref="ShapeOnlyDitWeights"/>; the streamed residency keeps the rest and two block buffers.
+    /// from the weight list of <see cref="ShapeOnlyDitWeights"/>: the block size sets the modelled unhidden copy of a streamed step.
     /// </summary>
     private sealed class ExpertBlocks
     {
         private readonly long _oneBlock;
-        private readonly int _layers;
 
         public ExpertBlocks(DitConfig config, long highBytes, long lowBytes)
         {
             using var weights = new ShapeOnlyDitWeights(config, "plan");
             _oneBlock = weights.Names.Where(n => n.StartsWith("blocks.0.", StringComparison.Ordinal)).Sum(n => weights.Get(n).ByteLength);
-            _layers = config.Layers;
             (HighBytes, LowBytes) = (highBytes, lowBytes);
         }
 
@@ -181,9 +215,5 @@ public static class DeploymentPlanner
 
         public long BlockBytes(long expertBytes) => expertBytes == 0 ? 0 : _oneBlock;
 
-        public long StreamedBytes(long expertBytes) => expertBytes == 0 ? 0 : _oneBlock * _layers;
-
-        /// <summary>The non-block weights and two staging blocks of the active expert.</summary>
-        public long Resident(long expertBytes) => expertBytes - StreamedBytes(expertBytes) + 2 * BlockBytes(expertBytes);
     }
 }

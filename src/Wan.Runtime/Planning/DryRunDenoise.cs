@@ -12,7 +12,8 @@ namespace Wan.Runtime.Planning;
 /// step) run on a dry-run device: per expert a <see cref="GuidedExpertStep"/> (text K/V of both prompts,
 /// a captured <see cref="DitStepGraph"/>) made at its first step and released at the expert switch, the
 /// guided velocity and the solver update on the host every step. Each expert's steps are one recorded
-/// stage. The prompts are zero contexts of <c>contextRows</c> rows (the DiT pads them to 512).
+/// stage. The prompts are zero contexts of <c>contextRows</c> rows (the DiT pads them to 512). Streamed experts
+/// (<see cref="WanTransformer.IsStreamed"/>) run uncaptured, as in the pipeline, and their block uploads are recorded.
 /// </summary>
 internal static class DryRunDenoise
 {
@@ -41,7 +42,7 @@ internal static class DryRunDenoise
                 ran[call] -= count;
             }
             stages.Add(new DitStageRecord(open.Name, open.Steps, log.PeakBytes, log.Launches - open.Launches, log.Gemms - open.Gemms,
-                log.GemmFlops - open.Flops, log.GemmBytes - open.Bytes, ran.Where(p => p.Value > 0).ToDictionary()));
+                log.GemmFlops - open.Flops, log.GemmBytes - open.Bytes, ran.Where(p => p.Value > 0).ToDictionary(), log.UploadedBytes - open.Uploaded));
         }
         try
         {
@@ -50,6 +51,8 @@ internal static class DryRunDenoise
                 double t = solver.ModelTimesteps[i];
                 bool isHigh = solver.ExpertBoundaryStep is { } boundary ? experts.BoundaryRatio is not null && i < boundary : experts.IsHighNoise(t);
                 var dit = isHigh || low is null ? high : low;
+                bool nextIsHigh = i + 1 < solver.StepCount && (solver.ExpertBoundaryStep is { } b ? experts.BoundaryRatio is not null && i + 1 < b : experts.IsHighNoise(solver.ModelTimesteps[i + 1]));
+                dit.StreamNext = i + 1 < solver.StepCount && !nextIsHigh && low is not null ? low : high; // streamed blocks: the next step's block 0 is prefetched
                 if (!ReferenceEquals(dit, current))
                 {
                     Close();
@@ -57,7 +60,7 @@ internal static class DryRunDenoise
                     step = null;
                     log.ResetPeak();
                     open = new StageStart(low is null ? "denoise steps" : isHigh ? "high-noise steps" : "low-noise steps",
-                        log.Launches, log.Gemms, log.GemmFlops, log.GemmBytes, log.SnapshotRan());
+                        log.Launches, log.Gemms, log.GemmFlops, log.GemmBytes, log.SnapshotRan(), log.UploadedBytes);
                     current = dit;
                     step = new GuidedExpertStep(dit, context, negative, shape, captureGraph: true, checkNonFinite: true);
                 }
@@ -76,7 +79,7 @@ internal static class DryRunDenoise
     }
 
     /// <summary>The log's totals when a stage began.</summary>
-    private sealed record StageStart(string Name, long Launches, long Gemms, double Flops, double Bytes, Dictionary<DryRunCall, long> Ran)
+    private sealed record StageStart(string Name, long Launches, long Gemms, double Flops, double Bytes, Dictionary<DryRunCall, long> Ran, long Uploaded)
     {
         public int Steps { get; set; }
     }

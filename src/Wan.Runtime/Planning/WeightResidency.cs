@@ -10,8 +10,9 @@ public enum WeightResidency
     ActiveExpert,
 
     /// <summary>
-    /// The active expert's non-block weights resident; its transformer blocks streamed from the mapped file through two
-    /// pinned staging buffers on a copy stream, block i+1 copying while block i computes both CFG branches (modelled).
+    /// Both experts' non-block weights resident; their transformer blocks streamed from the mapped file through two
+    /// pinned staging buffers into two device block slots on a copy stream, block i+1 copying while block i computes
+    /// both CFG branches (recorded by a dry run of the streamed DiT; the PCIe time is modelled).
     /// </summary>
     StreamedBlocks,
 }

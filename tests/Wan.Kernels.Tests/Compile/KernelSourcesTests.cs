@@ -22,7 +22,7 @@ public class KernelSourcesTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(KernelSources.TestKernels.Select(s => s.Name), Is.EquivalentTo(new[] { "test/attention_probes.cu", "test/hazards.cu", "test/probes.cu", "test/smoke.cu" }));
+            Assert.That(KernelSources.TestKernels.Select(s => s.Name), Is.EquivalentTo(new[] { "test/attention_probes.cu", "test/hazards.cu", "test/probes.cu", "test/smoke.cu", "test/streams.cu" }));
             Assert.That(KernelSources.Kernels.Select(s => s.Name), Has.None.StartsWith("test/"));
             Assert.That(KernelSources.Kernels.Select(s => s.Name), Does.Contain("attention.cu"));
             Assert.That(KernelSources.AllKernels, Has.Count.EqualTo(KernelSources.Kernels.Count + KernelSources.TestKernels.Count));

@@ -3,7 +3,7 @@ using Wan.Runtime.Planning;
 
 namespace Wan.Runtime.Tests.Engine;
 
-/// <summary><c>wan plan</c> names the <c>wan generate --experts-resident</c> value of the residency it models, which parses as an <see cref="ExpertResidency"/>.</summary>
+/// <summary><c>wan plan</c> names the <c>wan generate --experts-resident</c> value of every residency it plans, which parses as an <see cref="ExpertResidency"/>.</summary>
 public sealed class ExpertResidencyNamesTests
 {
     [Test]
@@ -11,9 +11,9 @@ public sealed class ExpertResidencyNamesTests
     {
         Assert.Multiple(() =>
         {
-            Assert.That(Enum.Parse<ExpertResidency>(DeploymentPlan.GenerateOption(WeightResidency.BothExperts)!, ignoreCase: true), Is.EqualTo(ExpertResidency.Both));
-            Assert.That(Enum.Parse<ExpertResidency>(DeploymentPlan.GenerateOption(WeightResidency.ActiveExpert)!, ignoreCase: true), Is.EqualTo(ExpertResidency.Active));
-            Assert.That(DeploymentPlan.GenerateOption(WeightResidency.StreamedBlocks), Is.Null, "block streaming is modelled only");
+            Assert.That(Enum.Parse<ExpertResidency>(DeploymentPlan.GenerateOption(WeightResidency.BothExperts), ignoreCase: true), Is.EqualTo(ExpertResidency.Both));
+            Assert.That(Enum.Parse<ExpertResidency>(DeploymentPlan.GenerateOption(WeightResidency.ActiveExpert), ignoreCase: true), Is.EqualTo(ExpertResidency.Active));
+            Assert.That(Enum.Parse<ExpertResidency>(DeploymentPlan.GenerateOption(WeightResidency.StreamedBlocks), ignoreCase: true), Is.EqualTo(ExpertResidency.Streamed));
         });
     }
 }

@@ -44,6 +44,32 @@ public sealed class DeploymentPlannerTests
         });
     }
 
+    [Test]
+    public void TheStreamedStagesAreRecordedFromTheStreamedDit()
+    {
+        const int steps = 4;
+        var plan = DeploymentPlanner.Plan(new PlanRequest { Height = 480, Width = 832, Frames = 81, Steps = steps, GpuMemoryGB = 20 });
+        int layers = DeploymentPlanner.A14BExpert.Layers;
+        using var weights = new ShapeOnlyDitWeights(DeploymentPlanner.A14BExpert, "test");
+        long block = weights.Names.Where(n => n.StartsWith("blocks.0.", StringComparison.Ordinal)).Sum(n => weights.Get(n).ByteLength);
+        long expert = weights.Bytes;
+        var stages = plan.Stages.Where(s => s.Steps > 0).ToList();
+        double Uploaded(StagePlan s) => s.PcieSeconds * plan.Request.Gpu.PcieGBps * 1e9;
+        TestContext.Out.WriteLine($"streamed peak {plan.PeakByResidency[WeightResidency.StreamedBlocks] / 1e9:F2} GB (both {plan.PeakByResidency[WeightResidency.BothExperts] / 1e9:F2} GB); " +
+                                  string.Join("; ", stages.Select(s => $"{s.Stage}: {s.Steps} steps, {Uploaded(s) / 1e9:F1} GB uploaded, PCIe {s.PcieSeconds:F2} s ({s.ExposedPcieSeconds:F2} s exposed)")));
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan.Residency, Is.EqualTo(WeightResidency.StreamedBlocks));
+            Assert.That(stages.Select(s => s.Source), Has.All.EqualTo("recorded streamed, PCIe modelled"));
+            // Per expert: two text preparations and one batched CFG forward per step, each pass streaming every block once
+            // (its block 0 prefetched by the pass before); the very first pass also uploads its own block 0.
+            Assert.That(Uploaded(stages[0]), Is.EqualTo((double)((2 + stages[0].Steps) * layers + 1) * block).Within(0.1).Percent, "high-noise uploads");
+            Assert.That(Uploaded(stages[1]), Is.EqualTo((double)(2 + stages[1].Steps) * layers * block).Within(0.1).Percent, "low-noise uploads");
+            Assert.That(stages.Select(s => s.PeakBytes), Has.All.LessThan(plan.PeakByResidency[WeightResidency.BothExperts] - 2 * expert + 2 * (expert - layers * block) + 3 * block),
+                "the streamed peak holds both experts' non-block weights and two block slots, not the experts");
+        });
+    }
+
     [TestCase(141, WeightResidency.BothExperts)]
     [TestCase(45, WeightResidency.ActiveExpert)]
     [TestCase(20, WeightResidency.StreamedBlocks)]

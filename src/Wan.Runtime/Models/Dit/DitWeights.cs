@@ -10,7 +10,8 @@ namespace Wan.Runtime.Models.Dit;
 /// </summary>
 internal sealed class DitWeights : IDisposable
 {
-    public DitWeights(WeightLoader w, DitConfig c)
+    /// <summary>Loads every weight, or with <paramref name="blocks"/> false every weight outside the blocks (a streamed expert: <see cref="StreamedBlocks"/>).</summary>
+    public DitWeights(WeightLoader w, DitConfig c, bool blocks = true)
     {
         int d = c.Dim;
         PatchWeight = w.Load("patch_embedding.weight", d, c.InChannels, c.Patch.T, c.Patch.H, c.Patch.W);
@@ -22,7 +23,7 @@ internal sealed class DitWeights : IDisposable
         Text2 = DitLinear.Load(w, "condition_embedder.text_embedder.linear_2", d, d);
         Head = DitLinear.Load(w, "proj_out", c.OutChannels * c.Patch.T * c.Patch.H * c.Patch.W, d);
         HeadModulation = w.LoadReshaped("scale_shift_table", new Shape(1, 2, d), new Shape(2, d));
-        Blocks = [.. Enumerable.Range(0, c.Layers).Select(i => new WanTransformerBlock(w, c, i))];
+        Blocks = blocks ? [.. Enumerable.Range(0, c.Layers).Select(i => new WanTransformerBlock(w, c, i))] : [];
         StorageBytes = w.LoadedBytes;
     }
 
@@ -41,6 +42,7 @@ internal sealed class DitWeights : IDisposable
     /// <summary>[2, D]: shift, scale of the head.</summary>
     public Tensor HeadModulation { get; }
 
+    /// <summary>The resident blocks; empty for a streamed expert.</summary>
     public WanTransformerBlock[] Blocks { get; }
 
     /// <summary>The linears outside the blocks.</summary>

@@ -47,10 +47,11 @@ public sealed partial class WanTransformer
         using var e0 = b.Reshape(e0Flat, new Shape(samples * 6, c.Dim));
         using var rows = new BatchModulationRows(b, samples);
         using var rope = Held(grid);
-        for (int i = 0; i < W.Blocks.Length; i++)
+        for (int i = 0; i < Config.Layers; i++)
         {
             cancellation.ThrowIfCancellationRequested();
-            W.Blocks[i].ForwardBatch(b, x, e0, rows, [.. texts.Select(t => t.PerBlock[i])], tokens, rope);
+            using var block = EnterBlock(i);
+            block.Block.ForwardBatch(b, x, e0, rows, [.. texts.Select(t => t.PerBlock[i])], tokens, rope);
         }
 
         using var shiftTable = b.GatherRows(W.HeadModulation, rows.HeadTile(0));

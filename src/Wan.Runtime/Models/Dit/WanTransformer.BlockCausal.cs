@@ -63,9 +63,10 @@ public sealed partial class WanTransformer
         using var e0 = b.Reshape(e0Flat, new Shape(grid.F * 6, c.Dim));
         using var rows = new BatchModulationRows(b, grid.F);
         using var rope = Held(grid);
-        for (int i = 0; i < W.Blocks.Length; i++)
+        for (int i = 0; i < Config.Layers; i++)
         {
-            W.Blocks[i].ForwardFramewise(b, x, e0, rows, text.PerBlock[i], rope, bias);
+            using var block = EnterBlock(i);
+            block.Block.ForwardFramewise(b, x, e0, rows, text.PerBlock[i], rope, bias);
         }
         using var shiftTable = b.GatherRows(W.HeadModulation, rows.HeadTile(0));
         using var scaleTable = b.GatherRows(W.HeadModulation, rows.HeadTile(1));

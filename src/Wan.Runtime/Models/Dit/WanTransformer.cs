@@ -55,13 +55,13 @@ public sealed partial class WanTransformer : IDisposable
         return new WanTransformer(backend, config, LoadWeights(backend, config, directory), directory);
     }
 
-    private static DitWeights LoadWeights(IDitOps backend, DitConfig config, string directory)
+    private static DitWeights LoadWeights(IDitOps backend, DitConfig config, string directory, bool blocks = true)
     {
         using var weights = SafetensorsCheckpoint.Open(directory);
         var loader = new WeightLoader(backend, weights, "DiT");
         try
         {
-            return new DitWeights(loader, config);
+            return new DitWeights(loader, config, blocks);
         }
         catch
         {
@@ -124,7 +124,13 @@ public sealed partial class WanTransformer : IDisposable
         using var h1 = W.Text1.Apply(_b, ctx, adapters);
         using var g = _b.GeluTanh(h1);
         using var embedded = W.Text2.Apply(_b, g, adapters);
-        return new DitTextContext(this, [.. W.Blocks.Select(block => block.TextKeyValues(_b, embedded, adapters))], adapters);
+        var perBlock = new List<(Tensor Keys, Tensor Values)>(Config.Layers);
+        for (int i = 0; i < Config.Layers; i++)
+        {
+            using var block = EnterBlock(i, forwardFollows: true);
+            perBlock.Add(block.Block.TextKeyValues(_b, embedded, adapters));
+        }
+        return new DitTextContext(this, perBlock, adapters);
     }
 
     /// <summary>
@@ -195,9 +201,9 @@ public sealed partial class WanTransformer : IDisposable
     /// <exception cref="ArgumentException">the latent, text or cache does not fit this DiT.</exception>
     public Tensor ForwardChunk(Tensor chunk, double t, DitTextContext text, DitKvCache cache, bool storeChunk, CancellationToken cancellation = default)
     {
-        if (!ReferenceEquals(text.Owner, this) || cache.Layers != W.Blocks.Length)
+        if (!ReferenceEquals(text.Owner, this) || cache.Layers != Config.Layers)
         {
-            throw new ArgumentException($"the text context and a K/V cache of {W.Blocks.Length} layers must belong to this DiT (cache: {cache.Layers} layers)");
+            throw new ArgumentException($"the text context and a K/V cache of {Config.Layers} layers must belong to this DiT (cache: {cache.Layers} layers)");
         }
         var grid = Grid(chunk.Shape);
         int start = cache.NextFrame;
@@ -226,10 +232,11 @@ public sealed partial class WanTransformer : IDisposable
         var adapters = text.Adapters;
         if (blockCache?.TryReuse(_b, x, e, e0) != true)
         {
-            for (int i = 0; i < W.Blocks.Length; i++)
+            for (int i = 0; i < Config.Layers; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                W.Blocks[i].Forward(_b, x, e0, text.PerBlock[i], rope, adapters, self(i));
+                using var block = EnterBlock(i);
+                block.Block.Forward(_b, x, e0, text.PerBlock[i], rope, adapters, self(i));
             }
             blockCache?.Store(_b, x);
         }
@@ -328,11 +335,16 @@ public sealed partial class WanTransformer : IDisposable
     }
 
     /// <summary>Every linear of the expert by diffusers module name (what a LoRA adapts).</summary>
-    internal IEnumerable<DitLinear> Linears => W.OuterLinears.Concat(W.Blocks.SelectMany(b => b.Linears));
+    internal IEnumerable<DitLinear> Linears => W.OuterLinears.Concat((_streamed?.Shapes ?? W.Blocks).SelectMany(b => b.Linears));
 
     /// <summary>A parameter a LoRA full delta may change (linear weights/biases, norms), by diffusers name; null when unknown.</summary>
     internal Tensor? Parameter(string name)
     {
+        if (_streamed is not null && name.StartsWith("blocks.", StringComparison.Ordinal))
+        {
+            throw new NotSupportedException($"LoRA delta of '{name}': the blocks of a streamed DiT expert are not resident, so a delta cannot replace their parameters; " +
+                                            "use --experts-resident both|active for this LoRA");
+        }
         foreach (var linear in Linears)
         {
             if (name == linear.Name + ".weight")
@@ -416,7 +428,7 @@ public sealed partial class WanTransformer : IDisposable
             {
                 if (_weights is null)
                 {
-                    _weights = LoadWeights(_b, Config, _directory!);
+                    _weights = LoadWeights(_b, Config, _directory!, blocks: _streamed is null);
                     WeightLoads++;
                 }
                 return _weights;
@@ -449,6 +461,8 @@ public sealed partial class WanTransformer : IDisposable
         {
             _weights?.Dispose();
             _weights = null;
+            _streamed?.Dispose();
+            _streamed = null;
         }
         lock (_ropeLock)
         {
