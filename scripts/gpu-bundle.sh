@@ -17,7 +17,7 @@ trap 'rm -rf "$stage"' EXIT
 # otherwise rebuild), so the repository's own bin/ and obj/ keep their dotnet-test build.
 mkdir -p "$stage/tree"
 git ls-files -z -co --exclude-standard | tar --null --ignore-failed-read -T - -cf - | tar -C "$stage/tree" -xf -
-[ -f artifacts/emu/libwan_emu.so ] && mkdir -p "$stage/tree/artifacts/emu" && cp -a artifacts/emu/libwan_emu.so "$stage/src/artifacts/emu/"
+[ -f artifacts/emu/libwan_emu.so ] && mkdir -p "$stage/tree/artifacts/emu" && cp -a artifacts/emu/libwan_emu.so "$stage/tree/artifacts/emu/"
 build() { # PROJECT-DIR OUTPUT [MSBUILD-ARGS...]
   local dir=$1 output=$2
   shift 2
