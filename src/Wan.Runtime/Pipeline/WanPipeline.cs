@@ -330,6 +330,8 @@ public sealed class WanPipeline : IDisposable
         byte[] rgb = [];
         long nonFinite = 0;
         bool begun = false;
+        // One im2col buffer for the whole decode's convolutions (never above the peak of one per convolution).
+        using var columns = (vae as IConvWorkspace)?.ShareConvColumns();
         foreach (var chunk in Vae.DecodeChunks(z))
         {
             using (chunk)
