@@ -11,21 +11,17 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 /// <summary>
 /// One im2col column buffer shared by a decode's convolutions (<see cref="CudaBackend.ShareConvColumns"/>): the same
 /// video bit for bit as a column buffer per convolution, fewer device allocations, and no higher peak, on the fixture
-/// decode (emulated device, every storage type) and on a full 480p × 81 decode of the Wan2.1 VAE (dry-run device), where
+/// decode (emulated device, BF16: the columns hold the same values in any storage type) and on a full 480p × 81 decode of the Wan2.1 VAE (dry-run device), where
 /// keeping the buffer regardless of the peak raised it by 153 MB; the rule that frees it then is checked on its own.
 /// </summary>
-[Category("Golden")]
-[Category("Emulated")]
 public sealed class SharedConvColumnsTests
 {
-    /// <summary>Every <c>vae_decode</c> case of every fixture set in every storage type.</summary>
-    public static IEnumerable<TestCaseData> DecodeCases() =>
-        Fixtures.CasesOfKind("vae_decode").SelectMany(c => new[] { DType.F32, DType.BF16, DType.F16 }
-            .Select(storage => new TestCaseData(c.Arguments[0], storage).SetName($"{c.TestName} {storage}")));
-
-    [TestCaseSource(nameof(DecodeCases))]
-    public void TheFixtureDecodeIsBitIdenticalWithFewerAllocationsAndNoHigherPeak(FixtureCase? fixtureCase, DType storage)
+    [Category("Golden")]
+    [Category("Emulated")]
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "vae_decode" } })]
+    public void TheFixtureDecodeIsBitIdenticalWithFewerAllocationsAndNoHigherPeak(FixtureCase? fixtureCase)
     {
+        const DType storage = DType.BF16;
         var c = Fixtures.Require(fixtureCase);
         using var golden = c.OpenGolden();
         using var emulated = new EmulatedDevice();
@@ -33,7 +29,10 @@ public sealed class SharedConvColumnsTests
         using var backend = new CudaBackend(counting, storage);
         using var vae = WanVae.Load(backend, Path.Combine(c.Set.Diffusers, "vae"));
         var zInfo = golden.Get("z");
-        using var z = backend.FromHost(zInfo.ToFloatArray(), zInfo.Shape);
+        using var stored = backend.FromHost(zInfo.ToFloatArray(), zInfo.Shape);
+        // At most the first two latent frames: the first and one later frame, whose convolutions are the later ones' (CI time).
+        int frames = Math.Min(2, zInfo.Shape[1]);
+        using var z = backend.SliceFrames(stored, 0, frames);
 
         (float[] Video, int Allocations, long Peak) Decode(bool shared)
         {
@@ -49,7 +48,7 @@ public sealed class SharedConvColumnsTests
 
         var own = Decode(shared: false);
         var shared = Decode(shared: true);
-        TestContext.Out.WriteLine($"{c} {storage}: decode of {zInfo.Shape}: allocations {own.Allocations} → {shared.Allocations}, peak {own.Peak:N0} → {shared.Peak:N0} B");
+        TestContext.Out.WriteLine($"{c} {storage}: decode of {z.Shape}: allocations {own.Allocations} → {shared.Allocations}, peak {own.Peak:N0} → {shared.Peak:N0} B");
         Assert.Multiple(() =>
         {
             Assert.That(shared.Video, Is.EqualTo(own.Video), "the same GEMMs on the same columns: the same bits");
@@ -57,7 +56,7 @@ public sealed class SharedConvColumnsTests
             Assert.That(shared.Peak, Is.LessThanOrEqualTo(own.Peak));
             // Through the first latent frame live memory keeps reaching new highs (the causal caches fill), so the buffer is
             // freed before each; from the second frame on the highs are known and it is kept.
-            Assert.That(shared.Allocations, zInfo.Shape[1] > 1 ? Is.LessThan(own.Allocations) : Is.LessThanOrEqualTo(own.Allocations));
+            Assert.That(shared.Allocations, frames > 1 ? Is.LessThan(own.Allocations) : Is.LessThanOrEqualTo(own.Allocations));
         });
     }
 
@@ -104,6 +103,7 @@ public sealed class SharedConvColumnsTests
     }
 
     [Test]
+    [Category("Emulated")]
     public void OneScopeAtATimeAndItsBufferIsFreedAtItsEnd()
     {
         var emulated = EmulatedTesting.Emulator;
@@ -130,6 +130,7 @@ public sealed class SharedConvColumnsTests
     }
 
     [Test]
+    [Category("Emulated")]
     public void OnADeviceThatDoesNotCountItsMemoryNothingIsShared()
     {
         using var counting = new CountingDevice(EmulatedTesting.Emulator);
