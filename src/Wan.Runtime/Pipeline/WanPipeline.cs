@@ -272,6 +272,7 @@ public sealed class WanPipeline : IDisposable
     {
         var clock = Stopwatch.StartNew();
         using var z = Backends.Vae.FromHost(latent, new Shape(latentShape));
+        using var columns = (Backends.Vae as IConvWorkspace)?.ShareConvColumns();
         using var video = Vae.Decode(z, (done, total) => progress?.Invoke(new GenerationProgress(
             GenerationStage.Decoding, done, total, null, 0, clock.Elapsed, clock.Elapsed, default)), cancellation);
         var vae = Backends.Vae;
