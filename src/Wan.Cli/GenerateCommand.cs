@@ -43,6 +43,7 @@ internal static class GenerateCommand
         var precision = new Option<string>("--precision") { Description = "storage type of every component on CUDA: bf16 | fp16 | fp32", DefaultValueFactory = _ => "bf16" };
         precision.AcceptOnlyFromAmong([.. EngineNames.Precisions]);
         var componentDevices = new ComponentDeviceOptions();
+        var vaeMemory = new VaeMemoryOptions();
         var expertsResident = new Option<string>("--experts-resident")
         {
             Description = "both (default: both DiT experts on the device) | active (only the running expert: saves one expert's weights, reloads at each switch; wan plan's \"only the active expert resident\")",
@@ -94,6 +95,7 @@ internal static class GenerateCommand
         creative.AddTo(command);
         componentDevices.AddTo(command);
         command.Options.Add(expertsResident);
+        vaeMemory.AddTo(command);
         command.SetAction(async (parse, cancellation) =>
         {
             try
@@ -158,7 +160,7 @@ internal static class GenerateCommand
                 var modelDir = parse.GetValue(model)!;
                 CheckModelFolder(modelDir);
                 var geometry = ModelGeometry.Load(modelDir);
-                request.LatentShape(geometry);
+                var latentShape = request.LatentShape(geometry);
                 request.ContextWindows(geometry);
                 ChunkedOptions.Check(request, geometry, new Option[] { window, overlap, blending, report }.Where(Given).Select(o => o.Name));
                 request.CheckHostMemory(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes, geometry, GenerateRunner.HoldsWholeVideo(parse.GetValue(report)?.FullName));
@@ -166,11 +168,12 @@ internal static class GenerateCommand
                 {
                     LoraPreflight.Check(loras, modelDir);
                 }
-                Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
-                return await Task.Run(() => GenerateRunner.Run(modelDir, componentDevices.Engine(parse, parse.GetValue(device)!, parse.GetValue(precision)!) with
+                var engine = vaeMemory.Apply(parse, componentDevices.Engine(parse, parse.GetValue(device)!, parse.GetValue(precision)!) with
                 {
                     ExpertResidency = parse.GetValue(expertsResident) == "active" ? ExpertResidency.Active : ExpertResidency.Both,
-                }, request, outputPath, parse.GetValue(report)?.FullName, finishing, cancellation), cancellation);
+                }, modelDir, latentShape);
+                Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
+                return await Task.Run(() => GenerateRunner.Run(modelDir, engine, request, outputPath, parse.GetValue(report)?.FullName, finishing, cancellation), cancellation);
             }
             catch (OperationCanceledException)
             {

@@ -8,7 +8,7 @@ namespace Wan.Cli;
 
 /// <summary>
 /// <c>wan plan --model DIR|--preset a14b --height H --width W --frames F [--steps N] [--gpu-memory GB]
-/// [--gpu h100|h200|l40s|4090] [--json]</c>: the per-stage plan of a generation on a GPU (peak device memory,
+/// [--gpu h100|h200|l40s|4090] [--vae-memory GB] [--json]</c>: the per-stage plan of a generation on a GPU (peak device memory,
 /// launches, GEMMs, FLOPs, bytes, modelled time; <see cref="DeploymentPlanner"/>). Exit 0 when it fits the
 /// memory, 2 with one line saying by how much it does not (and 2 for a bad argument).
 /// </summary>
@@ -25,19 +25,26 @@ internal static class PlanCommand
         var frames = new Option<int>("--frames") { Description = "video frames (4k+1)", DefaultValueFactory = _ => 81 };
         var steps = new Option<int>("--steps") { Description = "denoising steps", DefaultValueFactory = _ => 40 };
         var memory = new Option<double?>("--gpu-memory") { Description = "device memory to fit in, GB (default: the GPU's)" };
+        var vaeMemory = new Option<double?>("--vae-memory") { Description = "device memory the VAE decode may use beside its weights, GB (as wan generate's): the decode is tiled to fit" };
         var gpu = new Option<string>("--gpu") { Description = "GPU of the time model: h100, h200, l40s, 4090", DefaultValueFactory = _ => "h100" };
         var json = new Option<bool>("--json") { Description = "print the plan as JSON" };
         var command = new Command("plan", "will it fit? the per-stage memory and modelled time of a generation, from a dry run of the real code (no GPU needed)")
         {
             model, preset, height, width, frames, steps, memory, gpu, json,
         };
+        command.Options.Add(vaeMemory);
         command.SetAction(parse => Run(() => Plan(parse.GetValue(model), parse.GetValue(preset), parse.GetValue(height), parse.GetValue(width),
-            parse.GetValue(frames), parse.GetValue(steps), parse.GetValue(memory), parse.GetValue(gpu)!, parse.GetValue(json))));
+            parse.GetValue(frames), parse.GetValue(steps), parse.GetValue(memory), parse.GetValue(gpu)!, parse.GetValue(json), parse.GetValue(vaeMemory))));
         return command;
     }
 
-    private static int Plan(DirectoryInfo? model, string? preset, int height, int width, int frames, int steps, double? memoryGB, string gpuName, bool json)
+    private static int Plan(DirectoryInfo? model, string? preset, int height, int width, int frames, int steps, double? memoryGB, string gpuName, bool json,
+        double? vaeMemoryGB)
     {
+        if (vaeMemoryGB is { } vae && !(vae > 0 && vae <= 100_000))
+        {
+            throw new RequestException("vae-memory", vae.ToString(CultureInfo.InvariantCulture), "must be a positive number of GB");
+        }
         if ((model is null) == (preset is null))
         {
             throw new RequestException("model", "", "give exactly one of --model DIR and --preset a14b");
@@ -68,6 +75,7 @@ internal static class PlanCommand
             Steps = steps,
             Gpu = gpu,
             GpuMemoryGB = memoryGB,
+            VaeMemoryGB = vaeMemoryGB,
         });
         Console.WriteLine(json ? JsonSerializer.Serialize(ToJson(plan), Json) : plan.ToTable() + plan.Verdict);
         if (!plan.Fits)

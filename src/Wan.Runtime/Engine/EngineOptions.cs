@@ -48,6 +48,13 @@ public sealed record EngineOptions
     /// </summary>
     public Models.Vae.VaeTiling? VaeTiling { get; init; }
 
+    /// <summary>
+    /// Device bytes the VAE decode may take beside its weights (activations, im2col bands, the tiles' frame caches), or null (default)
+    /// for no limit: each decode is tiled as <see cref="Models.Vae.VaeDecodeMemory.Choose"/> picks — whole frames when they fit,
+    /// else the largest tile that does. Exclusive with <see cref="VaeTiling"/>; <c>wan generate --vae-memory GB</c>.
+    /// </summary>
+    public long? VaeMemoryBytes { get; init; }
+
     /// <summary>Capture each expert's denoising step once and replay it where the DiT backend can (default true).</summary>
     public bool CaptureStepGraphs { get; init; } = true;
 

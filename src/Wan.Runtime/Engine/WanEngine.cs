@@ -63,7 +63,7 @@ public sealed partial class WanEngine : IDisposable
     /// <param name="modelDirectory">the model folder.</param>
     /// <param name="options">device, precision, routing overrides; null for the defaults.</param>
     /// <exception cref="Wan.Errors.DeviceException">a component would run on a device without its op family: a routing override names one ("text encoder: device cuda-emulated has no text-encoder ops"), or a named Device does for a component without an override ("VAE: device cuda has no VAE ops; route the VAE to another device explicitly …"); or a native library (OpenBLAS, the CUDA driver, NVRTC, the emulator) is missing.</exception>
-    /// <exception cref="ArgumentException">the precision is not bf16/fp16/fp32.</exception>
+    /// <exception cref="ArgumentException">the precision is not bf16/fp16/fp32; VaeTiling and VaeMemoryBytes are both set, or the budget is below 1.</exception>
     /// <exception cref="Wan.Errors.ModelFileException">the model folder is missing, a file, or has no model_index.json.</exception>
     /// <exception cref="Wan.Errors.ConfigException">a config is malformed, describes a model that cannot run here, or disagrees with another (names the file and key).</exception>
     /// <exception cref="DirectoryNotFoundException">a component folder is missing.</exception>
@@ -73,6 +73,14 @@ public sealed partial class WanEngine : IDisposable
     {
         ArgumentNullException.ThrowIfNull(modelDirectory);
         options ??= new EngineOptions();
+        if (options.VaeTiling is not null && options.VaeMemoryBytes is not null)
+        {
+            throw new ArgumentException("EngineOptions: VaeTiling and VaeMemoryBytes exclude each other (an explicit tile, or a budget that picks one)", nameof(options));
+        }
+        if (options.VaeMemoryBytes is < 1)
+        {
+            throw new ArgumentException($"EngineOptions.VaeMemoryBytes {options.VaeMemoryBytes}: must be at least 1 byte", nameof(options));
+        }
         var backends = EngineBackends.Route(options);
         try
         {
@@ -80,6 +88,7 @@ public sealed partial class WanEngine : IDisposable
             pipeline.CaptureStepGraphs = options.CaptureStepGraphs;
             pipeline.CheckNonFinite = options.CheckNonFinite;
             pipeline.Vae.Tiling = options.VaeTiling;
+            pipeline.Vae.MemoryBudgetBytes = options.VaeMemoryBytes;
             return new WanEngine(options, backends, pipeline);
         }
         catch

@@ -398,6 +398,8 @@ public sealed class WanPipeline : IDisposable
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(sink);
         var latentShape = request.LatentShape(Geometry);
+        // A decode budget too small for this size fails now, not after the denoising.
+        Vae.TilingFor(latentShape[1], latentShape[2], latentShape[3]);
         // LatentShape bounds the product by one buffer; checked 64-bit arithmetic keeps that true if it ever changes.
         var count = checked((int)latentShape.Aggregate(1L, (a, b) => checked(a * b)));
         var noise = request.Noise ?? NoiseGenerator.StandardNormal(request.Seed, count);

@@ -54,6 +54,7 @@ public static class DeploymentPlanner
         var latentShape = new GenerationRequest { Prompt = "plan", Frames = request.Frames, Height = request.Height, Width = request.Width, Steps = request.Steps }
             .LatentShape(geometry);
 
+        DecodePlans.CheckBudget(dir, latentShape, request);
         var clock = Stopwatch.StartNew();
         using var device = new DryRunDevice();
         using var backend = new CudaBackend(device, DType.BF16);
@@ -76,9 +77,11 @@ public static class DeploymentPlanner
         var blocks = new ExpertBlocks(config, highBytes, lowBytes);
 
         var plans = new Dictionary<WeightResidency, List<StagePlan>>();
+        var decodes = new DecodePlans(log, backend, dir, latentShape, request, decode);
         foreach (var residency in Enum.GetValues<WeightResidency>())
         {
-            plans[residency] = Stages(residency, dit, records, blocks, gpu, text, decode);
+            long resident = residency == WeightResidency.BothExperts ? highBytes + lowBytes : 0;
+            plans[residency] = Stages(residency, dit, records, blocks, gpu, text, decodes.Beside(resident));
         }
         var peaks = plans.ToDictionary(p => p.Key, p => p.Value.Max(s => s.PeakBytes));
         var chosen = peaks.Where(p => p.Value + ReserveBytes <= request.BudgetBytes).Select(p => (WeightResidency?)p.Key).FirstOrDefault()

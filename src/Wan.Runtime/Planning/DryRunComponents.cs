@@ -52,14 +52,16 @@ internal static class DryRunComponents
 
     /// <summary>
     /// The latent [16, F, H, W] decoded as <c>WanPipeline.DecodeInto</c> does on the device: <see cref="WanVae.DecodeChunks"/>
-    /// latent frame by latent frame (untiled), each chunk checked for NaN/Inf and copied to the host, then freed.
+    /// latent frame by latent frame (whole frames, or <paramref name="tiling"/>'s tiles: stage "decode, tiles of N"), each chunk checked
+    /// for NaN/Inf and copied to the host, then freed.
     /// </summary>
-    public static RecordedComponent Decode(DryRunLog log, CudaBackend backend, string? dir, IReadOnlyList<int> latentShape, GpuSpec gpu)
+    public static RecordedComponent Decode(DryRunLog log, CudaBackend backend, string? dir, IReadOnlyList<int> latentShape, GpuSpec gpu, VaeTiling? tiling = null)
     {
         var start = new Start(log);
         using var source = dir is null ? new ShapeOnlyVaeWeights(ShapeOnlyVaeWeights.Wan21, "preset a14b/vae") : null;
         using var vae = source is null ? WanVae.Load(backend, Path.Combine(dir!, "vae")) : WanVae.Load(backend, ShapeOnlyVaeWeights.Wan21, source);
         long weights = log.LiveBytes - start.Live;
+        vae.Tiling = tiling;
         var shape = new Shape([.. latentShape]);
         using (var z = backend.FromHost(new float[shape.ElementCount], shape))
         {
@@ -72,7 +74,7 @@ internal static class DryRunComponents
                 }
             }
         }
-        return new RecordedComponent(start.Stage("decode", gpu), weights);
+        return new RecordedComponent(start.Stage(tiling is null ? "decode" : $"decode, tiles of {tiling.TileLatentPixels}", gpu), weights, tiling);
     }
 
     /// <summary>The log's totals when a component began (its peak reset to what is live then).</summary>
@@ -103,5 +105,5 @@ internal static class DryRunComponents
     }
 }
 
-/// <summary>A recorded text-encode or decode stage (peak relative to what was live before it) and the device bytes of its weights.</summary>
-internal sealed record RecordedComponent(StagePlan Stage, long WeightBytes);
+/// <summary>A recorded text-encode or decode stage (peak relative to what was live before it), the device bytes of its weights, and the decode's tiling (null: whole frames).</summary>
+internal sealed record RecordedComponent(StagePlan Stage, long WeightBytes, VaeTiling? Tiling = null);

@@ -28,6 +28,15 @@ public sealed record PlanRequest
     /// <summary>Device memory to fit in, GB; null means <see cref="GpuSpec.MemoryGB"/>.</summary>
     public double? GpuMemoryGB { get; init; }
 
+    /// <summary>
+    /// Device memory the VAE decode may use beside its weights, GB (<c>wan plan --vae-memory</c>, as <c>wan generate</c>'s); null: the decode
+    /// is tiled only when whole frames would not fit the budget beside the resident weights.
+    /// </summary>
+    public double? VaeMemoryGB { get; init; }
+
+    /// <summary><see cref="VaeMemoryGB"/> in bytes, or null.</summary>
+    public long? VaeMemoryBytes => VaeMemoryGB is { } gb ? checked((long)(gb * 1e9)) : null;
+
     /// <summary>The memory budget in bytes.</summary>
     public long BudgetBytes => checked((long)((GpuMemoryGB ?? Gpu.MemoryGB) * 1e9));
 }

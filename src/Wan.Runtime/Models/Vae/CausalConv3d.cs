@@ -28,6 +28,9 @@ internal sealed class CausalConv3d
             weights.Load(prefix + ".weight", cout, cin, kernel.T, kernel.H, kernel.W),
             weights.Load(prefix + ".bias", cout));
 
+    /// <summary>Pixels of spatial context on each side of an output pixel: (k − 1)/2 of the wider spatial kernel side.</summary>
+    public int SpatialRadius => (Math.Max(_kh, _kw) - 1) / 2;
+
     /// <summary>Convolves a chunk; a cache is needed unless the kernel is one frame deep.</summary>
     public Tensor Forward(Tensor x, FrameCache? cache)
     {

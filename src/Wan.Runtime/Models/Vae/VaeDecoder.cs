@@ -53,6 +53,25 @@ internal sealed class VaeDecoder
         return new VaeDecoder(ops, convIn, middle, stages, normOut, convOut);
     }
 
+    /// <summary>
+    /// Video pixels on each side of a decoded pixel that its value depends on through the convolutions (conv_in, the
+    /// residual blocks, the upsamplers' nearest 2× and per-frame convs, conv_out; the mid-block attention, global over
+    /// the frame, not counted): a latent pixel changes the video pixels it covers and this many beyond them on each side.
+    /// </summary>
+    public int ConvolutionReachVideoPixels()
+    {
+        int reach = _convIn.SpatialRadius + _middle.ConvolutionRadius;
+        foreach (var (blocks, upsampler) in _stages)
+        {
+            reach += blocks.Sum(b => b.SpatialRadius);
+            if (upsampler is not null)
+            {
+                reach = upsampler.ReachAfter(reach);
+            }
+        }
+        return reach + _convOut.SpatialRadius;
+    }
+
     public Tensor Forward(Tensor x, FrameCache cache)
     {
         var h = _convIn.Forward(x, cache).Then(t => _middle.Forward(t, cache));

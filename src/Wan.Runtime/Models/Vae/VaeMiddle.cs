@@ -12,6 +12,9 @@ internal sealed class VaeMiddle(VaeResidualBlock first, VaeAttentionBlock attent
             VaeAttentionBlock.Load(ops, w, prefix + ".attentions.0", dim),
             VaeResidualBlock.Load(ops, w, prefix + ".resnets.1", dim, dim));
 
+    /// <summary>Pixels of spatial context on each side from the two residual blocks; the attention between them, global over the frame, is not counted.</summary>
+    public int ConvolutionRadius => first.SpatialRadius + second.SpatialRadius;
+
     public Tensor Forward(Tensor x, FrameCache cache) =>
         first.Forward(x, cache)
             .Then(attention.Forward)

@@ -45,6 +45,15 @@ internal sealed class VaeResample
         };
     }
 
+    /// <summary>
+    /// The spatial reach after this transition of a reach of <paramref name="reach"/> pixels before it: an upsampler doubles it
+    /// (nearest 2×) and adds its per-frame conv's radius; the time conv has no spatial extent.
+    /// </summary>
+    /// <exception cref="NotSupportedException">a downsampler (only the decoder's reach is modelled).</exception>
+    public int ReachAfter(int reach) => _mode is VaeResampleMode.Upsample2d or VaeResampleMode.Upsample3d
+        ? checked(2 * reach + (_spatialWeight.Shape[2] - 1) / 2)
+        : throw new NotSupportedException("the spatial reach of a downsampler is not modelled");
+
     public Tensor Forward(Tensor x, FrameCache cache) => _mode switch
     {
         VaeResampleMode.Upsample2d => UpsampleFrames(x),

@@ -26,6 +26,9 @@ internal sealed class VaeResidualBlock
             CausalConv3d.Load(ops, w, prefix + ".conv2", cout, cout, (3, 3, 3)),
             cin == cout ? null : CausalConv3d.Load(ops, w, prefix + ".conv_shortcut", cout, cin, (1, 1, 1)));
 
+    /// <summary>Pixels of spatial context on each side: the two 3×3×3 convs in sequence (the shortcut is 1×1×1).</summary>
+    public int SpatialRadius => _conv1.SpatialRadius + _conv2.SpatialRadius + (_shortcut?.SpatialRadius ?? 0);
+
     public Tensor Forward(Tensor x, FrameCache cache)
     {
         var h = _backend.ChannelRmsNorm(x, _norm1, silu: true)

@@ -1,4 +1,5 @@
 using Wan.Runtime.Backends;
+using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Config;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Weights;
@@ -76,29 +77,58 @@ public sealed class WanVae : IDisposable
     /// <summary>
     /// Decodes scaled latents z [z_dim, F, H, W] lazily, one latent frame per step: yields the video
     /// frames [3, n, 8H, 8W] of each step before the raw clamp (n = 1 for the first, 4 after).
-    /// The caller owns every yielded tensor.
+    /// The caller owns every yielded tensor. Tiled as <see cref="TilingFor"/> says.
     /// </summary>
+    /// <exception cref="ArgumentException">z is not [z_dim, F ≥ 1, H, W].</exception>
+    /// <exception cref="Wan.Errors.RequestException">the <see cref="MemoryBudgetBytes"/> is too small even for the smallest tiles.</exception>
     public IEnumerable<Tensor> DecodeChunks(Tensor z)
     {
         if (z.Shape.Rank != 4 || z.Shape[0] != Config.ZDim || z.Shape[1] < 1)
         {
             throw new ArgumentException($"VAE decode: latent {z.Shape} must be [{Config.ZDim}, F ≥ 1, H, W]");
         }
-        return DecodeSteps(z);
+        return DecodeSteps(z, TilingFor(z.Shape[1], z.Shape[2], z.Shape[3]));
     }
 
     /// <summary>
+    /// Video pixels on each side of a decoded pixel that its value depends on through the decoder's convolutions
+    /// (the mid-block attention, global over the frame, not counted; 138 for the Wan2.1 layout: Decoder3d of
+    /// wan/modules/vae2_1.py). Tiles whose blend margin (<see cref="VaeTiling.MarginVideoPixels"/>) covers it decode
+    /// a decoder without attention exactly.
+    /// </summary>
+    public int ConvolutionReachVideoPixels => _decoder.ConvolutionReachVideoPixels();
+
+    /// <summary>
     /// Spatial tiling of <see cref="DecodeChunks"/> and <see cref="Decode"/> (null: none, the default). A latent
-    /// that fits one tile is decoded whole.
+    /// that fits one tile is decoded as that one tile (weight 1 everywhere: the untiled video bit for bit).
     /// </summary>
     public VaeTiling? Tiling { get; set; }
 
-    private IEnumerable<Tensor> DecodeSteps(Tensor z)
+    /// <summary>
+    /// Device bytes the decode may allocate beside the weights and the latent it is given (null: no limit, the default). When
+    /// <see cref="Tiling"/> is null the decode is tiled as <see cref="VaeDecodeMemory.Choose"/> picks for each latent: whole frames
+    /// when their modelled peak fits, else the largest tile that does.
+    /// </summary>
+    public long? MemoryBudgetBytes { get; set; }
+
+    /// <summary>
+    /// The tiling a decode of a latent [z_dim, <paramref name="frames"/>, <paramref name="height"/>, <paramref name="width"/>] uses:
+    /// <see cref="Tiling"/> when set, else the <see cref="MemoryBudgetBytes"/> choice, else null (whole frames).
+    /// </summary>
+    /// <exception cref="Wan.Errors.RequestException">the budget is too small even for the smallest tiles (names the bytes they need).</exception>
+    public VaeTiling? TilingFor(int frames, int height, int width) =>
+        Tiling ?? (MemoryBudgetBytes is { } budget
+            ? VaeDecodeMemory.Choose(Config, frames, height, width, _backend.Storage.SizeOf(), ColumnBytes, budget)
+            : null);
+
+    /// <summary>The im2col band limit of the VAE's backend (CUDA's <see cref="CudaBackend.ConvColumnBytes"/>; its default elsewhere).</summary>
+    private long ColumnBytes => _backend is CudaBackend cuda ? cuda.ConvColumnBytes : CudaBackend.DefaultConvColumnBytes;
+
+    private IEnumerable<Tensor> DecodeSteps(Tensor z, VaeTiling? tiling)
     {
         using var latent = _backend.ChannelAffine(z, _std, _mean)
             .Then(t => _postQuantConv.Forward(t, cache: null));
-        var tiling = Tiling;
-        if (tiling is not null && (latent.Shape[2] > tiling.TileLatentPixels || latent.Shape[3] > tiling.TileLatentPixels))
+        if (tiling is not null)
         {
             foreach (var chunk in DecodeTiles(latent, tiling))
             {
@@ -115,53 +145,52 @@ public sealed class WanVae : IDisposable
     }
 
     /// <summary>
-    /// Decodes every latent frame tile by tile (each tile with its own frame cache) and blends the decoded
-    /// tiles of the frame into one chunk with linear seams (<see cref="VaeTiling"/>).
+    /// Decodes tile by tile, each tile through every latent frame with its own frame cache (freed when the tile is done, so
+    /// only one tile's cache is ever live, as diffusers' <c>tiled_decode</c> runs), keeping each tile's decoded chunks; then
+    /// blends every latent frame's tiles into one chunk with the seams of <see cref="VaeTiling"/>. Device memory: one tile's
+    /// caches and activations plus the decoded tiles of the whole video (<see cref="VaeDecodeMemory"/>).
     /// </summary>
     private IEnumerable<Tensor> DecodeTiles(Tensor latent, VaeTiling tiling)
     {
-        int scale = Config.SpatialScale;
+        int scale = Config.SpatialScale, frames = latent.Shape[1];
         var rows = tiling.Spans(latent.Shape[2]);
         var columns = tiling.Spans(latent.Shape[3]);
-        var tiles = new List<(Tensor Latent, FrameCache Cache, int Top, int Left, float[] RowWeights, float[] ColumnWeights)>();
+        var tiles = new List<(int Top, int Left, float[] RowWeights, float[] ColumnWeights, List<Tensor> Chunks)>();
+        int released = 0;
         try
         {
             for (int r = 0; r < rows.Count; r++)
             {
                 for (int c = 0; c < columns.Count; c++)
                 {
-                    var window = _backend.CropFrames(latent, rows[r].Start, columns[c].Start, rows[r].Length, columns[c].Length);
-                    tiles.Add((window, new FrameCache(), rows[r].Start * scale, columns[c].Start * scale,
-                        tiling.Weights(rows, r, scale), tiling.Weights(columns, c, scale)));
+                    var tile = (rows[r].Start * scale, columns[c].Start * scale, tiling.Weights(rows, r, scale), tiling.Weights(columns, c, scale), new List<Tensor>(frames));
+                    tiles.Add(tile);
+                    using var window = _backend.CropFrames(latent, rows[r].Start, columns[c].Start, rows[r].Length, columns[c].Length);
+                    using var cache = new FrameCache();
+                    for (int f = 0; f < frames; f++)
+                    {
+                        using var frame = _backend.SliceFrames(window, f, 1);
+                        tile.Item5.Add(_decoder.Forward(frame, cache));
+                    }
                 }
             }
-            for (int f = 0; f < latent.Shape[1]; f++)
+            for (int f = 0; f < frames; f++)
             {
-                var decoded = new List<VideoTile>(tiles.Count);
-                try
+                var decoded = tiles.Select(t => new VideoTile(t.Chunks[f], t.Top, t.Left, t.RowWeights, t.ColumnWeights)).ToList();
+                var blended = _backend.BlendTiles(decoded, latent.Shape[2] * scale, latent.Shape[3] * scale);
+                foreach (var tile in tiles)
                 {
-                    foreach (var tile in tiles)
-                    {
-                        using var frame = _backend.SliceFrames(tile.Latent, f, 1);
-                        decoded.Add(new VideoTile(_decoder.Forward(frame, tile.Cache), tile.Top, tile.Left, tile.RowWeights, tile.ColumnWeights));
-                    }
-                    yield return _backend.BlendTiles(decoded, latent.Shape[2] * scale, latent.Shape[3] * scale);
+                    tile.Chunks[f].Dispose();
                 }
-                finally
-                {
-                    foreach (var part in decoded)
-                    {
-                        part.Video.Dispose();
-                    }
-                }
+                released = f + 1;
+                yield return blended;
             }
         }
         finally
         {
-            foreach (var tile in tiles)
+            foreach (var chunk in tiles.SelectMany(t => t.Chunks.Skip(released)))
             {
-                tile.Latent.Dispose();
-                tile.Cache.Dispose();
+                chunk.Dispose();
             }
         }
     }
