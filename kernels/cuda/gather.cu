@@ -1,7 +1,10 @@
 // Row gather (embedding lookup), bit copies of any 2-/4-byte type:
 //   gather_rows_16bit / gather_rows_32bit(table, ids, out, count, d):
 //     out[i, c] = table[ids[i], c] for i < count, c < d; table [vocab, d], ids int32 [count]
-//     (the caller checks 0 <= ids[i] < vocab), out [count, d].
+//     (the caller checks 0 <= ids[i] < vocab on the host, before the ids are uploaded), out [count, d].
+// Used for the umT5 token embedding (table = shared.weight [vocab, d_model] resident in the storage
+// type, ids = a prompt's token ids; reference wan/modules/t5.py T5Encoder.token_embedding) and for
+// the batch routing's row gather (GatherOps.GatherRows through CudaBackend.Routing).
 // Mapping: 1-D grid-stride loop over the count·d output elements, column fastest.
 #include "common.cuh"
 

@@ -10,7 +10,7 @@ namespace Wan.Kernels.Device;
 /// (<see cref="IDevice.Capture"/>, the same <c>CaptureArena</c> best-fit reuse as the GPU and the
 /// emulated device), so its peak equals theirs for the same calls. One thread at a time.
 /// </summary>
-public sealed unsafe partial class DryRunDevice : IDevice, IGraphCapturing
+public sealed unsafe partial class DryRunDevice : IDevice, IGraphCapturing, IDeviceMemoryAccounting
 {
     private const ulong Alignment = 256; // cudaMalloc's: addresses look like a GPU's
 
@@ -21,6 +21,9 @@ public sealed unsafe partial class DryRunDevice : IDevice, IGraphCapturing
 
     /// <summary>What the device was asked to do.</summary>
     public DryRunLog Log { get; } = new();
+
+    /// <summary>Bytes of live buffers now: <see cref="DryRunLog.LiveBytes"/>.</summary>
+    public long AllocatedBytes => Log.LiveBytes;
 
     /// <summary>"dry run (records, executes nothing)".</summary>
     public string Name => "dry run (records, executes nothing)";

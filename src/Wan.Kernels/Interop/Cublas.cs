@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace Wan.Kernels.Interop;
 
 /// <summary>
-/// Raw entry points of cuBLAS v2 (libcublas.so.12 or .11). cuBLAS is column-major; the row-major
+/// Raw entry points of cuBLAS v2 (libcublas.so.13, .12 or .11). cuBLAS is column-major; the row-major
 /// mapping lives in CudaDevice.Gemm. Alpha/beta are host pointers (the default pointer mode).
 /// </summary>
 internal static unsafe partial class Cublas

@@ -18,10 +18,11 @@ internal static class NativeLibraries
     private static readonly Dictionary<string, (string[] Sonames, string Package)> Known = new()
     {
         [OpenBlas] = (["libopenblas.so.0", "libopenblasp-r0.3.21.so"], "libopenblas0"),
-        // CUDA 12 first, then the CUDA 11 libraries Debian bookworm ships (see .ci/install-cuda-libs.sh).
+        // The newest CUDA first (13: current toolkits and the nvidia-* Python wheels; 12), then the CUDA 11 libraries
+        // Debian bookworm ships (see .ci/install-cuda-libs.sh).
         [CudaDriver] = (["libcuda.so.1"], "libcuda1"),
-        [Nvrtc] = (["libnvrtc.so.12", "libnvrtc.so.11.2"], "libnvrtc11.2"),
-        [Cublas] = (["libcublas.so.12", "libcublas.so.11"], "libcublas11"),
+        [Nvrtc] = (["libnvrtc.so.13", "libnvrtc.so.12", "libnvrtc.so.11.2"], "libnvrtc11.2"),
+        [Cublas] = (["libcublas.so.13", "libcublas.so.12", "libcublas.so.11"], "libcublas11"),
     };
 
     private static int _registered;
@@ -52,6 +53,6 @@ internal static class NativeLibraries
             }
         }
         throw new Wan.Errors.NativeLibraryMissingException(lib.Sonames[0],
-            $"native library {lib.Sonames[0]} not found: install the Debian package '{lib.Package}' (apt-get install {lib.Package})");
+            $"native library {string.Join(" / ", lib.Sonames)} not found: install the Debian package '{lib.Package}' (apt-get install {lib.Package})");
     }
 }

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace Wan.Kernels.Interop;
 
-/// <summary>Raw entry points of NVRTC (libnvrtc.so.12 or .11.2). A program is an opaque pointer.</summary>
+/// <summary>Raw entry points of NVRTC (libnvrtc.so.13, .12 or .11.2). A program is an opaque pointer.</summary>
 internal static unsafe partial class Nvrtc
 {
     static Nvrtc() => NativeLibraries.Register();

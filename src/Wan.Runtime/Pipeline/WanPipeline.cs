@@ -288,6 +288,7 @@ public sealed class WanPipeline : IDisposable
     {
         var clock = Stopwatch.StartNew();
         using var z = Backends.Vae.FromHost(latent, new Shape(latentShape));
+        using var columns = (Backends.Vae as IConvWorkspace)?.ShareConvColumns();
         using var video = Vae.Decode(z, (done, total) => progress?.Invoke(new GenerationProgress(
             GenerationStage.Decoding, done, total, null, 0, clock.Elapsed, clock.Elapsed, default)), cancellation);
         var vae = Backends.Vae;
@@ -346,6 +347,8 @@ public sealed class WanPipeline : IDisposable
         byte[] rgb = [];
         long nonFinite = 0;
         bool begun = false;
+        // One im2col buffer for the whole decode's convolutions (never above the peak of one per convolution).
+        using var columns = (vae as IConvWorkspace)?.ShareConvColumns();
         foreach (var chunk in Vae.DecodeChunks(z))
         {
             using (chunk)

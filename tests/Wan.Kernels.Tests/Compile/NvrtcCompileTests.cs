@@ -39,13 +39,18 @@ public class NvrtcCompileTests
         }
     }
 
-    /// <summary>Every kernel the VAE launchers (Wan.Kernels.Ops.Vae*Ops) launch is an entry point of its compiled module, per storage width/type.</summary>
+    /// <summary>
+    /// Every kernel the VAE launchers (Wan.Kernels.Ops.Vae*Ops) and the umT5 ones (GatherOps for the token embedding,
+    /// TextOps) launch is an entry point of its compiled module, per storage width/type.
+    /// </summary>
     [TestCase("vae_conv.cu", new[] { "vae_im2col_16bit", "vae_im2col_32bit", "vae_channel_broadcast_16bit", "vae_channel_broadcast_32bit" })]
     [TestCase("vae_layout.cu", new[] { "vae_frame_copy_16bit", "vae_frame_copy_32bit", "vae_upsample_nearest2x_16bit", "vae_upsample_nearest2x_32bit", "vae_transpose_16bit", "vae_transpose_32bit" })]
     [TestCase("vae_norm.cu", new[] { "vae_channel_rms_norm_f32", "vae_channel_rms_norm_bf16", "vae_channel_rms_norm_f16", "vae_channel_affine_f32", "vae_channel_affine_bf16", "vae_channel_affine_f16" })]
     [TestCase("vae_attention.cu", new[] { "vae_softmax_rows_f32", "vae_softmax_rows_bf16", "vae_softmax_rows_f16" })]
     [TestCase("vae_tiles.cu", new[] { "vae_window_copy_16bit", "vae_window_copy_32bit", "vae_accumulate_tile_f32", "vae_accumulate_tile_bf16", "vae_accumulate_tile_f16" })]
-    public void VaeModulesExportEveryLaunchedKernelWithoutSpills(string kernel, string[] entryPoints)
+    [TestCase("gather.cu", new[] { "gather_rows_16bit", "gather_rows_32bit" })]
+    [TestCase("text.cu", new[] { "t5_position_bias_16bit", "t5_position_bias_32bit", "t5_residual_add_f16", "t5_clamp_f16" })]
+    public void ModulesExportEveryLaunchedKernelWithoutSpills(string kernel, string[] entryPoints)
     {
         var compiled = NvrtcCompiler.Compile(KernelSources.Kernel(kernel), KernelSources.Headers, CompileTarget.Cubin(90), new CompileOptions(PtxasVerbose: true));
         var report = PtxasReport.Parse(compiled.Log);

@@ -1,4 +1,5 @@
 using Wan.Kernels.Device;
+using Wan.Testing;
 using Wan.Kernels.Ops;
 using Wan.Kernels.Tests.Emulated;
 using static Wan.Testing.EmulatedTesting;
@@ -12,25 +13,8 @@ namespace Wan.Kernels.Tests.Gpu;
 /// the bits of the direct launches, and capture alone must not run anything. Ignored without a GPU.
 /// </summary>
 [Category("Gpu")]
-public sealed class AttentionGraphTests
+public sealed class AttentionGraphTests : GpuDeviceFixture
 {
-    private CudaDevice? _device;
-
-    private CudaDevice Device => _device ?? throw new InvalidOperationException("device not opened");
-
-    [OneTimeSetUp]
-    public void Open()
-    {
-        if (!CudaDevice.IsAvailable(out var reason))
-        {
-            Assert.Ignore($"no usable CUDA device: {reason}");
-        }
-        _device = new CudaDevice();
-    }
-
-    [OneTimeTearDown]
-    public void Close() => _device?.Dispose();
-
     [TestCase(ElementType.BF16, 128)]
     [TestCase(ElementType.F16, 64)]
     public void CapturedAttentionReplaysTheDirectLaunches(ElementType type, int headDim)

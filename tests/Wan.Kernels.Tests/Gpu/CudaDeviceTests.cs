@@ -10,36 +10,8 @@ namespace Wan.Kernels.Tests.Gpu;
 
 /// <summary>CudaDevice on a real GPU: copies, launches, cuBLAS GEMMs, graphs, timing. Ignored (with the reason) without one.</summary>
 [Category("Gpu")]
-public unsafe class CudaDeviceTests
+public unsafe class CudaDeviceTests() : GpuDeviceFixture(testKernels: true)
 {
-    private CudaDevice? _device;
-    private string _cacheDirectory = "";
-
-    private CudaDevice Device => _device ?? throw new InvalidOperationException("device not opened");
-
-    [OneTimeSetUp]
-    public void Open()
-    {
-        if (!CudaDevice.IsAvailable(out var reason))
-        {
-            TestContext.Progress.WriteLine($"Gpu tests skipped: {reason}");
-            Assert.Ignore($"no usable CUDA device: {reason}");
-        }
-        _cacheDirectory = Directory.CreateTempSubdirectory("wan-gpu-test-cache-").FullName;
-        _device = new CudaDevice(cache: new KernelCache(_cacheDirectory), kernels: KernelSources.AllKernels);
-        TestContext.Progress.WriteLine($"Gpu tests on {Device.Name}, kernels as {Device.Target}");
-    }
-
-    [OneTimeTearDown]
-    public void Close()
-    {
-        _device?.Dispose();
-        if (_cacheDirectory.Length > 0)
-        {
-            Directory.Delete(_cacheDirectory, recursive: true);
-        }
-    }
-
     [Test]
     public void CopiesRoundTripAtAnOffsetAndMemsetFills()
     {
@@ -186,7 +158,7 @@ public unsafe class CudaDeviceTests
     [Test]
     public void TestKernelsAreLoadedOnlyOnRequest()
     {
-        using var runtime = new CudaDevice(cache: new KernelCache(_cacheDirectory));
+        using var runtime = new CudaDevice(cache: new KernelCache(KernelCacheDirectory));
         var e = Assert.Throws<ArgumentException>(() => runtime.Launch("wan_smoke_axpy", new Dim3(1), new Dim3(1), 0, null))!;
         Assert.That(e.Message, Does.Contain("attention.cu").And.Not.Contain("smoke.cu"));
     }

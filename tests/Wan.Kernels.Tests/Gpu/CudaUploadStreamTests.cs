@@ -14,13 +14,10 @@ namespace Wan.Kernels.Tests.Gpu;
 /// <c>probe_delayed_copy</c> (kernels/cuda/test/streams.cu). Ignored (with the reason) without a GPU.
 /// </summary>
 [Category("Gpu")]
-public sealed unsafe class CudaUploadStreamTests : GpuDeviceFixture
+public sealed unsafe class CudaUploadStreamTests() : GpuDeviceFixture(testKernels: true)
 {
     // About 0.1 s at the ~2 GHz SM clock of an H100/H200: far longer than any upload here takes (≤ 2 ms).
     private const long SlowReaderCycles = 200_000_000;
-
-    /// <inheritdoc/>
-    protected override IReadOnlyList<KernelSource>? Kernels => KernelSources.AllKernels;
 
     [Test]
     public void TheCopyStreamIsNonBlocking() => Assert.That(Device.CopyStreamFlags, Is.EqualTo(1u), "CU_STREAM_NON_BLOCKING");

@@ -1,5 +1,5 @@
-using Wan.Kernels.Compile;
 using Wan.Kernels.Device;
+using Wan.Testing;
 
 namespace Wan.Kernels.Tests.Gpu;
 
@@ -11,34 +11,8 @@ namespace Wan.Kernels.Tests.Gpu;
 /// are in Emulated/DeviceCaptureTests. Ignored (with the reason) without a GPU.
 /// </summary>
 [Category("Gpu")]
-public sealed unsafe class DriverHazardTests
+public sealed unsafe class DriverHazardTests() : GpuDeviceFixture(testKernels: true)
 {
-    private CudaDevice? _device;
-    private string _cacheDirectory = "";
-
-    private CudaDevice Device => _device ?? throw new InvalidOperationException("device not opened");
-
-    [OneTimeSetUp]
-    public void Open()
-    {
-        if (!CudaDevice.IsAvailable(out var reason))
-        {
-            Assert.Ignore($"no usable CUDA device: {reason}");
-        }
-        _cacheDirectory = Directory.CreateTempSubdirectory("wan-gpu-hazard-cache-").FullName;
-        _device = new CudaDevice(cache: new KernelCache(_cacheDirectory), kernels: KernelSources.AllKernels);
-    }
-
-    [OneTimeTearDown]
-    public void Close()
-    {
-        _device?.Dispose();
-        if (_cacheDirectory.Length > 0)
-        {
-            Directory.Delete(_cacheDirectory, recursive: true);
-        }
-    }
-
     [Test]
     public void TheStreamIsNonBlocking() => Assert.That(Device.StreamFlags, Is.EqualTo(1u), "CU_STREAM_NON_BLOCKING");
 

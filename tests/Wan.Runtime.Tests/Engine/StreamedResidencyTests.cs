@@ -86,25 +86,27 @@ public sealed class StreamedResidencyTests
 
     /// <summary>
     /// Denoises the case (latent within tolerance after every step), with <paramref name="lora"/> bound unmerged when
-    /// given; x0, the device peak of the run and the DiT's block figures. No decode: streaming changes only the DiT.
+    /// given; x0, the device peak of the run (emulated device; -1 on a GPU, whose driver keeps no peak) and the DiT's
+    /// block figures. No decode: streaming changes only the DiT. Also used by the real-GPU twin (GpuPipelineGoldenTests).
     /// </summary>
-    private static (float[] X0, long Peak, BlockFigures Blocks) Denoise(FixtureCase c, Wan.Runtime.Weights.SafetensorsFile golden, EngineOptions options, double tolerance,
+    internal static (float[] X0, long Peak, BlockFigures Blocks) Denoise(FixtureCase c, Wan.Runtime.Weights.SafetensorsFile golden, EngineOptions options, double tolerance,
         LoraSet? lora = null)
     {
-        EmulatedDevice? device = null;
+        IDevice? device = null;
         using var engine = WanEngine.Open(c.Set.Diffusers, options with
         {
             WrapBackend = backend =>
             {
-                device ??= (backend as CudaBackend)?.Device as EmulatedDevice;
+                device ??= (backend as CudaBackend)?.Device;
                 return backend;
             },
         });
+        var emulated = device as EmulatedDevice;
         var pipeline = engine.Pipeline;
         var p = c.Params;
         int[] Ids(string name) => [.. golden.Get(name).ToInt64Array().Select(i => (int)i)];
         var adapters = lora is null ? null : pipeline.Loras.Resolve(lora, LoraMode.Unmerged);
-        device!.ResetPeak();
+        emulated?.ResetPeak();
         using var context = pipeline.EncodeText(Ids("prompt_ids"));
         using var negative = pipeline.EncodeText(Ids("neg_prompt_ids"));
         var solver = FlowSolvers.Create(p.GetProperty("solver").GetString()!, p.GetProperty("steps").GetInt32(), p.GetProperty("shift").GetDouble());
@@ -118,9 +120,9 @@ public sealed class StreamedResidencyTests
         var streamer = pipeline.HighNoise.Streamer;
         var figures = new BlockFigures(pipeline.HighNoise.WeightBytes + (pipeline.LowNoise?.WeightBytes ?? 0),
             streamer?.SlotBytes ?? 0, streamer?.Uploads ?? 0, streamer?.UploadedBytes ?? 0);
-        return (x0, device.PeakBytes, figures);
+        return (x0, emulated?.PeakBytes ?? -1, figures);
     }
 
     /// <summary>Resident DiT weight bytes of both experts, the streamer's slot size, uploads and uploaded bytes (0 when resident).</summary>
-    private sealed record BlockFigures(long Resident, long SlotBytes, long Uploads, long UploadedBytes);
+    internal sealed record BlockFigures(long Resident, long SlotBytes, long Uploads, long UploadedBytes);
 }

@@ -13,10 +13,14 @@ namespace Wan.Runtime.Backends.Cuda;
 public sealed partial class CudaBackend : ITextEncoderOps
 {
     /// <summary>
-    /// Rows of table [V, D] for the given ids → [ids.Length, D] (kernels/cuda/gather.cu): the ids are checked on
-    /// the host, then copied to device memory for the gather.
+    /// Rows of table [V, D] (on this device, in the storage type) for the given ids → [ids.Length, D] in the storage
+    /// type, bit copies (kernels/cuda/gather.cu): the ids are checked on the host, then uploaded as int32 into a
+    /// transient 4·ids.Length-byte buffer, and one grid-stride launch gathers. The umT5 token embedding
+    /// (<c>Umt5Encoder.Embed</c>; reference wan/modules/t5.py, <c>T5Encoder.token_embedding</c>).
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">an id lies outside [0, V).</exception>
+    /// <exception cref="ArgumentException">the table is not 2-D.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">an id lies outside [0, V): the message names the id and V; nothing
+    /// has reached the device then.</exception>
     public Tensor Embedding(Tensor table, ReadOnlySpan<int> ids)
     {
         var t = Cuda(table);

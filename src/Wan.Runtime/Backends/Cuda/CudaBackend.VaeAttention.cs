@@ -27,8 +27,8 @@ public sealed partial class CudaBackend
         var y = Allocate(new Shape(lq, c));
         try
         {
-            using var logits = Device.Allocate(checked((long)band * lk * sizeof(float)));
-            using var probabilities = Device.Allocate(checked((long)band * lk * size));
+            using var logits = AllocateBytes(checked((long)band * lk * sizeof(float)));
+            using var probabilities = AllocateBytes(checked((long)band * lk * size));
             ulong qa = Cuda(q).Buffer.Address, ka = Cuda(k).Buffer.Address, va = Cuda(v).Buffer.Address;
             for (int r0 = 0; r0 < lq; r0 += band)
             {

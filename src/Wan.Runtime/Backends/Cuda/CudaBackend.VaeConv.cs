@@ -4,7 +4,7 @@ using Wan.Runtime.Tensors;
 
 namespace Wan.Runtime.Backends.Cuda;
 
-public sealed partial class CudaBackend
+public sealed partial class CudaBackend : IConvWorkspace
 {
     /// <summary>Default of <see cref="ConvColumnBytes"/>: 256 MiB.</summary>
     public const long DefaultConvColumnBytes = 256L << 20;
@@ -23,6 +23,30 @@ public sealed partial class CudaBackend
     }
 
     private long _convColumnBytes = DefaultConvColumnBytes;
+    private SharedConvColumns? _sharedColumns;
+
+    /// <summary>
+    /// Until the returned scope is disposed, the convolutions take their im2col column matrix from one device buffer,
+    /// allocated at the first convolution that needs one, reallocated larger when a later one needs more (at most
+    /// max(<see cref="ConvColumnBytes"/>, one output row)), and kept between convolutions unless keeping it would raise
+    /// the device's peak (<see cref="SharedConvColumns"/>); disposing the scope frees it. Outside a scope each convolution
+    /// allocates and frees its own. On a device that does not count its live memory (no <see cref="IDeviceMemoryAccounting"/>)
+    /// the scope shares nothing, since it could not keep the peak. The same GEMMs read the same values: the results are
+    /// bit-identical either way.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">a scope of this backend is already open.</exception>
+    public IDisposable ShareConvColumns()
+    {
+        if (_sharedColumns is not null)
+        {
+            throw new InvalidOperationException($"{Name}: the conv column buffer is already shared by an open scope (one at a time)");
+        }
+        if (Device is not IDeviceMemoryAccounting live)
+        {
+            return new SharedConvColumns.None();
+        }
+        return _sharedColumns = new SharedConvColumns(Device, live, () => _sharedColumns = null);
+    }
 
     /// <summary>
     /// Conv3d of x [Cin, F, H, W] with weight [Cout, Cin, kt, kh, kw] and bias [Cout] → [Cout, Fo, Ho, Wo]
@@ -68,7 +92,9 @@ public sealed partial class CudaBackend
             int outRows = checked(e.OutF * e.OutH);
             int bandRows = ConvBandRows(g.ColumnRows, e.OutW, outRows);
             int k = checked((int)g.ColumnRows);
-            using var cols = Device.Allocate(checked(g.ColumnRows * bandRows * e.OutW * size));
+            long columnBytes = checked(g.ColumnRows * bandRows * e.OutW * size);
+            using var ownColumns = _sharedColumns is null ? Device.Allocate(columnBytes) : null;
+            var cols = ownColumns ?? _sharedColumns!.Rent(columnBytes);
             for (int row0 = 0; row0 < outRows; row0 += bandRows)
             {
                 int rows = Math.Min(bandRows, outRows - row0), n = rows * e.OutW;

@@ -75,7 +75,7 @@ public sealed partial class CudaBackend : IRoutingOps, IStepCapture, INonFiniteC
         {
             throw new ArgumentException($"{data.Length} values do not fill shape {shape}");
         }
-        var tensor = new CudaTensor(this, shape, DType.F32, new CudaStorage(Device.Allocate(shape.ElementCount * DType.F32.SizeOf())));
+        var tensor = new CudaTensor(this, shape, DType.F32, new CudaStorage(AllocateBytes(shape.ElementCount * DType.F32.SizeOf())));
         Device.CopyToDevice(MemoryMarshal.AsBytes(data), tensor.Buffer);
         return tensor;
     }
@@ -150,7 +150,14 @@ public sealed partial class CudaBackend : IRoutingOps, IStepCapture, INonFiniteC
     public void Dispose() { }
 
     internal CudaTensor Allocate(Shape shape) =>
-        new(this, shape, Storage, new CudaStorage(Device.Allocate(shape.ElementCount * Storage.SizeOf())));
+        new(this, shape, Storage, new CudaStorage(AllocateBytes(shape.ElementCount * Storage.SizeOf())));
+
+    /// <summary>Device memory for the backend's tensors and scratch; an open <see cref="ShareConvColumns"/> scope sees it first.</summary>
+    internal DeviceBuffer AllocateBytes(long bytes)
+    {
+        _sharedColumns?.BeforeAllocate(bytes);
+        return Device.Allocate(bytes);
+    }
 
     internal CudaTensor AllocateLike(Tensor t) => Allocate(t.Shape);
 

@@ -8,7 +8,8 @@ namespace Wan.Runtime.Models.Umt5;
 /// <summary>
 /// The umT5 text encoder of Wan2.2 (wan/modules/t5.py; transformers UMT5EncoderModel): token
 /// embedding (not scaled), pre-norm layers with per-layer relative-position bias, final RMS norm.
-/// Weights use the transformers names of <c>text_encoder/</c>.
+/// Weights use the transformers names of <c>text_encoder/</c>; every one, the token embedding table included, is
+/// loaded onto the backend (on the CPU a large table stays memory-mapped in its stored dtype).
 /// </summary>
 public sealed class Umt5Encoder : IDisposable
 {
@@ -16,15 +17,15 @@ public sealed class Umt5Encoder : IDisposable
     private const string FinalNormName = "encoder.final_layer_norm.weight";
 
     private readonly ITextEncoderOps _backend;
-    private readonly ITensorSource _checkpoint;
+    private readonly Tensor _tokenEmbedding;
     private readonly Umt5Block[] _blocks;
     private readonly Tensor _finalNorm;
 
-    private Umt5Encoder(ITextEncoderOps backend, Umt5Config config, ITensorSource checkpoint, Umt5Block[] blocks, Tensor finalNorm)
+    private Umt5Encoder(ITextEncoderOps backend, Umt5Config config, Tensor tokenEmbedding, Umt5Block[] blocks, Tensor finalNorm)
     {
         _backend = backend;
         Config = config;
-        _checkpoint = checkpoint;
+        _tokenEmbedding = tokenEmbedding;
         _blocks = blocks;
         _finalNorm = finalNorm;
     }
@@ -50,16 +51,17 @@ public sealed class Umt5Encoder : IDisposable
     }
 
     /// <summary>
-    /// The encoder of <paramref name="config"/> over any weight source, which it then owns (the planner's
-    /// shape-only umT5-XXL, <c>Planning/ShapeOnlyUmt5Weights</c>).
+    /// The encoder of <paramref name="config"/> over any weight source, which it disposes once the weights are loaded
+    /// (the planner's shape-only umT5-XXL, <c>Planning/ShapeOnlyUmt5Weights</c>).
     /// </summary>
     internal static Umt5Encoder Load(ITextEncoderOps backend, Umt5Config config, ITensorSource checkpoint)
     {
+        using var source = checkpoint;
         var loader = new WeightLoader(backend, checkpoint, "umT5");
         try
         {
-            // The token embedding stays in the mapped file (see Embed); only its shape is checked here.
-            loader.View(TokenEmbeddingName, config.VocabSize, config.DModel);
+            // [vocab, d_model] in the backend's storage type: 2.1 GB for umT5-XXL in bf16 on a GPU (Embed gathers there).
+            var tokenEmbedding = loader.Load(TokenEmbeddingName, config.VocabSize, config.DModel);
             var extraLayer = $"encoder.block.{config.NumLayers}.layer.0.layer_norm.weight";
             if (checkpoint.Contains(extraLayer))
             {
@@ -71,12 +73,11 @@ public sealed class Umt5Encoder : IDisposable
                 blocks[i] = Umt5Block.Load(backend, loader, config, i);
             }
             var finalNorm = loader.Load(FinalNormName, config.DModel);
-            return new Umt5Encoder(backend, config, checkpoint, blocks, finalNorm);
+            return new Umt5Encoder(backend, config, tokenEmbedding, blocks, finalNorm);
         }
         catch
         {
             loader.Dispose();
-            checkpoint.Dispose();
             throw;
         }
     }
@@ -104,7 +105,8 @@ public sealed class Umt5Encoder : IDisposable
 
     /// <summary>
     /// The layers and the final norm over embedded rows <paramref name="x"/> [L, d_model] (updated in place; the caller
-    /// keeps owning it) → a new [L, d_model]. The planner enters here with zero rows: a shape-only table has no rows to gather.
+    /// keeps owning it) → a new [L, d_model]. The planner's preset enters here with zero rows copied from the host
+    /// (Planning/DryRunComponents).
     /// </summary>
     internal Tensor EncodeEmbedded(Tensor x, int validTokens)
     {
@@ -126,27 +128,27 @@ public sealed class Umt5Encoder : IDisposable
     internal bool ClampFp16 { get; set; } = true;
 
     /// <summary>
-    /// Token embedding rows [ids.Length, d_model], gathered from the mapped checkpoint: the table
-    /// (256384 × 4096 for umT5-XXL) never enters backend memory, only the rows a prompt uses.
+    /// Token embedding rows [ids.Length, d_model] in the backend's storage type, gathered by the backend from the loaded
+    /// table (<see cref="ITextEncoderOps.Embedding"/>: on CUDA the ids go to the device as int32 and one kernel gathers,
+    /// kernels/cuda/gather.cu). Not scaled, as in the reference (wan/modules/t5.py, <c>T5Encoder.forward</c>).
     /// </summary>
+    /// <exception cref="ArgumentException">no ids.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">an id lies outside [0, vocab_size): checked here, before anything runs
+    /// on the backend; the message names the id, its position and the vocabulary size.</exception>
     public Tensor Embed(ReadOnlySpan<int> ids)
     {
         if (ids.IsEmpty)
         {
             throw new ArgumentException("umT5 encode: no token ids (a tokenized prompt holds at least the eos id)", nameof(ids));
         }
-        int dim = Config.DModel;
-        var table = _checkpoint.Get(TokenEmbeddingName);
-        var rows = new float[checked(ids.Length * dim)];
         for (int i = 0; i < ids.Length; i++)
         {
             if ((uint)ids[i] >= (uint)Config.VocabSize)
             {
                 throw new ArgumentOutOfRangeException(nameof(ids), $"umT5 encode: token id {ids[i]} at position {i} is outside the vocabulary of {Config.VocabSize}");
             }
-            table.ReadFloats((long)ids[i] * dim, rows.AsSpan(i * dim, dim));
         }
-        return _backend.FromHost(rows, new Shape(ids.Length, dim));
+        return _backend.Embedding(_tokenEmbedding, ids);
     }
 
     /// <summary>The final RMS norm (<c>encoder.final_layer_norm</c>) of the residual stream.</summary>
@@ -160,6 +162,6 @@ public sealed class Umt5Encoder : IDisposable
             block.Dispose();
         }
         _finalNorm.Dispose();
-        _checkpoint.Dispose();
+        _tokenEmbedding.Dispose();
     }
 }

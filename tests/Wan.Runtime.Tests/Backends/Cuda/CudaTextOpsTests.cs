@@ -1,3 +1,4 @@
+using Wan.Kernels.Device;
 using Wan.Kernels.Ops;
 using Wan.Runtime.Backends.Cpu;
 using Wan.Runtime.Backends.Cuda;
@@ -10,12 +11,54 @@ namespace Wan.Runtime.Tests.Backends.Cuda;
 
 /// <summary>
 /// The text-encoder family's own ops on the CUDA backend (emulated device) against the CPU reference, per
-/// storage dtype, on random non-round sizes: the relative-position bias gather and the residual add with the
+/// storage dtype, on random non-round sizes: the token embedding gather, the relative-position bias gather and the residual add with the
 /// fp16 overflow rule of the reference T5 (clamp everything to ±(65504 − 1000) when, and only when, a sum is
 /// ±Inf). Outputs are fresh emulated memory (NaN), so an unwritten element fails.
 /// </summary>
 public sealed class CudaTextOpsTests(DType storage) : EmulatedBackendFixture(storage)
 {
+    /// <summary>
+    /// A table of a non-round vocabulary and width in the storage type, ids covering the first and last row and repeats:
+    /// one gather launch and one int32 upload of the ids (nothing else crosses to the device), bit copies of the CPU rows.
+    /// </summary>
+    [Test]
+    public void EmbeddingGatherOnTheDeviceEqualsTheCpuRows()
+    {
+        int vocab = 517 + Random.Next(100), dim = 67 + Random.Next(30), count = 131 + Random.Next(40);
+        var table = Representable(Uniform(Random, vocab * dim), Storage);
+        var ids = Enumerable.Range(0, count).Select(_ => Random.Next(vocab)).ToArray();
+        (ids[0], ids[1], ids[2]) = (0, vocab - 1, ids[count - 1]);
+        using var counting = new CountingDevice(Emulator);
+        using var backend = new CudaBackend(counting, Storage);
+        using var ctable = Cpu.FromHost(table, new Shape(vocab, dim));
+        using var gtable = backend.FromHost(table, new Shape(vocab, dim));
+        counting.Reset();
+        using var expected = Cpu.Embedding(ctable, ids);
+        using var actual = backend.Embedding(gtable, ids);
+        Assert.Multiple(() =>
+        {
+            Assert.That(counting.LaunchesByKernel, Is.EqualTo(new Dictionary<string, int> { [Storage == DType.F32 ? "gather_rows_32bit" : "gather_rows_16bit"] = 1 }));
+            Assert.That((counting.Copies, counting.CopiesToHost), Is.EqualTo((1, 0)), "the ids, and nothing else, go to the device");
+            Assert.That(actual.Shape, Is.EqualTo(new Shape(count, dim)));
+        });
+        Assert.That(backend.ToHost(actual), Is.EqualTo(Cpu.ToHost(expected)), "a gather: bit copies of the table's rows");
+    }
+
+    [TestCase(-1)]
+    [TestCase(0)]
+    public void EmbeddingIdsOutsideTheVocabularyAreRefusedBeforeAnythingReachesTheDevice(int offsetPastTheEnd)
+    {
+        int vocab = 41, dim = 13;
+        using var counting = new CountingDevice(Emulator);
+        using var backend = new CudaBackend(counting, Storage);
+        using var table = backend.FromHost(Uniform(Random, vocab * dim), new Shape(vocab, dim));
+        int bad = offsetPastTheEnd < 0 ? -1 : vocab + offsetPastTheEnd;
+        counting.Reset();
+        Assert.That(() => backend.Embedding(table, [3, 40, bad, 7]),
+            Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains($"token id {bad} outside the vocabulary of {vocab}"));
+        Assert.That((counting.Launches, counting.Copies), Is.EqualTo((0, 0)), "refused on the host, before the ids are uploaded");
+    }
+
     [TestCase(37, 53, 32, 128)]
     [TestCase(1, 19, 12, 20)]
     [TestCase(23, 1, 8, 9)]

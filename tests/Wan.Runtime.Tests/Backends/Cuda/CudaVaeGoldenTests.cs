@@ -22,14 +22,17 @@ public sealed class CudaVaeGoldenTests(DType storage)
 {
     public static readonly DType[] Storages = [DType.F32, DType.BF16, DType.F16];
 
-    private double ToleranceOf(FixtureCase c) => c.Tolerance(storage == DType.F32 ? "fp32" : "bf16");
+    private static double ToleranceOf(FixtureCase c, DType storage) => c.Tolerance(storage == DType.F32 ? "fp32" : "bf16");
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "vae_decode" } })]
-    public void DecodeMatchesTheReferenceWithoutHostCopies(FixtureCase? fixtureCase)
+    public void DecodeMatchesTheReferenceWithoutHostCopies(FixtureCase? fixtureCase) =>
+        CheckDecode(Emulator, storage, Fixtures.Require(fixtureCase));
+
+    /// <summary>The decode checks above on <paramref name="on"/> (the emulated device, or a GPU in GpuPipelineGoldenTests).</summary>
+    internal static void CheckDecode(IDevice on, DType storage, FixtureCase c)
     {
-        var c = Fixtures.Require(fixtureCase);
         using var golden = c.OpenGolden();
-        using var device = new CountingDevice(Emulator);
+        using var device = new CountingDevice(on);
         using var backend = new CudaBackend(device, storage);
         using var vae = WanVae.Load(backend, Path.Combine(c.Set.Diffusers, "vae"));
         var zInfo = golden.Get("z");
@@ -41,12 +44,12 @@ public sealed class CudaVaeGoldenTests(DType storage)
         using var video = vae.Decode(z);
         watch.Stop();
         Assert.That(device.Copies, Is.Zero, "the decoder's frame cache and the assembled video stay on the device");
-        TestContext.Out.WriteLine($"{c} {storage}: decode of {zInfo.Shape} = {device.Launches} launches + {device.Gemms} GEMMs, {watch.Elapsed.TotalMilliseconds:F0} ms emulated");
+        TestContext.Out.WriteLine($"{c} {storage}: decode of {zInfo.Shape} = {device.Launches} launches + {device.Gemms} GEMMs, {watch.Elapsed.TotalMilliseconds:F0} ms on {on.Name}");
 
         Assert.That(video.Shape, Is.EqualTo(expected.Shape));
         var values = backend.ToHost(video);
         Assert.That(device.Copies, Is.EqualTo(1), "the counter sees a copy to the host: the zero above is not a blind counter");
-        Metrics.AssertClose(values, expected.ToFloatArray(), ToleranceOf(c), $"{c} {storage} video_raw");
+        Metrics.AssertClose(values, expected.ToFloatArray(), ToleranceOf(c, storage), $"{c} {storage} video_raw");
     }
 
     /// <summary>
@@ -72,15 +75,18 @@ public sealed class CudaVaeGoldenTests(DType storage)
         }
         using var cpu = new Wan.Runtime.Backends.Cpu.CpuBackend();
         using var cuda = new CudaBackend(Emulator, storage);
-        Metrics.AssertClose(FirstChunk(cuda), FirstChunk(cpu), ToleranceOf(c), $"{c} {storage} tiled first chunk vs CPU tiled");
+        Metrics.AssertClose(FirstChunk(cuda), FirstChunk(cpu), ToleranceOf(c, storage), $"{c} {storage} tiled first chunk vs CPU tiled");
     }
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "vae_encode" } })]
-    public void EncodeMatchesTheReference(FixtureCase? fixtureCase)
+    public void EncodeMatchesTheReference(FixtureCase? fixtureCase) =>
+        CheckEncode(Emulator, storage, Fixtures.Require(fixtureCase));
+
+    /// <summary>The encode checks above on <paramref name="on"/> (the emulated device, or a GPU in GpuPipelineGoldenTests).</summary>
+    internal static void CheckEncode(IDevice on, DType storage, FixtureCase c)
     {
-        var c = Fixtures.Require(fixtureCase);
         using var golden = c.OpenGolden();
-        using var device = new CountingDevice(Emulator);
+        using var device = new CountingDevice(on);
         using var backend = new CudaBackend(device, storage);
         using var vae = WanVae.Load(backend, Path.Combine(c.Set.Diffusers, "vae"));
         var videoInfo = golden.Get("video");
@@ -95,7 +101,7 @@ public sealed class CudaVaeGoldenTests(DType storage)
         {
             var expected = golden.Get(name);
             Assert.That(actual.Shape, Is.EqualTo(expected.Shape), name);
-            Metrics.AssertClose(backend.ToHost(actual), expected.ToFloatArray(), ToleranceOf(c), $"{c} {storage} {name}");
+            Metrics.AssertClose(backend.ToHost(actual), expected.ToFloatArray(), ToleranceOf(c, storage), $"{c} {storage} {name}");
         }
     }
 }

@@ -34,21 +34,8 @@ public sealed class CudaVaeOpsTests(DType storage) : EmulatedBackendFixture(stor
     public void Conv3dMatchesTheCpu((int T, int H, int W) kernel, Conv3dSpec spec, bool withBias)
     {
         int cin = 3 + Random.Next(4), cout = 5 + Random.Next(4), f = 3 + Random.Next(3), h = 5 + Random.Next(4), w = 7 + Random.Next(5);
-        var (cx, gx) = Pair(new Shape(cin, f, h, w));
-        var (cw, gw) = Pair(new Shape(cout, cin, kernel.T, kernel.H, kernel.W), 0.5f);
-        var (cb, gb) = Pair(new Shape(cout));
-        using (cx)
-        using (gx)
-        using (cw)
-        using (gw)
-        using (cb)
-        using (gb)
-        {
-            using var expected = Cpu.Conv3d(cx, cw, withBias ? cb : null, spec);
-            using var actual = Cuda.Conv3d(gx, gw, withBias ? gb : null, spec);
-            Assert.That(actual.Shape, Is.EqualTo(expected.Shape));
-            AssertClose(Cuda.ToHost(actual), Cpu.ToHost(expected), ConvTolerance, $"conv3d {kernel} {spec} {Storage}");
-        }
+        AssertMatchesTheCpu($"conv3d {kernel} {spec} {Storage}", ConvTolerance, (b, t) => b.Conv3d(t[0], t[1], withBias ? t[2] : null, spec),
+            (new Shape(cin, f, h, w), 2f), (new Shape(cout, cin, kernel.T, kernel.H, kernel.W), 0.5f), (new Shape(cout), 2f));
     }
 
     public static IEnumerable<TestCaseData> Conv2dCases()
@@ -62,54 +49,33 @@ public sealed class CudaVaeOpsTests(DType storage) : EmulatedBackendFixture(stor
     public void Conv2dFramesMatchesTheCpu(int k, Conv2dSpec spec)
     {
         int cin = 4 + Random.Next(3), cout = 3 + Random.Next(5), f = 2 + Random.Next(2), h = 6 + Random.Next(5), w = 9 + Random.Next(4);
-        var (cx, gx) = Pair(new Shape(cin, f, h, w));
-        var (cw, gw) = Pair(new Shape(cout, cin, k, k), 0.5f);
-        var (cb, gb) = Pair(new Shape(cout));
-        using (cx)
-        using (gx)
-        using (cw)
-        using (gw)
-        using (cb)
-        using (gb)
-        {
-            using var expected = Cpu.Conv2dFrames(cx, cw, cb, spec);
-            using var actual = Cuda.Conv2dFrames(gx, gw, gb, spec);
-            Assert.That(actual.Shape, Is.EqualTo(expected.Shape));
-            AssertClose(Cuda.ToHost(actual), Cpu.ToHost(expected), ConvTolerance, $"conv2d {k}x{k} {spec} {Storage}");
-        }
+        AssertMatchesTheCpu($"conv2d {k}x{k} {spec} {Storage}", ConvTolerance, (b, t) => b.Conv2dFrames(t[0], t[1], t[2], spec),
+            (new Shape(cin, f, h, w), 2f), (new Shape(cout, cin, k, k), 0.5f), (new Shape(cout), 2f));
     }
 
     [Test]
     public void ATightColumnBudgetRunsInBandsWithTheSameResult()
     {
         int cin = 3, cout = 4, f = 3, h = 7, w = 11;
-        var (_, gx) = Pair(new Shape(cin, f, h, w));
-        var (_, gw) = Pair(new Shape(cout, cin, 3, 3, 3), 0.5f);
-        var (_, gb) = Pair(new Shape(cout));
         var spec = Conv3dSpec.Causal(2, 3, 3);
         using var counting = new CountingDevice(Emulator);
         using var banded = new CudaBackend(counting, Storage);
-        using var x = banded.FromHost(Cuda.ToHost(gx), gx.Shape);
-        using var weight = banded.FromHost(Cuda.ToHost(gw), gw.Shape);
-        using var bias = banded.FromHost(Cuda.ToHost(gb), gb.Shape);
-        using (gx)
-        using (gw)
-        using (gb)
+        using var x = banded.FromHost(Values(new Shape(cin, f, h, w)), new Shape(cin, f, h, w));
+        using var weight = banded.FromHost(Values(new Shape(cout, cin, 3, 3, 3), 0.5f), new Shape(cout, cin, 3, 3, 3));
+        using var bias = banded.FromHost(Values(new Shape(cout)), new Shape(cout));
+        using var whole = banded.Conv3d(x, weight, bias, spec);
+        // Output rows are f·h = 21 of w = 11 pixels, K = 81: 4 rows per band → 6 bands (the last one short).
+        banded.ConvColumnBytes = 81L * 11 * 4 * Storage.SizeOf() + 1;
+        counting.Reset();
+        using var bands = banded.Conv3d(x, weight, bias, spec);
+        Assert.Multiple(() =>
         {
-            using var whole = banded.Conv3d(x, weight, bias, spec);
-            // Output rows are f·h = 21 of w = 11 pixels, K = 81: 4 rows per band → 6 bands (the last one short).
-            banded.ConvColumnBytes = 81L * 11 * 4 * Storage.SizeOf() + 1;
-            counting.Reset();
-            using var bands = banded.Conv3d(x, weight, bias, spec);
-            Assert.Multiple(() =>
-            {
-                Assert.That(counting.Gemms, Is.EqualTo(6), "one GEMM per band of 4 output rows");
-                Assert.That(counting.LaunchesByKernel.Where(kv => kv.Key.StartsWith("vae_im2col", StringComparison.Ordinal)).Sum(kv => kv.Value), Is.EqualTo(6));
-            });
-            // Each output is one dot product over K in every band; the GEMM library may still block K differently for another N.
-            AssertClose(banded.ToHost(bands), banded.ToHost(whole), ConvTolerance, $"banded conv3d {Storage}");
-            Assert.That(() => banded.ConvColumnBytes = 0, Throws.TypeOf<ArgumentOutOfRangeException>());
-        }
+            Assert.That(counting.Gemms, Is.EqualTo(6), "one GEMM per band of 4 output rows");
+            Assert.That(counting.LaunchesByKernel.Where(kv => kv.Key.StartsWith("vae_im2col", StringComparison.Ordinal)).Sum(kv => kv.Value), Is.EqualTo(6));
+        });
+        // Each output is one dot product over K in every band; the GEMM library may still block K differently for another N.
+        AssertClose(banded.ToHost(bands), banded.ToHost(whole), ConvTolerance, $"banded conv3d {Storage}");
+        Assert.That(() => banded.ConvColumnBytes = 0, Throws.TypeOf<ArgumentOutOfRangeException>());
     }
 
     [TestCase(false)]
@@ -117,67 +83,37 @@ public sealed class CudaVaeOpsTests(DType storage) : EmulatedBackendFixture(stor
     public void ChannelRmsNormMatchesTheCpu(bool silu)
     {
         var shape = new Shape(13 + Random.Next(8), 2, 5 + Random.Next(3), 7 + Random.Next(3));
-        var (cx, gx) = Pair(shape);
-        var (cg, gg) = Pair(new Shape(shape[0], 1, 1));
-        using (cx)
-        using (gx)
-        using (cg)
-        using (gg)
-        {
-            using var expected = Cpu.ChannelRmsNorm(cx, cg, silu);
-            using var actual = Cuda.ChannelRmsNorm(gx, gg, silu);
-            AssertClose(Cuda.ToHost(actual), Cpu.ToHost(expected), Tolerance(Storage), $"channel rms_norm silu={silu} {Storage}");
-        }
+        AssertMatchesTheCpu($"channel rms_norm silu={silu} {Storage}", Tolerance(Storage), (b, t) => b.ChannelRmsNorm(t[0], t[1], silu),
+            (shape, 2f), (new Shape(shape[0], 1, 1), 2f));
     }
 
     [Test]
     public void ChannelAffineMatchesTheCpu()
     {
         var shape = new Shape(5 + Random.Next(12), 3, 5, 6 + Random.Next(5));
-        var (cx, gx) = Pair(shape);
-        var (ca, ga) = Pair(new Shape(shape[0]));
-        var (cb, gb) = Pair(new Shape(shape[0]));
-        using (cx)
-        using (gx)
-        using (ca)
-        using (ga)
-        using (cb)
-        using (gb)
-        {
-            using var expected = Cpu.ChannelAffine(cx, ca, cb);
-            using var actual = Cuda.ChannelAffine(gx, ga, gb);
-            AssertClose(Cuda.ToHost(actual), Cpu.ToHost(expected), Tolerance(Storage), $"channel affine {Storage}");
-        }
+        AssertMatchesTheCpu($"channel affine {Storage}", Tolerance(Storage), (b, t) => b.ChannelAffine(t[0], t[1], t[2]),
+            (shape, 2f), (new Shape(shape[0]), 2f), (new Shape(shape[0]), 2f));
     }
 
     [Test]
     public void LayoutOpsEqualTheCpuBitForBit()
     {
         int c = 3 + Random.Next(5), f = 2 + Random.Next(3), h = 3 + Random.Next(4), w = 5 + Random.Next(4);
-        var (cx, gx) = Pair(new Shape(2 * c, f, h, w));
-        var (cy, gy) = Pair(new Shape(2 * c, f + 1, h, w));
-        using (cx)
-        using (gx)
-        using (cy)
-        using (gy)
+        var x = (new Shape(2 * c, f, h, w), 2f);
+        var y = (new Shape(2 * c, f + 1, h, w), 2f);
+        var cases = new (string Name, Func<IVaeOps, Tensor[], Tensor> Op)[]
         {
-            var cases = new (string Name, Func<IVaeOps, Tensor, Tensor, Tensor> Op)[]
-            {
-                ("upsample nearest 2x", (b, x, _) => b.UpsampleNearest2x(x)),
-                ("concat frames", (b, x, y) => b.ConcatFrames(x, y)),
-                ("slice frames", (b, _, y) => b.SliceFrames(y, 1, f - 1)),
-                ("slice channels", (b, x, _) => b.SliceChannels(x, 1, c)),
-                ("interleave channel halves", (b, x, _) => b.InterleaveChannelHalves(x)),
-                ("pixels to rows", (b, x, _) => b.PixelsToRows(x)),
-                ("rows to pixels", (b, _, y) => b.Reshape(y, new Shape((f + 1) * h * w, 2 * c)).Then(r => b.RowsToPixels(r, new Shape(2 * c, f + 1, h, w)))),
-            };
-            foreach (var (name, op) in cases)
-            {
-                using var expected = op(Cpu, cx, cy);
-                using var actual = op(Cuda, gx, gy);
-                Assert.That(actual.Shape, Is.EqualTo(expected.Shape), name);
-                Assert.That(Cuda.ToHost(actual), Is.EqualTo(Cpu.ToHost(expected)), name);
-            }
+            ("upsample nearest 2x", (b, t) => b.UpsampleNearest2x(t[0])),
+            ("concat frames", (b, t) => b.ConcatFrames(t[0], t[1])),
+            ("slice frames", (b, t) => b.SliceFrames(t[1], 1, f - 1)),
+            ("slice channels", (b, t) => b.SliceChannels(t[0], 1, c)),
+            ("interleave channel halves", (b, t) => b.InterleaveChannelHalves(t[0])),
+            ("pixels to rows", (b, t) => b.PixelsToRows(t[0])),
+            ("rows to pixels", (b, t) => b.Reshape(t[1], new Shape((f + 1) * h * w, 2 * c)).Then(r => b.RowsToPixels(r, new Shape(2 * c, f + 1, h, w)))),
+        };
+        foreach (var (name, op) in cases)
+        {
+            AssertMatchesTheCpu(name, null, op, x, y);
         }
     }
 
@@ -190,69 +126,36 @@ public sealed class CudaVaeOpsTests(DType storage) : EmulatedBackendFixture(stor
     public void SingleHeadAttentionMatchesTheCpuAtAnyWidth(int width, bool tightBudget)
     {
         int lq = 23 + Random.Next(9), lk = 17 + Random.Next(9);
-        var (cq, gq) = Pair(new Shape(lq, width), 1f);
-        var (ck, gk) = Pair(new Shape(lk, width), 1f);
-        var (cv, gv) = Pair(new Shape(lk, width));
         using var counting = new CountingDevice(Emulator);
         using var backend = new CudaBackend(counting, Storage);
         if (tightBudget)
         {
             backend.ConvColumnBytes = (long)(lq / 3 + 1) * lk * (4 + Storage.SizeOf());
         }
-        using (cq)
-        using (gq)
-        using (ck)
-        using (gk)
-        using (cv)
-        using (gv)
-        {
-            using var q = backend.FromHost(Cuda.ToHost(gq), gq.Shape);
-            using var k = backend.FromHost(Cuda.ToHost(gk), gk.Shape);
-            using var v = backend.FromHost(Cuda.ToHost(gv), gv.Shape);
-            float scale = 1f / MathF.Sqrt(width);
-            counting.Reset();
-            using var actual = backend.SingleHeadAttention(q, k, v, scale);
-            bool fused = backend.SupportsAttention(width);
-            Assert.That(counting.Gemms, Is.EqualTo(fused ? 0 : tightBudget ? 6 : 2), fused ? "the fused kernel" : "two GEMMs per band of query rows");
-            using var expected = Cpu.SingleHeadAttention(cq, ck, cv, scale);
-            AssertClose(backend.ToHost(actual), Cpu.ToHost(expected), ConvTolerance, $"single-head attention width {width} ({(fused ? "fused" : "GEMM path")}) {Storage}");
-        }
+        float scale = 1f / MathF.Sqrt(width);
+        bool fused = backend.SupportsAttention(width);
+        AssertMatchesTheCpu(backend, $"single-head attention width {width} ({(fused ? "fused" : "GEMM path")}) {Storage}", ConvTolerance,
+            (b, t) => b.SingleHeadAttention(t[0], t[1], t[2], scale), (new Shape(lq, width), 1f), (new Shape(lk, width), 1f), (new Shape(lk, width), 2f));
+        Assert.That(counting.Gemms, Is.EqualTo(fused ? 0 : tightBudget ? 6 : 2), fused ? "the fused kernel" : "two GEMMs per band of query rows");
     }
 
     [Test]
     public void CropAndBlendTilesMatchTheCpu()
     {
         int c = 3, f = 2, h = 9 + Random.Next(4), w = 11 + Random.Next(4);
-        var (cx, gx) = Pair(new Shape(c, f, h, w));
-        using (cx)
-        using (gx)
-        {
-            using var cpuCrop = Cpu.CropFrames(cx, 2, 3, h - 4, w - 5);
-            using var cudaCrop = Cuda.CropFrames(gx, 2, 3, h - 4, w - 5);
-            Assert.That(Cuda.ToHost(cudaCrop), Is.EqualTo(Cpu.ToHost(cpuCrop)), "crop frames: a bit copy");
+        AssertMatchesTheCpu("crop frames: a bit copy", null, (b, t) => b.CropFrames(t[0], 2, 3, h - 4, w - 5), (new Shape(c, f, h, w), 2f));
 
-            // Two tiles overlapping by 4 columns with complementary ramps, and a third, weighted, in a corner.
-            var (ca, ga) = Pair(new Shape(c, f, h, 8));
-            var (cb, gb) = Pair(new Shape(c, f, h, w - 4));
-            var (cc, gc) = Pair(new Shape(c, f, 3, 2));
-            var rows = Enumerable.Repeat(1f, h).ToArray();
-            float[] rampDown = [.. Enumerable.Range(0, 8).Select(k => k < 4 ? 1f : 1f - (k - 4 + 0.5f) / 4)];
-            float[] rampUp = [.. Enumerable.Range(0, w - 4).Select(k => k < 4 ? (k + 0.5f) / 4 : 1f)];
-            using (ca)
-            using (ga)
-            using (cb)
-            using (gb)
-            using (cc)
-            using (gc)
-            {
-                using var expected = Cpu.BlendTiles([new(ca, 0, 0, rows, rampDown), new(cb, 0, 4, rows, rampUp), new(cc, 1, 1, [0.5f, 0.25f, 1f], [2f, 0.75f])], h, w);
-                using var actual = Cuda.BlendTiles([new(ga, 0, 0, rows, rampDown), new(gb, 0, 4, rows, rampUp), new(gc, 1, 1, [0.5f, 0.25f, 1f], [2f, 0.75f])], h, w);
-                // One rounding per accumulated tile: up to three on a pixel.
-                AssertClose(Cuda.ToHost(actual), Cpu.ToHost(expected), 2 * Tolerance(Storage), $"blend tiles {Storage}");
-                Assert.That(() => Cuda.BlendTiles([new(ga, 0, w - 7, rows, rampDown)], h, w),
-                    Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("leaves the"));
-            }
-        }
+        // Two tiles overlapping by 4 columns with complementary ramps, and a third, weighted, in a corner.
+        var rows = Enumerable.Repeat(1f, h).ToArray();
+        float[] rampDown = [.. Enumerable.Range(0, 8).Select(k => k < 4 ? 1f : 1f - (k - 4 + 0.5f) / 4)];
+        float[] rampUp = [.. Enumerable.Range(0, w - 4).Select(k => k < 4 ? (k + 0.5f) / 4 : 1f)];
+        // One rounding per accumulated tile: up to three on a pixel.
+        AssertMatchesTheCpu($"blend tiles {Storage}", 2 * Tolerance(Storage),
+            (b, t) => b.BlendTiles([new(t[0], 0, 0, rows, rampDown), new(t[1], 0, 4, rows, rampUp), new(t[2], 1, 1, [0.5f, 0.25f, 1f], [2f, 0.75f])], h, w),
+            (new Shape(c, f, h, 8), 2f), (new Shape(c, f, h, w - 4), 2f), (new Shape(c, f, 3, 2), 2f));
+        using var tile = Cuda.FromHost(Values(new Shape(c, f, h, 8)), new Shape(c, f, h, 8));
+        Assert.That(() => Cuda.BlendTiles([new(tile, 0, w - 7, rows, rampDown)], h, w),
+            Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("leaves the"));
     }
 
     [Test]
@@ -274,10 +177,44 @@ public sealed class CudaVaeOpsTests(DType storage) : EmulatedBackendFixture(stor
         });
     }
 
-    /// <summary>The same random values (representable in the Storage type) on the CPU and the CUDA backend.</summary>
-    private (Tensor Cpu, Tensor Cuda) Pair(Shape shape, float range = 2f)
+    /// <inheritdoc cref="AssertMatchesTheCpu(CudaBackend, string, double?, Func{IVaeOps, Tensor[], Tensor}, ValueTuple{Shape, float}[])"/>
+    private void AssertMatchesTheCpu(string what, double? tolerance, Func<IVaeOps, Tensor[], Tensor> op, params (Shape Shape, float Range)[] inputs) =>
+        AssertMatchesTheCpu(Cuda, what, tolerance, op, inputs);
+
+    /// <summary>
+    /// <paramref name="op"/> on the CPU and on <paramref name="cuda"/> over the same fresh random inputs (uniform in ±Range,
+    /// representable in the Storage type): the same output shape, and values within <paramref name="tolerance"/> relative L2,
+    /// or bit for bit when it is null.
+    /// </summary>
+    private void AssertMatchesTheCpu(CudaBackend cuda, string what, double? tolerance, Func<IVaeOps, Tensor[], Tensor> op, params (Shape Shape, float Range)[] inputs)
     {
-        var values = Representable(Uniform(Random, checked((int)shape.ElementCount), -range, range), Storage);
-        return (Cpu.FromHost(values, shape), Cuda.FromHost(values, shape));
+        var values = inputs.Select(i => Values(i.Shape, i.Range)).ToArray();
+        var onCpu = inputs.Select((i, n) => Cpu.FromHost(values[n], i.Shape)).ToArray();
+        var onCuda = inputs.Select((i, n) => cuda.FromHost(values[n], i.Shape)).ToArray();
+        try
+        {
+            using var expected = op(Cpu, onCpu);
+            using var actual = op(cuda, onCuda);
+            Assert.That(actual.Shape, Is.EqualTo(expected.Shape), what);
+            if (tolerance is { } bound)
+            {
+                AssertClose(cuda.ToHost(actual), Cpu.ToHost(expected), bound, what);
+            }
+            else
+            {
+                Assert.That(cuda.ToHost(actual), Is.EqualTo(Cpu.ToHost(expected)), what);
+            }
+        }
+        finally
+        {
+            foreach (var t in onCpu.Concat(onCuda))
+            {
+                t.Dispose();
+            }
+        }
     }
+
+    /// <summary>Random values of <paramref name="shape"/>, uniform in ±<paramref name="range"/> and representable in the Storage type.</summary>
+    private float[] Values(Shape shape, float range = 2f) =>
+        Representable(Uniform(Random, checked((int)shape.ElementCount), -range, range), Storage);
 }

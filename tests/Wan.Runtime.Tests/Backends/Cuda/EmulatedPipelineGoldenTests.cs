@@ -23,14 +23,20 @@ public sealed class EmulatedPipelineGoldenTests(DType storage)
     public static readonly DType[] Storages = [DType.F32, DType.F16];
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.CasesOfKind), new object[] { new[] { "pipeline" } })]
-    public void EveryStageOnTheDeviceMatchesTheReference(FixtureCase? fixtureCase)
+    public void EveryStageOnTheDeviceMatchesTheReference(FixtureCase? fixtureCase) =>
+        Check(Fixtures.Require(fixtureCase), EmulatedEngineOptions.For(storage), storage);
+
+    /// <summary>
+    /// The checks above through an engine opened with <paramref name="options"/> (every component on
+    /// <c>options.Device</c>; the real-GPU twin is GpuPipelineGoldenTests), tolerance by <paramref name="storage"/>.
+    /// </summary>
+    internal static void Check(FixtureCase c, EngineOptions options, DType storage)
     {
-        var c = Fixtures.Require(fixtureCase);
         using var golden = c.OpenGolden();
-        using var engine = WanEngine.Open(c.Set.Diffusers, EmulatedEngineOptions.For(storage));
+        using var engine = WanEngine.Open(c.Set.Diffusers, options);
         Assert.That(engine.Placement.Select(p => (p.Component, p.Device, p.Reason)), Is.EqualTo(new[]
         {
-            ("text encoder", EngineDevice.CudaEmulated, (string?)null), ("DiT", EngineDevice.CudaEmulated, null), ("VAE", EmulatedEngineOptions.VaeDevice, null),
+            ("text encoder", options.Device, (string?)null), ("DiT", options.Device, null), ("VAE", options.Device, null),
         }));
         var pipeline = engine.Pipeline;
         double tol = c.Tolerance(storage == DType.F32 ? "fp32" : "bf16");
