@@ -14,18 +14,28 @@ namespace Wan.Bench.GpuCheck;
 
 /// <summary>
 /// <c>gpu-check --report FILE [--layers N] [--tests TEXT]</c>: the measurements of scripts/gpu-check.sh on a
-/// real GPU, written as JSON (to a temp name, then renamed): the attention kernel at the 480p workload
-/// (Wan2.2-A14B: 32,760 tokens = 21 latent frames × 30 × 52, 40 heads of 128, bf16) in TFLOP/s next to a
-/// cuBLAS bf16 GEMM of the same FLOPs; one CFG-less DiT forward of an A14B-shaped expert with N layers
-/// (default 2, random bf16 weights) at 480p; one A14B block uploaded on the copy stream, alone and beside
+/// real GPU, written as JSON (to a temp name, then renamed): the attention kernel at the 480p and 720p workloads
+/// (Wan2.2-A14B: 32,760 tokens = 21 latent frames × 30 × 52, or 75,600 = 21 × 45 × 80; 40 heads of 128, bf16) in
+/// TFLOP/s, the 480p one next to a cuBLAS bf16 GEMM of the same FLOPs; one CFG-less DiT forward of an A14B-shaped
+/// expert with N layers (default 2, random bf16 weights) at 480p and at 720p; one A14B block uploaded on the copy stream, alone and beside
 /// compute (<see cref="UploadOverlap"/>: the PCIe rate and the hidden fraction weight streaming assumes); and whether WAN_CUDA_SYNC=1 names a kernel that traps (in a
 /// child process: a trap destroys the CUDA context). Exit 3 with one line when no GPU can be opened.
 /// <c>gpu-check --fault-probe</c> is that child: it launches <c>probe_trap</c> and exits 0 when the error names it.
 /// </summary>
 public static class GpuCheckCommand
 {
-    private const int Frames = 21, LatentHeight = 60, LatentWidth = 104, Heads = 40, HeadDim = 128, TextTokens = 512;
-    private const int Tokens = Frames * (LatentHeight / 2) * (LatentWidth / 2);
+    private const int Heads = 40, HeadDim = 128, TextTokens = 512;
+
+    /// <summary>The A14B latent of 81 frames: 21 latent frames of 60 × 104 (480p, 32,760 tokens) or 90 × 160 (720p, 75,600 tokens).</summary>
+    private sealed record Latent(int Frames, int Height, int Width)
+    {
+        public int Tokens => Frames * (Height / 2) * (Width / 2);
+
+        /// <summary>QKᵀ and P·V: 2 · 2 · L² · heads · head_dim.</summary>
+        public double AttentionFlops => 4.0 * Tokens * (double)Tokens * Heads * HeadDim;
+    }
+
+    private static readonly Latent P480 = new(21, 60, 104), P720 = new(21, 90, 160);
 
     /// <summary>Runs the command; returns the process exit code.</summary>
     public static int Run(string[] args)
@@ -51,9 +61,11 @@ public static class GpuCheckCommand
         {
             results["device"] = device.Name;
             results["kernel_target"] = device.Target.ToString();
-            results["attention_480p"] = TimeAttention(device);
-            results["gemm_same_flops"] = TimeGemm(device, AttentionFlops);
-            results["dit_forward_480p"] = TimeForward(device, layers);
+            results["attention_480p"] = TimeAttention(device, P480);
+            results["gemm_same_flops"] = TimeGemm(device, P480.AttentionFlops);
+            results["dit_forward_480p"] = TimeForward(device, layers, P480);
+            results["attention_720p"] = TimeAttention(device, P720);
+            results["dit_forward_720p"] = TimeForward(device, layers, P720);
             results["upload_a14b_block"] = UploadOverlap.Measure(device);
         }
         results["cuda_sync_names_faulting_kernel"] = RunFaultProbe();
@@ -64,18 +76,16 @@ public static class GpuCheckCommand
         return 0;
     }
 
-    /// <summary>QKᵀ and P·V: 2 · 2 · L² · heads · head_dim.</summary>
-    private static double AttentionFlops => 4.0 * Tokens * (double)Tokens * Heads * HeadDim;
-
-    private static Dictionary<string, object> TimeAttention(CudaDevice device)
+    private static Dictionary<string, object> TimeAttention(CudaDevice device, Latent size)
     {
-        long elements = (long)Tokens * Heads * HeadDim;
+        int tokens = size.Tokens;
+        long elements = (long)tokens * Heads * HeadDim;
         using var q = Random(device, elements);
         using var k = Random(device, elements);
         using var v = Random(device, elements);
         using var output = device.Allocate(2 * elements);
         float scale = 1f / MathF.Sqrt(HeadDim);
-        void Once() => AttentionOps.Attention(device, ElementType.BF16, q, k, v, null, output, Tokens, Tokens, Tokens, Heads, HeadDim, scale);
+        void Once() => AttentionOps.Attention(device, ElementType.BF16, q, k, v, null, output, tokens, tokens, tokens, Heads, HeadDim, scale);
         Once();
         device.Synchronize();
         const int repeats = 3;
@@ -88,12 +98,12 @@ public static class GpuCheckCommand
         }) / (double)repeats;
         return new()
         {
-            ["tokens"] = Tokens,
+            ["tokens"] = tokens,
             ["heads"] = Heads,
             ["head_dim"] = HeadDim,
-            ["flops"] = AttentionFlops,
+            ["flops"] = size.AttentionFlops,
             ["ms"] = milliseconds,
-            ["tflops_per_s"] = AttentionFlops / (milliseconds * 1e9),
+            ["tflops_per_s"] = size.AttentionFlops / (milliseconds * 1e9),
         };
     }
 
@@ -119,7 +129,7 @@ public static class GpuCheckCommand
         return new() { ["m_n_k"] = n, ["flops"] = done, ["ms"] = milliseconds, ["tflops_per_s"] = done / (milliseconds * 1e9) };
     }
 
-    private static Dictionary<string, object> TimeForward(CudaDevice device, int layers)
+    private static Dictionary<string, object> TimeForward(CudaDevice device, int layers, Latent size)
     {
         var shape = SyntheticDit.Wan22A14B(layers);
         var directory = Path.Combine(Path.GetTempPath(), $"wan-gpu-check-a14b-{layers}l-bf16");
@@ -133,7 +143,7 @@ public static class GpuCheckCommand
         load.Stop();
         var random = new Random(11);
         float[] Noise(long n) => [.. Enumerable.Range(0, (int)n).Select(_ => random.NextSingle() * 2 - 1)];
-        using var latent = backend.FromHost(Noise(16L * Frames * LatentHeight * LatentWidth), new Shape(16, Frames, LatentHeight, LatentWidth));
+        using var latent = backend.FromHost(Noise(16L * size.Frames * size.Height * size.Width), new Shape(16, size.Frames, size.Height, size.Width));
         using var context = backend.FromHost(Noise((long)TextTokens * shape.TextDim), new Shape(TextTokens, shape.TextDim));
         using var text = dit.PrepareText(context);
         using (dit.Forward(latent, 999, text))
@@ -149,7 +159,7 @@ public static class GpuCheckCommand
         return new()
         {
             ["layers"] = layers,
-            ["tokens"] = Tokens,
+            ["tokens"] = size.Tokens,
             ["load_s"] = load.Elapsed.TotalSeconds,
             ["forward_s"] = timer.Elapsed.TotalSeconds,
             ["per_layer_s"] = timer.Elapsed.TotalSeconds / layers,

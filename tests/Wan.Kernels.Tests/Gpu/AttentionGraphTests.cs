@@ -27,8 +27,10 @@ public sealed class AttentionGraphTests : GpuDeviceFixture
         using var qNorm = DeviceArrays.Upload(Device, Uniform(random, dim), type);
         using var kNorm = DeviceArrays.Upload(Device, Uniform(random, dim), type);
         var angles = Uniform(random, tokens * pairs, -3f, 3f);
-        using var cos = DeviceArrays.Upload(Device, Array.ConvertAll(angles, MathF.Cos), type);
-        using var sin = DeviceArrays.Upload(Device, Array.ConvertAll(angles, MathF.Sin), type);
+        // The RoPE tables are fp32 whatever the storage type (AttentionOps.Prepare checks it; the first GPU run caught
+        // this test uploading them in the storage type).
+        using var cos = DeviceArrays.Upload(Device, Array.ConvertAll(angles, MathF.Cos), ElementType.F32);
+        using var sin = DeviceArrays.Upload(Device, Array.ConvertAll(angles, MathF.Sin), ElementType.F32);
         using var preparedQ = Device.Allocate((long)tokens * dim * type.Size());
         using var preparedK = Device.Allocate((long)tokens * dim * type.Size());
         using var direct = DeviceArrays.Poisoned(Device, (long)tokens * dim, type);
