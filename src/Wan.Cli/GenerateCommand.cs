@@ -172,10 +172,12 @@ internal static class GenerateCommand
                 {
                     LoraPreflight.Check(loras, modelDir);
                 }
-                var engine = vaeMemory.Apply(parse, componentDevices.Engine(parse, parse.GetValue(device)!, parse.GetValue(precision)!) with
+                var routed = componentDevices.Engine(parse, parse.GetValue(device)!, parse.GetValue(precision)!) with
                 {
                     ExpertResidency = Enum.Parse<ExpertResidency>(parse.GetValue(expertsResident)!, ignoreCase: true),
-                }, modelDir, latentShape);
+                };
+                DevicePreflight.CheckStreamed(routed);
+                var engine = vaeMemory.Apply(parse, routed, modelDir, latentShape);
                 Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));
                 return await Task.Run(() => GenerateRunner.Run(modelDir, engine, request, outputPath, parse.GetValue(report)?.FullName, finishing, cancellation), cancellation);
             }

@@ -41,9 +41,9 @@ internal static class PlanCommand
     private static int Plan(DirectoryInfo? model, string? preset, int height, int width, int frames, int steps, double? memoryGB, string gpuName, bool json,
         double? vaeMemoryGB)
     {
-        if (vaeMemoryGB is { } vae && !(vae > 0 && vae <= 100_000))
+        if (vaeMemoryGB is { } vae)
         {
-            throw new RequestException("vae-memory", vae.ToString(CultureInfo.InvariantCulture), "must be a positive number of GB");
+            Gigabytes.Bytes("vae-memory", vae);
         }
         if ((model is null) == (preset is null))
         {
@@ -53,9 +53,9 @@ internal static class PlanCommand
         {
             throw new RequestException("preset", preset, "the only preset is a14b (Wan2.2-T2V-A14B)");
         }
-        if (memoryGB is { } gb && !(gb > 0 && gb <= 100_000))
+        if (memoryGB is { } gb)
         {
-            throw new RequestException("gpu-memory", gb.ToString(CultureInfo.InvariantCulture), "must be a positive number of GB");
+            Gigabytes.Bytes("gpu-memory", gb);
         }
         GpuSpec gpu;
         try

@@ -18,7 +18,7 @@ if (parse.Errors.Count > 0)
 {
     // One line and exit code 2 for every bad argument, as for the errors the command itself finds.
     var messages = parse.Errors.Select(ParseErrorText.OneLine);
-    Console.Error.WriteLine($"wan: {string.Join("; ", messages)} (see 'wan generate --help')");
+    Console.Error.WriteLine($"wan: {string.Join("; ", messages)} {ParseErrorText.HelpHint(parse, "wan")}");
     return 2;
 }
 return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(30) });

@@ -36,6 +36,7 @@ internal static class ServeCommand
         {
             try
             {
+                ServeArguments.Check(parse.UnmatchedTokens, GenerateCommand.Create().Options.Select(o => o.Name));
                 string[] args = [.. parse.UnmatchedTokens, "--urls", parse.GetValue(urls)!];
                 await using var app = WanServer.Build(args, o =>
                 {
@@ -63,6 +64,16 @@ internal static class ServeCommand
             catch (OperationCanceledException)
             {
                 return 0;
+            }
+            catch (Wan.Errors.RequestException e)
+            {
+                Console.Error.WriteLine($"wan: {e.Format("--")}");
+                return 2;
+            }
+            catch (InvalidOperationException e) when (ServeArguments.BadValue(e) is { } line)
+            {
+                Console.Error.WriteLine($"wan: {line}");
+                return 2;
             }
             catch (Exception e) when (e is Wan.Errors.WanException or ArgumentException or IOException or InvalidDataException or UnauthorizedAccessException
                                           or NotSupportedException or DllNotFoundException

@@ -52,19 +52,20 @@ internal sealed class VaeMemoryOptions
             {
                 throw new RequestException("vae-tile", n, $"must be at least {VaeDecodeMemory.MinimumTileLatentPixels} latent pixels");
             }
-            return engine with { VaeTiling = VaeDecodeMemory.TilingOf(n) };
+            var explicitTiling = VaeDecodeMemory.TilingOf(n);
+            // A tile that covers the latent decodes it as one tile, the untiled video: say so rather than let the user believe it is tiled.
+            Console.WriteLine(n >= Math.Max(latentShape[2], latentShape[3])
+                ? $"VAE decode: --vae-tile {n} covers the whole {latentShape[2]}×{latentShape[3]} latent: whole frames, untiled"
+                : $"VAE decode: tiles of {explicitTiling.TileLatentPixels} latent pixels, overlap {explicitTiling.OverlapLatentPixels} (--vae-tile {n})");
+            return engine with { VaeTiling = explicitTiling };
         }
         if (gb is not { } budgetGB)
         {
             return engine;
         }
-        if (!(budgetGB > 0 && budgetGB <= 100_000))
-        {
-            throw new RequestException("vae-memory", Text(budgetGB), "must be a positive number of GB");
-        }
-        long budget = checked((long)(budgetGB * 1e9));
+        long budget = Gigabytes.Bytes("vae-memory", budgetGB);
         var config = VaeConfig.Load(Path.Combine(modelDirectory, "vae", "config.json"));
-        bool cpu = (engine.VaeDevice ?? engine.Device) == EngineDevice.Cpu;
+        bool cpu = DevicePreflight.Resolve(engine.VaeDevice, engine.Device) == EngineDevice.Cpu;
         int elementSize = cpu ? DType.F32.SizeOf() : engine.Precision.SizeOf();
         var tiling = VaeDecodeMemory.Choose(config, latentShape[1], latentShape[2], latentShape[3], elementSize, Runtime.Backends.Cuda.CudaBackend.DefaultConvColumnBytes, budget);
         Console.WriteLine(tiling is null

@@ -100,7 +100,7 @@ public static class VaeDecodeMemory
         }
         var (leastTile, needed) = least ?? (0, PeakBytes(config, frames, height, width, null, elementSize, columnBytes));
         string how = least is null ? "whole frames" : $"tiles of {leastTile} latent pixels";
-        throw new RequestException("vae-memory", $"{budgetBytes / 1e9:0.###} GB",
+        throw new RequestException("vae-memory", $"{budgetBytes / 1e9:G6} GB",
             $"too small to decode a {height}×{width} latent ({height * config.SpatialScale}×{width * config.SpatialScale} video, {frames} latent frames): " +
             $"the least any tiling needs is {needed / 1e9:0.###} GB ({how}, modelled)");
     }
