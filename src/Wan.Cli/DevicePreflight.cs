@@ -12,13 +12,29 @@ namespace Wan.Cli;
 /// </summary>
 internal static class DevicePreflight
 {
-    private static readonly Lazy<bool> GpuPresent = new(() => CudaDevice.IsAvailable(out _));
+    private static readonly Lazy<(bool Present, string Reason)> Gpu = new(() => (CudaDevice.IsAvailable(out var reason), reason));
 
     /// <summary>The device a component with override <paramref name="component"/> runs on under <c>--device</c> <paramref name="device"/>, never Auto.</summary>
     public static EngineDevice Resolve(EngineDevice? component, EngineDevice device)
     {
         var chosen = component ?? device;
-        return chosen != EngineDevice.Auto ? chosen : GpuPresent.Value ? EngineDevice.Cuda : EngineDevice.Cpu;
+        return chosen != EngineDevice.Auto ? chosen : Gpu.Value.Present ? EngineDevice.Cuda : EngineDevice.Cpu;
+    }
+
+    /// <summary>
+    /// A component routed to <c>cuda</c> by name needs a CUDA device here (the engine would refuse it too, after the loading line and,
+    /// with <c>--vae-memory</c>, after printing a tiling for a GPU that is not there).
+    /// </summary>
+    /// <exception cref="RequestException">the option that names cuda, with why no CUDA device opens (no driver, no GPU).</exception>
+    public static void CheckCudaPresent(EngineOptions engine)
+    {
+        foreach (var (option, component) in new[] { ("text-encoder-device", engine.TextEncoderDevice), ("dit-device", engine.DitDevice), ("vae-device", engine.VaeDevice) })
+        {
+            if ((component ?? engine.Device) == EngineDevice.Cuda && !Gpu.Value.Present)
+            {
+                throw new RequestException(component is null ? "device" : option, "cuda", Gpu.Value.Reason);
+            }
+        }
     }
 
     /// <summary>

@@ -176,6 +176,7 @@ internal static class GenerateCommand
                 {
                     ExpertResidency = Enum.Parse<ExpertResidency>(parse.GetValue(expertsResident)!, ignoreCase: true),
                 };
+                DevicePreflight.CheckCudaPresent(routed);
                 DevicePreflight.CheckStreamed(routed);
                 var engine = vaeMemory.Apply(parse, routed, modelDir, latentShape);
                 Console.WriteLine(LoadingMarker + Path.GetFullPath(modelDir));

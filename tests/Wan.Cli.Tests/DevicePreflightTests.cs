@@ -57,6 +57,29 @@ public sealed class DevicePreflightTests
     }
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void CudaNamedWithoutAGpuIsRefusedBeforeLoadingNamingTheOption(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        Assume.That(CudaDevice.IsAvailable(out _), Is.False, "only without a GPU");
+        using var dir = new TempDirectory();
+        var output = dir.Combine("never.y4m");
+        foreach (var (extra, expected) in new (string[], string)[]
+        {
+            (["--device", "cuda", "--vae-memory", "0.5"], "--device cuda: "),
+            (["--device", "cpu", "--vae-device", "cuda"], "--vae-device cuda: "),
+            (["--device", "cpu", "--dit-device", "cuda", "--experts-resident", "streamed"], "--dit-device cuda: "),
+        })
+        {
+            var run = CliProcess.Run(Args(set, output, extra));
+            AssertRefusedBeforeLoading(run, expected, output);
+            Assert.That(run.StdOut, Does.Not.Contain("VAE decode:"), "no tiling chosen for a GPU that is not there");
+        }
+        // --device cuda with every component routed elsewhere uses no GPU: not refused.
+        var routed = CliProcess.Run(Args(set, output, "--device", "cuda", "--text-encoder-device", "cpu", "--dit-device", "cpu", "--vae-device", "cpu"));
+        Assert.That(routed.ExitCode, Is.EqualTo(0), routed.StdErr);
+    }
+
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
     public void AnAutoVaeBudgetIsCountedInTheStorageOfTheDeviceAutoPicks(FixtureSet? set)
     {
         set = Fixtures.Require(set);
