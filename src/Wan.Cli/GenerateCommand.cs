@@ -156,7 +156,7 @@ internal static class GenerateCommand
                 // Everything that needs only the command line and the configs is checked before the
                 // model loads: a mistake costs a second, not a generation.
                 request.Validate();
-                if (parse.GetValue(expertsResident) == "streamed" && request.LoraMode == LoraMode.Merged)
+                if (parse.GetValue(expertsResident) == "streamed" && request.LoraMode == LoraMode.Merged && request.Loras is { IsEmpty: false })
                 {
                     throw new NotSupportedException("--lora-mode merged cannot apply to --experts-resident streamed (a merged weight would be a resident copy of a streamed one): use --lora-mode unmerged");
                 }

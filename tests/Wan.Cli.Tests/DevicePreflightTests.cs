@@ -57,6 +57,21 @@ public sealed class DevicePreflightTests
     }
 
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
+    public void LoraModeMergedWithoutALoraDoesNotBlockStreamedExperts(FixtureSet? set)
+    {
+        set = Fixtures.Require(set);
+        using var dir = new TempDirectory();
+        // The output's missing parent is checked after the LoRA-mode rule: reaching it shows that rule let the run through.
+        var output = dir.Combine("missing", "x.y4m");
+        var run = CliProcess.Run(Args(set, output, "--device", "cuda-emulated", "--experts-resident", "streamed", "--lora-mode", "merged"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.ExitCode, Is.EqualTo(2), run.StdErr);
+            Assert.That(run.StdErr, Does.StartWith("wan: --output ").And.Not.Contain("--lora-mode"));
+        });
+    }
+
+    [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
     public void CudaNamedWithoutAGpuIsRefusedBeforeLoadingNamingTheOption(FixtureSet? set)
     {
         set = Fixtures.Require(set);
