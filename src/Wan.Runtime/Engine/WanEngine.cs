@@ -63,7 +63,7 @@ public sealed partial class WanEngine : IDisposable
     /// <param name="modelDirectory">the model folder.</param>
     /// <param name="options">device, precision, routing overrides; null for the defaults.</param>
     /// <exception cref="Wan.Errors.DeviceException">a component would run on a device without its op family: a routing override names one ("text encoder: device cuda-emulated has no text-encoder ops"), or a named Device does for a component without an override ("VAE: device cuda has no VAE ops; route the VAE to another device explicitly …"); or a native library (OpenBLAS, the CUDA driver, NVRTC, the emulator) is missing.</exception>
-    /// <exception cref="ArgumentException">the precision is not bf16/fp16/fp32; VaeTiling and VaeMemoryBytes are both set, or the budget is below 1.</exception>
+    /// <exception cref="ArgumentException">the precision is not bf16/fp16/fp32; VaeTiling and VaeMemoryBytes are both set, or the budget is below 1; ExpertResidency or a device is no defined value.</exception>
     /// <exception cref="Wan.Errors.ModelFileException">the model folder is missing, a file, or has no model_index.json.</exception>
     /// <exception cref="Wan.Errors.ConfigException">a config is malformed, describes a model that cannot run here, or disagrees with another (names the file and key).</exception>
     /// <exception cref="DirectoryNotFoundException">a component folder is missing.</exception>
@@ -81,6 +81,13 @@ public sealed partial class WanEngine : IDisposable
         {
             throw new ArgumentException($"EngineOptions.VaeMemoryBytes {options.VaeMemoryBytes}: must be at least 1 byte", nameof(options));
         }
+        // An undefined value (a cast integer, or a number in a configuration file that Enum.Parse accepts) would otherwise be taken
+        // silently: both experts loaded, or the emulated device for an unknown device.
+        RequireDefined<ExpertResidency>(options.ExpertResidency, nameof(EngineOptions.ExpertResidency));
+        RequireDefined<EngineDevice>(options.Device, nameof(EngineOptions.Device));
+        RequireDefined(options.TextEncoderDevice, nameof(EngineOptions.TextEncoderDevice));
+        RequireDefined(options.DitDevice, nameof(EngineOptions.DitDevice));
+        RequireDefined(options.VaeDevice, nameof(EngineOptions.VaeDevice));
         var backends = EngineBackends.Route(options);
         try
         {
@@ -95,6 +102,14 @@ public sealed partial class WanEngine : IDisposable
         {
             backends.Dispose();
             throw;
+        }
+    }
+
+    private static void RequireDefined<T>(T? value, string option) where T : struct, Enum
+    {
+        if (value is { } v && !Enum.IsDefined(v))
+        {
+            throw new ArgumentException($"EngineOptions.{option} {Convert.ToInt64(v, System.Globalization.CultureInfo.InvariantCulture)}: not one of {string.Join(", ", Enum.GetNames<T>())}", "options");
         }
     }
 
