@@ -13,8 +13,17 @@ namespace Wan.Cli;
 /// </summary>
 internal static partial class ServeArguments
 {
+    /// <summary>The <see cref="ServerOptions"/> settings that <c>wan serve</c>'s own options always set, default or not.</summary>
+    private static readonly Dictionary<string, string> OwnOptions = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [nameof(ServerOptions.ModelDirectory)] = "--model",
+        [nameof(ServerOptions.DataDirectory)] = "--data",
+        [nameof(ServerOptions.Device)] = "--device",
+        [nameof(ServerOptions.Precision)] = "--precision",
+    };
+
     /// <summary>Checks the pass-through <paramref name="tokens"/> against <paramref name="generateOptions"/> (names with dashes) and <see cref="ServerOptions"/>.</summary>
-    /// <exception cref="RequestException">a token names an option of <c>wan generate</c>, or a <c>Wan:</c> key that <see cref="ServerOptions"/> does not have.</exception>
+    /// <exception cref="RequestException">a token names an option of <c>wan generate</c>, a <c>Wan:</c> key that <see cref="ServerOptions"/> does not have, or one that a <c>wan serve</c> option always overrides.</exception>
     public static void Check(IEnumerable<string> tokens, IEnumerable<string> generateOptions)
     {
         var generate = generateOptions.ToHashSet(StringComparer.Ordinal);
@@ -36,6 +45,10 @@ internal static partial class ServeArguments
             {
                 throw new RequestException(name[2..], "",
                     $"no such server setting (the Wan: settings are {string.Join(", ", settings.Order(StringComparer.Ordinal))})");
+            }
+            if (key.Length >= 2 && key[0].Equals("Wan", StringComparison.OrdinalIgnoreCase) && OwnOptions.TryGetValue(key[1], out var own))
+            {
+                throw new RequestException(name[2..], "", $"wan serve sets it from {own} (its default when not given), which would override this silently: use {own}");
             }
         }
     }

@@ -13,8 +13,10 @@ public sealed class ServeArgumentTests
     [TestCase("--steps", "4", "wan: --steps: an option of wan generate, not of wan serve")]
     [TestCase("--Wan:ExpertsResident=Streamed", null, "wan: --Wan:ExpertsResident: no such server setting (the Wan: settings are ApiKeys, ")]
     [TestCase("--wan:vaememory", "2", "wan: --wan:vaememory: no such server setting")]
+    [TestCase("--Wan:Device=Cpu", null, "wan: --Wan:Device: wan serve sets it from --device (its default when not given), which would override this silently: use --device")]
+    [TestCase("--wan:precision", "fp16", "wan: --wan:precision: wan serve sets it from --precision")]
     [TestCase("--Wan:QueueCapacity=abc", null, "wan: --Wan:QueueCapacity 'abc': not a valid Int32 value")]
-    [TestCase("--Wan:Device=Quantum", null, "wan: --Wan:Device 'Quantum': not a valid EngineDevice value")]
+    [TestCase("--Wan:InterruptedJobs=Sometimes", null, "wan: --Wan:InterruptedJobs 'Sometimes': not a valid InterruptedJobPolicy value")]
     public void APassThroughTokenTheServerWouldIgnoreOrCrashOnIsOneLine(string token, string? value, string expected)
     {
         using var data = new Wan.Testing.TempDirectory();
