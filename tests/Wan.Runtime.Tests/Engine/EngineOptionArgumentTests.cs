@@ -5,7 +5,7 @@ namespace Wan.Runtime.Tests.Engine;
 
 /// <summary>
 /// <see cref="WanEngine.Open"/> refuses an <see cref="EngineOptions.ExpertResidency"/> or a device that is no defined value (a cast
-/// integer, or a number in a configuration file: <c>--Wan:Device=42</c> binds) with an <see cref="ArgumentException"/> naming the option
+/// integer, or a number in a configuration file, which the binder accepts) with an <see cref="ArgumentException"/> naming the option
 /// and the valid names, before anything loads; before this check such a residency loaded both experts and such a device was the emulated one, silently.
 /// </summary>
 [Category("Golden")]
