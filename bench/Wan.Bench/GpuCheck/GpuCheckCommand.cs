@@ -18,7 +18,8 @@ namespace Wan.Bench.GpuCheck;
 /// (Wan2.2-A14B: 32,760 tokens = 21 latent frames × 30 × 52, or 75,600 = 21 × 45 × 80; 40 heads of 128, bf16) in
 /// TFLOP/s, the 480p one next to a cuBLAS bf16 GEMM of the same FLOPs; one CFG-less DiT forward of an A14B-shaped
 /// expert with N layers (default 2, random bf16 weights) at 480p and at 720p; one A14B block uploaded on the copy stream, alone and beside
-/// compute (<see cref="UploadOverlap"/>: the PCIe rate and the hidden fraction weight streaming assumes); and whether WAN_CUDA_SYNC=1 names a kernel that traps (in a
+/// compute (<see cref="UploadOverlap"/>: the PCIe rate and the hidden fraction weight streaming assumes); the 720p × 81
+/// VAE decode, whole and tiled for 2 GB, its time and peak beside the dry run's peak (<see cref="VaeDecodeCheck"/>); and whether WAN_CUDA_SYNC=1 names a kernel that traps (in a
 /// child process: a trap destroys the CUDA context). Exit 3 with one line when no GPU can be opened.
 /// <c>gpu-check --fault-probe</c> is that child: it launches <c>probe_trap</c> and exits 0 when the error names it.
 /// </summary>
@@ -67,6 +68,7 @@ public static class GpuCheckCommand
             results["attention_720p"] = TimeAttention(device, P720);
             results["dit_forward_720p"] = TimeForward(device, layers, P720);
             results["upload_a14b_block"] = UploadOverlap.Measure(device);
+            results["vae_decode_720p"] = VaeDecodeCheck.MeasureOrExplain(device);
         }
         results["cuda_sync_names_faulting_kernel"] = RunFaultProbe();
         var temporary = report + ".tmp";

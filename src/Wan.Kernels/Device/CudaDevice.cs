@@ -30,6 +30,7 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing, IDevic
     public const long CublasWorkspaceBytes = 32L << 20;
 
     private long _allocatedBytes;
+    private long _peakBytes;
 
     /// <summary>The variable that turns on a synchronisation after every launch (value 1; 0 or unset: off).</summary>
     public const string SyncVariable = "WAN_CUDA_SYNC";
@@ -164,12 +165,28 @@ public sealed unsafe partial class CudaDevice : IDevice, IGraphCapturing, IDevic
         }
         _context.MakeCurrent();
         var buffer = new CudaBuffer(this, CudaMemoryHandle.Allocate(_context, bytes, _gate), bytes);
-        Interlocked.Add(ref _allocatedBytes, bytes);
+        long live = Interlocked.Add(ref _allocatedBytes, bytes);
+        for (long peak = Interlocked.Read(ref _peakBytes); live > peak; peak = Interlocked.Read(ref _peakBytes))
+        {
+            if (Interlocked.CompareExchange(ref _peakBytes, live, peak) == peak)
+            {
+                break;
+            }
+        }
         return buffer;
     }
 
     /// <inheritdoc/>
     public long AllocatedBytes => Interlocked.Read(ref _allocatedBytes);
+
+    /// <summary>
+    /// The most <see cref="AllocatedBytes"/> reached since creation or the last <see cref="ResetPeak"/>: our buffers only
+    /// (compared with a dry run's peak), not the CUDA context, module images or the cuBLAS workspace.
+    /// </summary>
+    public long PeakBytes => Interlocked.Read(ref _peakBytes);
+
+    /// <summary>Starts a new peak from the memory allocated now.</summary>
+    public void ResetPeak() => Interlocked.Exchange(ref _peakBytes, Interlocked.Read(ref _allocatedBytes));
 
     /// <summary>Called by a <see cref="CudaBuffer"/> that freed its block.</summary>
     internal void Freed(long bytes) => Interlocked.Add(ref _allocatedBytes, -bytes);
