@@ -3,15 +3,17 @@ using Wan.Testing;
 namespace Wan.Cli.Tests;
 
 /// <summary>
-/// <c>wan generate --experts-resident active</c> and <c>streamed</c> on the emulated device write the same video bytes as <c>both</c>
-/// (the VAE on the CPU while CUDA lacks its family: the explicit route the strict rule asks for).
+/// <c>wan generate --experts-resident active</c> on the emulated device writes the same video bytes as <c>both</c>, and
+/// <c>streamed</c> a video within a mean 2/255 of it: a streamed step runs classifier-free guidance as one batched forward,
+/// uncaptured, where <c>both</c> replays a captured graph of two forwards, and the two round differently (a review measured
+/// a mean 0.6/255 in bf16 at 48×64; bit for bit on the same path: StreamedResidencyTests). The VAE runs on the CPU here.
 /// </summary>
 [Category("Golden")]
 [Category("Emulated")]
 public sealed class ExpertsResidentTests
 {
     [TestCaseSource(typeof(Fixtures), nameof(Fixtures.AllSets))]
-    public void ActiveAndStreamedWriteTheSameVideoAsBoth(FixtureSet? set)
+    public void ActiveWritesTheSameVideoAsBothAndStreamedACloseOne(FixtureSet? set)
     {
         set = Fixtures.Require(set);
         var dir = Directory.CreateTempSubdirectory("wan-resident-").FullName;
@@ -37,7 +39,14 @@ public sealed class ExpertsResidentTests
             Assert.Multiple(() =>
             {
                 Assert.That(File.ReadAllBytes(Path.Combine(dir, "active.y4m")), Is.EqualTo(expected), "the video bytes, active");
-                Assert.That(File.ReadAllBytes(Path.Combine(dir, "streamed.y4m")), Is.EqualTo(expected), "the video bytes, streamed");
+                var streamedBytes = File.ReadAllBytes(Path.Combine(dir, "streamed.y4m"));
+                Assert.That(streamedBytes, Has.Length.EqualTo(expected.Length), "the video size, streamed");
+                if (streamedBytes.Length == expected.Length)
+                {
+                    double meanDifference = streamedBytes.Zip(expected, (a, b) => Math.Abs(a - b)).Average();
+                    TestContext.Out.WriteLine($"{set}: streamed vs both, mean byte difference {meanDifference:F3}");
+                    Assert.That(meanDifference, Is.LessThanOrEqualTo(2.0), "the video bytes, streamed: mean absolute difference from both");
+                }
             });
         }
         finally

@@ -23,7 +23,9 @@ public enum ExpertResidency
     /// memory-mapped checkpoint through two pinned staging buffers into two device block slots, uploaded on the
     /// device's copy stream so that block i + 1 copies while block i computes; block 0 of the next forward (the next
     /// expert's at the switch) is prefetched during the last block (Models/Dit/BlockStreamer.cs). The results equal
-    /// the resident ones bit for bit. Needs a CUDA backend over a device with a copy stream (a GPU or the emulated
+    /// the resident ones bit for bit on the same step path (both uncaptured: StreamedResidencyTests); the default
+    /// resident path replays a captured graph of the two CFG forwards, which rounds differently from the batched CFG
+    /// forward a streamed step runs (bf16 video at 48×64 on the emulated device: mean 0.6/255). Needs a CUDA backend over a device with a copy stream (a GPU or the emulated
     /// device; the CPU backend is refused when the engine is built). Streamed steps are not graph-captured; the batched
     /// classifier-free-guidance forward reads each block once per step, the two direct forwards (LoRA, step cache,
     /// attention window) twice. LoRA sets bind unmerged (a merged weight would be a resident copy of a streamed one);
