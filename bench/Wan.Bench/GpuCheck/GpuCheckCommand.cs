@@ -17,7 +17,8 @@ namespace Wan.Bench.GpuCheck;
 /// real GPU, written as JSON (to a temp name, then renamed): the attention kernel at the 480p and 720p workloads
 /// (Wan2.2-A14B: 32,760 tokens = 21 latent frames × 30 × 52, or 75,600 = 21 × 45 × 80; 40 heads of 128, bf16) in
 /// TFLOP/s, the 480p one next to a cuBLAS bf16 GEMM of the same FLOPs; one CFG-less DiT forward of an A14B-shaped
-/// expert with N layers (default 2, random bf16 weights) at 480p and at 720p; one A14B block uploaded on the copy stream, alone and beside
+/// expert with N layers (default 2, random bf16 weights) at 480p and at 720p, and with 4 layers at 720p resident and
+/// streamed through the two block slots; one A14B block uploaded on the copy stream, alone and beside
 /// compute (<see cref="UploadOverlap"/>: the PCIe rate and the hidden fraction weight streaming assumes); the 720p × 81
 /// VAE decode, whole and tiled for 2 GB, its time and peak beside the dry run's peak (<see cref="VaeDecodeCheck"/>); and whether WAN_CUDA_SYNC=1 names a kernel that traps (in a
 /// child process: a trap destroys the CUDA context). Exit 3 with one line when no GPU can be opened.
@@ -67,6 +68,10 @@ public static class GpuCheckCommand
             results["dit_forward_480p"] = TimeForward(device, layers, P480);
             results["attention_720p"] = TimeAttention(device, P720);
             results["dit_forward_720p"] = TimeForward(device, layers, P720);
+            // Four layers through the two block slots, so every forward uploads every block: the overlap weight
+            // streaming claims, measured beside the same four layers resident.
+            results["dit_forward_720p_4_layers_resident"] = TimeForward(device, 4, P720);
+            results["dit_forward_720p_4_layers_streamed"] = TimeForward(device, 4, P720, streamed: true);
             results["upload_a14b_block"] = UploadOverlap.Measure(device);
             results["vae_decode_720p"] = VaeDecodeCheck.MeasureOrExplain(device);
         }
@@ -131,7 +136,7 @@ public static class GpuCheckCommand
         return new() { ["m_n_k"] = n, ["flops"] = done, ["ms"] = milliseconds, ["tflops_per_s"] = done / (milliseconds * 1e9) };
     }
 
-    private static Dictionary<string, object> TimeForward(CudaDevice device, int layers, Latent size)
+    private static Dictionary<string, object> TimeForward(CudaDevice device, int layers, Latent size, bool streamed = false)
     {
         var shape = SyntheticDit.Wan22A14B(layers);
         var directory = Path.Combine(Path.GetTempPath(), $"wan-gpu-check-a14b-{layers}l-bf16");
@@ -141,7 +146,7 @@ public static class GpuCheckCommand
         }
         using var backend = new CudaBackend(device, DType.BF16);
         var load = Stopwatch.StartNew();
-        using var dit = WanTransformer.Load(backend, directory);
+        using var dit = streamed ? WanTransformer.LoadStreamed(backend, directory, null) : WanTransformer.Load(backend, directory);
         load.Stop();
         var random = new Random(11);
         float[] Noise(long n) => [.. Enumerable.Range(0, (int)n).Select(_ => random.NextSingle() * 2 - 1)];
@@ -152,6 +157,7 @@ public static class GpuCheckCommand
         {
             device.Synchronize(); // warm-up: kernels loaded, memory pools grown
         }
+        long uploadsBefore = dit.Streamer?.Uploads ?? 0, bytesBefore = dit.Streamer?.UploadedBytes ?? 0;
         var timer = Stopwatch.StartNew();
         using (dit.Forward(latent, 999, text))
         {
@@ -160,6 +166,9 @@ public static class GpuCheckCommand
         }
         return new()
         {
+            ["streamed"] = streamed,
+            ["block_uploads"] = (dit.Streamer?.Uploads ?? 0) - uploadsBefore,
+            ["uploaded_bytes"] = (dit.Streamer?.UploadedBytes ?? 0) - bytesBefore,
             ["layers"] = layers,
             ["tokens"] = size.Tokens,
             ["load_s"] = load.Elapsed.TotalSeconds,
