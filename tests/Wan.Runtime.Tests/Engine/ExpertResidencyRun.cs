@@ -1,6 +1,7 @@
 using Wan.Kernels.Device;
 using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Engine;
+using Wan.Runtime.Lora;
 using Wan.Runtime.Pipeline;
 using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Weights;
@@ -40,6 +41,18 @@ internal sealed class ExpertResidencyRun : IDisposable
     /// <summary>Runs the case once (latents within <paramref name="tolerance"/> of the golden after every step); returns x0, video_raw and the device peak of the run.</summary>
     public (float[] X0, float[] Video, long PeakBytes) Generate(FixtureCase c, SafetensorsFile golden, double tolerance)
     {
+        var (x0, _) = Denoise(c, golden, tolerance);
+        var video = Engine.Pipeline.DecodeRaw(x0, golden.Get("noise").Shape.ToArray());
+        return (x0, video, _device?.PeakBytes ?? 0);
+    }
+
+    /// <summary>
+    /// Encodes the case's prompts and denoises them with <paramref name="adapters"/> bound (latents within
+    /// <paramref name="tolerance"/> of the golden after every step); returns x0 and the emulated device's peak of the
+    /// run (0 on another device).
+    /// </summary>
+    public (float[] X0, long PeakBytes) Denoise(FixtureCase c, SafetensorsFile golden, double tolerance, ExpertAdapters? adapters = null)
+    {
         var pipeline = Engine.Pipeline;
         var p = c.Params;
         int[] Ids(string name) => [.. golden.Get(name).ToInt64Array().Select(i => (int)i)];
@@ -53,9 +66,9 @@ internal sealed class ExpertResidencyRun : IDisposable
         var latents = golden.Get("latents").ToFloatArray();
         int per = (int)noise.ElementCount;
         var x0 = pipeline.Denoise(context, negative, noise.ToFloatArray(), noise.Shape.ToArray(), solver, experts, step =>
-            Metrics.AssertClose(step.Latent.Span, latents.AsSpan((step.Step - 1) * per, per), tolerance, $"{c} latent after step {step.Step}"));
-        var video = pipeline.DecodeRaw(x0, noise.Shape.ToArray());
-        return (x0, video, _device?.PeakBytes ?? 0);
+            Metrics.AssertClose(step.Latent.Span, latents.AsSpan((step.Step - 1) * per, per), tolerance, $"{c} latent after step {step.Step}"),
+            adapters: adapters);
+        return (x0, _device?.PeakBytes ?? 0);
     }
 
     public void Dispose() => Engine.Dispose();

@@ -1,9 +1,5 @@
-using Wan.Kernels.Device;
-using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Engine;
 using Wan.Runtime.Lora;
-using Wan.Runtime.Pipeline;
-using Wan.Runtime.Pipeline.Solvers;
 using Wan.Runtime.Tensors;
 using Wan.Runtime.Tests.Backends.Cuda;
 using Wan.Runtime.Tests.Lora;
@@ -85,42 +81,21 @@ public sealed class StreamedResidencyTests
     }
 
     /// <summary>
-    /// Denoises the case (latent within tolerance after every step), with <paramref name="lora"/> bound unmerged when
-    /// given; x0, the device peak of the run (emulated device; -1 on a GPU, whose driver keeps no peak) and the DiT's
-    /// block figures. No decode: streaming changes only the DiT. Also used by the real-GPU twin (GpuPipelineGoldenTests).
+    /// Denoises the case (<see cref="ExpertResidencyRun.Denoise"/>), with <paramref name="lora"/> bound unmerged when
+    /// given; x0, the device peak of the run (emulated device; 0 on a GPU) and the DiT's block figures. No decode:
+    /// streaming changes only the DiT. Also used by the real-GPU twin (GpuPipelineGoldenTests).
     /// </summary>
     internal static (float[] X0, long Peak, BlockFigures Blocks) Denoise(FixtureCase c, Wan.Runtime.Weights.SafetensorsFile golden, EngineOptions options, double tolerance,
         LoraSet? lora = null)
     {
-        IDevice? device = null;
-        using var engine = WanEngine.Open(c.Set.Diffusers, options with
-        {
-            WrapBackend = backend =>
-            {
-                device ??= (backend as CudaBackend)?.Device;
-                return backend;
-            },
-        });
-        var emulated = device as EmulatedDevice;
-        var pipeline = engine.Pipeline;
-        var p = c.Params;
-        int[] Ids(string name) => [.. golden.Get(name).ToInt64Array().Select(i => (int)i)];
+        using var run = new ExpertResidencyRun(c.Set.Diffusers, options);
+        var pipeline = run.Engine.Pipeline;
         var adapters = lora is null ? null : pipeline.Loras.Resolve(lora, LoraMode.Unmerged);
-        emulated?.ResetPeak();
-        using var context = pipeline.EncodeText(Ids("prompt_ids"));
-        using var negative = pipeline.EncodeText(Ids("neg_prompt_ids"));
-        var solver = FlowSolvers.Create(p.GetProperty("solver").GetString()!, p.GetProperty("steps").GetInt32(), p.GetProperty("shift").GetDouble());
-        var guide = p.GetProperty("guide_scale_low_high");
-        var experts = new ExpertSchedule(p.GetProperty("boundary").GetDouble(), FlowSolvers.WanTrainTimesteps, guide[0].GetDouble(), guide[1].GetDouble());
-        var noise = golden.Get("noise");
-        var latents = golden.Get("latents").ToFloatArray();
-        int per = (int)noise.ElementCount;
-        var x0 = pipeline.Denoise(context, negative, noise.ToFloatArray(), noise.Shape.ToArray(), solver, experts, step =>
-            Metrics.AssertClose(step.Latent.Span, latents.AsSpan((step.Step - 1) * per, per), tolerance, $"{c} latent after step {step.Step}"), adapters: adapters);
+        var (x0, peak) = run.Denoise(c, golden, tolerance, adapters);
         var streamer = pipeline.HighNoise.Streamer;
         var figures = new BlockFigures(pipeline.HighNoise.WeightBytes + (pipeline.LowNoise?.WeightBytes ?? 0),
             streamer?.SlotBytes ?? 0, streamer?.Uploads ?? 0, streamer?.UploadedBytes ?? 0);
-        return (x0, emulated?.PeakBytes ?? -1, figures);
+        return (x0, peak, figures);
     }
 
     /// <summary>Resident DiT weight bytes of both experts, the streamer's slot size, uploads and uploaded bytes (0 when resident).</summary>
