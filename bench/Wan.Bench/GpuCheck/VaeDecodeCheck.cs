@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Wan.Kernels.Device;
 using Wan.Kernels.Numerics;
-using Wan.Runtime.Backends;
 using Wan.Runtime.Backends.Cuda;
 using Wan.Runtime.Models.Vae;
 using Wan.Runtime.Planning;
@@ -14,8 +13,7 @@ namespace Wan.Bench.GpuCheck;
 /// <summary>
 /// The 720p × 81 VAE decode on the GPU, against the dry run that <c>wan plan</c> records: the Wan2.1 VAE
 /// (<see cref="ShapeOnlyVaeWeights.Wan21"/> shapes, random bf16 weights written once to a temp file) decodes a random latent
-/// [16, 21, 90, 160] as <c>WanPipeline.DecodeInto</c> does (chunk by latent frame, one shared im2col buffer, each chunk
-/// checked for NaN/Inf and copied to the host), whole frames and tiled for a 2 GB budget (<see cref="VaeDecodeMemory.Choose"/>,
+/// [16, 21, 90, 160] as <c>WanPipeline.DecodeInto</c> does (<see cref="DryRunComponents.DecodeAsThePipeline"/>), whole frames and tiled for a 2 GB budget (<see cref="VaeDecodeMemory.Choose"/>,
 /// as <c>wan generate --vae-memory 2</c>). Per run: wall seconds, the CudaDevice's peak of allocated bytes and the
 /// DryRunDevice's peak for the same calls (weights included in both; the CUDA context and cuBLAS workspace in neither).
 /// </summary>
@@ -71,8 +69,9 @@ internal static class VaeDecodeCheck
         {
             v = random.NextSingle() * 2 - 1;
         }
+        vae.Tiling = tiling;
         var clock = Stopwatch.StartNew();
-        Decode(backend, vae, latent, tiling);
+        DryRunComponents.DecodeAsThePipeline(backend, vae, latent, LatentShape);
         device.Synchronize();
         return (clock.Elapsed.TotalSeconds, device.PeakBytes - before);
     }
@@ -83,24 +82,9 @@ internal static class VaeDecodeCheck
         using var backend = new CudaBackend(device, DType.BF16);
         using var weights = new ShapeOnlyVaeWeights(config, "gpu-check/vae");
         using var vae = WanVae.Load(backend, config, weights);
-        Decode(backend, vae, new float[LatentShape.Aggregate(1L, (a, b) => a * b)], tiling);
-        return device.Log.PeakBytes;
-    }
-
-    /// <summary>The decode of <c>WanPipeline.DecodeInto</c> without the sink.</summary>
-    private static void Decode(CudaBackend backend, WanVae vae, float[] latent, VaeTiling? tiling)
-    {
         vae.Tiling = tiling;
-        using var z = backend.FromHost(latent, new Shape(LatentShape));
-        using var columns = ((IConvWorkspace)backend).ShareConvColumns();
-        foreach (var chunk in vae.DecodeChunks(z))
-        {
-            using (chunk)
-            {
-                backend.CountNonFinite(chunk);
-                backend.ToHost(chunk);
-            }
-        }
+        DryRunComponents.DecodeAsThePipeline(backend, vae, new float[LatentShape.Aggregate(1L, (a, b) => a * b)], LatentShape);
+        return device.Log.PeakBytes;
     }
 
     /// <summary>Random bf16 weights of every VAE tensor: norms' gammas 1, biases 0, other weights uniform in ±1/√fan-in.</summary>

@@ -51,9 +51,8 @@ internal static class DryRunComponents
     }
 
     /// <summary>
-    /// The latent [16, F, H, W] decoded as <c>WanPipeline.DecodeInto</c> does on the device: <see cref="WanVae.DecodeChunks"/>
-    /// latent frame by latent frame (whole frames, or <paramref name="tiling"/>'s tiles: stage "decode, tiles of N"), each chunk checked
-    /// for NaN/Inf and copied to the host, then freed.
+    /// The latent [16, F, H, W] decoded as <c>WanPipeline.DecodeInto</c> does on the device (<see cref="DecodeAsThePipeline"/>):
+    /// whole frames, or <paramref name="tiling"/>'s tiles (stage "decode, tiles of N").
     /// </summary>
     public static RecordedComponent Decode(DryRunLog log, CudaBackend backend, string? dir, IReadOnlyList<int> latentShape, GpuSpec gpu, VaeTiling? tiling = null)
     {
@@ -62,19 +61,28 @@ internal static class DryRunComponents
         using var vae = source is null ? WanVae.Load(backend, Path.Combine(dir!, "vae")) : WanVae.Load(backend, ShapeOnlyVaeWeights.Wan21, source);
         long weights = log.LiveBytes - start.Live;
         vae.Tiling = tiling;
-        var shape = new Shape([.. latentShape]);
-        using (var z = backend.FromHost(new float[shape.ElementCount], shape))
+        DecodeAsThePipeline(backend, vae, new float[new Shape([.. latentShape]).ElementCount], latentShape);
+        return new RecordedComponent(start.Stage(tiling is null ? "decode" : $"decode, tiles of {tiling.TileLatentPixels}", gpu), weights, tiling);
+    }
+
+    /// <summary>
+    /// The device work of <c>WanPipeline.DecodeInto</c> without its sink: <paramref name="latent"/> [16, F, H, W] uploaded,
+    /// one im2col buffer shared by the decode's convolutions, <see cref="WanVae.DecodeChunks"/> latent frame by latent
+    /// frame, each chunk checked for NaN/Inf and copied to the host, then freed. Also what <c>Wan.Bench gpu-check</c> times
+    /// on a GPU beside this recording.
+    /// </summary>
+    internal static void DecodeAsThePipeline(CudaBackend backend, WanVae vae, float[] latent, IReadOnlyList<int> latentShape)
+    {
+        using var z = backend.FromHost(latent, new Shape([.. latentShape]));
+        using var columns = ((IConvWorkspace)backend).ShareConvColumns();
+        foreach (var chunk in vae.DecodeChunks(z))
         {
-            foreach (var chunk in vae.DecodeChunks(z))
+            using (chunk)
             {
-                using (chunk)
-                {
-                    backend.CountNonFinite(chunk);
-                    backend.ToHost(chunk);
-                }
+                backend.CountNonFinite(chunk);
+                backend.ToHost(chunk);
             }
         }
-        return new RecordedComponent(start.Stage(tiling is null ? "decode" : $"decode, tiles of {tiling.TileLatentPixels}", gpu), weights, tiling);
     }
 
     /// <summary>The log's totals when a component began (its peak reset to what is live then).</summary>
